@@ -1,0 +1,39 @@
+namespace OomWarden.Core.Model;
+
+/// <summary>What the selector knows of one process, read once per decision.</summary>
+/// <remarks>
+/// <see cref="StartTimeTicks"/> (field 22 of /proc/PID/stat, in clock ticks since boot) together with
+/// <see cref="Pid"/> names one process for its whole life; actions re-check it before signalling.
+/// </remarks>
+public sealed record ProcessSample
+{
+    public required int Pid { get; init; }
+    public int ParentPid { get; init; }
+    public ulong StartTimeTicks { get; init; }
+    public required string Comm { get; init; }
+
+    /// <summary>Target of /proc/PID/exe, null when unreadable (kernel thread, permission, gone).</summary>
+    public string? ExePath { get; init; }
+
+    /// <summary>/proc/PID/cmdline with NULs turned into spaces; null when empty or unread.</summary>
+    public string? CommandLine { get; init; }
+
+    public int Uid { get; init; } = -1;
+    public string? UserName { get; init; }
+    public int OomScoreAdj { get; init; }
+
+    /// <summary>The kernel's own /proc/PID/oom_score (0..2000), or -1 when not read.</summary>
+    public int KernelOomScore { get; init; } = -1;
+
+    public long RssBytes { get; init; }
+    public long SwapBytes { get; init; }
+    public long PageTablesBytes { get; init; }
+
+    /// <summary>The cgroup path of the memory hierarchy (v2 "0::" line, or v1 "memory" line).</summary>
+    public string CgroupPath { get; init; } = "/";
+
+    public bool IsKernelThread { get; init; }
+
+    /// <summary>The kernel's badness footprint: rss + swap + page tables.</summary>
+    public long FootprintBytes => RssBytes + SwapBytes + PageTablesBytes;
+}
