@@ -19,13 +19,16 @@ public static class KernelBadness
         return points;
     }
 
-    /// <summary>/proc/PID/oom_score as proc_oom_score() prints it: points scaled to 0..2000.</summary>
-    public static int OomScore(ProcessSample process, long domainTotalBytes, long pageSizeBytes)
+    /// <summary>/proc/PID/oom_score as proc_oom_score() prints it. Since Linux 5.9:
+    /// <c>(1000 + points × 1000 / totalpages) × 2 / 3</c>, so 0..1333 (666 for a small process with adj 0);
+    /// before 5.9 (<paramref name="before59"/>): <c>points × 1000 / totalpages</c> clamped to 0..1000.</summary>
+    public static int OomScore(ProcessSample process, long domainTotalBytes, long pageSizeBytes, bool before59 = false)
     {
         long points = Points(process, domainTotalBytes, pageSizeBytes);
         if (points == long.MinValue) return 0;
         long totalPages = Math.Max(1, domainTotalBytes / pageSizeBytes);
-        long score = 1000 + points * 1000 / totalPages;
-        return (int)Math.Clamp(score, 0, 2000);
+        if (before59) return (int)Math.Clamp(points * 1000 / totalPages, 0, 1000);
+        long score = (1000 + points * 1000 / totalPages) * 2 / 3;
+        return (int)Math.Max(0, score);
     }
 }

@@ -1,4 +1,3 @@
-using OomWarden.Core.Decisions;
 
 namespace OomWarden.Core.Settings;
 
@@ -15,6 +14,9 @@ public enum Combine
 /// <remarks>A machine without swap counts its swap as exhausted, so <see cref="Combine.And"/> still fires.</remarks>
 public sealed record SystemThresholds
 {
+    /// <summary>Watch the system domain at all (false confines the daemon to cgroup domains).</summary>
+    public bool Enabled { get; init; } = true;
+
     public Threshold MemAvailableTerm { get; init; } = Threshold.FromPercent(10);
     public Threshold MemAvailableKill { get; init; } = Threshold.FromPercent(5);
     public Threshold SwapFreeTerm { get; init; } = Threshold.FromPercent(10);
@@ -39,7 +41,9 @@ public sealed record CgroupThresholds
 public sealed record MonitorSettings
 {
     public TimeSpan MinInterval { get; init; } = TimeSpan.FromMilliseconds(1);
-    public TimeSpan MaxInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Long enough that an idle daemon wakes a few times a minute; the adaptive interval and kernel
+    /// wake-ups shorten it as soon as headroom shrinks.</summary>
+    public TimeSpan MaxInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Worst-case fill rate in bytes per second; the sleep never lets this rate cross the threshold unseen.</summary>
     public long MaxFillRateBytesPerSecond { get; init; } = 4L << 30;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building and testing oomwarden needs and is missing, on Debian 12, as root.
+# Idempotent and quiet when everything is there. Never prompts (CI has no stdin).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+need=()
+command -v clang >/dev/null || need+=(clang)            # NativeAOT links with clang
+dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev) # NativeAOT needs libz
+command -v gcc >/dev/null || need+=(gcc)                # test helpers (hog) and the C reference
+command -v make >/dev/null || need+=(make)
+command -v python3 >/dev/null || need+=(python3)        # shared/lab drivers used by the benchmarks
+command -v gzip >/dev/null || need+=(gzip)
+if [ "${1:-}" = "--bench" ]; then
+  command -v earlyoom >/dev/null || need+=(earlyoom)    # the reference the benchmarks compare against
+fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "deps: installing ${need[*]}"
+  if [ "$(id -u)" != 0 ]; then
+    echo "deps: need root to apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ "${1:-}" = "--bench" ] && command -v systemctl >/dev/null && systemctl is-enabled earlyoom >/dev/null 2>&1; then
+  systemctl disable --now earlyoom >/dev/null 2>&1 || true  # the benchmark starts it by hand
+fi
+
+if ! command -v dotnet >/dev/null; then
+  echo "deps: the .NET 10 SDK is missing: install it (https://learn.microsoft.com/dotnet/core/install/linux-debian) and re-run" >&2
+  exit 1
+fi

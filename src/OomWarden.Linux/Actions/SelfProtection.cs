@@ -1,0 +1,21 @@
+using OomWarden.Linux.Interop.Process;
+
+namespace OomWarden.Linux.Actions;
+
+/// <summary>mlockall and oom_score_adj −1000 for the daemon itself. Each failure is one warning naming
+/// the limit involved; the daemon goes on without it.</summary>
+public static class SelfProtection
+{
+    public static IReadOnlyList<string> Apply(string selfOomScoreAdjPath, bool lockMemory)
+    {
+        var warnings = new List<string>();
+        if (lockMemory && Mlock.TryLockAll() is { } mlockError) warnings.Add(mlockError);
+        if (!RawFile.TryWriteFile(selfOomScoreAdjPath, "-1000"u8, out int errno))
+        {
+            warnings.Add(errno is Errno.EACCES or Errno.EPERM
+                ? $"cannot set own oom_score_adj to -1000: {Errno.Describe(errno)}: lowering it needs CAP_SYS_RESOURCE; the kernel may kill oomwarden"
+                : $"cannot set own oom_score_adj to -1000: {Errno.Describe(errno)}");
+        }
+        return warnings;
+    }
+}

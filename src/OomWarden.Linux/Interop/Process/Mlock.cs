@@ -1,0 +1,31 @@
+using System.Runtime.InteropServices;
+
+namespace OomWarden.Linux.Interop.Process;
+
+/// <summary>mlockall(2): keep the daemon's pages in RAM so it runs when the machine has none to spare.</summary>
+public static partial class Mlock
+{
+    public const int McCurrent = 1;
+    public const int McFuture = 2;
+    public const int McOnFault = 4;
+
+    [LibraryImport("libc", EntryPoint = "mlockall", SetLastError = true)]
+    private static partial int MlockAll(int flags);
+
+    /// <summary>Locks current and future pages on fault; null on success, else a message naming the limit.</summary>
+    public static string? TryLockAll()
+    {
+        if (MlockAll(McCurrent | McFuture | McOnFault) == 0) return null;
+        int errno = Marshal.GetLastSystemError();
+        return errno switch
+        {
+            Errno.ENOMEM or Errno.EAGAIN =>
+                $"mlockall failed: {Errno.Describe(errno)}: RLIMIT_MEMLOCK is too small (set LimitMEMLOCK=infinity or grant CAP_IPC_LOCK); running unlocked",
+            Errno.EPERM =>
+                $"mlockall failed: {Errno.Describe(errno)}: needs CAP_IPC_LOCK or a large RLIMIT_MEMLOCK; running unlocked",
+            Errno.EINVAL =>
+                $"mlockall failed: {Errno.Describe(errno)}: MCL_ONFAULT needs Linux 4.4; running unlocked",
+            _ => $"mlockall failed: {Errno.Describe(errno)}; running unlocked",
+        };
+    }
+}

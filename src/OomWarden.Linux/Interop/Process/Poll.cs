@@ -1,0 +1,36 @@
+using System.Runtime.InteropServices;
+
+namespace OomWarden.Linux.Interop.Process;
+
+/// <summary>poll(2) on one descriptor: a pidfd is readable once its process has exited.</summary>
+public static partial class Poll
+{
+    public const short PollIn = 0x001;
+    public const short PollPri = 0x002;
+    public const short PollErr = 0x008;
+    public const short PollHup = 0x010;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int PollNative(PollFd* fds, ulong count, int timeoutMs);
+
+    /// <summary>Waits up to <paramref name="timeoutMs"/> ms; returns the events seen (0 on timeout).</summary>
+    public static unsafe short WaitOne(int fd, short events, int timeoutMs)
+    {
+        var p = new PollFd { Fd = fd, Events = events };
+        int r;
+        do
+        {
+            r = PollNative(&p, 1, timeoutMs);
+        }
+        while (r < 0 && Marshal.GetLastSystemError() == Errno.EINTR);
+        return r > 0 ? p.Revents : (short)0;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Runtime.InteropServices;
+using OomWarden.Configuration;
+using OomWarden.Core.Decisions;
+using OomWarden.Core.Model;
+using OomWarden.Core.Settings;
+using OomWarden.Daemon;
+using OomWarden.Linux;
+using OomWarden.Linux.Actions;
+using OomWarden.Linux.Readers;
+
+namespace OomWarden.Commands;
+
+/// <summary><c>oomwarden run</c>: the daemon, in the foreground.</summary>
+public static class RunCommand
+{
+    private const string Help = """
+        usage: oomwarden run [--config FILE] [--dry-run] [--events FILE] [--no-mlock]
+                             [--proc-root DIR] [--sys-root DIR]
+
+          --config FILE     TOML configuration (default: the built-in policy)
+          --dry-run         decide and log everything, send no signal
+          --events FILE     append-only JSON lines journal (default /var/lib/oomwarden/events.jsonl,
+                            or [action] events in the config)
+          --no-mlock        do not lock the daemon's memory (mlockall)
+          --proc-root DIR   read /proc from DIR (tests, containers)
+          --sys-root DIR    read /sys from DIR
+
+        SIGTERM or SIGINT stops the daemon. Exit codes: 0 stopped, 64 usage, 78 bad config, 71 OS error.
+        """;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string? configPath = null, eventsPath = null, procRoot = null, sysRoot = null;
+        bool dryRun = false, mlock = true;
+        var reader = new ArgReader(args);
+        while (reader.NextOption() is { } opt)
+        {
+            switch (opt)
+            {
+                case "--config": configPath = reader.Value(opt, stderr); if (configPath is null) return Cli.ExitUsage; break;
+                case "--events": eventsPath = reader.Value(opt, stderr); if (eventsPath is null) return Cli.ExitUsage; break;
+                case "--proc-root": procRoot = reader.Value(opt, stderr); if (procRoot is null) return Cli.ExitUsage; break;
+                case "--sys-root": sysRoot = reader.Value(opt, stderr); if (sysRoot is null) return Cli.ExitUsage; break;
+                case "--dry-run": dryRun = true; break;
+                case "--no-mlock": mlock = false; break;
+                case "-h" or "--help": stdout.WriteLine(Help); return Cli.ExitOk;
+                default: stderr.WriteLine($"oomwarden run: unknown option {opt}"); stderr.WriteLine(Help); return Cli.ExitUsage;
+            }
+        }
+        if (reader.Positionals.Count > 0)
+        {
+            stderr.WriteLine($"oomwarden run: unexpected argument '{reader.Positionals[0]}'");
+            return Cli.ExitUsage;
+        }
+
+        LoadedConfig config;
+        if (configPath is null) config = ConfigLoader.Default();
+        else
+        {
+            var result = ConfigLoader.LoadFile(configPath);
+            if (!result.Success)
+            {
+                foreach (var e in result.Errors) stderr.WriteLine(e.ToString());
+                stderr.WriteLine($"oomwarden run: {configPath}: {result.Errors.Count} error(s); not starting");
+                return Cli.ExitConfig;
+            }
+            config = result.Config;
+        }
+        var settings = config.Settings;
+        var action = settings.Action with
+        {
+            DryRun = settings.Action.DryRun || dryRun,
+            EventsPath = eventsPath ?? settings.Action.EventsPath,
+        };
+        settings = settings with { Action = action };
+
+        var paths = new HostPaths(procRoot ?? "/proc", sysRoot ?? "/sys");
+        foreach (var warning in SelfProtection.Apply(paths.Proc("self/oom_score_adj"), mlock))
+            stderr.WriteLine("oomwarden: warning: " + warning);
+
+        using var journal = EventJournal.TryOpen(settings.Action.EventsPath, out string? journalError);
+        if (journalError is not null) stderr.WriteLine("oomwarden: warning: " + journalError + "; decisions go to stderr only");
+
+        LiveHost host;
+        try
+        {
+            host = LiveHost.Open(paths, Environment.ProcessId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"oomwarden run: cannot read the host: {e.Message}");
+            return Cli.ExitOsErr;
+        }
+        var meminfo = new MeminfoReader(paths);
+        if (!meminfo.TryRead(out MemoryInfo first))
+        {
+            stderr.WriteLine($"oomwarden run: cannot read {paths.MeminfoPath}");
+            return Cli.ExitOsErr;
+        }
+
+        var selector = SelectorFactory.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
+        using var wake = new WakeSources();
+        string psi = settings.Monitor.Events
+            ? wake.TryAddPsiTrigger(paths.PressureMemoryPath, out string? psiError) ?? ("off (" + psiError + ")")
+            : "off";
+        var monitor = new Daemon.Monitor(meminfo, settings);
+        using var daemon = new DaemonHost(settings, host, selector, monitor, wake, journal, stderr, TimeProvider.System);
+        daemon.Rescan();
+
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; wake.RequestStop(); });
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; wake.RequestStop(); });
+
+        stderr.WriteLine($"oomwarden: {(settings.Action.DryRun ? "DRY RUN, " : "")}config {config.Source}; memory cgroup {host.MemoryVersion}; "
+            + $"MemTotal {Units.FormatBytes(first.MemTotalBytes)}, MemAvailable {Units.FormatBytes(first.MemAvailableBytes)}, SwapTotal {Units.FormatBytes(first.SwapTotalBytes)}; "
+            + $"system domain {(settings.System.Enabled ? $"term at MemAvailable <= {settings.System.MemAvailableTerm}" : "off")}; "
+            + $"{monitor.Cgroups.Length} limited cgroup(s); PSI trigger {psi}; events {journal?.Path ?? "none"}");
+        stderr.WriteLine("oomwarden: watching");
+        journal?.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source }, sync: false);
+        daemon.Run();
+        stderr.WriteLine($"oomwarden: stopping ({daemon.Kills} kill(s))");
+        journal?.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
+        return Cli.ExitOk;
+    }
+}

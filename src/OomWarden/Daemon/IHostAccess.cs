@@ -1,0 +1,29 @@
+using OomWarden.Core.Decisions;
+using OomWarden.Core.Model;
+using OomWarden.Linux.Parsing;
+
+namespace OomWarden.Daemon;
+
+/// <summary>A cgroup with a memory limit, found by a rescan.</summary>
+public sealed record LimitedCgroup(string Path, string Directory, CgroupVersion Version, long LimitBytes);
+
+/// <summary>What the daemon needs from the host beyond the monitoring tick. <see cref="LiveHost"/> reads
+/// the real /proc and cgroupfs (under the configured roots).</summary>
+public interface IHostAccess
+{
+    CgroupVersion MemoryVersion { get; }
+
+    string PressureMemoryPath { get; }
+
+    IReadOnlyList<LimitedCgroup> ListLimitedCgroups();
+
+    /// <summary>The selector's view of a domain, read now.</summary>
+    IDomainView OpenDomain(Domain domain);
+
+    bool TryReadStartTime(int pid, out ulong startTimeTicks);
+
+    IReadOnlyList<int> ListPids(string cgroupDirectory);
+
+    /// <summary>The cgroupfs directory of a memory cgroup path, or null.</summary>
+    string? CgroupDirectory(string cgroupPath);
+}

@@ -1,0 +1,25 @@
+namespace OomWarden.Daemon;
+
+/// <summary>One line of the event journal. Field names are a contract (scripts read them).</summary>
+public sealed record KillEvent
+{
+    public required string Event { get; init; }          // "kill", "nothing_to_kill", "start", "stop", "kernel_kill"
+    public required DateTimeOffset Time { get; init; }
+    public int? Pid { get; init; }
+    public string? Comm { get; init; }
+    public string? Cgroup { get; init; }
+    public string? Domain { get; init; }
+    public string? Signal { get; init; }
+    public string? Reason { get; init; }
+    public string? Victim { get; init; }                 // "process" or "cgroup" (ladder rung)
+    public string? Rule { get; init; }
+    public int? Priority { get; init; }
+    public long? FootprintBytes { get; init; }
+    public long? FreedBytes { get; init; }
+    public double? ExitMs { get; init; }
+    public double? DecisionMs { get; init; }
+    public string? Result { get; init; }
+    public bool? Escalated { get; init; }
+    public bool DryRun { get; init; }
+    public string? Message { get; init; }
+}

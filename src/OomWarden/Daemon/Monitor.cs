@@ -1,0 +1,100 @@
+using OomWarden.Core.Detection;
+using OomWarden.Core.Model;
+using OomWarden.Core.Settings;
+using OomWarden.Linux.Readers;
+
+namespace OomWarden.Daemon;
+
+/// <summary>The monitoring tick: reads the system's and every watched cgroup's memory, evaluates each
+/// domain, and says how long the daemon may sleep. Files are opened once; a tick allocates nothing.</summary>
+public sealed class Monitor : IDisposable
+{
+    private readonly MeminfoReader _meminfo;
+    private readonly DaemonSettings _settings;
+    private readonly long _prepareMargin;
+    private WatchedCgroup[] _cgroups = [];
+
+    public Monitor(MeminfoReader meminfo, DaemonSettings settings)
+    {
+        _meminfo = meminfo;
+        _settings = settings;
+        _prepareMargin = AdaptiveInterval.PrepareMarginBytes(settings.Monitor);
+    }
+
+    public long PrepareMarginBytes => _prepareMargin;
+
+    public MemoryInfo Memory { get; private set; }
+
+    public LevelReading System { get; private set; }
+
+    public ReadOnlySpan<WatchedCgroup> Cgroups => _cgroups;
+
+    /// <summary>The shortest distance to a term level across domains, for the adaptive sleep.</summary>
+    public long MinDistanceBytes { get; private set; }
+
+    /// <summary>The highest level seen in this tick.</summary>
+    public PressureLevel MaxLevel { get; private set; }
+
+    public void ReplaceCgroups(WatchedCgroup[] cgroups) => _cgroups = cgroups;
+
+    public void Tick()
+    {
+        long minDistance = long.MaxValue;
+        var maxLevel = PressureLevel.None;
+        if (_settings.System.Enabled && _meminfo.TryRead(out var mem))
+        {
+            Memory = mem;
+            System = SystemEvaluator.Evaluate(mem, _settings.System, _prepareMargin);
+            minDistance = System.DistanceToTermBytes;
+            maxLevel = System.Level;
+        }
+        else
+        {
+            System = new LevelReading(PressureLevel.None, long.MaxValue);
+            if (!_settings.System.Enabled && _meminfo.TryRead(out mem)) Memory = mem;
+        }
+        if (_settings.Cgroups.Enabled)
+        {
+            foreach (var c in _cgroups)
+            {
+                if (!c.Tick(_settings.Cgroups, _prepareMargin)) continue;
+                if (c.Reading.DistanceToTermBytes < minDistance) minDistance = c.Reading.DistanceToTermBytes;
+                if (c.Reading.Level > maxLevel) maxLevel = c.Reading.Level;
+            }
+        }
+        MinDistanceBytes = minDistance;
+        MaxLevel = maxLevel;
+    }
+
+    /// <summary>Re-reads one domain and says whether it is at its kill level (escalation check while a
+    /// victim is given its grace time).</summary>
+    public bool IsAtKillLevel(WatchedCgroup? cgroup)
+    {
+        if (cgroup is null)
+        {
+            if (!_meminfo.TryRead(out var mem)) return false;
+            Memory = mem;
+            return SystemEvaluator.Evaluate(mem, _settings.System, _prepareMargin).Level == PressureLevel.Kill;
+        }
+        return cgroup.Tick(_settings.Cgroups, _prepareMargin) && cgroup.Reading.Level == PressureLevel.Kill;
+    }
+
+    /// <summary>Re-reads one domain: its level and what is left (MemAvailable, or limit − working set).</summary>
+    public (PressureLevel Level, long AvailableBytes) Probe(WatchedCgroup? cgroup)
+    {
+        if (cgroup is null)
+        {
+            if (!_meminfo.TryRead(out var mem)) return (PressureLevel.None, 0);
+            Memory = mem;
+            return (SystemEvaluator.Evaluate(mem, _settings.System, _prepareMargin).Level, mem.MemAvailableBytes);
+        }
+        if (!cgroup.Tick(_settings.Cgroups, _prepareMargin)) return (PressureLevel.None, 0);
+        return (cgroup.Reading.Level, cgroup.LimitBytes - cgroup.Last.WorkingSetBytes);
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in _cgroups) c.Dispose();
+        _meminfo.Dispose();
+    }
+}

@@ -1,0 +1,113 @@
+using OomWarden.Core.Detection;
+using OomWarden.Core.Model;
+using OomWarden.Core.Settings;
+using OomWarden.Linux.Interop.Process;
+using OomWarden.Linux.Parsing;
+using OomWarden.Linux.Readers;
+
+namespace OomWarden.Daemon;
+
+/// <summary>One cgroup with a limit that the daemon watches: its reader (files opened once) and, where the
+/// kernel offers it, a wake-up: a v1 usage threshold eventfd or a v2 memory.events fd.</summary>
+public sealed class WatchedCgroup : IDisposable
+{
+    private readonly CgroupMemoryReader _reader;
+    private int _eventFd = -1;
+    private int _watchedFd = -1;
+
+    public WatchedCgroup(string path, string directory, CgroupVersion version, long limitBytes)
+    {
+        Path = path;
+        Directory = directory;
+        Version = version;
+        LimitBytes = limitBytes;
+        _reader = new CgroupMemoryReader(directory, version);
+    }
+
+    /// <summary>As /proc/PID/cgroup shows it.</summary>
+    public string Path { get; }
+
+    public string Directory { get; }
+
+    public CgroupVersion Version { get; }
+
+    public long LimitBytes { get; set; }
+
+    /// <summary>Usage at which the kernel wakes us (v1 threshold); long.MaxValue when none is armed.</summary>
+    public long WakeAtUsageBytes { get; private set; } = long.MaxValue;
+
+    public CgroupMemory Last { get; private set; }
+
+    public LevelReading Reading { get; private set; }
+
+    /// <summary>Reads usage (and memory.stat only when usage is close to the limit) and evaluates.
+    /// False when the cgroup is gone. Allocates nothing.</summary>
+    public bool Tick(CgroupThresholds t, long prepareMarginBytes)
+    {
+        if (!_reader.TryReadUsage(out long usage)) return false;
+        long usageDistance = CgroupEvaluator.UsageDistanceToTerm(usage, LimitBytes, t);
+        if (usageDistance > prepareMarginBytes)
+        {
+            Last = new CgroupMemory(usage, LimitBytes, CgroupMemory.Unlimited, 0, 0);
+            // Below an armed threshold the kernel wakes us: no need to poll for this cgroup.
+            bool kernelWakes = WakeAtUsageBytes != long.MaxValue && usage < WakeAtUsageBytes;
+            Reading = new LevelReading(PressureLevel.None, kernelWakes ? long.MaxValue / 2 : usageDistance);
+            return true;
+        }
+        long inactiveFile = _reader.TryReadInactiveFile(out long inactive) ? inactive : 0;
+        Last = new CgroupMemory(usage, LimitBytes, CgroupMemory.Unlimited, inactiveFile, 0);
+        Reading = CgroupEvaluator.Evaluate(Last, t, prepareMarginBytes);
+        return true;
+    }
+
+    /// <summary>Arms the kernel wake-up and adds it to <paramref name="epollFd"/>; false when not offered.</summary>
+    public bool TryArmWakeup(int epollFd, CgroupThresholds t, long prepareMarginBytes, ulong token)
+    {
+        if (Version == CgroupVersion.V1)
+        {
+            long threshold = LimitBytes - t.HeadroomTerm.ToBytes(LimitBytes) - prepareMarginBytes;
+            if (threshold <= 0) return false;
+            string usageFile = System.IO.Path.Combine(Directory, "memory.usage_in_bytes");
+            string control = System.IO.Path.Combine(Directory, "cgroup.event_control");
+            if (!EventFd.TryCreate(out _eventFd, out _)) return false;
+            if (!RawFile.TryOpen(usageFile, RawFile.ORdOnly, out _watchedFd, out _))
+            {
+                Dispose();
+                return false;
+            }
+            string registration = $"{_eventFd} {_watchedFd} {threshold}";
+            if (!RawFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes(registration), out _)
+                || !Epoll.TryAdd(epollFd, _eventFd, Epoll.EpollIn, token, out _))
+            {
+                Dispose();
+                return false;
+            }
+            WakeAtUsageBytes = threshold;
+            return true;
+        }
+        // v2: memory.events changes (high, max, oom) wake pollers with POLLPRI.
+        string events = System.IO.Path.Combine(Directory, "memory.events");
+        if (!RawFile.TryOpen(events, RawFile.ORdOnly, out _watchedFd, out _)) return false;
+        if (!Epoll.TryAdd(epollFd, _watchedFd, Epoll.EpollPri | Epoll.EpollEt, token, out _))
+        {
+            Dispose();
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Consumes a wake-up (eventfd counter) so level-triggered epoll does not spin.</summary>
+    public void Drain()
+    {
+        if (_eventFd >= 0) EventFd.Drain(_eventFd);
+    }
+
+    public void Dispose()
+    {
+        if (_eventFd >= 0) EventFd.Close(_eventFd);
+        if (_watchedFd >= 0) RawFile.Close(_watchedFd);
+        _eventFd = _watchedFd = -1;
+        WakeAtUsageBytes = long.MaxValue;
+        _reader.Dispose();
+    }
+}

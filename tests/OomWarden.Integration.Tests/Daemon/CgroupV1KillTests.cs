@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using OomWarden.Integration.Tests.Infrastructure;
+
+namespace OomWarden.Integration.Tests.Daemon;
+
+/// <summary>The real daemon against this host's real cgroup v1 memory controller: a 512 MiB cgroup with a
+/// growing hog and a small bystander. The daemon is confined to the test's cgroup by its config (the system
+/// domain is off, only this cgroup is included), so it cannot touch anything the test did not start.</summary>
+public sealed class CgroupV1KillTests
+{
+    private const long Limit = 512L << 20;
+
+    [Theory]
+    [InlineData(0)]   // as fast as the hog can fault pages in
+    [InlineData(50)]  // 50 MiB/s
+    public void Kills_the_hog_never_the_bystander_before_the_kernel_does(int rateMiBPerSecond)
+    {
+        V1MemoryCgroup.Require();
+        Repo.RequireBinary();
+        using var cg = V1MemoryCgroup.Create("oomwarden-it", Limit);
+        string dir = TestHelpers.NewTempDirectory("oomwarden-it");
+        try
+        {
+            string events = Path.Combine(dir, "events.jsonl");
+            string config = Path.Combine(dir, "oomwarden.toml");
+            File.WriteAllText(config, $$"""
+                [system]
+                enabled = false
+                [cgroups]
+                include = ["{{cg.Path}}"]
+                [action]
+                events = "{{events}}"
+                """);
+
+            var bystander = cg.Start(TestHelpers.Hog, "-s", "16", "-L", "120");
+            Assert.StartsWith("READY", bystander.StandardOutput.ReadLine());
+            using var daemon = DaemonProcess.Start("run", "--config", config);
+
+            var hog = cg.Start(TestHelpers.Hog, "-s", "2048", "-r", rateMiBPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture), "-L", "120");
+            string? ready = hog.StandardOutput.ReadLine();
+            Assert.StartsWith("READY", ready);
+            bool exited = hog.WaitForExit(TimeSpan.FromSeconds(rateMiBPerSecond == 0 ? 30 : 60));
+            daemon.Stop(TimeSpan.FromSeconds(5));
+
+            Assert.True(exited, "the hog is still running:\n" + daemon.Log);
+            Assert.True(hog.ExitCode != 0, $"the hog finished on its own (exit {hog.ExitCode}):\n{daemon.Log}");
+            Assert.False(bystander.HasExited, "the bystander died:\n" + daemon.Log);
+            Assert.Equal(0, cg.KernelOomKills());
+
+            var kills = EventLog.Kills(events);
+            var kill = Assert.Single(kills);
+            Assert.Equal(hog.Id, kill.GetProperty("pid").GetInt32());
+            Assert.Equal("hog", kill.GetProperty("comm").GetString());
+            Assert.Equal(cg.Path, kill.GetProperty("domain").GetString());
+            Assert.Equal(cg.Path, kill.GetProperty("cgroup").GetString());
+            Assert.Contains(kill.GetProperty("signal").GetString(), new[] { "SIGTERM", "SIGKILL" });
+            Assert.Contains("headroom", kill.GetProperty("reason").GetString());
+            Assert.True(kill.GetProperty("freed_bytes").GetInt64() > 100L << 20, kill.ToString());
+            Assert.True(kill.TryGetProperty("exit_ms", out _), kill.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace OomWarden.Integration.Tests.Infrastructure;
+
+/// <summary>Compiles tests/helpers/*.c once per test run into a private directory.</summary>
+public static class TestHelpers
+{
+    private static readonly Lazy<string> HogPath = new(() => Compile("hog"));
+
+    public static string Hog => HogPath.Value;
+
+    /// <summary>A directory the VM can write to (vm-run -s) and that outlives nothing: removed by the caller.</summary>
+    public static string NewTempDirectory(string prefix)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..(prefix.Length + 20)]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string Compile(string name)
+    {
+        string source = Path.Combine(Repo.Root, "tests", "helpers", name + ".c");
+        string dir = Path.Combine(Path.GetTempPath(), "oomwarden-test-helpers");
+        Directory.CreateDirectory(dir);
+        string output = Path.Combine(dir, name);
+        var r = Sh.Run("gcc", ["-O2", "-Wall", "-o", output + ".tmp", source], TimeSpan.FromSeconds(60));
+        if (r.ExitCode != 0) throw new InvalidOperationException($"gcc {source} failed: {r.Stderr}");
+        File.Move(output + ".tmp", output, overwrite: true);
+        return output;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace OomWarden.Integration.Tests.Infrastructure;
+
+/// <summary>Runs a shell script inside ../shared/vmlab's cgroup v2 guest (Debian 6.1 kernel). The guest sees
+/// the host's files read-only; the script writes its results into a shared directory the test reads.</summary>
+public static class VmLab
+{
+    public static void Require()
+    {
+        if (!File.Exists(Repo.VmRun)) Assert.Skip($"vmlab is missing: {Repo.VmRun} (shared/ must sit beside the repo)");
+        if (!Sh.IsRoot) Assert.Skip("vmlab needs root");
+    }
+
+    /// <summary>Runs <paramref name="script"/> (sh) in a fresh guest with <paramref name="shareDir"/> writable.</summary>
+    public static Sh.Result Run(string shareDir, string script, TimeSpan timeout, int memMiB = 1024)
+    {
+        Require();
+        string scriptPath = Path.Combine(shareDir, "guest.sh");
+        File.WriteAllText(scriptPath, "set -u\n" + script);
+        var args = new List<string>
+        {
+            "-t", ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            "-m", memMiB.ToString(CultureInfo.InvariantCulture),
+            "-s", shareDir,
+            "--", "/bin/sh", scriptPath,
+        };
+        var r = Sh.Run(Repo.VmRun, args, timeout + TimeSpan.FromSeconds(60));
+        if (r.ExitCode == 125) throw new InvalidOperationException("vm-run failed:\n" + r.Stderr);
+        return r;
+    }
+
+    /// <summary>Shell snippet: wait up to N seconds for a pattern in a file.</summary>
+    public static string WaitFor(string file, string pattern, int seconds) =>
+        $"i=0; while ! grep -q '{pattern}' {file} 2>/dev/null; do i=$((i+1)); [ $i -gt {seconds * 10} ] && break; sleep 0.1; done\n";
+}
