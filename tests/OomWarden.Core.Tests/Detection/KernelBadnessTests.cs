@@ -42,9 +42,11 @@ public sealed class KernelBadnessTests
         // Half the domain with adj 0: (1000 + 500) × 2/3 = 1000.
         Assert.Equal(1000, KernelBadness.OomScore(P(500_000, 0), total, Page));
         Assert.Equal(1666, KernelBadness.OomScore(P(500_000, 1000), total, Page)); // (1000 + 500 + 1000) × 2/3
-        // An empty process with adj 0 shows 666, with adj 1000 1332: what /proc/self/oom_score prints on 6.x.
+        // An empty process with adj 0 shows 666, with adj 1000 1333 (1332 on this host, whose totalpages
+        // is not a multiple of 1000: the kernel's totalpages / 1000 truncates).
         Assert.Equal(666, KernelBadness.OomScore(P(0, 0), total, Page));
-        Assert.Equal(1332, KernelBadness.OomScore(P(0, 1000), total, Page));
+        Assert.Equal(1333, KernelBadness.OomScore(P(0, 1000), total, Page));
+        Assert.Equal(1332, KernelBadness.OomScore(P(0, 1000), 6_170_999 * Page, Page));
         Assert.Equal(500, KernelBadness.OomScore(P(500_000, 0), total, Page, before59: true));
     }
 }
