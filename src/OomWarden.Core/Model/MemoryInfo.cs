@@ -13,4 +13,9 @@ public readonly record struct MemoryInfo(
     long WritebackBytes)
 {
     public long SwapUsedBytes => SwapTotalBytes - SwapFreeBytes;
+
+    /// <summary>True on kernels older than 3.14, whose meminfo has no MemAvailable line:
+    /// <see cref="MemAvailableBytes"/> is then estimated as MemFree + Buffers + Cached (what procps
+    /// "free" showed as "-/+ buffers/cache"), which overstates what can really be reclaimed.</summary>
+    public bool MemAvailableIsEstimate { get; init; }
 }

@@ -1,0 +1,220 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Win32.SafeHandles;
+using OomWarden.Core.Model;
+using OomWarden.Linux.Interop.FileSystem;
+using OomWarden.Linux.IO;
+using OomWarden.Linux.Parsing;
+
+namespace OomWarden.Linux.Processes;
+
+/// <summary>Reads one process from /proc/PID: opens the pid directory once as a dirfd, then openat()s the files
+/// inside it. A pid that vanishes at any point (ENOENT, ESRCH) gives false, never an exception; once the dirfd is
+/// open, a recycled pid cannot be mistaken for the old one (its files then report ESRCH).</summary>
+/// <remarks>Not thread-safe (one reusable buffer). Strings (comm, cgroup path, exe) are shared between samples
+/// through a small cache; the <see cref="ProcessSample"/> itself is the only per-process allocation in steady state.
+/// Command names and command lines keep every character; invalid UTF-8 bytes become U+FFFD.</remarks>
+public sealed unsafe class ProcessReader : IDisposable
+{
+    private const int CmdlineMaxBytes = 64 * 1024;
+    private readonly SafeFileHandle procDirectory;
+    private readonly int pageSize;
+    private readonly Utf8StringCache strings = new();
+    private byte[] buffer = new byte[4096];
+    private byte[] cmdlineBuffer = new byte[1024];
+
+    /// <summary>Opens ProcRoot as a directory. Throws <see cref="IOException"/> when it cannot (fail fast at start).</summary>
+    /// <param name="memoryOn">Where the memory controller is, to pick the right line of /proc/PID/cgroup.</param>
+    public ProcessReader(HostPaths paths, CgroupVersion memoryOn)
+    {
+        ProcRoot = paths.ProcRoot;
+        pageSize = paths.PageSizeBytes;
+        MemoryOn = memoryOn;
+        int fd = NativeRead.Open(paths.ProcRoot, OpenFlags.ReadDirectory);
+        if (fd < 0) throw new IOException(Errno.Describe(-fd, "open", paths.ProcRoot));
+        procDirectory = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
+    }
+
+    public string ProcRoot { get; }
+
+    public CgroupVersion MemoryOn { get; }
+
+    /// <summary>Why the last read of an existing process failed for another reason than its exit (EACCES, malformed
+    /// stat); null otherwise.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Reads stat and the files <paramref name="what"/> asks for. False when the pid does not exist or
+    /// exited during the read.</summary>
+    public bool TryRead(int pid, ProcessReadOptions what, [NotNullWhen(true)] out ProcessSample? sample)
+    {
+        sample = null;
+        int dirFd = OpenPidDirectory(pid);
+        if (dirFd < 0) return false;
+        try
+        {
+            return TryReadFrom(dirFd, pid, what, out sample);
+        }
+        finally
+        {
+            FileSystemInterop.Close(dirFd);
+        }
+    }
+
+    /// <summary>Start time of <paramref name="pid"/> (stat field 22, clock ticks since boot): with the pid, a name for
+    /// one process for its whole life. One open and one read; 0 bytes allocated.</summary>
+    public bool TryReadIdentity(int pid, out ulong startTimeTicks)
+    {
+        startTimeTicks = 0;
+        // "<pid>/stat\0" relative to the ProcRoot dirfd.
+        Span<byte> name = stackalloc byte[24];
+        int length = FormatPid(pid, name);
+        "/stat\0"u8.CopyTo(name[length..]);
+        int n = NativeRead.ReadFileAt(Fd(procDirectory), name, ref buffer);
+        if (n < 0 || !ProcStatParser.TryParse(buffer.AsSpan(0, n), out var stat)) return false;
+        startTimeTicks = stat.StartTimeTicks;
+        return true;
+    }
+
+    private bool TryReadFrom(int dirFd, int pid, ProcessReadOptions what, [NotNullWhen(true)] out ProcessSample? sample)
+    {
+        sample = null;
+        int n = NativeRead.ReadFileAt(dirFd, "stat\0"u8, ref buffer);
+        if (n < 0) return Fail(-n, pid, "stat");
+        var statText = buffer.AsSpan(0, n);
+        if (!ProcStatParser.TryParse(statText, out var stat))
+        {
+            LastError = $"{ProcRoot}/{pid}/stat: malformed";
+            return false;
+        }
+        string comm = strings.Get(stat.Comm(statText));
+        bool kernelThread = stat.IsKernelThread;
+
+        long rss = SpanText.PagesToBytes(stat.RssPages, pageSize), swap = 0, pageTables = 0;
+        int uid = -1, oomScoreAdj = 0, oomScore = -1;
+        string cgroupPath = "/";
+        string? exe = null, cmdline = null;
+
+        if (!kernelThread && (what & ProcessReadOptions.Status) != 0)
+        {
+            n = NativeRead.ReadFileAt(dirFd, "status\0"u8, ref buffer);
+            if (n < 0) { if (Gone(-n)) return false; }
+            else if (ProcStatusParser.TryParse(buffer.AsSpan(0, n), out var status))
+            {
+                uid = status.Uid;
+                rss = status.VmRssBytes;
+                swap = status.VmSwapBytes;
+                pageTables = status.VmPteBytes;
+                if (status.IsKernelThread == true) kernelThread = true;
+            }
+        }
+        else if (!kernelThread && (what & ProcessReadOptions.Statm) != 0)
+        {
+            n = NativeRead.ReadFileAt(dirFd, "statm\0"u8, ref buffer);
+            if (n < 0) { if (Gone(-n)) return false; }
+            else if (StatmParser.TryParse(buffer.AsSpan(0, n), out var statm))
+            {
+                rss = SpanText.PagesToBytes(statm.ResidentPages, pageSize);
+            }
+        }
+
+        if ((what & ProcessReadOptions.OomScoreAdj) != 0)
+        {
+            n = NativeRead.ReadFileAt(dirFd, "oom_score_adj\0"u8, ref buffer);
+            if (n < 0) { if (Gone(-n)) return false; }
+            else OomScoreParser.TryParse(buffer.AsSpan(0, n), out oomScoreAdj);
+        }
+
+        if ((what & ProcessReadOptions.OomScore) != 0)
+        {
+            n = NativeRead.ReadFileAt(dirFd, "oom_score\0"u8, ref buffer);
+            if (n < 0) { if (Gone(-n)) return false; }
+            else if (!OomScoreParser.TryParse(buffer.AsSpan(0, n), out oomScore)) oomScore = -1;
+        }
+
+        if ((what & ProcessReadOptions.Cgroup) != 0)
+        {
+            n = NativeRead.ReadFileAt(dirFd, "cgroup\0"u8, ref buffer);
+            if (n < 0) { if (Gone(-n)) return false; }
+            else if (ProcCgroupParser.TryFindMemoryPath(buffer.AsSpan(0, n), MemoryOn, out var path)) cgroupPath = strings.Get(path);
+        }
+
+        if (!kernelThread && (what & ProcessReadOptions.CommandLine) != 0)
+        {
+            n = NativeRead.ReadFileAt(dirFd, "cmdline\0"u8, ref cmdlineBuffer, CmdlineMaxBytes);
+            if (n < 0) { if (Gone(-n)) return false; }
+            else cmdline = CommandLine(cmdlineBuffer.AsSpan(0, n));
+        }
+
+        if (!kernelThread && (what & ProcessReadOptions.Exe) != 0)
+        {
+            fixed (byte* target = buffer)
+            fixed (byte* name = "exe\0"u8)
+            {
+                nint length = FileSystemInterop.ReadLinkAt(dirFd, name, target, (nuint)buffer.Length);
+                // ENOENT here is a zombie or a kernel thread, not an exit: exe stays null either way.
+                if (length >= 0) exe = strings.Get(new ReadOnlySpan<byte>(target, (int)length));
+            }
+        }
+
+        sample = new ProcessSample
+        {
+            Pid = pid,
+            ParentPid = stat.ParentPid,
+            StartTimeTicks = stat.StartTimeTicks,
+            Comm = comm,
+            ExePath = exe,
+            CommandLine = cmdline,
+            Uid = uid,
+            OomScoreAdj = oomScoreAdj,
+            KernelOomScore = oomScore,
+            RssBytes = rss,
+            SwapBytes = swap,
+            PageTablesBytes = pageTables,
+            CgroupPath = cgroupPath,
+            IsKernelThread = kernelThread,
+        };
+        LastError = null;
+        return true;
+    }
+
+    /// <summary>NULs → spaces, trailing NULs and spaces dropped; null when empty (kernel threads, zombies).</summary>
+    private string? CommandLine(ReadOnlySpan<byte> raw)
+    {
+        int end = raw.Length;
+        while (end > 0 && raw[end - 1] == 0) end--;
+        if (end == 0) return null;
+        var text = cmdlineBuffer.AsSpan(0, end);
+        text.Replace((byte)0, (byte)' ');
+        return strings.Get(text);
+    }
+
+    private int OpenPidDirectory(int pid)
+    {
+        if (pid <= 0) return -Errno.ENOENT;
+        Span<byte> name = stackalloc byte[16];
+        int length = FormatPid(pid, name);
+        name[length] = 0;
+        int fd = NativeRead.OpenAt(Fd(procDirectory), name[..(length + 1)], OpenFlags.ReadDirectory);
+        if (fd < 0 && !Errno.MeansGone(-fd)) LastError = Errno.Describe(-fd, "openat", $"{ProcRoot}/{pid}");
+        return fd;
+    }
+
+    private bool Fail(int errno, int pid, string file)
+    {
+        if (!Errno.MeansGone(errno)) LastError = Errno.Describe(errno, "read", $"{ProcRoot}/{pid}/{file}");
+        return false;
+    }
+
+    /// <summary>An optional file could not be read: true (stop, the process is gone) for ENOENT/ESRCH, false
+    /// (carry on without it) for EACCES and the like.</summary>
+    private static bool Gone(int errno) => Errno.MeansGone(errno);
+
+    private static int FormatPid(int pid, Span<byte> destination)
+    {
+        System.Buffers.Text.Utf8Formatter.TryFormat(pid, destination, out int written);
+        return written;
+    }
+
+    private static int Fd(SafeFileHandle handle) => (int)handle.DangerousGetHandle();
+
+    public void Dispose() => procDirectory.Dispose();
+}
