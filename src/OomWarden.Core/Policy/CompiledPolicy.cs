@@ -27,18 +27,22 @@ public sealed class CompiledPolicy
     public const int DefaultCgroupPriority = 0;
 
     /// <summary>The verdict of the first rule that applies to cgroups and matches <paramref name="cgroup"/>.</summary>
-    public NodeVerdict Evaluate(CgroupNode cgroup)
+    public NodeVerdict Evaluate(CgroupNode cgroup) => EvaluateCgroup(cgroup.Path);
+
+    /// <summary>As <see cref="Evaluate(CgroupNode)"/>, by path (for ancestors of a domain, which the view does not hold).</summary>
+    public NodeVerdict EvaluateCgroup(string cgroupPath)
     {
         foreach (var rule in Rules)
         {
-            if (rule.Match.Matches(cgroup))
+            if (rule.Match.MatchesCgroup(cgroupPath))
                 return Verdict(rule, DefaultCgroupPriority);
         }
         return new NodeVerdict(DefaultCgroupPriority, false, KillMode.Process, null, null);
     }
 
-    /// <summary>The verdict of the first rule that matches <paramref name="process"/>
-    /// (cgroup-only rules match the processes attached directly to a matching cgroup).</summary>
+    /// <summary>The verdict of the first process rule (one with a comm, exe, cmdline or user key) that matches
+    /// <paramref name="process"/>. Protection by a cgroup above it is the selector's business (the walk never enters
+    /// a protected cgroup; the flat selector checks the ancestors).</summary>
     public NodeVerdict Evaluate(ProcessSample process)
     {
         int fallback = DefaultProcessPriority(process);

@@ -19,20 +19,23 @@ public sealed record RuleMatch
     public bool IsEmpty => Cgroup.Count == 0 && Comm.Count == 0 && Exe.Count == 0 && Cmdline.Count == 0
         && User.Count == 0 && Unit.Count == 0;
 
-    /// <summary>A rule that looks only at the cgroup (cgroup and/or unit keys) applies to cgroup nodes and to the
-    /// processes attached directly to a matching cgroup; any process key (comm, exe, cmdline, user) makes the rule
-    /// apply to processes only.</summary>
+    /// <summary>A rule that looks only at the cgroup (cgroup and/or unit keys) applies to cgroup nodes only; any
+    /// process key (comm, exe, cmdline, user) makes the rule apply to processes only, and its cgroup/unit keys then
+    /// narrow it to processes whose own cgroup matches.</summary>
+    /// <remarks>Cgroup rules do not also rank the processes inside the cgroup: if they did, a cgroup rule written
+    /// before a process rule would shadow it for every process in that cgroup (first match wins). A protected cgroup
+    /// still shields every process below it, because the walk never enters it.</remarks>
     public bool AppliesToCgroups => Comm.Count == 0 && Exe.Count == 0 && Cmdline.Count == 0 && User.Count == 0
         && (Cgroup.Count > 0 || Unit.Count > 0);
 
-    public bool Matches(CgroupNode cgroup)
-    {
-        if (!AppliesToCgroups) return false;
-        return MatchesCgroupPath(cgroup.Path);
-    }
+    public bool Matches(CgroupNode cgroup) => MatchesCgroup(cgroup.Path);
+
+    /// <summary>Whether this rule applies to the cgroup at <paramref name="cgroupPath"/> (cgroup-only rules).</summary>
+    public bool MatchesCgroup(string cgroupPath) => AppliesToCgroups && MatchesCgroupPath(cgroupPath);
 
     public bool Matches(ProcessSample process)
     {
+        if (AppliesToCgroups || IsEmpty) return false;
         if (!MatchesCgroupPath(process.CgroupPath)) return false;
         if (Comm.Count > 0 && !Any(Comm, process.Comm)) return false;
         if (Exe.Count > 0 && (process.ExePath is null || !Any(Exe, process.ExePath))) return false;
