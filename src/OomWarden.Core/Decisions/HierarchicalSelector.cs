@@ -49,7 +49,12 @@ public sealed class HierarchicalSelector : IVictimSelector
         if (rootVerdict.Kill == KillMode.Cgroup && root.Path != "/")
         {
             var whole = walk.KillWholeCgroup(root, rootVerdict);
-            if (whole is not null) return whole;
+            if (whole is not null)
+            {
+                var self = new RankedCandidate(CandidateKind.Cgroup, root.Path, null, rootVerdict.Priority, false,
+                    root.Memory.WorkingSetBytes, rootVerdict.RuleName, "the domain itself is killed as a unit");
+                return whole with { Path = [new DecisionLevel(root.Path, [self])] };
+            }
         }
 
         var found = walk.Descend(root);
@@ -210,8 +215,22 @@ public sealed class HierarchicalSelector : IVictimSelector
             ProcessSample? largest = null;
             NodeVerdict largestVerdict = default;
             string? shielded = null;
-            foreach (var node in cgroup.DescendantsAndSelf())
+            var pending = new Stack<CgroupNode>();
+            pending.Push(cgroup);
+            while (pending.Count > 0)
             {
+                var node = pending.Pop();
+                if (!ReferenceEquals(node, cgroup))
+                {
+                    var nv = owner._policy.Evaluate(node);
+                    if (nv.Protected)
+                    {
+                        // Its processes are off limits, and killing the unit would take them along.
+                        shielded ??= $"cgroup {node.Path}: {nv.ProtectReason}";
+                        continue;
+                    }
+                }
+                for (int i = node.Children.Count - 1; i >= 0; i--) pending.Push(node.Children[i]);
                 foreach (var process in view.ProcessesIn(node))
                 {
                     var pv = owner._policy.Evaluate(process);
