@@ -84,5 +84,10 @@ public sealed record DaemonSettings
     /// <summary>comm names never killed, besides PID 1, kernel threads, oomwarden itself and adj −1000.</summary>
     public IReadOnlyList<string> ProtectedComms { get; init; } = [];
 
+    /// <summary>Built-in rule set evaluated after the file's rules: "desktop", "server", "kubernetes" or "none".</summary>
+    public string Preset { get; init; } = "none";
+
+    public SelectorKind Selector { get; init; } = SelectorKind.Hierarchical;
+
     public static DaemonSettings Default { get; } = new();
 }

@@ -1,0 +1,71 @@
+using OomWarden.Core.Decisions;
+using OomWarden.Core.Model;
+
+namespace OomWarden.Core.Policy;
+
+/// <summary>The ordered rule table, evaluated first-match like firewall rules: the file's rules, then the preset's.</summary>
+/// <remarks>
+/// Defaults when no rule matches, or the matching rule leaves a field unset:
+/// a process's priority is <c>−oom_score_adj</c> (adj 1000 → −1000, the first to go; adj −1000 is protected by
+/// the selector's hard protections), a cgroup's priority is 0; nothing is protected; kill = process.
+/// </remarks>
+public sealed class CompiledPolicy
+{
+    public CompiledPolicy(IReadOnlyList<PolicyRule> rules, string preset = "none")
+    {
+        Rules = rules;
+        Preset = preset;
+    }
+
+    public static CompiledPolicy Empty { get; } = new([], "none");
+
+    /// <summary>File rules first, then the preset's.</summary>
+    public IReadOnlyList<PolicyRule> Rules { get; }
+
+    public string Preset { get; }
+
+    public const int DefaultCgroupPriority = 0;
+
+    /// <summary>The verdict of the first rule that applies to cgroups and matches <paramref name="cgroup"/>.</summary>
+    public NodeVerdict Evaluate(CgroupNode cgroup) => EvaluateCgroup(cgroup.Path);
+
+    /// <summary>As <see cref="Evaluate(CgroupNode)"/>, by path (for ancestors of a domain, which the view does not hold).</summary>
+    public NodeVerdict EvaluateCgroup(string cgroupPath)
+    {
+        foreach (var rule in Rules)
+        {
+            if (rule.Match.MatchesCgroup(cgroupPath))
+                return Verdict(rule, DefaultCgroupPriority);
+        }
+        return new NodeVerdict(DefaultCgroupPriority, false, KillMode.Process, null, null);
+    }
+
+    /// <summary>The verdict of the first process rule (one with a comm, exe, cmdline or user key) that matches
+    /// <paramref name="process"/>. Protection by a cgroup above it is the selector's business (the walk never enters
+    /// a protected cgroup; the flat selector checks the ancestors).</summary>
+    public NodeVerdict Evaluate(ProcessSample process)
+    {
+        int fallback = DefaultProcessPriority(process);
+        foreach (var rule in Rules)
+        {
+            if (rule.Match.Matches(process))
+                return Verdict(rule, fallback);
+        }
+        return new NodeVerdict(fallback, false, KillMode.Process, null, null);
+    }
+
+    /// <summary>−oom_score_adj: existing tuning keeps its meaning.</summary>
+    public static int DefaultProcessPriority(ProcessSample process) => -process.OomScoreAdj;
+
+    private static NodeVerdict Verdict(PolicyRule rule, int fallbackPriority)
+    {
+        var effect = rule.Effect;
+        bool isProtected = effect.Protect == true;
+        return new NodeVerdict(
+            effect.Priority ?? fallbackPriority,
+            isProtected,
+            effect.Kill ?? KillMode.Process,
+            rule,
+            isProtected ? "rule " + rule.Name : null);
+    }
+}

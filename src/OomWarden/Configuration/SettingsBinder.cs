@@ -1,0 +1,298 @@
+using OomWarden.Core.Policy;
+using OomWarden.Core.Settings;
+using Tomlyn.Syntax;
+
+namespace OomWarden.Configuration;
+
+/// <summary>Binds [system], [cgroups], [monitor], [action] and the top-level keys onto <see cref="DaemonSettings"/>,
+/// by hand (no reflection), reporting every bad key or value with its position.</summary>
+internal static class SettingsBinder
+{
+    public static readonly string[] TopLevelKeys = ["preset", "selector", "[system]", "[cgroups]", "[monitor]", "[action]", "[[rule]]"];
+    private static readonly string[] SystemKeys = ["mem_available_term", "mem_available_kill", "swap_free_term", "swap_free_kill", "combine"];
+    private static readonly string[] CgroupKeys = ["enabled", "headroom_term", "headroom_kill", "include"];
+    private static readonly string[] MonitorKeys = ["min_interval", "max_interval", "max_fill_rate", "rescan_interval", "events"];
+    private static readonly string[] ActionKeys = ["dry_run", "term_grace", "settle", "memory_release", "events"];
+
+    public static DaemonSettings BindTop(TomlSection top, DaemonSettings settings, BindContext ctx)
+    {
+        foreach (var item in top.Items)
+        {
+            switch (item.Key)
+            {
+                case "preset":
+                    if (ctx.TryString(item, out var preset))
+                    {
+                        if (Presets.Names.Contains(preset, StringComparer.Ordinal))
+                            settings = settings with { Preset = preset };
+                        else
+                            ctx.Error(item, $"unknown preset \"{preset}\" (valid: {string.Join(", ", Presets.Names.Select(n => "\"" + n + "\""))})");
+                    }
+                    break;
+                case "selector":
+                    if (ctx.TryString(item, out var selector))
+                    {
+                        if (selector == "hierarchical") settings = settings with { Selector = SelectorKind.Hierarchical };
+                        else if (selector == "badness") settings = settings with { Selector = SelectorKind.Badness };
+                        else ctx.Error(item, $"unknown selector \"{selector}\" (valid: \"hierarchical\", \"badness\")");
+                    }
+                    break;
+                case "rule":
+                    ctx.Error(item, "'rule' must be an array of tables: write each rule as [[rule]]");
+                    break;
+                default:
+                    ctx.UnknownKey(item, "the top level", TopLevelKeys);
+                    break;
+            }
+        }
+        return settings;
+    }
+
+    public static SystemThresholds BindSystem(TomlSection section, SystemThresholds s, BindContext ctx)
+    {
+        TomlItem? availTerm = null, availKill = null, swapTerm = null, swapKill = null;
+        foreach (var item in section.Items)
+        {
+            switch (item.Key)
+            {
+                case "mem_available_term":
+                    if (TryThreshold(item, ctx, out var t1)) { s = s with { MemAvailableTerm = t1 }; availTerm = item; }
+                    break;
+                case "mem_available_kill":
+                    if (TryThreshold(item, ctx, out var t2)) { s = s with { MemAvailableKill = t2 }; availKill = item; }
+                    break;
+                case "swap_free_term":
+                    if (TryThreshold(item, ctx, out var t3)) { s = s with { SwapFreeTerm = t3 }; swapTerm = item; }
+                    break;
+                case "swap_free_kill":
+                    if (TryThreshold(item, ctx, out var t4)) { s = s with { SwapFreeKill = t4 }; swapKill = item; }
+                    break;
+                case "combine":
+                    if (ctx.TryString(item, out var combine))
+                    {
+                        if (combine == "and") s = s with { Combine = Combine.And };
+                        else if (combine == "or") s = s with { Combine = Combine.Or };
+                        else ctx.Error(item, $"'combine' must be \"and\" or \"or\", not \"{combine}\"");
+                    }
+                    break;
+                default:
+                    ctx.UnknownKey(item, "[system]", SystemKeys);
+                    break;
+            }
+        }
+        CheckOrder(s.MemAvailableKill, s.MemAvailableTerm, availKill ?? availTerm, "mem_available_kill", "mem_available_term", ctx);
+        CheckOrder(s.SwapFreeKill, s.SwapFreeTerm, swapKill ?? swapTerm, "swap_free_kill", "swap_free_term", ctx);
+        return s;
+    }
+
+    public static CgroupThresholds BindCgroups(TomlSection section, CgroupThresholds c, BindContext ctx)
+    {
+        TomlItem? term = null, kill = null;
+        foreach (var item in section.Items)
+        {
+            switch (item.Key)
+            {
+                case "enabled":
+                    if (ctx.TryBool(item, out bool enabled)) c = c with { Enabled = enabled };
+                    break;
+                case "headroom_term":
+                    if (TryThreshold(item, ctx, out var t1)) { c = c with { HeadroomTerm = t1 }; term = item; }
+                    break;
+                case "headroom_kill":
+                    if (TryThreshold(item, ctx, out var t2)) { c = c with { HeadroomKill = t2 }; kill = item; }
+                    break;
+                case "include":
+                    if (item.Value is ArraySyntax { Items.ChildrenCount: 0 })
+                    {
+                        c = c with { Include = [] };
+                    }
+                    else if (ctx.TryStringList(item, out var globs))
+                    {
+                        bool ok = true;
+                        foreach (var g in globs)
+                        {
+                            if (!Glob.TryCompile(g, out _, out var error))
+                            {
+                                ctx.Error(item, $"'include': {error}");
+                                ok = false;
+                            }
+                        }
+                        if (ok) c = c with { Include = globs };
+                    }
+                    break;
+                default:
+                    ctx.UnknownKey(item, "[cgroups]", CgroupKeys);
+                    break;
+            }
+        }
+        CheckOrder(c.HeadroomKill, c.HeadroomTerm, kill ?? term, "headroom_kill", "headroom_term", ctx);
+        return c;
+    }
+
+    public static MonitorSettings BindMonitor(TomlSection section, MonitorSettings m, BindContext ctx)
+    {
+        TomlItem? minItem = null, maxItem = null;
+        foreach (var item in section.Items)
+        {
+            switch (item.Key)
+            {
+                case "min_interval":
+                    if (TryPositiveDuration(item, ctx, out var min)) { m = m with { MinInterval = min }; minItem = item; }
+                    break;
+                case "max_interval":
+                    if (TryPositiveDuration(item, ctx, out var max)) { m = m with { MaxInterval = max }; maxItem = item; }
+                    break;
+                case "max_fill_rate":
+                    if (TrySize(item, ctx, out long rate, allowPerSecond: true))
+                    {
+                        if (rate == 0) ctx.Error(item, "'max_fill_rate' must be positive");
+                        else m = m with { MaxFillRateBytesPerSecond = rate };
+                    }
+                    break;
+                case "rescan_interval":
+                    if (TryPositiveDuration(item, ctx, out var rescan)) m = m with { RescanInterval = rescan };
+                    break;
+                case "events":
+                    if (ctx.TryBool(item, out bool events)) m = m with { Events = events };
+                    break;
+                default:
+                    ctx.UnknownKey(item, "[monitor]", MonitorKeys);
+                    break;
+            }
+        }
+        if (m.MinInterval > m.MaxInterval)
+        {
+            var at = minItem ?? maxItem!;
+            ctx.Error(at, $"min_interval ({Units.FormatDuration(m.MinInterval)}) must not exceed max_interval ({Units.FormatDuration(m.MaxInterval)})");
+        }
+        return m;
+    }
+
+    public static ActionSettings BindAction(TomlSection section, ActionSettings a, BindContext ctx)
+    {
+        foreach (var item in section.Items)
+        {
+            switch (item.Key)
+            {
+                case "dry_run":
+                    if (ctx.TryBool(item, out bool dry)) a = a with { DryRun = dry };
+                    break;
+                case "term_grace":
+                    if (TryDuration(item, ctx, out var grace)) a = a with { TermGrace = grace };
+                    break;
+                case "settle":
+                    if (TryDuration(item, ctx, out var settle)) a = a with { Settle = settle };
+                    break;
+                case "memory_release":
+                    if (ctx.TryBool(item, out bool release)) a = a with { MemoryRelease = release };
+                    break;
+                case "events":
+                    if (ctx.TryString(item, out var path))
+                    {
+                        if (path.Length == 0) ctx.Error(item, "'events' must be a file path");
+                        else a = a with { EventsPath = path };
+                    }
+                    break;
+                default:
+                    ctx.UnknownKey(item, "[action]", ActionKeys);
+                    break;
+            }
+        }
+        return a;
+    }
+
+    /// <summary>The kill level must not exceed the term level (both are "act when below").
+    /// Only comparable when both are written the same way (both % or both bytes).</summary>
+    private static void CheckOrder(Threshold kill, Threshold term, TomlItem? at, string killKey, string termKey, BindContext ctx)
+    {
+        if (at is null || kill.IsPercent != term.IsPercent) return;
+        bool wrong = kill.IsPercent ? kill.Percent > term.Percent : kill.Bytes > term.Bytes;
+        if (wrong)
+            ctx.Error(at, $"{killKey} ({Units.FormatThreshold(kill)}) must not exceed {termKey} ({Units.FormatThreshold(term)}): SIGKILL comes after SIGTERM");
+    }
+
+    internal static bool TryThreshold(TomlItem item, BindContext ctx, out Threshold threshold)
+    {
+        threshold = default;
+        if (item.Value is IntegerValueSyntax n)
+        {
+            if (n.Value < 0)
+            {
+                ctx.Error(item, $"'{item.Key}' cannot be negative");
+                return false;
+            }
+            threshold = Threshold.FromBytes(n.Value);
+            return true;
+        }
+        if (item.Value is not StringValueSyntax { Value: { } text })
+        {
+            ctx.Error(item, $"'{item.Key}' must be a size (\"512MiB\", or an integer of bytes) or a percentage (\"10%\"), not {BindContext.KindName(item.Value)}");
+            return false;
+        }
+        if (!Units.TryParseThreshold(text, out threshold, out var error))
+        {
+            ctx.Error(item, $"'{item.Key}': {error}");
+            return false;
+        }
+        return true;
+    }
+
+    private static bool TrySize(TomlItem item, BindContext ctx, out long bytes, bool allowPerSecond)
+    {
+        bytes = 0;
+        if (item.Value is IntegerValueSyntax n)
+        {
+            if (n.Value < 0)
+            {
+                ctx.Error(item, $"'{item.Key}' cannot be negative");
+                return false;
+            }
+            bytes = n.Value;
+            return true;
+        }
+        if (item.Value is not StringValueSyntax { Value: { } text })
+        {
+            ctx.Error(item, $"'{item.Key}' must be a size such as \"4GiB\", not {BindContext.KindName(item.Value)}");
+            return false;
+        }
+        if (allowPerSecond && text.EndsWith("/s", StringComparison.Ordinal)) text = text[..^2];
+        if (text.EndsWith('%'))
+        {
+            ctx.Error(item, $"'{item.Key}' must be a size, not a percentage");
+            return false;
+        }
+        if (!Units.TryParseSize(text, out bytes, out var error))
+        {
+            ctx.Error(item, $"'{item.Key}': {error}");
+            return false;
+        }
+        return true;
+    }
+
+    internal static bool TryDuration(TomlItem item, BindContext ctx, out TimeSpan duration)
+    {
+        duration = default;
+        if (item.Value is not StringValueSyntax { Value: { } text })
+        {
+            ctx.Error(item, $"'{item.Key}' must be a duration string such as \"2s\" or \"250ms\", not {BindContext.KindName(item.Value)}");
+            return false;
+        }
+        if (!Units.TryParseDuration(text, out duration, out var error))
+        {
+            ctx.Error(item, $"'{item.Key}': {error}");
+            return false;
+        }
+        return true;
+    }
+
+    private static bool TryPositiveDuration(TomlItem item, BindContext ctx, out TimeSpan duration)
+    {
+        if (!TryDuration(item, ctx, out duration)) return false;
+        if (duration <= TimeSpan.Zero)
+        {
+            ctx.Error(item, $"'{item.Key}' must be greater than zero");
+            return false;
+        }
+        return true;
+    }
+}
