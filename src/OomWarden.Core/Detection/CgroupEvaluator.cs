@@ -34,6 +34,6 @@ public static class CgroupEvaluator
         bool kill = level == PressureLevel.Kill;
         var th = kill ? t.HeadroomKill : t.HeadroomTerm;
         long headroom = m.LimitBytes - m.WorkingSetBytes;
-        return $"headroom {Units.FormatBytes(headroom)} <= {(kill ? "kill" : "term")} level {Units.FormatBytes(th.ToBytes(m.LimitBytes))} ({th}) of limit {Units.FormatBytes(m.LimitBytes)}; usage {Units.FormatBytes(m.UsageBytes)}, inactive_file {Units.FormatBytes(m.InactiveFileBytes)}";
+        return $"headroom {SizeFormat.FormatBytes(headroom)} <= {(kill ? "kill" : "term")} level {SizeFormat.FormatBytes(th.ToBytes(m.LimitBytes))} ({th}) of limit {SizeFormat.FormatBytes(m.LimitBytes)}; usage {SizeFormat.FormatBytes(m.UsageBytes)}, inactive_file {SizeFormat.FormatBytes(m.InactiveFileBytes)}";
     }
 }

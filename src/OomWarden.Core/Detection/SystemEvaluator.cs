@@ -59,9 +59,9 @@ public static class SystemEvaluator
         bool kill = level == PressureLevel.Kill;
         var memLevel = kill ? t.MemAvailableKill : t.MemAvailableTerm;
         var swapLevel = kill ? t.SwapFreeKill : t.SwapFreeTerm;
-        string memPart = $"MemAvailable {Units.FormatBytes(mem.MemAvailableBytes)} ({Units.Percent(mem.MemAvailableBytes, mem.MemTotalBytes)}) <= {(kill ? "kill" : "term")} level {Units.FormatBytes(memLevel.ToBytes(mem.MemTotalBytes))} ({memLevel})";
+        string memPart = $"MemAvailable {SizeFormat.FormatBytes(mem.MemAvailableBytes)} ({SizeFormat.Percent(mem.MemAvailableBytes, mem.MemTotalBytes)}) <= {(kill ? "kill" : "term")} level {SizeFormat.FormatBytes(memLevel.ToBytes(mem.MemTotalBytes))} ({memLevel})";
         if (mem.SwapTotalBytes <= 0) return memPart + ", no swap";
-        string swapPart = $"SwapFree {Units.FormatBytes(mem.SwapFreeBytes)} ({Units.Percent(mem.SwapFreeBytes, mem.SwapTotalBytes)}) vs level {Units.FormatBytes(swapLevel.ToBytes(mem.SwapTotalBytes))} ({swapLevel})";
+        string swapPart = $"SwapFree {SizeFormat.FormatBytes(mem.SwapFreeBytes)} ({SizeFormat.Percent(mem.SwapFreeBytes, mem.SwapTotalBytes)}) vs level {SizeFormat.FormatBytes(swapLevel.ToBytes(mem.SwapTotalBytes))} ({swapLevel})";
         return $"{memPart} {(t.Combine == Combine.And ? "and" : "or")} {swapPart}";
     }
 }

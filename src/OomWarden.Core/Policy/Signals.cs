@@ -5,8 +5,10 @@ namespace OomWarden.Core.Policy;
 /// <summary>Linux signal names and numbers (x86-64/arm64 numbering) as rules write them.</summary>
 public static class Signals
 {
-    public const int SigTerm = 15;
     public const int SigKill = 9;
+    public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
 
     private static readonly string[] Names =
     [

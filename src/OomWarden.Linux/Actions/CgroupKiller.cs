@@ -1,9 +1,10 @@
+using OomWarden.Core.Policy;
 using OomWarden.Linux.Interop.Process;
 
 namespace OomWarden.Linux.Actions;
 
-/// <summary>Lists the pids of a cgroup (cgroup.procs); empty when the cgroup is gone.</summary>
-public delegate IReadOnlyList<int> CgroupPidLister(string cgroupDirectory);
+/// <summary>Lists the pids of a memory cgroup (cgroup.procs) by its path; empty when the cgroup is gone.</summary>
+public delegate IReadOnlyList<int> CgroupPidLister(string cgroupPath);
 
 /// <summary>Kills a cgroup as a unit, so no task escapes by forking.</summary>
 /// <remarks>
@@ -23,15 +24,15 @@ public sealed class CgroupKiller
         _startTime = startTime;
     }
 
-    /// <summary>Kills everything in <paramref name="cgroupDirectory"/> (the cgroupfs directory);
-    /// returns the number of processes signalled, or -1 with an error.</summary>
-    public int KillAll(string cgroupDirectory, bool isV2, out string? error)
+    /// <summary>Kills everything in cgroup <paramref name="cgroupPath"/> (its cgroupfs directory is
+    /// <paramref name="cgroupDirectory"/>); returns the number of processes signalled, or -1 with an error.</summary>
+    public int KillAll(string cgroupPath, string cgroupDirectory, bool isV2, out string? error)
     {
         error = null;
         if (isV2)
         {
             string killFile = Path.Combine(cgroupDirectory, "cgroup.kill");
-            int before = _listPids(cgroupDirectory).Count;
+            int before = _listPids(cgroupPath).Count;
             if (RawFile.TryWriteFile(killFile, "1"u8, out int errno)) return before;
             if (errno != Errno.ENOENT)
             {
@@ -40,10 +41,10 @@ public sealed class CgroupKiller
             }
             // Kernel older than 5.14: fall through to stop-and-kill.
         }
-        return StopThenKill(cgroupDirectory, out error);
+        return StopThenKill(cgroupPath, out error);
     }
 
-    private int StopThenKill(string cgroupDirectory, out string? error)
+    private int StopThenKill(string cgroupPath, out string? error)
     {
         error = null;
         var handles = new Dictionary<int, PidfdHandle>();
@@ -52,7 +53,7 @@ public sealed class CgroupKiller
             for (int round = 0; round < MaxStopRounds; round++)
             {
                 bool sawNew = false;
-                foreach (int pid in _listPids(cgroupDirectory))
+                foreach (int pid in _listPids(cgroupPath))
                 {
                     if (handles.ContainsKey(pid)) continue;
                     if (!PidfdHandle.TryOpen(pid, out var h, out _)) continue;
@@ -62,7 +63,7 @@ public sealed class CgroupKiller
                         continue;
                     }
                     handles[pid] = h!;
-                    h!.TrySignal(Signals.SIGSTOP, out _);
+                    h!.TrySignal(Signals.SigStop, out _);
                     sawNew = true;
                 }
                 if (!sawNew) break;
@@ -70,7 +71,7 @@ public sealed class CgroupKiller
             int killed = 0;
             foreach (var h in handles.Values)
             {
-                if (h.TrySignal(Signals.SIGKILL, out int errno)) killed++;
+                if (h.TrySignal(Signals.SigKill, out int errno)) killed++;
                 else if (errno != Errno.ESRCH) error ??= $"pidfd_send_signal(SIGKILL) to {h.Pid}: {Errno.Describe(errno)}";
             }
             foreach (var h in handles.Values) h.TryMemoryRelease(out _);

@@ -1,3 +1,4 @@
+using OomWarden.Core.Policy;
 using System.Diagnostics;
 using OomWarden.Linux.Interop.Process;
 
@@ -70,7 +71,7 @@ public sealed class ProcessKiller
 
         afterFirstSignal?.Invoke();
         bool escalated = false;
-        if (signal != Signals.SIGKILL)
+        if (signal != Signals.SigKill)
         {
             while (true)
             {
@@ -83,7 +84,7 @@ public sealed class ProcessKiller
                     return new KillOutcome(KillResult.Exited, signal, false, false, Stopwatch.GetElapsedTime(start), null);
             }
             escalated = true;
-            if (!pidfd.TrySignal(Signals.SIGKILL, out errno))
+            if (!pidfd.TrySignal(Signals.SigKill, out errno))
             {
                 return errno == Errno.ESRCH
                     ? new KillOutcome(KillResult.Exited, signal, false, false, Stopwatch.GetElapsedTime(start), null)
@@ -95,7 +96,7 @@ public sealed class ProcessKiller
         // ESRCH/EINVAL here mean it already exited or mrelease is not possible yet; neither is an error.
         bool released = memoryRelease && pidfd.TryMemoryRelease(out _);
         bool exited = pidfd.WaitExit(exitWait);
-        return new KillOutcome(exited ? KillResult.Exited : KillResult.StillAlive, Signals.SIGKILL, escalated,
+        return new KillOutcome(exited ? KillResult.Exited : KillResult.StillAlive, Signals.SigKill, escalated,
             released, Stopwatch.GetElapsedTime(start), null);
     }
 }

@@ -1,3 +1,4 @@
+using OomWarden.Core.Policy;
 using System.Runtime.InteropServices;
 using OomWarden.Configuration;
 using OomWarden.Core.Decisions;
@@ -84,7 +85,7 @@ public static class RunCommand
         LiveHost host;
         try
         {
-            host = LiveHost.Open(paths, Environment.ProcessId);
+            host = LiveHost.Open(paths);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -111,7 +112,7 @@ public static class RunCommand
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; wake.RequestStop(); });
 
         stderr.WriteLine($"oomwarden: {(settings.Action.DryRun ? "DRY RUN, " : "")}config {config.Source}; memory cgroup {host.MemoryVersion}; "
-            + $"MemTotal {Units.FormatBytes(first.MemTotalBytes)}, MemAvailable {Units.FormatBytes(first.MemAvailableBytes)}, SwapTotal {Units.FormatBytes(first.SwapTotalBytes)}; "
+            + $"MemTotal {SizeFormat.FormatBytes(first.MemTotalBytes)}, MemAvailable {SizeFormat.FormatBytes(first.MemAvailableBytes)}, SwapTotal {SizeFormat.FormatBytes(first.SwapTotalBytes)}; "
             + $"system domain {(settings.System.Enabled ? $"term at MemAvailable <= {settings.System.MemAvailableTerm}" : "off")}; "
             + $"{monitor.Cgroups.Length} limited cgroup(s); PSI trigger {psi}; events {journal?.Path ?? "none"}");
         stderr.WriteLine("oomwarden: watching");

@@ -9,7 +9,7 @@ namespace OomWarden.Configuration;
 internal static class SettingsBinder
 {
     public static readonly string[] TopLevelKeys = ["preset", "selector", "[system]", "[cgroups]", "[monitor]", "[action]", "[[rule]]"];
-    private static readonly string[] SystemKeys = ["mem_available_term", "mem_available_kill", "swap_free_term", "swap_free_kill", "combine"];
+    private static readonly string[] SystemKeys = ["enabled", "mem_available_term", "mem_available_kill", "swap_free_term", "swap_free_kill", "combine"];
     private static readonly string[] CgroupKeys = ["enabled", "headroom_term", "headroom_kill", "include"];
     private static readonly string[] MonitorKeys = ["min_interval", "max_interval", "max_fill_rate", "rescan_interval", "events"];
     private static readonly string[] ActionKeys = ["dry_run", "term_grace", "settle", "memory_release", "events"];
@@ -55,6 +55,9 @@ internal static class SettingsBinder
         {
             switch (item.Key)
             {
+                case "enabled":
+                    if (ctx.TryBool(item, out bool systemEnabled)) s = s with { Enabled = systemEnabled };
+                    break;
                 case "mem_available_term":
                     if (TryThreshold(item, ctx, out var t1)) { s = s with { MemAvailableTerm = t1 }; availTerm = item; }
                     break;

@@ -3,6 +3,7 @@ using System.Globalization;
 using OomWarden.Core.Decisions;
 using OomWarden.Core.Detection;
 using OomWarden.Core.Model;
+using OomWarden.Core.Policy;
 using OomWarden.Core.Settings;
 using OomWarden.Linux.Actions;
 using OomWarden.Linux.Interop.Process;
@@ -31,6 +32,7 @@ public sealed class DaemonHost : IDisposable
     private readonly CgroupKiller _cgroupKiller;
     private readonly Action<ulong> _onWake;
     private readonly Dictionary<string, long> _quietUntil = new(StringComparer.Ordinal);
+    private readonly Glob[] _include;
 
     private Domain _preparedDomain;
     private Decision? _prepared;
@@ -60,6 +62,7 @@ public sealed class DaemonHost : IDisposable
         _killer = new ProcessKiller(host.TryReadStartTime);
         _cgroupKiller = new CgroupKiller(host.ListPids, host.TryReadStartTime);
         _onWake = OnWake;
+        _include = settings.Cgroups.Include.Select(Glob.Compile).ToArray();
     }
 
     public int Kills { get; private set; }
@@ -80,7 +83,8 @@ public sealed class DaemonHost : IDisposable
                 continue;
             }
             existing?.Dispose();
-            var w = new WatchedCgroup(lc.Path, lc.Directory, lc.Version, lc.LimitBytes);
+            var w = WatchedCgroup.TryOpen(lc.Path, lc.Directory, lc.Version, lc.LimitBytes);
+            if (w is null) continue;
             if (_settings.Monitor.Events)
                 w.TryArmWakeup(_wake.EpollFd, _settings.Cgroups, _monitor.PrepareMarginBytes, (ulong)next.Count);
             next.Add(w);
@@ -91,10 +95,9 @@ public sealed class DaemonHost : IDisposable
 
     private bool Included(string path)
     {
-        var include = _settings.Cgroups.Include;
-        if (include.Count == 0) return true;
-        foreach (var glob in include)
-            if (Glob.IsMatch(glob, path)) return true;
+        if (_include.Length == 0) return true;
+        foreach (var glob in _include)
+            if (glob.IsMatch(path)) return true;
         return false;
     }
 
@@ -195,9 +198,9 @@ public sealed class DaemonHost : IDisposable
         }
 
         var victim = decision.Victim!;
-        var action = decision.Action ?? new VictimAction(KillMode.Process, Signals.SIGTERM, _settings.Action.TermGrace);
+        var action = decision.Action ?? new VictimAction(KillMode.Process, Signals.SigTerm, _settings.Action.TermGrace);
         bool wholeCgroup = decision.VictimCgroup is { } vc && _ladderCgroup == vc.Path && _time.GetElapsedTime(_ladderAt) < LadderWindow;
-        int signal = level == PressureLevel.Kill ? Signals.SIGKILL : action.Signal;
+        int signal = level == PressureLevel.Kill ? Signals.SigKill : action.Signal;
         var chosen = decision.Path.Count > 0 && decision.Path[^1].Ranked.Count > 0 ? decision.Path[^1].Ranked[0] : null;
         double decisionMs = _time.GetElapsedTime(decideStart).TotalMilliseconds;
 
@@ -241,7 +244,7 @@ public sealed class DaemonHost : IDisposable
         };
         Journal(ev, sync: true);
         Log(outcome.Result == KillResult.Exited
-            ? $"pid {victim.Pid} ({victim.Comm}) exited after {outcome.Elapsed.TotalMilliseconds:0} ms{(outcome.Escalated ? " (escalated to SIGKILL)" : "")}; freed {Units.FormatBytes(freed)}"
+            ? $"pid {victim.Pid} ({victim.Comm}) exited after {outcome.Elapsed.TotalMilliseconds:0} ms{(outcome.Escalated ? " (escalated to SIGKILL)" : "")}; freed {SizeFormat.FormatBytes(freed)}"
             : $"pid {victim.Pid} ({victim.Comm}): {outcome.Result}{(outcome.Error is null ? "" : ": " + outcome.Error)}");
     }
 
@@ -250,8 +253,8 @@ public sealed class DaemonHost : IDisposable
         var target = decision.VictimCgroup!;
         string? dir = _host.CgroupDirectory(target.Path);
         var sw = Stopwatch.StartNew();
-        int killed = dir is null ? -1 : _cgroupKiller.KillAll(dir, _host.MemoryVersion == CgroupVersion.V2, out string? error);
-        error = dir is null ? $"cgroup {target.Path} has no directory" : null;
+        string? error = $"cgroup {target.Path} has no directory";
+        int killed = dir is null ? -1 : _cgroupKiller.KillAll(target.Path, dir, _host.MemoryVersion == CgroupVersion.V2, out error);
         Kills++;
         _ladderCgroup = null;
         Log($"killed cgroup {target.Path} as a unit ({killed} processes) in domain {d}: memory still short after killing its largest process; {reason}");
@@ -292,7 +295,7 @@ public sealed class DaemonHost : IDisposable
     private static string Describe(ProcessSample p, Decision decision, bool wholeCgroup)
         => wholeCgroup
             ? $"cgroup {decision.VictimCgroup!.Path}"
-            : $"pid {p.Pid} ({p.Comm}, {Units.FormatBytes(p.FootprintBytes)}, adj {p.OomScoreAdj}) in {p.CgroupPath}";
+            : $"pid {p.Pid} ({p.Comm}, {SizeFormat.FormatBytes(p.FootprintBytes)}, adj {p.OomScoreAdj}) in {p.CgroupPath}";
 
     private KillEvent KillEventFor(Domain d, ProcessSample victim, Decision decision, RankedCandidate? chosen, int signal, string reason, bool wholeCgroup)
         => new()

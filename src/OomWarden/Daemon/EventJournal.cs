@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace OomWarden.Daemon;
@@ -10,6 +11,9 @@ public sealed class EventJournal : IDisposable
 {
     private readonly FileStream? _stream;
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+
+    /// <summary>Plain UTF-8 (no \u002B for '+'): the journal is read by people and by jq alike.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private EventJournal(FileStream? stream, string path)
     {
@@ -42,7 +46,7 @@ public sealed class EventJournal : IDisposable
     {
         if (_stream is null) return;
         _buffer.ResetWrittenCount();
-        using (var w = new Utf8JsonWriter(_buffer))
+        using (var w = new Utf8JsonWriter(_buffer, WriterOptions))
         {
             Write(w, e);
         }
@@ -62,7 +66,7 @@ public sealed class EventJournal : IDisposable
     {
         w.WriteStartObject();
         w.WriteString("event"u8, e.Event);
-        w.WriteString("time"u8, e.Time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture));
+        w.WriteString("time"u8, e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
         if (e.Pid is int pid) w.WriteNumber("pid"u8, pid);
         if (e.Comm is not null) w.WriteString("comm"u8, e.Comm);
         if (e.Cgroup is not null) w.WriteString("cgroup"u8, e.Cgroup);

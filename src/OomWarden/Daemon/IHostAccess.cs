@@ -22,7 +22,8 @@ public interface IHostAccess
 
     bool TryReadStartTime(int pid, out ulong startTimeTicks);
 
-    IReadOnlyList<int> ListPids(string cgroupDirectory);
+    /// <summary>Pids attached directly to a memory cgroup; empty when it is gone.</summary>
+    IReadOnlyList<int> ListPids(string cgroupPath);
 
     /// <summary>The cgroupfs directory of a memory cgroup path, or null.</summary>
     string? CgroupDirectory(string cgroupPath);

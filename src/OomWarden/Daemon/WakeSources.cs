@@ -29,6 +29,7 @@ public sealed class WakeSources : IDisposable
     /// Returns the trigger text used, or null with the reason.</summary>
     public string? TryAddPsiTrigger(string pressurePath, out string? error)
     {
+        error = null;
         foreach (var (stallUs, windowUs) in new[] { (100_000, 1_000_000), (150_000, 2_000_000) })
         {
             if (!RawFile.TryOpen(pressurePath, RawFile.ORdWr | RawFile.ONonBlock, out int fd, out int errno))

@@ -3,7 +3,7 @@ using OomWarden.Core.Model;
 using OomWarden.Core.Settings;
 using OomWarden.Linux.Interop.Process;
 using OomWarden.Linux.Parsing;
-using OomWarden.Linux.Readers;
+using OomWarden.Linux.Cgroups;
 
 namespace OomWarden.Daemon;
 
@@ -15,14 +15,20 @@ public sealed class WatchedCgroup : IDisposable
     private int _eventFd = -1;
     private int _watchedFd = -1;
 
-    public WatchedCgroup(string path, string directory, CgroupVersion version, long limitBytes)
+    private WatchedCgroup(string path, string directory, CgroupVersion version, long limitBytes, CgroupMemoryReader reader)
     {
         Path = path;
         Directory = directory;
         Version = version;
         LimitBytes = limitBytes;
-        _reader = new CgroupMemoryReader(directory, version);
+        _reader = reader;
     }
+
+    /// <summary>Opens the cgroup's files; null when it vanished meanwhile.</summary>
+    public static WatchedCgroup? TryOpen(string path, string directory, CgroupVersion version, long limitBytes)
+        => CgroupMemoryReader.TryOpen(directory, version, out var reader)
+            ? new WatchedCgroup(path, directory, version, limitBytes, reader)
+            : null;
 
     /// <summary>As /proc/PID/cgroup shows it.</summary>
     public string Path { get; }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace OomWarden.Core.Model;
 
 /// <summary>Formatting of sizes and ratios for human output (IEC units, invariant culture).</summary>
-public static class Units
+public static class SizeFormat
 {
     public static string FormatBytes(long bytes)
     {

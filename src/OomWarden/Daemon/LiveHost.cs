@@ -1,0 +1,92 @@
+using OomWarden.Core.Decisions;
+using OomWarden.Core.Model;
+using OomWarden.Linux;
+using OomWarden.Linux.Cgroups;
+using OomWarden.Linux.Parsing;
+using OomWarden.Linux.Processes;
+using OomWarden.Linux.Readers;
+
+namespace OomWarden.Daemon;
+
+/// <summary>The real host under the configured roots: cgroup layout from mountinfo, the memory hierarchy,
+/// processes by getdents64/openat.</summary>
+public sealed class LiveHost : IHostAccess, IDisposable
+{
+    private readonly HostPaths _paths;
+    private readonly CgroupTreeReader _tree;
+    private readonly ProcessReader _processes;
+    private readonly MeminfoReader _meminfo;
+
+    private LiveHost(HostPaths paths, CgroupLayout layout)
+    {
+        _paths = paths;
+        Layout = layout;
+        _tree = new CgroupTreeReader(paths, layout);
+        _processes = new ProcessReader(paths, layout.MemoryVersion);
+        _meminfo = new MeminfoReader(paths);
+    }
+
+    public static LiveHost Open(HostPaths paths)
+    {
+        if (!CgroupLayoutReader.TryRead(paths, out var layout, out string? error))
+            throw new IOException(error ?? "cannot read the cgroup layout");
+        return new LiveHost(paths, layout);
+    }
+
+    public CgroupLayout Layout { get; }
+
+    public CgroupVersion MemoryVersion => Layout.MemoryVersion;
+
+    public string PressureMemoryPath => _paths.PressureMemoryPath;
+
+    public CgroupTreeReader Tree => _tree;
+
+    public ProcessReader Processes => _processes;
+
+    public IReadOnlyList<LimitedCgroup> ListLimitedCgroups()
+    {
+        var list = new List<LimitedCgroup>();
+        foreach (var node in _tree.ListLimitedCgroups())
+        {
+            if (_tree.DirectoryOf(node.Path) is { } dir)
+                list.Add(new LimitedCgroup(node.Path, dir, Layout.MemoryVersion, node.Memory.LimitBytes));
+        }
+        return list;
+    }
+
+    public IDomainView OpenDomain(Domain domain)
+    {
+        IDomainView? view;
+        if (domain.Kind == DomainKind.System)
+        {
+            _meminfo.TryRead(out var mem);
+            view = LiveDomainView.ForSystem(_tree, _processes, mem);
+        }
+        else
+        {
+            view = LiveDomainView.ForCgroup(domain.CgroupPath, _tree, _processes);
+        }
+        return view ?? new EmptyDomainView(domain);
+    }
+
+    public bool TryReadStartTime(int pid, out ulong startTimeTicks) => _processes.TryReadIdentity(pid, out startTimeTicks);
+
+    public IReadOnlyList<int> ListPids(string cgroupPath) => _tree.ReadPids(cgroupPath);
+
+    public string? CgroupDirectory(string cgroupPath) => _tree.DirectoryOf(cgroupPath);
+
+    public void Dispose()
+    {
+        _processes.Dispose();
+        _meminfo.Dispose();
+    }
+
+    /// <summary>A domain that vanished between detection and decision: nothing to choose from.</summary>
+    private sealed class EmptyDomainView(Domain domain) : IDomainView
+    {
+        public Domain Domain { get; } = domain;
+        public CgroupNode Root { get; } = new(domain.CgroupPath, default, []);
+        public long DomainTotalBytes => 0;
+        public IReadOnlyList<ProcessSample> ProcessesIn(CgroupNode cgroup) => [];
+    }
+}
