@@ -126,12 +126,14 @@ public class CgroupMemoryReaderTests
         }
     }
 
-    /// <summary>On the real host: a v1 memory cgroup removed while its reader is open reports gone (ENODEV).</summary>
+    /// <summary>On the real host (v1 here, v2 in the vmlab guest): a memory cgroup removed while its reader is
+    /// open reports gone (ENODEV), and its pressure reader too.</summary>
     [Fact]
     public void Real_host_removed_cgroup_reads_false()
     {
-        const string parent = "/sys/fs/cgroup/memory";
-        if (!File.Exists(parent + "/memory.limit_in_bytes")) Assert.Skip("no v1 memory controller at " + parent);
+        var layout = CgroupLayoutReader.Read(HostPaths.Default);
+        var parent = layout.MemoryCgroupDirectory(HostPaths.Default, "/");
+        if (parent is null) Assert.Skip("no memory controller mounted: " + layout);
         string dir = parent + "/linuxhelper-test-" + Environment.ProcessId;
         try
         {
@@ -143,17 +145,21 @@ public class CgroupMemoryReaderTests
         }
         try
         {
-            File.WriteAllText(dir + "/memory.limit_in_bytes", "67108864");
-            Assert.True(CgroupMemoryReader.TryOpen(dir, CgroupVersion.V1, out var reader));
+            File.WriteAllText(dir + (layout.MemoryVersion == CgroupVersion.V1 ? "/memory.limit_in_bytes" : "/memory.max"), "67108864");
+            Assert.True(CgroupMemoryReader.TryOpen(dir, layout.MemoryVersion, out var reader));
+            using var pressure = OomWarden.Linux.Readers.PressureReader.ForCgroup(dir);
             using (reader)
             {
                 Assert.True(reader.TryRead(out var memory));
                 Assert.Equal(67108864, memory.LimitBytes);
+                Assert.True(reader.TryReadEvents(out _));
                 Assert.Equal(0, Allocation.Measure(1_000, () => reader.TryRead(out _)));
+                Assert.Equal(layout.MemoryVersion == CgroupVersion.V2, pressure.IsSupported);
                 Directory.Delete(dir);
                 Assert.False(reader.TryRead(out _));
                 Assert.True(reader.IsGone);
                 Assert.False(reader.TryReadEvents(out _));
+                Assert.False(pressure.TryRead(out _));
             }
         }
         finally

@@ -1,3 +1,4 @@
+using OomWarden.Core.Model;
 using OomWarden.Linux.Parsing;
 using OomWarden.Linux.Processes;
 
@@ -140,8 +141,15 @@ public class ProcessReaderTests
     {
         using var child = System.Diagnostics.Process.Start("sleep", "30");
         using var reader = new ProcessReader(HostPaths.Default, CgroupVersion.V1);
-        Assert.True(reader.TryRead(child.Id, ProcessReadOptions.Default, out var sample));
-        Assert.Equal("sleep", sample.Comm);
+        // .NET returns from Start when exec closes the CLOEXEC pipe, a moment before the kernel has set the new
+        // argument area: cmdline can read empty for that moment.
+        ProcessSample? sample = null;
+        for (int i = 0; i < 200 && sample?.CommandLine is null; i++)
+        {
+            Assert.True(reader.TryRead(child.Id, ProcessReadOptions.Default, out sample));
+            if (sample.CommandLine is null) Thread.Sleep(10);
+        }
+        Assert.Equal("sleep", sample!.Comm);
         Assert.Equal("sleep 30", sample.CommandLine);
         child.Kill();
         child.WaitForExit();
