@@ -15,8 +15,10 @@ public static class ExplainRenderer
     /// <param name="view">The view the decision was made on (used to look up each process's figures).</param>
     /// <param name="selector">"hierarchical" or "badness", shown in the header.</param>
     /// <param name="preset">The policy's preset, shown in the header.</param>
+    /// <param name="systemTotalBytes">MemTotal + SwapTotal: /proc/PID/oom_score is always scaled against the whole
+    /// machine, even inside a memcg domain, so the reproduction uses it; null = the domain's total.</param>
     public static void RenderText(Decision decision, IDomainView view, TextWriter output, long pageSizeBytes = 4096,
-        string selector = "hierarchical", string preset = "none")
+        string selector = "hierarchical", string preset = "none", long? systemTotalBytes = null)
     {
         var lookup = new ProcessLookup(view);
         output.WriteLine($"domain {decision.Domain} (totalpages {HumanBytes.Format(view.DomainTotalBytes)}), selector {selector}, preset {preset}");
@@ -30,7 +32,7 @@ public static class ExplainRenderer
                 string name = c.Kind == CandidateKind.Cgroup ? "cgroup " + c.Name : $"pid {c.Pid} {c.Name}";
                 string kernel = "";
                 if (c.Kind == CandidateKind.Process && c.Pid is int pid && lookup.Find(level.CgroupPath, pid) is { } p)
-                    kernel = KernelView(p, view.DomainTotalBytes, pageSizeBytes);
+                    kernel = KernelView(p, systemTotalBytes ?? view.DomainTotalBytes, pageSizeBytes);
                 rows.Add([
                     IsTaken(decision, i, c) ? ">" : " ",
                     name,
@@ -51,13 +53,13 @@ public static class ExplainRenderer
     }
 
     public static void RenderJson(Decision decision, IDomainView view, TextWriter output, long pageSizeBytes = 4096,
-        string selector = "hierarchical", string preset = "none")
+        string selector = "hierarchical", string preset = "none", long? systemTotalBytes = null)
     {
-        output.WriteLine(JsonSerializer.Serialize(ToDocument(decision, view, pageSizeBytes, selector, preset), ExplainJsonContext.Default.ExplainDocument));
+        output.WriteLine(JsonSerializer.Serialize(ToDocument(decision, view, pageSizeBytes, selector, preset, systemTotalBytes), ExplainJsonContext.Default.ExplainDocument));
     }
 
     public static ExplainDocument ToDocument(Decision decision, IDomainView view, long pageSizeBytes = 4096,
-        string selector = "hierarchical", string preset = "none")
+        string selector = "hierarchical", string preset = "none", long? systemTotalBytes = null)
     {
         var lookup = new ProcessLookup(view);
         var levels = new List<ExplainLevel>();
@@ -71,7 +73,7 @@ public static class ExplainRenderer
                 if (c.Kind == CandidateKind.Process && c.Pid is int pid && lookup.Find(level.CgroupPath, pid) is { } p)
                 {
                     kernel = p.KernelOomScore >= 0 ? p.KernelOomScore : null;
-                    ours = KernelBadness.OomScore(p, view.DomainTotalBytes, pageSizeBytes);
+                    ours = KernelBadness.OomScore(p, systemTotalBytes ?? view.DomainTotalBytes, pageSizeBytes);
                 }
                 candidates.Add(new ExplainCandidate
                 {
@@ -103,7 +105,7 @@ public static class ExplainRenderer
                 FootprintBytes = v.FootprintBytes,
                 OomScoreAdj = v.OomScoreAdj,
                 OomScore = v.KernelOomScore >= 0 ? v.KernelOomScore : null,
-                ReproducedOomScore = KernelBadness.OomScore(v, view.DomainTotalBytes, pageSizeBytes),
+                ReproducedOomScore = KernelBadness.OomScore(v, systemTotalBytes ?? view.DomainTotalBytes, pageSizeBytes),
             };
         }
 

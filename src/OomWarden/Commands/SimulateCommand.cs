@@ -96,9 +96,10 @@ public static class SimulateCommand
         var selector = VictimSelectors.Create(config.Settings, config.Policy, options);
         var decision = selector.Select(view);
 
+        long systemTotal = snapshot.Memory.MemTotalBytes + snapshot.Memory.SwapTotalBytes;
         string selectorName = config.Settings.Selector == SelectorKind.Badness ? "badness" : "hierarchical";
-        if (json) ExplainRenderer.RenderJson(decision, view, stdout, snapshot.PageSizeBytes, selectorName, config.Policy.Preset);
-        else ExplainRenderer.RenderText(decision, view, stdout, snapshot.PageSizeBytes, selectorName, config.Policy.Preset);
+        if (json) ExplainRenderer.RenderJson(decision, view, stdout, snapshot.PageSizeBytes, selectorName, config.Policy.Preset, systemTotal);
+        else ExplainRenderer.RenderText(decision, view, stdout, snapshot.PageSizeBytes, selectorName, config.Policy.Preset, systemTotal);
         return ExitCodes.Ok;
     }
 }
