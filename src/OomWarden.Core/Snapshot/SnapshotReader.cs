@@ -48,6 +48,27 @@ public static class SnapshotReader
                 error = "empty snapshot";
                 return false;
             }
+            // "null" in the file for a list or an object reads as null: treat it like an absent key.
+            snapshot.Memory ??= new SnapshotMemory();
+            snapshot.Cgroups ??= [];
+            foreach (var c in snapshot.Cgroups)
+            {
+                if (c is null)
+                {
+                    error = "a cgroup entry is null";
+                    return false;
+                }
+                c.Processes ??= [];
+                foreach (var p in c.Processes)
+                {
+                    if (p is null)
+                    {
+                        error = $"cgroup {c.Path}: a process entry is null";
+                        return false;
+                    }
+                    p.Comm ??= "";
+                }
+            }
             return Validate(snapshot, out error);
         }
         catch (JsonException ex)
