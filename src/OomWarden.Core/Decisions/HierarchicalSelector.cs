@@ -66,7 +66,7 @@ public sealed class HierarchicalSelector : IVictimSelector
                 Path = walk.Levels,
                 Summary = walk.Candidates == 0
                     ? $"nothing to kill in {domain.Domain}: no process in the domain"
-                    : $"nothing to kill in {domain.Domain}: all {walk.Candidates} candidates are protected or hold no killable process",
+                    : $"nothing to kill in {domain.Domain}: none of the {walk.Candidates} candidates examined can be killed (protected, or nothing killable inside)",
             };
         }
         return found;

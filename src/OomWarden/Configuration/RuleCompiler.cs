@@ -80,13 +80,18 @@ internal static class RuleCompiler
                             {
                                 regexes.Add(new Regex(p, CmdlineOptions));
                             }
-                            catch (ArgumentException ex)
+                            catch (RegexParseException ex)
                             {
-                                ctx.Error(item, $"'cmdline' regex \"{p}\" is invalid: {ex.Message}");
+                                // Error and Offset, not Message: messages are stripped in the NativeAOT binary (UseSystemResourceKeys).
+                                ctx.Error(item, $"'cmdline' regex \"{p}\" is invalid: {ex.Error} at offset {ex.Offset}");
                             }
-                            catch (NotSupportedException ex)
+                            catch (ArgumentException)
                             {
-                                ctx.Error(item, $"'cmdline' regex \"{p}\" uses a construct the linear-time engine does not support (backreferences, lookarounds, atomic groups): {ex.Message}");
+                                ctx.Error(item, $"'cmdline' regex \"{p}\" is invalid");
+                            }
+                            catch (NotSupportedException)
+                            {
+                                ctx.Error(item, $"'cmdline' regex \"{p}\" uses a construct the linear-time engine does not support (backreferences, lookarounds, atomic groups, conditionals)");
                             }
                         }
                         match = match with { Cmdline = regexes };

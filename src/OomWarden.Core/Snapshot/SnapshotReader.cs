@@ -1,0 +1,126 @@
+using System.Text.Json;
+
+namespace OomWarden.Core.Snapshot;
+
+/// <summary>Reads a snapshot, checking its format name and version first; never throws on bad input.</summary>
+public static class SnapshotReader
+{
+    public static bool TryRead(ReadOnlySpan<byte> utf8Json, out SnapshotDocument? snapshot, out string error)
+    {
+        snapshot = null;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip });
+            if (!JsonDocument.TryParseValue(ref reader, out var header))
+            {
+                error = "not a JSON document";
+                return false;
+            }
+            using (header)
+            {
+                if (header.RootElement.ValueKind != JsonValueKind.Object
+                    || !header.RootElement.TryGetProperty("format", out var format)
+                    || format.ValueKind != JsonValueKind.String
+                    || format.GetString() != SnapshotDocument.FormatName)
+                {
+                    error = $"not an oomwarden snapshot (expected \"format\": \"{SnapshotDocument.FormatName}\")";
+                    return false;
+                }
+                if (!header.RootElement.TryGetProperty("version", out var version)
+                    || version.ValueKind != JsonValueKind.Number
+                    || !version.TryGetInt32(out int v))
+                {
+                    error = "snapshot has no \"version\"";
+                    return false;
+                }
+                if (v != SnapshotDocument.CurrentVersion)
+                {
+                    error = $"snapshot version {v} is not supported (this oomwarden reads version {SnapshotDocument.CurrentVersion})";
+                    return false;
+                }
+            }
+
+            var options = new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip };
+            var body = new Utf8JsonReader(utf8Json, options);
+            snapshot = JsonSerializer.Deserialize(ref body, SnapshotJsonContext.Default.SnapshotDocument);
+            if (snapshot is null)
+            {
+                error = "empty snapshot";
+                return false;
+            }
+            // "null" in the file for a list or an object reads as null: treat it like an absent key.
+            snapshot.Memory ??= new SnapshotMemory();
+            snapshot.Cgroups ??= [];
+            foreach (var c in snapshot.Cgroups)
+            {
+                if (c is null)
+                {
+                    error = "a cgroup entry is null";
+                    return false;
+                }
+                c.Processes ??= [];
+                foreach (var p in c.Processes)
+                {
+                    if (p is null)
+                    {
+                        error = $"cgroup {c.Path}: a process entry is null";
+                        return false;
+                    }
+                    p.Comm ??= "";
+                }
+            }
+            return Validate(snapshot, out error);
+        }
+        catch (JsonException ex)
+        {
+            snapshot = null;
+            error = $"malformed snapshot at line {ex.LineNumber + 1}: {ex.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>Every cgroup but the first has its parent listed before it; paths are unique; pids are unique.</summary>
+    private static bool Validate(SnapshotDocument snapshot, out string error)
+    {
+        if (snapshot.Cgroups.Count == 0)
+        {
+            error = "snapshot has no cgroups";
+            return false;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pids = new HashSet<int>();
+        for (int i = 0; i < snapshot.Cgroups.Count; i++)
+        {
+            var cgroup = snapshot.Cgroups[i];
+            if (string.IsNullOrEmpty(cgroup.Path) || cgroup.Path[0] != '/')
+            {
+                error = $"cgroup #{i + 1}: path \"{cgroup.Path}\" must start with '/'";
+                return false;
+            }
+            if (!seen.Add(cgroup.Path))
+            {
+                error = $"cgroup {cgroup.Path} is listed twice";
+                return false;
+            }
+            if (i > 0)
+            {
+                string parent = SnapshotDomainView.ParentPath(cgroup.Path);
+                if (!seen.Contains(parent))
+                {
+                    error = $"cgroup {cgroup.Path} is listed before (or without) its parent {parent}";
+                    return false;
+                }
+            }
+            foreach (var p in cgroup.Processes)
+            {
+                if (!pids.Add(p.Pid))
+                {
+                    error = $"pid {p.Pid} is listed twice";
+                    return false;
+                }
+            }
+        }
+        error = "";
+        return true;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using OomWarden.Configuration;
+using OomWarden.Core.Decisions;
+using OomWarden.Core.Policy;
+using OomWarden.Core.Settings;
+
+namespace OomWarden.Commands;
+
+/// <summary>Prints a loaded config as check-config shows it: the compiled rule table, then every effective setting
+/// as TOML (a valid config file).</summary>
+public static class ConfigPrinter
+{
+    public static void PrintRules(CompiledPolicy policy, TextWriter output)
+    {
+        output.WriteLine($"rules (first match wins; {policy.Rules.Count} rules, preset \"{policy.Preset}\" last):");
+        if (policy.Rules.Count == 0)
+        {
+            output.WriteLine("  (none: processes rank by -oom_score_adj, cgroups at priority 0)");
+            return;
+        }
+        var rows = new List<string[]> { new[] { "#", "name", "origin", "applies to", "match", "effect" } };
+        for (int i = 0; i < policy.Rules.Count; i++)
+        {
+            var r = policy.Rules[i];
+            rows.Add([
+                (i + 1).ToString(CultureInfo.InvariantCulture),
+                r.Name,
+                r.Origin,
+                r.Match.AppliesToCgroups ? "cgroups" : "processes",
+                r.Match.ToString(),
+                FormatEffect(r.Effect),
+            ]);
+        }
+        var widths = new int[rows[0].Length];
+        foreach (var row in rows)
+            for (int c = 0; c < row.Length; c++) widths[c] = Math.Max(widths[c], row[c].Length);
+        foreach (var row in rows)
+        {
+            var cells = row.Select((cell, c) => c == row.Length - 1 ? cell : cell.PadRight(widths[c]));
+            output.WriteLine(("  " + string.Join("  ", cells)).TrimEnd());
+        }
+    }
+
+    public static string FormatEffect(RuleEffect e)
+    {
+        var parts = new List<string>();
+        if (e.Protect is bool protect) parts.Add(protect ? "protect" : "protect=false");
+        if (e.Priority is int priority) parts.Add("priority=" + priority.ToString(CultureInfo.InvariantCulture));
+        if (e.Kill is KillMode kill) parts.Add("kill=" + (kill == KillMode.Cgroup ? "cgroup" : "process"));
+        if (e.TermGrace is TimeSpan grace) parts.Add("term_grace=" + Units.FormatDuration(grace));
+        if (e.Signal is int signal) parts.Add("signal=" + Signals.Name(signal));
+        return string.Join(' ', parts);
+    }
+
+    public static void PrintSettings(DaemonSettings s, TextWriter o)
+    {
+        o.WriteLine($"preset = \"{s.Preset}\"");
+        o.WriteLine($"selector = \"{(s.Selector == SelectorKind.Badness ? "badness" : "hierarchical")}\"");
+        o.WriteLine();
+        o.WriteLine("[system]");
+        o.WriteLine($"mem_available_term = \"{Units.FormatThreshold(s.System.MemAvailableTerm)}\"");
+        o.WriteLine($"mem_available_kill = \"{Units.FormatThreshold(s.System.MemAvailableKill)}\"");
+        o.WriteLine($"swap_free_term = \"{Units.FormatThreshold(s.System.SwapFreeTerm)}\"");
+        o.WriteLine($"swap_free_kill = \"{Units.FormatThreshold(s.System.SwapFreeKill)}\"");
+        o.WriteLine($"combine = \"{(s.System.Combine == Combine.And ? "and" : "or")}\"");
+        o.WriteLine();
+        o.WriteLine("[cgroups]");
+        o.WriteLine($"enabled = {Bool(s.Cgroups.Enabled)}");
+        o.WriteLine($"headroom_term = \"{Units.FormatThreshold(s.Cgroups.HeadroomTerm)}\"");
+        o.WriteLine($"headroom_kill = \"{Units.FormatThreshold(s.Cgroups.HeadroomKill)}\"");
+        o.WriteLine($"include = [{string.Join(", ", s.Cgroups.Include.Select(Quote))}]");
+        o.WriteLine();
+        o.WriteLine("[monitor]");
+        o.WriteLine($"min_interval = \"{Units.FormatDuration(s.Monitor.MinInterval)}\"");
+        o.WriteLine($"max_interval = \"{Units.FormatDuration(s.Monitor.MaxInterval)}\"");
+        o.WriteLine($"max_fill_rate = \"{Units.FormatBytes(s.Monitor.MaxFillRateBytesPerSecond)}\"");
+        o.WriteLine($"rescan_interval = \"{Units.FormatDuration(s.Monitor.RescanInterval)}\"");
+        o.WriteLine($"events = {Bool(s.Monitor.Events)}");
+        o.WriteLine();
+        o.WriteLine("[action]");
+        o.WriteLine($"dry_run = {Bool(s.Action.DryRun)}");
+        o.WriteLine($"term_grace = \"{Units.FormatDuration(s.Action.TermGrace)}\"");
+        o.WriteLine($"settle = \"{Units.FormatDuration(s.Action.Settle)}\"");
+        o.WriteLine($"memory_release = {Bool(s.Action.MemoryRelease)}");
+        o.WriteLine($"events = {Quote(s.Action.EventsPath)}");
+    }
+
+    private static string Bool(bool b) => b ? "true" : "false";
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}

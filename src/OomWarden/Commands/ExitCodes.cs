@@ -1,0 +1,19 @@
+namespace OomWarden.Commands;
+
+/// <summary>sysexits.h codes used by the verbs.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>EX_USAGE: bad command line.</summary>
+    public const int Usage = 64;
+
+    /// <summary>EX_DATAERR: the input file is malformed (a snapshot that does not read).</summary>
+    public const int DataError = 65;
+
+    /// <summary>EX_NOINPUT: an input file cannot be opened.</summary>
+    public const int NoInput = 66;
+
+    /// <summary>EX_CONFIG: the configuration is rejected.</summary>
+    public const int Config = 78;
+}
