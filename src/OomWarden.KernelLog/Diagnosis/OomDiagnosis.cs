@@ -145,7 +145,7 @@ public static class OomDiagnosis
         r.Causes.Add(new Cause("oom_score_adj_victim",
             $"oom_score_adj steered the kill: {r.Killed.Comm} (pid {r.Killed.Pid}, {Mib(victimPages * PageKb)}, adj {victimAdj}) died while {largest.Name} (pid {largest.Pid}, {Mib(largestPages * PageKb)}, adj {largestAdj}) kept its memory",
             Lines(r.Killed.Line, victim?.Line, largest.Line),
-            $"Review the oom_score_adj (systemd OOMScoreAdjust=) of {r.Killed.Comm} and {largest.Name}: a positive value on a small task or a negative one on the big consumer makes the kernel free little memory, and the OOM comes back."));
+            $"Review the oom_score_adj (systemd OOMScoreAdjust=) of {r.Killed.Comm} (pid {r.Killed.Pid}) and {largest.Name} (pid {largest.Pid}): a positive value on a small task or a negative one on the big consumer makes the kernel free little memory, and the OOM comes back."));
     }
 
     private static void Dominant(OomReport r, long? domainKb, bool memcg)
@@ -165,7 +165,7 @@ public static class OomDiagnosis
         if (r.EarlierKillsOfSameTask < 1 || r.Killed is null) return;
         int n = r.EarlierKillsOfSameTask + 1;
         r.Causes.Add(new Cause("repeated_kill",
-            $"{r.Killed.Comm}{(r.Memcg is not null ? $" in {r.Memcg}" : "")} was killed {n} times in this log: it is restarted and dies again",
+            $"{r.Killed.Comm}{(r.Memcg is not null ? $" in {r.Memcg}" : "")} was killed {n} times in this log, a new process each time: a service restarted after each kill, or a pool of workers that all grow",
             Lines(r.Killed.Line),
             "A restart loop: the limit or the leak is not fixed by restarting. Fix the cause above; meanwhile limit restarts (systemd StartLimitIntervalSec=/StartLimitBurst=, RestartSec= backoff) so the loop does not churn the machine."));
     }

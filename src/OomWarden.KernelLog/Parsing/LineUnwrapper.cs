@@ -202,6 +202,7 @@ public static class LineUnwrapper
         var msg = rest.Slice(colon + 2);
         line.Time = stamp;
         line.Host = host;
+        line.Tag = tag;
         line.IsForeign = !tag.SequenceEqual("kernel"u8);
         // rsyslog's imklog keeps the kernel's own stamp: "kernel: [ 394.158309] msg".
         if (msg.Length > 3 && msg[0] == (byte)'[')
@@ -234,6 +235,7 @@ public static class LineUnwrapper
         line.Time = s.Slice(0, ends[0] - 1);
         line.Host = s.Slice(ends[0], ends[1] - ends[0] - 1);
         var app = s.Slice(ends[1], ends[2] - ends[1] - 1);
+        line.Tag = app;
         line.IsForeign = !app.SequenceEqual("kernel"u8);
         var rest = s.Slice(ends[4]);
         if (rest.Length > 0 && rest[0] == (byte)'-') rest = rest.Slice(1);

@@ -27,7 +27,7 @@ public static class MessageClassifier
                 if (m.StartsWith("kmem: usage"u8)) return LineKind.KmemUsage;
                 break;
             case (byte)'M':
-                if (m.StartsWith("Mem-Info:"u8)) return LineKind.MemInfoStart;
+                if (m.StartsWith("Mem-Info:"u8) || m.StartsWith("Mem-info:"u8)) return LineKind.MemInfoStart;
                 if (m.StartsWith("Memory cgroup stats for"u8)) return LineKind.MemcgStatsHeader;
                 break;
             case (byte)'N':
@@ -77,7 +77,7 @@ public static class MessageClassifier
         int sp = m.IndexOf((byte)' ');
         if (sp <= 0) return false;
         var rest = m.Slice(sp + 1);
-        return rest.StartsWith("pages RAM"u8) || rest.StartsWith("pages reserved"u8) || rest.StartsWith("total pagecache pages"u8)
+        return rest.StartsWith("pages RAM"u8) || rest.StartsWith("pages of RAM"u8) || rest.StartsWith("pages reserved"u8) || rest.StartsWith("total pagecache pages"u8)
             || rest.StartsWith("pages in swap cache"u8) || rest.StartsWith("pages HighMem"u8) || rest.StartsWith("pages hwpoisoned"u8)
             || rest.StartsWith("pages cma reserved"u8) || rest.StartsWith("pages shared"u8) || rest.StartsWith("pages non-shared"u8);
     }

@@ -107,8 +107,33 @@ public static class MessageParsers
             int p = rest.IndexOf(k);
             if (p >= 0 && p < end) end = p;
         }
-        if (end == rest.Length) cut = !key.SequenceEqual(",uid="u8);
+        if (end == rest.Length)
+        {
+            // the line may be cut inside the next key (",task_me"): the value still ends at that comma
+            for (int c = rest.IndexOf((byte)','); c >= 0 && c < end; c = NextComma(rest, c))
+                if (IsPrefixOfKey(rest.Slice(c))) { end = c; break; }
+            cut = end == rest.Length && !key.SequenceEqual(",uid="u8);
+        }
         return Bytes.Text(rest.Slice(0, end));
+    }
+
+    private static int NextComma(ReadOnlySpan<byte> s, int after)
+    {
+        int n = s.Slice(after + 1).IndexOf((byte)',');
+        return n < 0 ? -1 : after + 1 + n;
+    }
+
+    private static bool IsPrefixOfKey(ReadOnlySpan<byte> tail)
+    {
+        var keys = ConstraintKeys;
+        while (!keys.IsEmpty)
+        {
+            int bar = keys.IndexOf((byte)'|');
+            var k = bar < 0 ? keys : keys.Slice(0, bar);
+            keys = bar < 0 ? default : keys.Slice(bar + 1);
+            if (k[0] == (byte)',' && tail.Length < k.Length && k.StartsWith(tail)) return true;
+        }
+        return false;
     }
 
     /// <summary><c>Task in /a/b killed as a result of limit of /a</c> (kernels before 4.19).</summary>
@@ -292,7 +317,7 @@ public static class MessageParsers
     {
         if (!Bytes.TryLeadingLong(m, out long v, out int n)) return;
         var rest = m.Slice(n + 1);
-        if (rest.StartsWith("pages RAM"u8)) { r.PagesRam = v; r.PagesRamLine = Bytes.Text(m); }
+        if (rest.StartsWith("pages RAM"u8) || rest.StartsWith("pages of RAM"u8)) { r.PagesRam = v; r.PagesRamLine = Bytes.Text(m); }
         else if (rest.StartsWith("pages reserved"u8)) r.PagesReserved = v;
         else if (rest.StartsWith("total pagecache pages"u8)) r.PagecachePages = v;
     }

@@ -34,6 +34,12 @@ public sealed class OomEventAssembler
 
     public int EventsEmitted => _count;
 
+    /// <summary>The input showed it is a syslog file (rsyslogd/syslogd/klogd lines): BSD-stamped lines are syslog, not journal.</summary>
+    public bool SyslogHint { get; set; }
+
+    /// <summary>The input showed it is journalctl output ("-- Logs begin at", "-- Boot ...").</summary>
+    public bool JournalHint { get; set; }
+
     public void Message(ReadOnlySpan<byte> m, in LineMeta meta)
     {
         var kind = MessageClassifier.Classify(m);
@@ -78,7 +84,10 @@ public sealed class OomEventAssembler
                 _section = Section.MemInfo;
                 r.MemInfoLines.Add("Mem-Info:");
                 break;
-            case LineKind.NodeLine: MessageParsers.NodeLine(m, r); _section = Section.None; break;
+            case LineKind.NodeLine:
+                MessageParsers.NodeLine(m, r);
+                if (m.IndexOf("per-cpu"u8) < 0) _section = Section.None; // old kernels print per-cpu lists before the counters
+                break;
             case LineKind.SwapTotals: MessageParsers.SwapTotals(m, r); _section = Section.None; break;
             case LineKind.PagesLine: MessageParsers.PagesLine(m, r); _section = Section.None; break;
             case LineKind.TasksState: _section = Section.Tasks; break;
@@ -195,6 +204,7 @@ public sealed class OomEventAssembler
         _section = Section.None;
         _quiet = 0;
         if (r is null || !r.HasContent) return;
+        if (r.Wrapper == LogWrapper.Journal && SyslogHint && !JournalHint) r.Wrapper = LogWrapper.Syslog;
         r.Format = LogFormatNames.FormatOf(r.Wrapper);
         r.Kernel ??= _kernelFromBanner;
         r.Scope = ScopeOf(r);

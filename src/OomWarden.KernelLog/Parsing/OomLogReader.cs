@@ -17,6 +17,7 @@ public sealed class OomLogReader
     private static readonly byte[][] Markers =
     [
         "invoked oom-killer"u8.ToArray(),
+        "Killed process"u8.ToArray(),
         "ill process "u8.ToArray(),
         "Mem-Info:"u8.ToArray(),
         "oom-kill:"u8.ToArray(),
@@ -25,7 +26,11 @@ public sealed class OomLogReader
         "Linux "u8.ToArray(),
     ];
 
+    /// <summary>The first lines are read one by one even outside events: they tell journal output from a syslog file.</summary>
+    private const int HeadLinesReadFully = 64;
+
     private readonly OomEventAssembler _assembler;
+    private int _linesSeen;
     private byte[] _buf = new byte[BufferBytes];
     private int _start, _end;
     private bool _discardToNewline;
@@ -144,7 +149,7 @@ public sealed class OomLogReader
                 _discardToNewline = false;
                 continue;
             }
-            if (_assembler.Idle && PendingSkippable())
+            if (_linesSeen >= HeadLinesReadFully && _assembler.Idle && PendingSkippable())
             {
                 int limit = eof ? _end : pos + buf.AsSpan(pos, _end - pos).LastIndexOf((byte)'\n') + 1;
                 if (limit <= pos) break;
@@ -215,14 +220,20 @@ public sealed class OomLogReader
 
     private void PhysicalLine(ReadOnlySpan<byte> raw)
     {
+        if (_linesSeen < HeadLinesReadFully) _linesSeen++;
         LineUnwrapper.Unwrap(raw, out var u);
         if (u.IsForeign)
         {
+            if (u.Tag.StartsWith("rsyslogd"u8) || u.Tag.StartsWith("syslogd"u8) || u.Tag.StartsWith("syslog-ng"u8)) _assembler.SyslogHint = true;
             FlushPending();
             var none = LineMeta.None;
             _assembler.Message(default, LineKind.Unrelated, none);
             return;
         }
+        if (u.Wrapper == LogWrapper.Journal && u.Message.StartsWith("klogd "u8)) _assembler.SyslogHint = true;
+        if (!u.HasPrefix && u.Message.StartsWith("-- "u8)
+            && (u.Message.IndexOf("Logs begin at"u8) > 0 || u.Message.IndexOf("Journal begins at"u8) > 0 || u.Message.StartsWith("-- Boot "u8)))
+            _assembler.JournalHint = true;
         if (!u.HasPrefix && _pLen >= 0)
         {
             if (_pWrapper != LogWrapper.None)
@@ -250,6 +261,10 @@ public sealed class OomLogReader
     /// <summary>Without prefixes, a broken line is recognised by its content: the rest of a trigger, kill or constraint line.</summary>
     private bool JoinsOther(ReadOnlySpan<byte> m)
     {
+        // a task-table row or header whose last column (the name) went to the next line
+        if (_pLen > 0 && _pMsg[0] == (byte)'[' && !m.IsEmpty && m.Length <= 64 && m.IndexOfAny((byte)' ', (byte)'\t') < 0
+            && MessageClassifier.Classify(m) == LineKind.Unrelated)
+            return true;
         if (m.IsEmpty || _pKind is not (LineKind.Trigger or LineKind.Kill or LineKind.Constraint or LineKind.Selection or LineKind.CpuLine)) return false;
         if (MessageClassifier.Classify(m) != LineKind.Unrelated) return false;
         var head = m.Slice(0, Math.Min(m.Length, 24));

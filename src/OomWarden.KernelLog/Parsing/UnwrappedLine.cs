@@ -8,6 +8,8 @@ public ref struct UnwrappedLine
     public ReadOnlySpan<byte> Message;
     public ReadOnlySpan<byte> Time;
     public ReadOnlySpan<byte> Host;
+    /// <summary>The syslog tag / journal identifier ("kernel", "rsyslogd", "systemd[1]"), when the wrapper has one.</summary>
+    public ReadOnlySpan<byte> Tag;
     public LogWrapper Wrapper;
     /// <summary>Seconds since boot when the prefix carries it, else NaN.</summary>
     public double UptimeSeconds;
