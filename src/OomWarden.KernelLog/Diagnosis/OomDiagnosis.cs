@@ -1,0 +1,335 @@
+using OomWarden.KernelLog.Model;
+
+namespace OomWarden.KernelLog.Diagnosis;
+
+/// <summary>
+/// Says why memory ran out, from what the report prints. Each rule looks at named counters, cites the lines it
+/// used and gives a remedy; docs/ANALYZE.md lists the rules and thresholds. Pure function of the report.
+/// </summary>
+public static class OomDiagnosis
+{
+    private const long PageKb = 4; // x86-64/arm64 default; Mem-Info and the task table count pages
+
+    public static void Diagnose(OomReport r)
+    {
+        r.Causes.Clear();
+        long? domainKb = DomainKb(r);
+        bool memcg = r.Scope is OomScope.MemcgV1 or OomScope.MemcgV2 or OomScope.Memcg;
+
+        MemcgLimit(r, memcg);
+        Constraint(r);
+        AllocatingTask(r);
+        WrongVictim(r);
+        Dominant(r, domainKb, memcg);
+        Repeated(r);
+        Swap(r, memcg);
+        Dirty(r, domainKb, memcg);
+        Slab(r, domainKb, memcg);
+        Shmem(r, domainKb, memcg);
+        Hugepages(r);
+        Fragmentation(r);
+        Overcommit(r);
+        if (r.Causes.Count == 0 && (r.Killed is not null || r.TriggerLine is not null))
+            r.Causes.Add(new Cause("memory_exhausted",
+                "memory ran out, but the report does not show which kind of memory filled it",
+                Lines(r.TriggerLine, r.Killed?.Line),
+                "Capture the whole report (dmesg, not only the kill line) and sample memory use over time before the next event (oomwarden watch)."));
+    }
+
+    /// <summary>The size of what ran out: the memcg limit, or RAM.</summary>
+    public static long? DomainKb(OomReport r)
+    {
+        if (r.Scope is OomScope.MemcgV1 or OomScope.MemcgV2 or OomScope.Memcg && r.MemcgLimitKb is long lim && lim < (1L << 50)) return lim;
+        return RamKb(r);
+    }
+
+    public static long? RamKb(OomReport r)
+    {
+        if (r.PagesRam is long pages && pages > 0) return pages * PageKb;
+        long sum = 0;
+        foreach (var z in r.Zones) sum += z.ManagedKb ?? 0;
+        return sum > 0 ? sum : null;
+    }
+
+    private static List<string> Lines(params string?[] lines)
+    {
+        var list = new List<string>();
+        foreach (var l in lines) if (l is not null) list.Add(l);
+        return list;
+    }
+
+    private static string Mib(long kb) => kb >= 10L * 1024 * 1024 ? $"{kb / (1024.0 * 1024):0.0} GiB" : $"{kb / 1024.0:0.0} MiB";
+
+    private static long VictimKb(OomReport r)
+    {
+        var k = r.Killed;
+        if (k is not null && (k.AnonRssKb is not null || k.FileRssKb is not null))
+            return (k.AnonRssKb ?? 0) + (k.FileRssKb ?? 0) + (k.ShmemRssKb ?? 0);
+        return (r.VictimRow?.RssPages ?? 0) * PageKb;
+    }
+
+    private static void MemcgLimit(OomReport r, bool memcg)
+    {
+        if (!memcg) return;
+        string where = r.Memcg ?? r.TaskMemcg ?? "the memory cgroup";
+        if (r.MemcgUsageKb is long u && r.MemcgLimitKb is long l && l > 0 && u * 100 >= l * 95)
+        {
+            long tasksKb = 0;
+            foreach (var t in r.Tasks) tasksKb += (t.RssPages ?? 0) * PageKb;
+            string limitFile = r.Scope == OomScope.MemcgV2 ? "memory.max" : r.Scope == OomScope.MemcgV1 ? "memory.limit_in_bytes" : "memory.max / memory.limit_in_bytes";
+            r.Causes.Add(new Cause("memcg_limit",
+                $"cgroup {where} reached its limit of {Mib(l)} (usage {Mib(u)}{(r.MemcgFailcnt is long f ? $", failcnt {f}" : "")}); its tasks' RSS adds up to {Mib(tasksKb)}",
+                Lines(r.MemcgUsageLine, r.ConstraintLine ?? r.TaskInLine),
+                $"If the workload legitimately needs more, raise {limitFile} of {where} (systemd: MemoryMax=); otherwise find what grows (the other causes below). Set memory.high a little below the limit so the cgroup is throttled and reclaimed before it is killed."));
+        }
+        else if (r.MemswUsageKb is long su && r.MemswLimitKb is long sl && sl > 0 && su * 100 >= sl * 95)
+        {
+            r.Causes.Add(new Cause("memcg_limit",
+                $"cgroup {where} reached its memory+swap limit of {Mib(sl)}",
+                Lines(r.MemswLine, r.MemcgUsageLine),
+                $"Raise memory.memsw.limit_in_bytes of {where}, or reduce the workload's memory; swap cannot help once memory+swap is full."));
+        }
+        else if (r.MemcgUsageLine is null)
+        {
+            r.Causes.Add(new Cause("memcg_limit",
+                $"the OOM was confined to cgroup {where}: its limit was reached (usage and limit not in the text)",
+                Lines(r.ConstraintLine ?? r.TaskInLine ?? r.Killed?.Line),
+                $"Check the limit of {where} (memory.max or memory.limit_in_bytes; systemd MemoryMax=) against what the workload needs."));
+        }
+    }
+
+    private static void Constraint(OomReport r)
+    {
+        if (r.Scope == OomScope.Cpuset)
+            r.Causes.Add(new Cause("cpuset_constraint",
+                $"only the NUMA nodes allowed by cpuset {r.Cpuset ?? "?"} (mems_allowed={r.MemsAllowed ?? "?"}) were exhausted; other nodes may still have had free memory",
+                Lines(r.ConstraintLine),
+                "Widen cpuset.mems of the cgroup (or the container's cpuset) or move the workload to a node with room; the rest of the machine was not out of memory."));
+        else if (r.Scope == OomScope.Mempolicy)
+            r.Causes.Add(new Cause("mempolicy_constraint",
+                $"the task's memory policy bound it to nodes {r.Nodemask ?? "?"}, and those were exhausted",
+                Lines(r.ConstraintLine, r.TriggerLine),
+                "Relax the binding (numactl --membind / set_mempolicy MPOL_BIND): use --preferred or --interleave, or bind to more nodes."));
+    }
+
+    private static void AllocatingTask(OomReport r)
+    {
+        if (r.Killed?.Reason?.Contains("oom_kill_allocating_task", StringComparison.Ordinal) != true) return;
+        r.Causes.Add(new Cause("allocating_task_killed",
+            $"vm.oom_kill_allocating_task=1: the kernel killed the task that happened to allocate ({r.Killed.Comm}), without looking for the biggest consumer",
+            Lines(r.Killed.Line, r.TriggerLine),
+            "Set vm.oom_kill_allocating_task=0 (the default) so the kernel picks the task using the most memory; otherwise the real consumer survives and OOMs recur."));
+    }
+
+    private static TaskRow? Largest(OomReport r)
+    {
+        TaskRow? best = null;
+        foreach (var t in r.Tasks)
+            if (best is null || (t.RssPages ?? 0) > (best.RssPages ?? 0)) best = t;
+        return best;
+    }
+
+    private static void WrongVictim(OomReport r)
+    {
+        var victim = r.VictimRow;
+        var largest = Largest(r);
+        if (largest is null || r.Killed is null) return;
+        long victimPages = victim?.RssPages ?? VictimKb(r) / PageKb;
+        long largestPages = largest.RssPages ?? 0;
+        if (largest.Pid == r.Killed.Pid || largestPages <= victimPages) return;
+        long victimAdj = r.KilledOomScoreAdj ?? 0;
+        long largestAdj = largest.OomScoreAdj ?? 0;
+        // a protected (negative adj) bigger task, or a boosted (positive adj) victim under half the biggest
+        bool steered = largestAdj < 0 || (victimAdj > 0 && victimPages * 2 <= largestPages);
+        if (!steered) return;
+        r.Causes.Add(new Cause("oom_score_adj_victim",
+            $"oom_score_adj steered the kill: {r.Killed.Comm} (pid {r.Killed.Pid}, {Mib(victimPages * PageKb)}, adj {victimAdj}) died while {largest.Name} (pid {largest.Pid}, {Mib(largestPages * PageKb)}, adj {largestAdj}) kept its memory",
+            Lines(r.Killed.Line, victim?.Line, largest.Line),
+            $"Review the oom_score_adj (systemd OOMScoreAdjust=) of {r.Killed.Comm} (pid {r.Killed.Pid}) and {largest.Name} (pid {largest.Pid}): a positive value on a small task or a negative one on the big consumer makes the kernel free little memory, and the OOM comes back."));
+    }
+
+    private static void Dominant(OomReport r, long? domainKb, bool memcg)
+    {
+        if (r.Killed is null || domainKb is not long dom || dom <= 0) return;
+        long kb = VictimKb(r);
+        if (kb * 2 < dom) return;
+        string what = memcg ? "the cgroup limit" : "RAM";
+        r.Causes.Add(new Cause("dominant_process",
+            $"{r.Killed.Comm} (pid {r.Killed.Pid}) alone held {Mib(kb)}, {kb * 100 / dom}% of {what} ({Mib(dom)}): a leak or a working set too big for this {(memcg ? "limit" : "machine")}",
+            Lines(r.Killed.Line, r.VictimRow?.Line),
+            $"Watch {r.Killed.Comm}'s RSS over time: steady growth under constant load is a leak (heap profile it); otherwise size {(memcg ? "the limit" : "the machine or its swap")} for it, or cap it in its own cgroup (memory.max, memory.high) so it cannot take others down."));
+    }
+
+    private static void Repeated(OomReport r)
+    {
+        if (r.EarlierKillsOfSameTask < 1 || r.Killed is null) return;
+        int n = r.EarlierKillsOfSameTask + 1;
+        r.Causes.Add(new Cause("repeated_kill",
+            $"{r.Killed.Comm}{(r.Memcg is not null ? $" in {r.Memcg}" : "")} was killed {n} times in this log, a new process each time: a service restarted after each kill, or a pool of workers that all grow",
+            Lines(r.Killed.Line),
+            "A restart loop: the limit or the leak is not fixed by restarting. Fix the cause above; meanwhile limit restarts (systemd StartLimitIntervalSec=/StartLimitBurst=, RestartSec= backoff) so the loop does not churn the machine."));
+    }
+
+    private static void Swap(OomReport r, bool memcg)
+    {
+        if (memcg)
+        {
+            if (r.Scope == OomScope.MemcgV2 && r.SwapUsageKb is long su && r.SwapLimitKb is long sl && sl > 0 && sl < (1L << 50) && su * 100 >= sl * 95)
+                r.Causes.Add(new Cause("swap_exhausted",
+                    $"the cgroup's swap allowance (memory.swap.max {Mib(sl)}) was used up",
+                    Lines(r.SwapLine),
+                    "Raise memory.swap.max of the cgroup or reduce its memory; with swap full only RAM is left."));
+            return;
+        }
+        if (r.TotalSwapKb is long total)
+        {
+            if (total == 0)
+                r.Causes.Add(new Cause("no_swap",
+                    "the machine has no swap: rarely used anonymous memory could not be moved out of RAM",
+                    Lines(r.TotalSwapLine),
+                    "Add swap or zram (even a small amount lets the kernel evict cold anonymous pages and gives a slower, visible degradation instead of a kill), or reserve more RAM."));
+            else if (r.FreeSwapKb is long free && free * 100 <= total * 2)
+                r.Causes.Add(new Cause("swap_exhausted",
+                    $"swap was full ({Mib(free)} free of {Mib(total)})",
+                    Lines(r.FreeSwapLine, r.TotalSwapLine),
+                    "Swap only postponed the OOM: find the consumer (see other causes); add swap only if the data in it is truly cold."));
+        }
+    }
+
+    private static void Dirty(OomReport r, long? domainKb, bool memcg)
+    {
+        if (domainKb is not long dom || dom <= 0) return;
+        long kb;
+        List<string> ev;
+        if (memcg)
+        {
+            long? d = r.MemcgStat("file_dirty") ?? r.MemcgStat("total_dirty") ?? r.MemcgStat("dirty");
+            long? w = r.MemcgStat("file_writeback") ?? r.MemcgStat("total_writeback") ?? r.MemcgStat("writeback");
+            if (d is null && w is null) return;
+            kb = ((d ?? 0) + (w ?? 0)) / (r.MemcgStatsInKb ? 1 : 1024);
+            ev = Lines(r.MemcgUsageLine);
+            ev.Add($"dirty {d ?? 0}, writeback {w ?? 0} ({(r.MemcgStatsInKb ? "KB" : "bytes")}, memcg stats)");
+        }
+        else
+        {
+            long? d = r.MemInfo("dirty"), w = r.MemInfo("writeback");
+            if (d is null && w is null) return;
+            kb = ((d ?? 0) + (w ?? 0)) * PageKb;
+            ev = MemInfoEvidence(r, "dirty:", "writeback:");
+        }
+        if (kb * 10 < dom) return;
+        r.Causes.Add(new Cause("dirty_writeback",
+            $"{Mib(kb)} of dirty or writeback page cache ({kb * 100 / dom}%) could not be reclaimed in time: writes outpaced the storage",
+            ev,
+            "Lower vm.dirty_bytes / vm.dirty_background_bytes (or dirty_ratio) so writers are throttled earlier; check the device's latency (iostat -x) and the cgroup's io.max; for a cgroup, writeback is charged to it, so a small limit with heavy writes needs headroom."));
+    }
+
+    private static void Slab(OomReport r, long? domainKb, bool memcg)
+    {
+        if (domainKb is not long dom || dom <= 0) return;
+        long kb;
+        List<string> ev;
+        if (memcg)
+        {
+            long? s = r.MemcgStat("slab_unreclaimable");
+            if (s is null) return;
+            kb = s.Value / (r.MemcgStatsInKb ? 1 : 1024);
+            ev = new List<string> { $"slab_unreclaimable {s} (memcg stats)" };
+        }
+        else
+        {
+            long? s = r.MemInfo("slab_unreclaimable");
+            if (s is null) return;
+            kb = s.Value * PageKb;
+            ev = MemInfoEvidence(r, "slab_unreclaimable:");
+        }
+        if (kb * 5 < dom && !(r.SawUnreclaimableSlabDump && !memcg)) return;
+        ev.AddRange(r.SlabLines.Take(6));
+        r.Causes.Add(new Cause("unreclaimable_slab",
+            $"{Mib(kb)} of unreclaimable kernel slab ({kb * 100 / dom}%): kernel objects, not processes, held the memory{(r.SawUnreclaimableSlabDump ? "; the kernel dumped its largest caches" : "")}",
+            ev,
+            "Killing processes frees little here. Find the growing cache (slabtop, /proc/slabinfo; the caches listed in the report): a driver or filesystem leak, or a workload piling up dentries/inodes, sockets or conntrack entries. Update the kernel/driver or limit the workload."));
+    }
+
+    private static void Shmem(OomReport r, long? domainKb, bool memcg)
+    {
+        if (domainKb is not long dom || dom <= 0) return;
+        long kb;
+        List<string> ev;
+        if (memcg)
+        {
+            long? s = r.MemcgStat("shmem") ?? r.MemcgStat("total_shmem");
+            if (s is null) return;
+            kb = s.Value / (r.MemcgStatsInKb ? 1 : 1024);
+            ev = new List<string> { $"shmem {s} (memcg stats)" };
+        }
+        else
+        {
+            long? s = r.MemInfo("shmem");
+            if (s is null) return;
+            kb = s.Value * PageKb;
+            ev = MemInfoEvidence(r, "shmem:");
+        }
+        if (kb * 5 < dom) return;
+        if (r.Killed?.Line is { } kl) ev.Add(kl);
+        r.Causes.Add(new Cause("shmem_tmpfs",
+            $"{Mib(kb)} ({kb * 100 / dom}%) was shared memory: tmpfs files (/dev/shm, /tmp, /run), SysV/POSIX shm or memfd, which killing a process does not free",
+            ev,
+            "Look for big files on tmpfs (df -t tmpfs; du under /dev/shm, /run, /tmp) and shm segments (ipcs -m); cap tmpfs with size=, clean up leftovers; in a cgroup, tmpfs pages written by its tasks are charged to it."));
+    }
+
+    private static void Hugepages(OomReport r)
+    {
+        if (r.HugepagesTotalKb is not long hp || hp <= 0 || RamKb(r) is not long ram || ram <= 0) return;
+        if (hp * 10 < ram) return;
+        r.Causes.Add(new Cause("hugepages_reserved",
+            $"{Mib(hp)} ({hp * 100 / ram}% of RAM) was reserved as hugetlb pages, unusable by ordinary allocations",
+            new List<string>(r.HugepageLines),
+            "Lower vm.nr_hugepages (or the hugepages= boot parameter) to what hugetlbfs users really map (HugePages_Free in /proc/meminfo shows the unused part)."));
+    }
+
+    private static void Fragmentation(OomReport r)
+    {
+        if (r.Order is not int order || order < 1 || r.Zones.Count == 0) return;
+        var ev = Lines(r.TriggerLine);
+        bool roomAboveMin = false, blockAtOrder = false;
+        foreach (var z in r.Zones)
+        {
+            if (z.FreeKb is long f && z.MinKb is long mn && f > mn * 2 && f > 4096) { roomAboveMin = true; if (z.BuddyLine is not null) ev.Add(z.BuddyLine); }
+            if (z.FreeBlocksByOrder is { } blocks)
+                for (int o = order; o < blocks.Length; o++)
+                    if (blocks[o] > 0) blockAtOrder = true;
+        }
+        if (!roomAboveMin || blockAtOrder) return;
+        r.Causes.Add(new Cause("fragmentation",
+            $"an order-{order} allocation ({4L << order} kB contiguous) failed while zones still had free memory in smaller pieces: memory was fragmented",
+            ev,
+            "Trigger compaction (echo 1 > /proc/sys/vm/compact_memory), raise vm.min_free_kbytes, consider vm.watermark_scale_factor; find who needs the high-order allocation (the call trace: often a driver or a network/jumbo-frame buffer) and make it use smaller or vmalloc'ed buffers."));
+    }
+
+    private static void Overcommit(OomReport r)
+    {
+        if (r.Scope != OomScope.Global || r.Tasks.Count == 0 || RamKb(r) is not long ram || ram <= 0) return;
+        long vmKb = 0;
+        foreach (var t in r.Tasks) vmKb += (t.TotalVmPages ?? 0) * PageKb;
+        long backing = ram + (r.TotalSwapKb ?? 0);
+        if (vmKb < backing * 2) return;
+        r.Causes.Add(new Cause("overcommit",
+            $"the tasks had reserved {Mib(vmKb)} of virtual memory against {Mib(backing)} of RAM+swap: overcommit let allocations succeed that could not all be backed",
+            Lines(r.PagesRamLine, r.TotalSwapLine),
+            "With vm.overcommit_memory=2 (and a suitable vm.overcommit_ratio/overcommit_kbytes) allocations fail up front (malloc returns NULL) instead of an OOM kill later; otherwise size RAM+swap for the peak."));
+    }
+
+    private static List<string> MemInfoEvidence(OomReport r, params string[] keys)
+    {
+        var ev = new List<string>();
+        foreach (var line in r.MemInfoLines)
+            foreach (var k in keys)
+                if (line.Contains(k, StringComparison.Ordinal) && (line.StartsWith(k, StringComparison.Ordinal) || line.Contains(" " + k, StringComparison.Ordinal)))
+                {
+                    ev.Add(line);
+                    break;
+                }
+        return ev;
+    }
+}

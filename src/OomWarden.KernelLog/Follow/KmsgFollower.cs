@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+using OomWarden.KernelLog.Follow.Interop;
+using OomWarden.KernelLog.Model;
+using OomWarden.KernelLog.Parsing;
+
+namespace OomWarden.KernelLog.Follow;
+
+/// <summary>
+/// Follows the kernel log device (/dev/kmsg) from its current end and yields each OOM report as it completes.
+/// One record per read(2); records go through the same <see cref="OomLogReader"/> as files, so non-OOM records
+/// cost a marker scan and no allocation. A report is released once its kill line is in and the log has been
+/// quiet for <see cref="SettleTime"/> (so the oom.group kills and the oom_reaper line can join it).
+/// </summary>
+public sealed class KmsgFollower : IDisposable
+{
+    private const int RecordBytes = 8192;
+    private readonly int _fd;
+    private readonly byte[] _record = new byte[RecordBytes];
+    private readonly Queue<OomReport> _ready = new();
+    private readonly OomLogReader _reader;
+    private bool _atEof;
+
+    public string Path { get; }
+    public TimeSpan SettleTime { get; }
+    /// <summary>Records the kernel overwrote before we read them (EPIPE).</summary>
+    public long MissedRecordGaps { get; private set; }
+
+    private KmsgFollower(string path, int fd, TimeSpan settle)
+    {
+        Path = path;
+        _fd = fd;
+        SettleTime = settle;
+        _reader = new OomLogReader(_ready.Enqueue);
+    }
+
+    /// <summary>Opens <paramref name="kmsgPath"/> and seeks to its end; false (with errno) when it cannot be opened.</summary>
+    public static bool TryOpen(string kmsgPath, out KmsgFollower? follower, out int errno, TimeSpan? settle = null)
+    {
+        follower = null;
+        int fd = Libc.Open(kmsgPath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+        if (fd < 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return false;
+        }
+        // SEEK_END on /dev/kmsg moves to the next record to be written; on a plain file to its end.
+        Libc.Lseek(fd, 0, Libc.SEEK_END);
+        errno = 0;
+        follower = new KmsgFollower(kmsgPath, fd, settle ?? TimeSpan.FromSeconds(1));
+        return true;
+    }
+
+    /// <summary>Blocks until <paramref name="cancel"/> fires, calling <paramref name="onReport"/> for each completed report.</summary>
+    public void Run(Action<OomReport> onReport, CancellationToken cancel)
+    {
+        foreach (var r in Follow(cancel)) onReport(r);
+    }
+
+    /// <summary>Completed reports, as they happen; ends (without throwing) when <paramref name="cancel"/> fires.</summary>
+    public IEnumerable<OomReport> Follow(CancellationToken cancel)
+    {
+        long quietSince = Environment.TickCount64;
+        while (!cancel.IsCancellationRequested)
+        {
+            int got = ReadAvailable();
+            long now = Environment.TickCount64;
+            if (got > 0) quietSince = now;
+            else if (got == 0 && now - quietSince >= (long)SettleTime.TotalMilliseconds)
+            {
+                _reader.FlushIfKilled();
+                quietSince = now;
+            }
+            while (_ready.Count > 0) yield return _ready.Dequeue();
+            if (got < 0) yield break;
+            if (got == 0) WaitReadable(250);
+        }
+        _reader.FlushIfKilled();
+        while (_ready.Count > 0) yield return _ready.Dequeue();
+    }
+
+    /// <summary>Reads every record available now; returns their count, or -1 on a fatal error.</summary>
+    private unsafe int ReadAvailable()
+    {
+        int records = 0;
+        fixed (byte* p = _record)
+        {
+            while (true)
+            {
+                nint n = Libc.Read(_fd, p, RecordBytes);
+                if (n > 0)
+                {
+                    records++;
+                    var rec = new ReadOnlySpan<byte>(p, (int)n);
+                    _reader.Feed(rec);
+                    if (rec[^1] != (byte)'\n') _reader.Feed("\n"u8);
+                    continue;
+                }
+                if (n == 0) { _atEof = true; return records; } // plain file (tests, replay) at its end
+                int err = Marshal.GetLastPInvokeError();
+                if (err == Libc.EAGAIN) return records;
+                if (err == Libc.EINTR) continue;
+                if (err == Libc.EPIPE) { MissedRecordGaps++; continue; }
+                return records > 0 ? records : -1;
+            }
+        }
+    }
+
+    private unsafe void WaitReadable(int timeoutMs)
+    {
+        if (_atEof)
+        {
+            // a regular file always polls readable: sleep instead of spinning
+            _atEof = false;
+            Thread.Sleep(timeoutMs);
+            return;
+        }
+        var pfd = new Libc.PollFd { Fd = _fd, Events = Libc.POLLIN };
+        Libc.Poll(&pfd, 1, timeoutMs);
+    }
+
+    public void Dispose() => Libc.Close(_fd);
+}

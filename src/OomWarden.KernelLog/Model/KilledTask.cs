@@ -1,0 +1,18 @@
+namespace OomWarden.KernelLog.Model;
+
+/// <summary>A <c>Killed process</c> line.</summary>
+public sealed class KilledTask
+{
+    public long Pid { get; set; }
+    public string Comm { get; set; } = "";
+    public long? TotalVmKb { get; set; }
+    public long? AnonRssKb { get; set; }
+    public long? FileRssKb { get; set; }
+    public long? ShmemRssKb { get; set; }
+    public long? Uid { get; set; }
+    public long? PageTablesKb { get; set; }
+    public long? OomScoreAdj { get; set; }
+    /// <summary>Text before "Killed process", e.g. "Memory cgroup out of memory" or "Out of memory (oom_kill_allocating_task)".</summary>
+    public string? Reason { get; set; }
+    public string Line { get; set; } = "";
+}

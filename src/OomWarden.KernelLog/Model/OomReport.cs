@@ -1,0 +1,150 @@
+namespace OomWarden.KernelLog.Model;
+
+/// <summary>
+/// One kernel OOM event as far as the text shows it. Every value is null when the report does not print it
+/// (older kernel, truncated or damaged report). Lines kept here are the message parts (log prefix removed),
+/// used as evidence by the diagnosis.
+/// </summary>
+public sealed class OomReport
+{
+    public const int MaxTaskRowsKept = 20_000;
+
+    // Where and when.
+    public LogFormat Format { get; set; }
+    public LogWrapper Wrapper { get; set; }
+    /// <summary>The first line's time stamp as printed (e.g. "394.158309", "Sun Nov 22 23:42:39 2026", "Nov 22 23:42:39").</summary>
+    public string? Time { get; set; }
+    /// <summary>Seconds since boot, from a dmesg <c>[ 394.158309]</c> or kmsg stamp.</summary>
+    public double? UptimeSeconds { get; set; }
+    public string? Host { get; set; }
+    public string? Kernel { get; set; }
+
+    // Trigger.
+    public string? TriggerComm { get; set; }
+    public long? TriggerPid { get; set; }
+    public string? GfpMask { get; set; }
+    public int? Order { get; set; }
+    public long? TriggerOomScoreAdj { get; set; }
+    public string? TriggerLine { get; set; }
+    public string? CpuLine { get; set; }
+
+    // Constraint and scope.
+    public string? Constraint { get; set; }
+    public string? Memcg { get; set; }
+    public string? TaskMemcg { get; set; }
+    public string? Cpuset { get; set; }
+    public string? MemsAllowed { get; set; }
+    public string? Nodemask { get; set; }
+    public OomScope Scope { get; set; }
+    public string? ConstraintLine { get; set; }
+    public string? TaskInLine { get; set; }
+    public bool SawMemcgV1Marker { get; set; }
+    public bool SawMemcgV2Marker { get; set; }
+    public bool SawMemcgCallTrace { get; set; }
+
+    // Selection and kill.
+    public long? SelectedPid { get; set; }
+    public string? SelectedComm { get; set; }
+    public long? KilledScore { get; set; }
+    public string? SelectionLine { get; set; }
+    public KilledTask? Killed { get; set; }
+    public List<KilledTask> GroupKilled { get; } = new();
+    public string? OomGroupMemcg { get; set; }
+    public string? OomGroupLine { get; set; }
+    public long? ReapedPid { get; set; }
+    public long? ReapedAnonRssKb { get; set; }
+    public long? ReapedFileRssKb { get; set; }
+    public long? ReapedShmemRssKb { get; set; }
+    public string? ReaperLine { get; set; }
+
+    // Memory cgroup counters.
+    public long? MemcgUsageKb { get; set; }
+    public long? MemcgLimitKb { get; set; }
+    public long? MemcgFailcnt { get; set; }
+    public string? MemcgUsageLine { get; set; }
+    public long? MemswUsageKb { get; set; }
+    public long? MemswLimitKb { get; set; }
+    public string? MemswLine { get; set; }
+    public long? SwapUsageKb { get; set; }
+    public long? SwapLimitKb { get; set; }
+    public string? SwapLine { get; set; }
+    public long? KmemUsageKb { get; set; }
+    public string? MemcgStatsPath { get; set; }
+    public List<KeyValuePair<string, long>> MemcgStats { get; } = new();
+    /// <summary>True when the stats were printed on one line with KB units (kernels before 4.x): values are KiB, else bytes.</summary>
+    public bool MemcgStatsInKb { get; set; }
+
+    // System memory (Mem-Info).
+    public List<KeyValuePair<string, long>> MemInfoPages { get; } = new();
+    public List<string> MemInfoLines { get; } = new();
+    public List<ZoneInfo> Zones { get; } = new();
+    public long? HugepagesTotalKb { get; set; }
+    public List<string> HugepageLines { get; } = new();
+    public long? FreeSwapKb { get; set; }
+    public long? TotalSwapKb { get; set; }
+    public string? FreeSwapLine { get; set; }
+    public string? TotalSwapLine { get; set; }
+    public long? PagesRam { get; set; }
+    public long? PagesReserved { get; set; }
+    public string? PagesRamLine { get; set; }
+    public long? PagecachePages { get; set; }
+    public bool SawUnreclaimableSlabDump { get; set; }
+    public List<string> SlabLines { get; } = new();
+
+    // Task table.
+    public string? TaskTableHeader { get; set; }
+    public int TaskTableRows { get; set; }
+    public List<TaskRow> Tasks { get; } = new();
+
+    // Diagnosis (filled after assembly).
+    public List<Cause> Causes { get; } = new();
+    /// <summary>How many earlier events in the same input killed a task of the same name in the same memcg.</summary>
+    public int EarlierKillsOfSameTask { get; set; }
+
+    /// <summary>Sequence number of the event in its input, from 1.</summary>
+    public int Index { get; set; }
+
+    public long? KilledOomScoreAdj
+    {
+        get
+        {
+            if (Killed?.OomScoreAdj is long adj) return adj;
+            var row = VictimRow;
+            return row?.OomScoreAdj;
+        }
+    }
+
+    public long? KilledPid => Killed?.Pid;
+
+    /// <summary>The victim's row in the task table (by pid), if present.</summary>
+    public TaskRow? VictimRow
+    {
+        get
+        {
+            long? pid = Killed?.Pid ?? SelectedPid;
+            if (pid is null) return null;
+            foreach (var row in Tasks)
+                if (row.Pid == pid) return row;
+            return null;
+        }
+    }
+
+    public long? MemInfo(string key)
+    {
+        foreach (var kv in MemInfoPages)
+            if (kv.Key == key) return kv.Value;
+        return null;
+    }
+
+    public long? MemcgStat(string key)
+    {
+        foreach (var kv in MemcgStats)
+            if (kv.Key == key) return kv.Value;
+        return null;
+    }
+
+    /// <summary>True when the event holds anything at all worth reporting.</summary>
+    public bool HasContent =>
+        TriggerLine is not null || Killed is not null || SelectionLine is not null || ConstraintLine is not null
+        || MemInfoLines.Count > 0 || TaskTableRows > 0 || MemcgUsageLine is not null || TaskInLine is not null;
+}

@@ -1,0 +1,22 @@
+namespace OomWarden.KernelLog.Model;
+
+/// <summary>One row of the kernel's task table (<c>Tasks state (memory values in pages):</c>); null = column not printed by that kernel.</summary>
+public sealed class TaskRow
+{
+    public long Pid { get; set; }
+    public long? Uid { get; set; }
+    public long? Tgid { get; set; }
+    public long? TotalVmPages { get; set; }
+    public long? RssPages { get; set; }
+    public long? RssAnonPages { get; set; }
+    public long? RssFilePages { get; set; }
+    public long? RssShmemPages { get; set; }
+    public long? PageTablesBytes { get; set; }
+    public long? PtesCount { get; set; }
+    public long? SwapEntries { get; set; }
+    public long? OomAdj { get; set; }
+    public long? OomScoreAdj { get; set; }
+    public string Name { get; set; } = "";
+    /// <summary>The row as printed (message part), for evidence.</summary>
+    public string Line { get; set; } = "";
+}

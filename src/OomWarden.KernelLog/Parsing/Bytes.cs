@@ -1,0 +1,83 @@
+using System.Text;
+
+namespace OomWarden.KernelLog.Parsing;
+
+/// <summary>Small span helpers shared by the message parsers.</summary>
+internal static class Bytes
+{
+    public static string Text(ReadOnlySpan<byte> s) => Encoding.UTF8.GetString(s);
+
+    /// <summary>Digits (optionally signed) at the start of <paramref name="s"/>; false when none.</summary>
+    public static bool TryLeadingLong(ReadOnlySpan<byte> s, out long value, out int consumed)
+    {
+        value = 0;
+        consumed = 0;
+        bool neg = false;
+        int i = 0;
+        if (i < s.Length && (s[i] == (byte)'-' || s[i] == (byte)'+')) { neg = s[i] == (byte)'-'; i++; }
+        int start = i;
+        while (i < s.Length && LineUnwrapper.IsDigit(s[i]))
+        {
+            if (value > (long.MaxValue - 9) / 10) { value = long.MaxValue; }
+            else value = value * 10 + (s[i] - '0');
+            i++;
+        }
+        if (i == start) return false;
+        if (neg) value = -value;
+        consumed = i;
+        return true;
+    }
+
+    /// <summary>Value after <paramref name="key"/> (e.g. <c>anon-rss:</c>) that must end in <c>kB</c>/<c>KB</c>; a cut-off number is rejected.</summary>
+    public static long? KbAfter(ReadOnlySpan<byte> line, ReadOnlySpan<byte> key)
+    {
+        int at = line.IndexOf(key);
+        if (at < 0) return null;
+        var rest = line.Slice(at + key.Length);
+        if (!TryLeadingLong(rest, out long v, out int n)) return null;
+        rest = rest.Slice(n);
+        if (rest.Length >= 2 && (rest[0] == (byte)'k' || rest[0] == (byte)'K') && rest[1] == (byte)'B') return v;
+        return null;
+    }
+
+    /// <summary>Integer after <paramref name="key"/>; must be followed by a separator or the end of the line.</summary>
+    public static long? LongAfter(ReadOnlySpan<byte> line, ReadOnlySpan<byte> key)
+    {
+        int at = line.IndexOf(key);
+        if (at < 0) return null;
+        var rest = line.Slice(at + key.Length);
+        if (!TryLeadingLong(rest, out long v, out int n)) return null;
+        if (n < rest.Length)
+        {
+            byte next = rest[n];
+            if (next != (byte)' ' && next != (byte)',' && next != (byte)'.' && next != (byte)')' && next != (byte)'\t') return null;
+        }
+        return v;
+    }
+
+    /// <summary>Text after <paramref name="key"/> up to <c>", "</c>/<c>","</c>, keeping a parenthesised group whole; null when the group is cut.</summary>
+    public static string? FieldAfter(ReadOnlySpan<byte> line, ReadOnlySpan<byte> key)
+    {
+        int at = line.IndexOf(key);
+        if (at < 0) return null;
+        var rest = line.Slice(at + key.Length);
+        int depth = 0, i = 0;
+        for (; i < rest.Length; i++)
+        {
+            byte b = rest[i];
+            if (b == (byte)'(') depth++;
+            else if (b == (byte)')') depth--;
+            else if (depth <= 0 && (b == (byte)',' || b == (byte)' ')) break;
+        }
+        if (depth > 0 || i == 0) return null;
+        return Text(rest.Slice(0, i));
+    }
+
+    public static bool StartsWith(ReadOnlySpan<byte> s, ReadOnlySpan<byte> prefix) => s.StartsWith(prefix);
+
+    public static ReadOnlySpan<byte> TrimEnd(ReadOnlySpan<byte> s)
+    {
+        while (s.Length > 0 && (s[^1] == (byte)' ' || s[^1] == (byte)'\t')) s = s[..^1];
+        return s;
+    }
+}

@@ -1,0 +1,15 @@
+using OomWarden.KernelLog.Model;
+
+namespace OomWarden.KernelLog.Parsing;
+
+/// <summary>What the wrapper of a logical line said.</summary>
+public ref struct LineMeta
+{
+    public LogWrapper Wrapper;
+    public ReadOnlySpan<byte> Time;
+    public ReadOnlySpan<byte> Host;
+    public double UptimeSeconds;
+    public bool HadSyslogEscape;
+
+    public static LineMeta None => new() { UptimeSeconds = double.NaN };
+}

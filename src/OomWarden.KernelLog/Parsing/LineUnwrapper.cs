@@ -1,0 +1,294 @@
+using OomWarden.KernelLog.Model;
+
+namespace OomWarden.KernelLog.Parsing;
+
+/// <summary>
+/// Removes whatever wraps a kernel message: mail quoting (<c>&gt; </c>), leading blanks, syslog priority
+/// (<c>&lt;4&gt;</c>), dmesg <c>[ 12.345678]</c> / <c>[Sun Nov 22 23:42:39 2026]</c>, dmesg -x facility columns,
+/// /dev/kmsg <c>6,1234,5678,-;</c>, journalctl short / short-precise / short-iso / short-monotonic,
+/// rsyslog traditional and RFC 3339 stamps, RFC 5424. Pure: no state, no allocation.
+/// </summary>
+public static class LineUnwrapper
+{
+    private static ReadOnlySpan<byte> Months => "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
+    private static ReadOnlySpan<byte> Days => "MonTueWedThuFriSatSun"u8;
+
+    public static void Unwrap(ReadOnlySpan<byte> raw, out UnwrappedLine line)
+    {
+        line = default;
+        line.UptimeSeconds = double.NaN;
+        var s = StripQuoting(TrimEndCr(raw), out line.Indent);
+
+        // <N> priority (dmesg -r, console captures) or RFC 5424 "<13>1 2026-...".
+        if (s.Length > 2 && s[0] == (byte)'<')
+        {
+            int close = s.Slice(0, Math.Min(s.Length, 6)).IndexOf((byte)'>');
+            if (close > 1 && AllDigits(s.Slice(1, close - 1)))
+            {
+                var rest = s.Slice(close + 1);
+                if (rest.Length > 2 && rest[0] == (byte)'1' && rest[1] == (byte)' ' && TryRfc5424(rest.Slice(2), ref line))
+                    return;
+                s = rest;
+            }
+        }
+
+        s = StripFacilityColumns(s);
+
+        if (s.Length > 0)
+        {
+            byte c = s[0];
+            if (c == (byte)'[' && TryDmesg(s, ref line)) return;
+            if (IsDigit(c))
+            {
+                if (TryIsoHeader(s, ref line)) return;
+                if (TryKmsg(s, ref line)) return;
+            }
+            else if (c >= (byte)'A' && c <= (byte)'Z' && TryBsdHeader(s, ref line)) return;
+        }
+        line.Wrapper = LogWrapper.None;
+        line.Message = TrimStart(s);
+    }
+
+    private static ReadOnlySpan<byte> TrimEndCr(ReadOnlySpan<byte> s)
+    {
+        while (s.Length > 0 && (s[^1] == (byte)'\r' || s[^1] == (byte)'\n')) s = s[..^1];
+        return s;
+    }
+
+    /// <summary>Leading blanks and e-mail quote marks (<c>&gt;</c>, <c>&gt; &gt;</c>, <c>|</c>).</summary>
+    private static ReadOnlySpan<byte> StripQuoting(ReadOnlySpan<byte> s, out int indent)
+    {
+        int i = 0;
+        indent = 0;
+        while (i < s.Length)
+        {
+            byte b = s[i];
+            if (b == (byte)' ' || b == (byte)'\t') indent++;
+            else if (b == (byte)'>' || b == (byte)'|') indent = 0;
+            else break;
+            i++;
+        }
+        return s.Slice(i);
+    }
+
+    /// <summary>dmesg -x: <c>kern  :warn  : </c></summary>
+    private static ReadOnlySpan<byte> StripFacilityColumns(ReadOnlySpan<byte> s)
+    {
+        if (s.Length < 12 || s[0] < (byte)'a' || s[0] > (byte)'z') return s;
+        int i = 0;
+        for (int field = 0; field < 2; field++)
+        {
+            int start = i;
+            while (i < s.Length && s[i] >= (byte)'a' && s[i] <= (byte)'z') i++;
+            if (i == start || i - start > 8) return s;
+            while (i < s.Length && s[i] == (byte)' ') i++;
+            if (i >= s.Length || s[i] != (byte)':') return s;
+            i++;
+        }
+        if (i < s.Length && s[i] == (byte)' ') i++;
+        return s.Slice(i);
+    }
+
+    private static bool TryDmesg(ReadOnlySpan<byte> s, ref UnwrappedLine line)
+    {
+        int close = s.Slice(0, Math.Min(s.Length, 40)).IndexOf((byte)']');
+        if (close < 2) return false;
+        var inner = s.Slice(1, close - 1);
+        var rest = s.Slice(close + 1);
+        if (TryMonotonic(inner, out double uptime))
+        {
+            line.UptimeSeconds = uptime;
+            line.Time = Trim(inner);
+            line.Wrapper = LogWrapper.DmesgMonotonic;
+        }
+        else if (inner.Length >= 20 && StartsWithName(inner, Days) && inner[3] == (byte)' ' && StartsWithName(inner.Slice(4), Months))
+        {
+            line.Time = inner;
+            line.Wrapper = LogWrapper.DmesgWallClock;
+        }
+        else return false;
+
+        rest = TrimStart(rest);
+        // journalctl -o short-monotonic: "[  394.158309] host kernel: msg"
+        int sp = rest.IndexOf((byte)' ');
+        if (sp > 0 && sp < 70 && rest.Slice(sp + 1).StartsWith("kernel: "u8))
+        {
+            line.Host = rest.Slice(0, sp);
+            line.Wrapper = LogWrapper.Journal;
+            rest = rest.Slice(sp + 9);
+        }
+        line.Message = TrimStart(rest);
+        return true;
+    }
+
+    /// <summary><c>  394.158309</c> → 394.158309 s.</summary>
+    private static bool TryMonotonic(ReadOnlySpan<byte> inner, out double seconds)
+    {
+        seconds = 0;
+        var t = Trim(inner);
+        int dot = t.IndexOf((byte)'.');
+        if (dot <= 0 || dot == t.Length - 1) return false;
+        if (!AllDigits(t.Slice(0, dot)) || !AllDigits(t.Slice(dot + 1))) return false;
+        long whole = ParseLong(t.Slice(0, dot));
+        var frac = t.Slice(dot + 1);
+        double f = ParseLong(frac.Length > 9 ? frac.Slice(0, 9) : frac);
+        for (int i = 0; i < Math.Min(frac.Length, 9); i++) f /= 10;
+        seconds = whole + f;
+        return true;
+    }
+
+    /// <summary>/dev/kmsg: <c>prio,seq,usec,flags[,more];message</c></summary>
+    private static bool TryKmsg(ReadOnlySpan<byte> s, ref UnwrappedLine line)
+    {
+        int semi = s.Slice(0, Math.Min(s.Length, 96)).IndexOf((byte)';');
+        if (semi < 6) return false;
+        var head = s.Slice(0, semi);
+        int c1 = head.IndexOf((byte)',');
+        if (c1 <= 0 || !AllDigits(head.Slice(0, c1))) return false;
+        var r = head.Slice(c1 + 1);
+        int c2 = r.IndexOf((byte)',');
+        if (c2 <= 0 || !AllDigits(r.Slice(0, c2))) return false;
+        r = r.Slice(c2 + 1);
+        int c3 = r.IndexOf((byte)',');
+        if (c3 <= 0 || !AllDigits(r.Slice(0, c3))) return false;
+        var usec = r.Slice(0, c3);
+        line.Time = usec;
+        line.UptimeSeconds = ParseLong(usec.Length > 18 ? usec.Slice(0, 18) : usec) / 1e6;
+        line.Wrapper = LogWrapper.Kmsg;
+        line.Message = TrimStart(s.Slice(semi + 1));
+        return true;
+    }
+
+    /// <summary>RFC 3339 / short-iso header: <c>2026-11-22T23:42:39[.123456](Z|+00:00|+0000) host kernel: msg</c>.</summary>
+    private static bool TryIsoHeader(ReadOnlySpan<byte> s, ref UnwrappedLine line)
+    {
+        if (s.Length < 20 || s[4] != (byte)'-' || s[7] != (byte)'-' || (s[10] != (byte)'T' && s[10] != (byte)' ') || s[13] != (byte)':')
+            return false;
+        int sp = s.Slice(11).IndexOf((byte)' ');
+        if (sp < 0) return false;
+        var stamp = s.Slice(0, 11 + sp);
+        // journalctl short-iso prints "+0000"; rsyslog RFC 3339 prints "+00:00".
+        bool colonOffset = stamp.Length > 6 && stamp[^3] == (byte)':' && (stamp[^6] == (byte)'+' || stamp[^6] == (byte)'-');
+        bool syslog = colonOffset || stamp[^1] == (byte)'Z';
+        return TryHostTag(s.Slice(stamp.Length + 1), stamp, syslog ? LogWrapper.Syslog : LogWrapper.Journal, ref line);
+    }
+
+    /// <summary>BSD header: <c>Nov 22 23:42:39[.123456] host tag: msg</c>.</summary>
+    private static bool TryBsdHeader(ReadOnlySpan<byte> s, ref UnwrappedLine line)
+    {
+        if (s.Length < 16 || !StartsWithName(s, Months) || s[3] != (byte)' ') return false;
+        int i = 4;
+        if (s[i] == (byte)' ') i++;
+        int d0 = i;
+        while (i < s.Length && IsDigit(s[i])) i++;
+        if (i == d0 || i - d0 > 2 || i >= s.Length || s[i] != (byte)' ') return false;
+        i++;
+        if (i + 8 > s.Length || s[i + 2] != (byte)':' || s[i + 5] != (byte)':') return false;
+        i += 8;
+        while (i < s.Length && (IsDigit(s[i]) || s[i] == (byte)'.')) i++;
+        if (i >= s.Length || s[i] != (byte)' ') return false;
+        return TryHostTag(s.Slice(i + 1), s.Slice(0, i), LogWrapper.Journal, ref line);
+    }
+
+    private static bool TryHostTag(ReadOnlySpan<byte> s, ReadOnlySpan<byte> stamp, LogWrapper wrapper, ref UnwrappedLine line)
+    {
+        int sp = s.IndexOf((byte)' ');
+        if (sp <= 0) return false;
+        var host = s.Slice(0, sp);
+        var rest = s.Slice(sp + 1);
+        int colon = rest.IndexOf(": "u8);
+        if (colon <= 0 || colon > 64) return false;
+        var tag = rest.Slice(0, colon);
+        var msg = rest.Slice(colon + 2);
+        line.Time = stamp;
+        line.Host = host;
+        line.Tag = tag;
+        line.IsForeign = !tag.SequenceEqual("kernel"u8);
+        // rsyslog's imklog keeps the kernel's own stamp: "kernel: [ 394.158309] msg".
+        if (msg.Length > 3 && msg[0] == (byte)'[')
+        {
+            int close = msg.Slice(0, Math.Min(msg.Length, 24)).IndexOf((byte)']');
+            if (close > 1 && TryMonotonic(msg.Slice(1, close - 1), out double up))
+            {
+                line.UptimeSeconds = up;
+                msg = msg.Slice(close + 1);
+                wrapper = LogWrapper.Syslog;
+            }
+        }
+        line.Wrapper = wrapper;
+        line.Message = TrimStart(msg);
+        return true;
+    }
+
+    /// <summary>RFC 5424 after "&lt;PRI&gt;1 ": <c>TIMESTAMP HOST APP PROCID MSGID SD MSG</c>.</summary>
+    private static bool TryRfc5424(ReadOnlySpan<byte> s, ref UnwrappedLine line)
+    {
+        Span<int> ends = stackalloc int[5];
+        int pos = 0;
+        for (int f = 0; f < 5; f++)
+        {
+            int sp = s.Slice(pos).IndexOf((byte)' ');
+            if (sp < 0) return false;
+            pos += sp + 1;
+            ends[f] = pos;
+        }
+        line.Time = s.Slice(0, ends[0] - 1);
+        line.Host = s.Slice(ends[0], ends[1] - ends[0] - 1);
+        var app = s.Slice(ends[1], ends[2] - ends[1] - 1);
+        line.Tag = app;
+        line.IsForeign = !app.SequenceEqual("kernel"u8);
+        var rest = s.Slice(ends[4]);
+        if (rest.Length > 0 && rest[0] == (byte)'-') rest = rest.Slice(1);
+        else if (rest.Length > 0 && rest[0] == (byte)'[')
+        {
+            int close = rest.IndexOf((byte)']');
+            rest = close >= 0 ? rest.Slice(close + 1) : rest;
+        }
+        line.Wrapper = LogWrapper.Syslog;
+        line.Message = TrimStart(rest);
+        return true;
+    }
+
+    private static bool StartsWithName(ReadOnlySpan<byte> s, ReadOnlySpan<byte> names)
+    {
+        if (s.Length < 3) return false;
+        for (int i = 0; i + 3 <= names.Length; i += 3)
+            if (s[0] == names[i] && s[1] == names[i + 1] && s[2] == names[i + 2]) return true;
+        return false;
+    }
+
+    internal static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    internal static bool AllDigits(ReadOnlySpan<byte> s)
+    {
+        if (s.IsEmpty) return false;
+        foreach (byte b in s) if (!IsDigit(b)) return false;
+        return true;
+    }
+
+    internal static long ParseLong(ReadOnlySpan<byte> digits)
+    {
+        long v = 0;
+        foreach (byte b in digits)
+        {
+            if (!IsDigit(b)) break;
+            if (v > (long.MaxValue - 9) / 10) return long.MaxValue;
+            v = v * 10 + (b - '0');
+        }
+        return v;
+    }
+
+    internal static ReadOnlySpan<byte> TrimStart(ReadOnlySpan<byte> s)
+    {
+        int i = 0;
+        while (i < s.Length && (s[i] == (byte)' ' || s[i] == (byte)'\t')) i++;
+        return s.Slice(i);
+    }
+
+    internal static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)
+    {
+        s = TrimStart(s);
+        while (s.Length > 0 && (s[^1] == (byte)' ' || s[^1] == (byte)'\t')) s = s[..^1];
+        return s;
+    }
+}

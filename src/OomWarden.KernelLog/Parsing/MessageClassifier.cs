@@ -1,0 +1,84 @@
+namespace OomWarden.KernelLog.Parsing;
+
+/// <summary>Cheap classification of a kernel message (prefix already removed). Pure.</summary>
+public static class MessageClassifier
+{
+    public static LineKind Classify(ReadOnlySpan<byte> m)
+    {
+        if (m.IsEmpty) return LineKind.Unrelated;
+        switch (m[0])
+        {
+            case (byte)'[':
+                if (IsTaskRow(m)) return LineKind.TaskRow;
+                if (m.IndexOf("pid"u8) is > 0 and < 12 && m.IndexOf("uid"u8) > 0 && m.IndexOf("name"u8) > 0) return LineKind.TaskHeader;
+                break;
+            case (byte)'o':
+                if (m.StartsWith("oom-kill:"u8)) return LineKind.Constraint;
+                if (m.StartsWith("oom_reaper: reaped process"u8)) return LineKind.Reaper;
+                break;
+            case (byte)'m':
+                if (m.StartsWith("memory: usage"u8)) return LineKind.MemcgUsage;
+                if (m.StartsWith("memory+swap: usage"u8)) return LineKind.MemswUsage;
+                break;
+            case (byte)'s':
+                if (m.StartsWith("swap: usage"u8)) return LineKind.SwapUsage;
+                break;
+            case (byte)'k':
+                if (m.StartsWith("kmem: usage"u8)) return LineKind.KmemUsage;
+                break;
+            case (byte)'M':
+                if (m.StartsWith("Mem-Info:"u8) || m.StartsWith("Mem-info:"u8)) return LineKind.MemInfoStart;
+                if (m.StartsWith("Memory cgroup stats for"u8)) return LineKind.MemcgStatsHeader;
+                break;
+            case (byte)'N':
+                if (m.StartsWith("Node "u8)) return LineKind.NodeLine;
+                break;
+            case (byte)'F':
+                if (m.StartsWith("Free swap"u8)) return LineKind.SwapTotals;
+                break;
+            case (byte)'T':
+                if (m.StartsWith("Total swap"u8)) return LineKind.SwapTotals;
+                if (m.StartsWith("Tasks state"u8)) return LineKind.TasksState;
+                if (m.StartsWith("Task in "u8) && m.IndexOf(" killed as a result of limit of "u8) > 0) return LineKind.TaskIn;
+                if (m.StartsWith("Tasks in "u8) && m.IndexOf("memory.oom.group"u8) > 0) return LineKind.OomGroup;
+                break;
+            case (byte)'U':
+                if (m.StartsWith("Unreclaimable slab info:"u8)) return LineKind.SlabStart;
+                break;
+            case (byte)'L':
+                if (m.StartsWith("Linux "u8)) return LineKind.KernelVersion;
+                break;
+            case (byte)'C':
+                if (m.StartsWith("CPU: "u8) && m.IndexOf("PID: "u8) > 0) return LineKind.CpuLine;
+                break;
+            case (byte)'P':
+                if (m.StartsWith("Pid: "u8) && m.IndexOf(", comm: "u8) > 0) return LineKind.CpuLine;
+                break;
+        }
+        if (LineUnwrapper.IsDigit(m[0]) && IsPagesLine(m)) return LineKind.PagesLine;
+        if (m.IndexOf("invoked oom-killer"u8) >= 0) return LineKind.Trigger;
+        if (m.IndexOf("Killed process "u8) >= 0) return LineKind.Kill;
+        if (m.IndexOf("ill process "u8) >= 0 && m.IndexOf(" score "u8) > 0) return LineKind.Selection;
+        if (m.IndexOf("mem_cgroup_out_of_memory"u8) >= 0) return LineKind.MemcgCallTrace;
+        if (m.IndexOf(" cpuset="u8) > 0 && m.IndexOf(" mems_allowed="u8) > 0) return LineKind.CpusetLine;
+        return LineKind.Unrelated;
+    }
+
+    private static bool IsTaskRow(ReadOnlySpan<byte> m)
+    {
+        int close = m.IndexOf((byte)']');
+        if (close < 2 || close > 12) return false;
+        var pid = LineUnwrapper.Trim(m.Slice(1, close - 1));
+        return LineUnwrapper.AllDigits(pid);
+    }
+
+    private static bool IsPagesLine(ReadOnlySpan<byte> m)
+    {
+        int sp = m.IndexOf((byte)' ');
+        if (sp <= 0) return false;
+        var rest = m.Slice(sp + 1);
+        return rest.StartsWith("pages RAM"u8) || rest.StartsWith("pages of RAM"u8) || rest.StartsWith("pages reserved"u8) || rest.StartsWith("total pagecache pages"u8)
+            || rest.StartsWith("pages in swap cache"u8) || rest.StartsWith("pages HighMem"u8) || rest.StartsWith("pages hwpoisoned"u8)
+            || rest.StartsWith("pages cma reserved"u8) || rest.StartsWith("pages shared"u8) || rest.StartsWith("pages non-shared"u8);
+    }
+}

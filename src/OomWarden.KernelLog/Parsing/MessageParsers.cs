@@ -1,0 +1,509 @@
+using OomWarden.KernelLog.Model;
+
+namespace OomWarden.KernelLog.Parsing;
+
+/// <summary>
+/// Field extraction for each kind of OOM report line, across kernel versions 2.4 … 6.x. Each method reads one
+/// message and fills what it shows into the report; a cut-off value is left null rather than guessed.
+/// </summary>
+public static class MessageParsers
+{
+    /// <summary><c>comm invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0</c> (and older forms).</summary>
+    public static void Trigger(ReadOnlySpan<byte> m, OomReport r)
+    {
+        int at = m.IndexOf(" invoked oom-killer"u8);
+        if (at < 0) at = m.IndexOf("invoked oom-killer"u8);
+        if (at > 0) r.TriggerComm = Bytes.Text(m.Slice(0, at));
+        var tail = m.Slice(Math.Max(at, 0));
+        r.GfpMask = Bytes.FieldAfter(tail, "gfp_mask="u8);
+        var order = Bytes.LongAfter(tail, "order="u8);
+        r.Order = order is long o && o is >= -1 and <= 64 ? (int)o : null;
+        r.TriggerOomScoreAdj = Bytes.LongAfter(tail, "oom_score_adj="u8) ?? Bytes.LongAfter(tail, "oomkilladj="u8);
+        r.Nodemask ??= Bytes.FieldAfter(tail, "nodemask="u8);
+        r.TriggerLine = Bytes.Text(m);
+    }
+
+    /// <summary><c>CPU: 0 UID: 0 PID: 4617 Comm: hog Not tainted 6.18.44 #1</c>, <c>Pid: 1234, comm: foo Tainted: G W 2.6.32 #1</c>.</summary>
+    public static void CpuLine(ReadOnlySpan<byte> m, OomReport r)
+    {
+        r.TriggerPid ??= Bytes.LongAfter(m, "PID: "u8) ?? Bytes.LongAfter(m, "Pid: "u8);
+        r.Kernel ??= KernelFromTaintLine(m);
+        r.CpuLine = Bytes.Text(m);
+    }
+
+    /// <summary>The release after "Not tainted " or after the taint flags of "Tainted: G   W  O ".</summary>
+    public static string? KernelFromTaintLine(ReadOnlySpan<byte> m)
+    {
+        int at = m.IndexOf("Not tainted "u8);
+        ReadOnlySpan<byte> rest;
+        if (at >= 0) rest = m.Slice(at + "Not tainted "u8.Length);
+        else
+        {
+            at = m.IndexOf("Tainted: "u8);
+            if (at < 0) return null;
+            rest = m.Slice(at + "Tainted: "u8.Length);
+            // flags: capital letters and blanks; the release is the first token starting with a digit
+            int i = 0;
+            while (i < rest.Length && (rest[i] == (byte)' ' || (rest[i] >= (byte)'A' && rest[i] <= (byte)'Z'))) i++;
+            rest = rest.Slice(i);
+        }
+        return ReleaseToken(rest);
+    }
+
+    private static string? ReleaseToken(ReadOnlySpan<byte> rest)
+    {
+        rest = LineUnwrapper.TrimStart(rest);
+        int end = rest.IndexOfAny((byte)' ', (byte)'\t');
+        var tok = end < 0 ? rest : rest.Slice(0, end);
+        if (tok.Length < 3 || !LineUnwrapper.IsDigit(tok[0]) || tok.IndexOf((byte)'.') < 0) return null;
+        // a release cut at the end of a line would be wrong: require something after it
+        if (end < 0) return null;
+        return Bytes.Text(tok);
+    }
+
+    /// <summary><c>Linux version 5.15.0-107-generic (buildd@...)</c> or a <c>uname -a</c> line <c>Linux host 5.15.0-107-generic #117-Ubuntu ...</c>.</summary>
+    public static string? KernelFromLinuxLine(ReadOnlySpan<byte> m)
+    {
+        if (m.StartsWith("Linux version "u8)) return ReleaseToken(m.Slice("Linux version "u8.Length));
+        var rest = m.Slice("Linux "u8.Length);
+        int sp = rest.IndexOf((byte)' ');
+        if (sp <= 0) return null;
+        rest = rest.Slice(sp + 1);
+        int sp2 = rest.IndexOf((byte)' ');
+        if (sp2 <= 0 || sp2 + 1 >= rest.Length || rest[sp2 + 1] != (byte)'#') return null;
+        return ReleaseToken(rest);
+    }
+
+    /// <summary><c>oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/a,task_memcg=/a,task=hog,pid=1,uid=0</c></summary>
+    public static void Constraint(ReadOnlySpan<byte> m, OomReport r)
+    {
+        var body = m.Slice("oom-kill:"u8.Length);
+        r.Constraint = Value(body, "constraint="u8, out bool cut) is { } c && !cut ? c : null;
+        r.Nodemask = Value(body, "nodemask="u8, out cut) is { } n && !cut ? n : r.Nodemask;
+        r.Cpuset = Value(body, ",cpuset="u8, out cut) is { } cs && !cut ? cs : r.Cpuset;
+        r.MemsAllowed = Value(body, ",mems_allowed="u8, out cut) is { } ma && !cut ? ma : r.MemsAllowed;
+        if (Value(body, ",oom_memcg="u8, out cut) is { } om && !cut) r.Memcg = om;
+        if (Value(body, ",task_memcg="u8, out cut) is { } tm && !cut) r.TaskMemcg = tm;
+        r.ConstraintLine = Bytes.Text(m);
+    }
+
+    private static ReadOnlySpan<byte> ConstraintKeys => "constraint=|,nodemask=|,cpuset=|,mems_allowed=|,oom_memcg=|,global_oom|,task_memcg=|,task=|,pid=|,uid="u8;
+
+    /// <summary>Value of a constraint key: it ends where the next known key starts (values may hold commas: "0,2").</summary>
+    private static string? Value(ReadOnlySpan<byte> body, ReadOnlySpan<byte> key, out bool cut)
+    {
+        cut = false;
+        int at = key[0] == (byte)',' ? body.IndexOf(key) : (body.StartsWith(key) ? 0 : -1);
+        if (at < 0) return null;
+        var rest = body.Slice(at + key.Length);
+        int end = rest.Length;
+        var keys = ConstraintKeys;
+        while (!keys.IsEmpty)
+        {
+            int bar = keys.IndexOf((byte)'|');
+            var k = bar < 0 ? keys : keys.Slice(0, bar);
+            keys = bar < 0 ? default : keys.Slice(bar + 1);
+            if (k[0] != (byte)',') continue;
+            int p = rest.IndexOf(k);
+            if (p >= 0 && p < end) end = p;
+        }
+        if (end == rest.Length)
+        {
+            // the line may be cut inside the next key (",task_me"): the value still ends at that comma
+            for (int c = rest.IndexOf((byte)','); c >= 0 && c < end; c = NextComma(rest, c))
+                if (IsPrefixOfKey(rest.Slice(c))) { end = c; break; }
+            cut = end == rest.Length && !key.SequenceEqual(",uid="u8);
+        }
+        return Bytes.Text(rest.Slice(0, end));
+    }
+
+    private static int NextComma(ReadOnlySpan<byte> s, int after)
+    {
+        int n = s.Slice(after + 1).IndexOf((byte)',');
+        return n < 0 ? -1 : after + 1 + n;
+    }
+
+    private static bool IsPrefixOfKey(ReadOnlySpan<byte> tail)
+    {
+        var keys = ConstraintKeys;
+        while (!keys.IsEmpty)
+        {
+            int bar = keys.IndexOf((byte)'|');
+            var k = bar < 0 ? keys : keys.Slice(0, bar);
+            keys = bar < 0 ? default : keys.Slice(bar + 1);
+            if (k[0] == (byte)',' && tail.Length < k.Length && k.StartsWith(tail)) return true;
+        }
+        return false;
+    }
+
+    /// <summary><c>Task in /a/b killed as a result of limit of /a</c> (kernels before 4.19).</summary>
+    public static void TaskIn(ReadOnlySpan<byte> m, OomReport r)
+    {
+        var marker = " killed as a result of limit of "u8;
+        int at = m.IndexOf(marker);
+        r.TaskMemcg ??= Bytes.Text(m.Slice("Task in "u8.Length, at - "Task in "u8.Length));
+        var limit = LineUnwrapper.Trim(m.Slice(at + marker.Length));
+        if (!limit.IsEmpty) r.Memcg ??= Bytes.Text(limit);
+        r.TaskInLine = Bytes.Text(m);
+    }
+
+    /// <summary><c>memory: usage 65536kB, limit 65536kB, failcnt 20</c> and its memory+swap / swap / kmem siblings.</summary>
+    public static void Usage(ReadOnlySpan<byte> m, LineKind kind, OomReport r)
+    {
+        long? usage = Bytes.KbAfter(m, "usage "u8), limit = Bytes.KbAfter(m, "limit "u8);
+        string line = Bytes.Text(m);
+        switch (kind)
+        {
+            case LineKind.MemcgUsage:
+                r.MemcgUsageKb = usage; r.MemcgLimitKb = limit; r.MemcgFailcnt = Bytes.LongAfter(m, "failcnt "u8); r.MemcgUsageLine = line;
+                break;
+            case LineKind.MemswUsage:
+                r.MemswUsageKb = usage; r.MemswLimitKb = limit; r.MemswLine = line; r.SawMemcgV1Marker = true;
+                break;
+            case LineKind.SwapUsage:
+                r.SwapUsageKb = usage; r.SwapLimitKb = limit; r.SwapLine = line; r.SawMemcgV2Marker = true;
+                break;
+            case LineKind.KmemUsage:
+                r.KmemUsageKb = usage; r.SawMemcgV1Marker = true;
+                break;
+        }
+    }
+
+    /// <summary><c>Memory cgroup stats for /a:</c> optionally followed (old kernels) by <c>cache:0KB rss:1234KB ...</c> on the same line.</summary>
+    public static void MemcgStatsHeader(ReadOnlySpan<byte> m, OomReport r)
+    {
+        var rest = m.Slice("Memory cgroup stats for"u8.Length);
+        rest = LineUnwrapper.TrimStart(rest);
+        int colon = rest.IndexOf(": "u8);
+        if (colon < 0 && rest.Length > 0 && rest[^1] == (byte)':') colon = rest.Length - 1;
+        if (colon >= 0)
+        {
+            r.MemcgStatsPath = Bytes.Text(rest.Slice(0, colon));
+            var inline = colon + 2 <= rest.Length ? rest.Slice(colon + 1) : default;
+            if (inline.Length > 0 && inline.IndexOf((byte)':') > 0)
+            {
+                r.MemcgStatsInKb = true;
+                AddColonPairs(inline, r.MemcgStats, "KB"u8);
+                r.SawMemcgV1Marker = true;
+            }
+        }
+    }
+
+    /// <summary>One multi-line stat (<c>anon 66879488</c>, <c>total_rss 1234</c>); false when the line is not of that shape.</summary>
+    public static bool MemcgStatLine(ReadOnlySpan<byte> m, OomReport r)
+    {
+        int sp = m.IndexOf((byte)' ');
+        if (sp <= 0) return false;
+        var key = m.Slice(0, sp);
+        foreach (byte b in key)
+            if (!((b >= (byte)'a' && b <= (byte)'z') || b == (byte)'_' || LineUnwrapper.IsDigit(b))) return false;
+        var val = LineUnwrapper.Trim(m.Slice(sp + 1));
+        if (!Bytes.TryLeadingLong(val, out long v, out int n) || n != val.Length) return false;
+        if (r.MemcgStats.Count < 256) r.MemcgStats.Add(new(Bytes.Text(key), v));
+        if (key.SequenceEqual("total_rss"u8) || key.SequenceEqual("hierarchical_memory_limit"u8) || key.SequenceEqual("cache"u8)) r.SawMemcgV1Marker = true;
+        if (key.SequenceEqual("anon"u8) || key.SequenceEqual("kernel_stack"u8) || key.SequenceEqual("file_dirty"u8)) r.SawMemcgV2Marker = true;
+        return true;
+    }
+
+    /// <summary><c>key:123 key2:456</c> tokens (Mem-Info, pages); returns how many were read.</summary>
+    public static int AddColonPairs(ReadOnlySpan<byte> m, List<KeyValuePair<string, long>> into, ReadOnlySpan<byte> requiredUnit = default)
+    {
+        int count = 0;
+        while (!m.IsEmpty)
+        {
+            m = LineUnwrapper.TrimStart(m);
+            int sp = m.IndexOfAny((byte)' ', (byte)'\t');
+            var tok = sp < 0 ? m : m.Slice(0, sp);
+            m = sp < 0 ? default : m.Slice(sp);
+            int colon = tok.IndexOf((byte)':');
+            if (colon <= 0) continue;
+            var key = tok.Slice(0, colon);
+            var val = tok.Slice(colon + 1);
+            if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
+            var unit = val.Slice(n);
+            if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
+            if (sp < 0 && requiredUnit.IsEmpty) { } // last token of the line: accept, Mem-Info lines end in a number
+            if (into.Count < 256) into.Add(new(Bytes.Text(key), v));
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Lines starting with <c>Node N </c>: zone watermarks, buddy lists, hugepages, per-node totals.</summary>
+    public static void NodeLine(ReadOnlySpan<byte> m, OomReport r)
+    {
+        var rest = m.Slice("Node "u8.Length);
+        if (!Bytes.TryLeadingLong(rest, out long node, out int n)) return;
+        rest = rest.Slice(n);
+        if (rest.IsEmpty || rest[0] != (byte)' ') return;
+        rest = rest.Slice(1);
+        if (rest.StartsWith("hugepages_total="u8))
+        {
+            long? total = Bytes.LongAfter(rest, "hugepages_total="u8);
+            long? size = Bytes.KbAfter(rest, "hugepages_size="u8);
+            if (total is long t && size is long s)
+            {
+                r.HugepagesTotalKb = (r.HugepagesTotalKb ?? 0) + t * s;
+                r.HugepageLines.Add(Bytes.Text(m));
+            }
+            return;
+        }
+        if (rest.IsEmpty || rest[0] < (byte)'A' || rest[0] > (byte)'Z') return; // per-node totals: Mem-Info holds the same
+        int sp = rest.IndexOfAny((byte)' ', (byte)':');
+        if (sp <= 0) return;
+        var zoneName = rest.Slice(0, sp);
+        string name = Bytes.Text(zoneName);
+        if (rest[sp] == (byte)':')
+        {
+            var zone = FindZone(r, (int)node, name);
+            if (zone is null) { zone = new ZoneInfo { Node = (int)node, Name = name }; if (r.Zones.Count < 64) r.Zones.Add(zone); }
+            zone.FreeBlocksByOrder = ParseBuddy(rest.Slice(sp + 1));
+            zone.BuddyLine = Bytes.Text(m);
+            return;
+        }
+        var fields = rest.Slice(sp + 1);
+        if (!fields.StartsWith("free:"u8)) return; // "Node 0 DMA per-cpu:" and the like
+        var z = FindZone(r, (int)node, name);
+        if (z is null) { z = new ZoneInfo { Node = (int)node, Name = name }; if (r.Zones.Count < 64) r.Zones.Add(z); }
+        z.FreeKb = Bytes.KbAfter(fields, "free:"u8);
+        z.MinKb = Bytes.KbAfter(fields, " min:"u8);
+        z.LowKb = Bytes.KbAfter(fields, " low:"u8);
+        z.HighKb = Bytes.KbAfter(fields, " high:"u8);
+        z.ManagedKb = Bytes.KbAfter(fields, " managed:"u8);
+        z.Line = Bytes.Text(m);
+    }
+
+    private static ZoneInfo? FindZone(OomReport r, int node, string name)
+    {
+        foreach (var z in r.Zones)
+            if (z.Node == node && z.Name == name) return z;
+        return null;
+    }
+
+    /// <summary><c>12*4kB (UME) 3*8kB (M) 0*16kB ... = 15360kB</c> → blocks per order.</summary>
+    private static long[]? ParseBuddy(ReadOnlySpan<byte> s)
+    {
+        var counts = new long[16];
+        int max = -1;
+        while (!s.IsEmpty)
+        {
+            s = LineUnwrapper.TrimStart(s);
+            int sp = s.IndexOf((byte)' ');
+            var tok = sp < 0 ? s : s.Slice(0, sp);
+            s = sp < 0 ? default : s.Slice(sp);
+            int star = tok.IndexOf((byte)'*');
+            if (star <= 0) continue;
+            if (!Bytes.TryLeadingLong(tok, out long count, out int n) || n != star) continue;
+            var size = tok.Slice(star + 1);
+            if (!Bytes.TryLeadingLong(size, out long kb, out int m2) || !size.Slice(m2).SequenceEqual("kB"u8)) continue;
+            int order = 0;
+            for (long k = kb / 4; k > 1 && order < 15; k >>= 1) order++;
+            counts[order] = count;
+            max = Math.Max(max, order);
+        }
+        return max < 0 ? null : counts.AsSpan(0, max + 1).ToArray();
+    }
+
+    /// <summary><c>Free swap  = 0kB</c>, <c>Total swap = 0kB</c>.</summary>
+    public static void SwapTotals(ReadOnlySpan<byte> m, OomReport r)
+    {
+        long? kb = Bytes.KbAfter(m, "= "u8);
+        if (m.StartsWith("Free swap"u8)) { r.FreeSwapKb = kb; r.FreeSwapLine = Bytes.Text(m); }
+        else { r.TotalSwapKb = kb; r.TotalSwapLine = Bytes.Text(m); }
+    }
+
+    /// <summary><c>262030 pages RAM</c>, <c>12345 pages reserved</c>, <c>123 total pagecache pages</c>.</summary>
+    public static void PagesLine(ReadOnlySpan<byte> m, OomReport r)
+    {
+        if (!Bytes.TryLeadingLong(m, out long v, out int n)) return;
+        var rest = m.Slice(n + 1);
+        if (rest.StartsWith("pages RAM"u8) || rest.StartsWith("pages of RAM"u8)) { r.PagesRam = v; r.PagesRamLine = Bytes.Text(m); }
+        else if (rest.StartsWith("pages reserved"u8)) r.PagesReserved = v;
+        else if (rest.StartsWith("total pagecache pages"u8)) r.PagecachePages = v;
+    }
+
+    /// <summary>Column names of the task table header, without the leading <c>[ pid ]</c>; null when unreadable.</summary>
+    public static string[]? TaskHeader(ReadOnlySpan<byte> m)
+    {
+        int close = m.IndexOf((byte)']');
+        if (close < 0) return null;
+        var cols = new List<string>();
+        var s = m.Slice(close + 1);
+        while (true)
+        {
+            s = LineUnwrapper.TrimStart(s);
+            if (s.IsEmpty) break;
+            int sp = s.IndexOfAny((byte)' ', (byte)'\t');
+            cols.Add(Bytes.Text(sp < 0 ? s : s.Slice(0, sp)));
+            if (sp < 0) break;
+            s = s.Slice(sp);
+        }
+        return cols.Count >= 2 && cols[^1] == "name" ? cols.ToArray() : null;
+    }
+
+    /// <summary>Default columns by number count when the header was not in the text.</summary>
+    public static string[] GuessColumns(int numbers) => numbers switch
+    {
+        >= 10 => ["uid", "tgid", "total_vm", "rss", "rss_anon", "rss_file", "rss_shmem", "pgtables_bytes", "swapents", "oom_score_adj", "name"],
+        8 => ["uid", "tgid", "total_vm", "rss", "nr_ptes", "nr_pmds", "swapents", "oom_score_adj", "name"],
+        7 => ["uid", "tgid", "total_vm", "rss", "pgtables_bytes", "swapents", "oom_score_adj", "name"],
+        _ => ["uid", "tgid", "total_vm", "rss", "cpu", "oom_adj", "name"],
+    };
+
+    /// <summary><c>[   4617]     0  4617    17019    16566 ... 0 hog</c> read against <paramref name="columns"/>; null when cut short.</summary>
+    public static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns)
+    {
+        int close = m.IndexOf((byte)']');
+        if (close < 2) return null;
+        var row = new TaskRow { Pid = LineUnwrapper.ParseLong(LineUnwrapper.Trim(m.Slice(1, close - 1))) };
+        var s = m.Slice(close + 1);
+        Span<long> nums = stackalloc long[16];
+        int count = 0;
+        int want = columns is null ? 16 : columns.Length - 1;
+        ReadOnlySpan<byte> name = default;
+        while (true)
+        {
+            var t = LineUnwrapper.TrimStart(s);
+            if (t.IsEmpty) return null; // cut before the name
+            if (count == want) { name = t; break; }
+            int sp = t.IndexOfAny((byte)' ', (byte)'\t');
+            var tok = sp < 0 ? t : t.Slice(0, sp);
+            bool numeric = Bytes.TryLeadingLong(tok, out long v, out int n) && n == tok.Length;
+            if (!numeric)
+            {
+                if (columns is not null) return null; // damaged row
+                name = t;
+                break;
+            }
+            if (sp < 0) return null; // a number at the end: the name was cut off
+            nums[count++] = v;
+            s = t.Slice(sp);
+        }
+        columns ??= GuessColumns(count);
+        if (columns.Length - 1 != count) return null;
+        row.Name = Bytes.Text(name);
+        for (int i = 0; i < count; i++)
+        {
+            long v = nums[i];
+            switch (columns[i])
+            {
+                case "uid": row.Uid = v; break;
+                case "tgid": row.Tgid = v; break;
+                case "total_vm": row.TotalVmPages = v; break;
+                case "rss": row.RssPages = v; break;
+                case "rss_anon": row.RssAnonPages = v; break;
+                case "rss_file": row.RssFilePages = v; break;
+                case "rss_shmem": row.RssShmemPages = v; break;
+                case "pgtables_bytes": row.PageTablesBytes = v; break;
+                case "nr_ptes": row.PtesCount = v; break;
+                case "swapents": row.SwapEntries = v; break;
+                case "oom_adj": row.OomAdj = v; break;
+                case "oom_score_adj": row.OomScoreAdj = v; break;
+            }
+        }
+        row.Line = Bytes.Text(m);
+        return row;
+    }
+
+    /// <summary>Pid and comm after a marker such as <c>Killed process </c>: handles <c>1234 (c)</c> and RHEL 6's <c>1234, UID 0, (c)</c>.</summary>
+    private static bool PidComm(ReadOnlySpan<byte> rest, ReadOnlySpan<byte> commEndMarker, out long pid, out string? comm, out ReadOnlySpan<byte> after, out long? uid)
+    {
+        comm = null;
+        uid = null;
+        after = default;
+        if (!Bytes.TryLeadingLong(rest, out pid, out int n) || pid < 0) return false;
+        rest = rest.Slice(n);
+        if (rest.StartsWith(", UID "u8))
+        {
+            var u = rest.Slice(6);
+            if (Bytes.TryLeadingLong(u, out long uv, out int un)) { uid = uv; rest = u.Slice(un); }
+            if (rest.StartsWith(","u8)) rest = rest.Slice(1);
+        }
+        rest = LineUnwrapper.TrimStart(rest);
+        if (rest.IsEmpty || rest[0] != (byte)'(') { after = rest; return true; }
+        var inner = rest.Slice(1);
+        int end = commEndMarker.IsEmpty ? -1 : inner.IndexOf(commEndMarker);
+        if (end < 0) end = inner.LastIndexOf((byte)')');
+        if (end < 0) { after = default; return true; } // comm cut off
+        comm = Bytes.Text(inner.Slice(0, end));
+        after = inner.Slice(end + 1);
+        return true;
+    }
+
+    /// <summary>
+    /// <c>[reason: ]Killed process 4617 (hog) total-vm:68076kB, anon-rss:65280kB, file-rss:984kB, shmem-rss:0kB, UID:0 pgtables:172kB oom_score_adj:0</c>
+    /// and the older forms (no shmem-rss; RHEL 6 <c>Killed process N, UID U, (c)</c>; 2.4/2.6 <c>Killed process N (c).</c>).
+    /// </summary>
+    public static KilledTask? Kill(ReadOnlySpan<byte> m)
+    {
+        int at = m.IndexOf("Killed process "u8);
+        if (at < 0) return null;
+        var rest = m.Slice(at + "Killed process "u8.Length);
+        ReadOnlySpan<byte> marker = rest.IndexOf(") total-vm:"u8) >= 0 ? ") total-vm:"u8
+            : rest.IndexOf(") vsz:"u8) >= 0 ? ") vsz:"u8
+            : rest.IndexOf(") sharing"u8) >= 0 ? ") sharing"u8 : default;
+        if (!PidComm(rest, marker, out long pid, out string? comm, out var after, out long? uid)) return null;
+        var k = new KilledTask { Pid = pid, Comm = comm ?? "", Uid = uid, Line = Bytes.Text(m) };
+        var reason = Bytes.TrimEnd(m.Slice(0, at));
+        if (reason.Length > 0 && reason[^1] == (byte)':') reason = reason[..^1];
+        if (!reason.IsEmpty) k.Reason = Bytes.Text(reason);
+        k.TotalVmKb = Bytes.KbAfter(after, "total-vm:"u8) ?? Bytes.KbAfter(after, "vsz:"u8);
+        k.AnonRssKb = Bytes.KbAfter(after, "anon-rss:"u8);
+        k.FileRssKb = Bytes.KbAfter(after, "file-rss:"u8);
+        k.ShmemRssKb = Bytes.KbAfter(after, "shmem-rss:"u8);
+        k.Uid ??= Bytes.LongAfter(after, "UID:"u8);
+        k.PageTablesKb = Bytes.KbAfter(after, "pgtables:"u8);
+        k.OomScoreAdj = Bytes.LongAfter(after, "oom_score_adj:"u8);
+        return k;
+    }
+
+    /// <summary><c>Kill process 1234 (c) score 999 or sacrifice child</c>, <c>kill process 1234 (c) score 999 or a child</c>.</summary>
+    public static void Selection(ReadOnlySpan<byte> m, OomReport r)
+    {
+        int at = m.IndexOf("ill process "u8);
+        var rest = m.Slice(at + "ill process "u8.Length);
+        if (!PidComm(rest, ") score "u8, out long pid, out string? comm, out var after, out _)) return;
+        r.SelectedPid = pid;
+        r.SelectedComm = comm;
+        r.KilledScore = Bytes.LongAfter(after, "score "u8);
+        r.SelectionLine = Bytes.Text(m);
+    }
+
+    /// <summary><c>oom_reaper: reaped process 4617 (hog), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB</c></summary>
+    public static bool Reaper(ReadOnlySpan<byte> m, OomReport r)
+    {
+        var rest = m.Slice("oom_reaper: reaped process "u8.Length);
+        if (!PidComm(rest, "), now"u8, out long pid, out _, out var after, out _)) return false;
+        long? killed = r.Killed?.Pid;
+        bool ours = killed == pid;
+        foreach (var g in r.GroupKilled) ours |= g.Pid == pid;
+        if (!ours || r.ReaperLine is not null) return false;
+        r.ReapedPid = pid;
+        r.ReapedAnonRssKb = Bytes.KbAfter(after, "anon-rss:"u8);
+        r.ReapedFileRssKb = Bytes.KbAfter(after, "file-rss:"u8);
+        r.ReapedShmemRssKb = Bytes.KbAfter(after, "shmem-rss:"u8);
+        r.ReaperLine = Bytes.Text(m);
+        return true;
+    }
+
+    /// <summary><c>Tasks in /kl2 are going to be killed due to memory.oom.group set</c></summary>
+    public static void OomGroup(ReadOnlySpan<byte> m, OomReport r)
+    {
+        var rest = m.Slice("Tasks in "u8.Length);
+        int at = rest.IndexOf(" are going to be killed"u8);
+        if (at > 0) r.OomGroupMemcg = Bytes.Text(rest.Slice(0, at));
+        r.OomGroupLine = Bytes.Text(m);
+    }
+
+    /// <summary>Old <c>comm cpuset=/ mems_allowed=0</c> line (2.6.2x … 4.18).</summary>
+    public static void CpusetLine(ReadOnlySpan<byte> m, OomReport r)
+    {
+        int at = m.IndexOf(" cpuset="u8);
+        var rest = m.Slice(at + " cpuset="u8.Length);
+        int ma = rest.IndexOf(" mems_allowed="u8);
+        if (ma < 0) return;
+        r.Cpuset ??= Bytes.Text(rest.Slice(0, ma));
+        var mems = LineUnwrapper.Trim(rest.Slice(ma + " mems_allowed="u8.Length));
+        if (!mems.IsEmpty) r.MemsAllowed ??= Bytes.Text(mems);
+    }
+}

@@ -1,0 +1,330 @@
+using OomWarden.KernelLog.Model;
+
+namespace OomWarden.KernelLog.Parsing;
+
+/// <summary>
+/// Streams log text into <see cref="OomReport"/>s: reads chunks into one reusable buffer, jumps between OOM
+/// markers with vectorised <c>IndexOf</c> while no event is open, and inside an event unwraps every line,
+/// re-joins lines broken by folding or wrapping, splits <c>#012</c> / <c>\x0a</c> escapes and multi-line
+/// records, and hands the messages to the <see cref="OomEventAssembler"/>. Memory is bounded by
+/// <see cref="MaxLineBytes"/> and the per-event caps of <see cref="OomReport"/>, whatever the input.
+/// </summary>
+public sealed class OomLogReader
+{
+    public const int MaxLineBytes = 64 * 1024;
+    private const int BufferBytes = 1 << 20;
+
+    private static readonly byte[][] Markers =
+    [
+        "invoked oom-killer"u8.ToArray(),
+        "Killed process"u8.ToArray(),
+        "ill process "u8.ToArray(),
+        "Mem-Info:"u8.ToArray(),
+        "oom-kill:"u8.ToArray(),
+        "Tasks state"u8.ToArray(),
+        "memory: usage"u8.ToArray(),
+        "Linux "u8.ToArray(),
+    ];
+
+    /// <summary>The first lines are read one by one even outside events: they tell journal output from a syslog file.</summary>
+    private const int HeadLinesReadFully = 64;
+
+    private readonly OomEventAssembler _assembler;
+    private int _linesSeen;
+    private byte[] _buf = new byte[BufferBytes];
+    private int _start, _end;
+    private bool _discardToNewline;
+    private readonly int[] _next = new int[Markers.Length];
+    private readonly int[] _scannedTo = new int[Markers.Length];
+
+    // The last logical line, held back until we know whether the next physical line continues it.
+    private readonly byte[] _pMsg = new byte[MaxLineBytes];
+    private int _pLen = -1;
+    private readonly byte[] _pTime = new byte[64];
+    private int _pTimeLen;
+    private readonly byte[] _pHost = new byte[128];
+    private int _pHostLen;
+    private LogWrapper _pWrapper;
+    private double _pUptime;
+    private LineKind _pKind;
+
+    public OomLogReader(Action<OomReport> emit)
+    {
+        _assembler = new OomEventAssembler(emit);
+        InvalidateMarkers();
+    }
+
+    public OomEventAssembler Assembler => _assembler;
+
+    /// <summary>Reads <paramref name="stream"/> to its end and flushes the last event.</summary>
+    public void ReadToEnd(Stream stream, CancellationToken cancel = default)
+    {
+        while (true)
+        {
+            cancel.ThrowIfCancellationRequested();
+            MakeRoom();
+            int n = stream.Read(_buf, _end, _buf.Length - _end);
+            if (n <= 0) break;
+            _end += n;
+            Process(eof: false);
+        }
+        Complete();
+    }
+
+    /// <summary>Reads everything from <paramref name="stream"/> and returns the reports.</summary>
+    public static List<OomReport> ReadAll(Stream stream)
+    {
+        var list = new List<OomReport>();
+        new OomLogReader(list.Add).ReadToEnd(stream);
+        return list;
+    }
+
+    public static List<OomReport> ReadAll(ReadOnlySpan<byte> text)
+    {
+        var list = new List<OomReport>();
+        var reader = new OomLogReader(list.Add);
+        reader.Feed(text);
+        reader.Complete();
+        return list;
+    }
+
+    /// <summary>Adds bytes (any split: lines may span calls) and processes the complete lines.</summary>
+    public void Feed(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            MakeRoom();
+            int n = Math.Min(data.Length, _buf.Length - _end);
+            data.Slice(0, n).CopyTo(_buf.AsSpan(_end));
+            _end += n;
+            data = data.Slice(n);
+            Process(eof: false);
+        }
+    }
+
+    /// <summary>End of input: the last unterminated line, the held-back line and the open event are processed.</summary>
+    public void Complete()
+    {
+        Process(eof: true);
+        FlushPending();
+        _assembler.Flush();
+    }
+
+    /// <summary>Processes the held-back line and closes the open event if it already has its kill line (follow mode, after a quiet spell).</summary>
+    public void FlushIfKilled()
+    {
+        FlushPending();
+        if (_assembler.CurrentHasKill) _assembler.Flush();
+    }
+
+    private void MakeRoom()
+    {
+        if (_end < _buf.Length) return;
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buf, _start, _buf, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+            InvalidateMarkers();
+        }
+    }
+
+    private void InvalidateMarkers()
+    {
+        Array.Fill(_next, -1);
+        Array.Fill(_scannedTo, 0);
+    }
+
+    private void Process(bool eof)
+    {
+        int pos = _start;
+        var buf = _buf;
+        while (pos < _end)
+        {
+            if (_discardToNewline)
+            {
+                int e = buf.AsSpan(pos, _end - pos).IndexOf((byte)'\n');
+                if (e < 0) { pos = _end; break; }
+                pos += e + 1;
+                _discardToNewline = false;
+                continue;
+            }
+            if (_linesSeen >= HeadLinesReadFully && _assembler.Idle && PendingSkippable())
+            {
+                int limit = eof ? _end : pos + buf.AsSpan(pos, _end - pos).LastIndexOf((byte)'\n') + 1;
+                if (limit <= pos) break;
+                int hit = NextMarker(pos, limit);
+                if (hit < 0) { pos = limit; continue; }
+                int ls = buf.AsSpan(pos, hit - pos).LastIndexOf((byte)'\n');
+                pos = ls < 0 ? pos : pos + ls + 1;
+            }
+            int nl = buf.AsSpan(pos, _end - pos).IndexOf((byte)'\n');
+            if (nl < 0)
+            {
+                if (eof) { PhysicalLine(buf.AsSpan(pos, _end - pos)); pos = _end; }
+                else if (_end - pos >= MaxLineBytes) { PhysicalLine(buf.AsSpan(pos, MaxLineBytes)); pos = _end; _discardToNewline = true; }
+                break;
+            }
+            var line = buf.AsSpan(pos, nl);
+            if (line.Length > MaxLineBytes) line = line.Slice(0, MaxLineBytes);
+            PhysicalLine(line);
+            pos += nl + 1;
+        }
+        _start = pos;
+        if (_start == _end) { _start = _end = 0; InvalidateMarkers(); }
+        else if (_start > _buf.Length / 2) MakeRoomForce();
+    }
+
+    private void MakeRoomForce()
+    {
+        Buffer.BlockCopy(_buf, _start, _buf, 0, _end - _start);
+        _end -= _start;
+        _start = 0;
+        InvalidateMarkers();
+    }
+
+    private int NextMarker(int pos, int limit)
+    {
+        int best = -1;
+        var buf = _buf;
+        for (int i = 0; i < Markers.Length; i++)
+        {
+            int hit = _next[i];
+            if (hit < pos)
+            {
+                hit = -1;
+                int from = Math.Max(pos, _scannedTo[i] - Markers[i].Length + 1);
+                if (from < limit)
+                {
+                    int idx = buf.AsSpan(from, limit - from).IndexOf(Markers[i]);
+                    if (idx >= 0) hit = from + idx;
+                    else _scannedTo[i] = limit;
+                }
+                _next[i] = hit;
+            }
+            if (hit >= 0 && hit < limit && (best < 0 || hit < best)) best = hit;
+        }
+        return best;
+    }
+
+    private bool PendingSkippable()
+    {
+        if (_pLen < 0) return true;
+        if (_pKind is LineKind.Unrelated or LineKind.KernelVersion or LineKind.MemcgCallTrace)
+        {
+            FlushPending();
+            return _assembler.Idle;
+        }
+        return false;
+    }
+
+    private void PhysicalLine(ReadOnlySpan<byte> raw)
+    {
+        if (_linesSeen < HeadLinesReadFully) _linesSeen++;
+        LineUnwrapper.Unwrap(raw, out var u);
+        if (u.IsForeign)
+        {
+            if (u.Tag.StartsWith("rsyslogd"u8) || u.Tag.StartsWith("syslogd"u8) || u.Tag.StartsWith("syslog-ng"u8)) _assembler.SyslogHint = true;
+            FlushPending();
+            var none = LineMeta.None;
+            _assembler.Message(default, LineKind.Unrelated, none);
+            return;
+        }
+        if (u.Wrapper == LogWrapper.Journal && u.Message.StartsWith("klogd "u8)) _assembler.SyslogHint = true;
+        if (!u.HasPrefix && u.Message.StartsWith("-- "u8)
+            && (u.Message.IndexOf("Logs begin at"u8) > 0 || u.Message.IndexOf("Journal begins at"u8) > 0 || u.Message.StartsWith("-- Boot "u8)))
+            _assembler.JournalHint = true;
+        if (!u.HasPrefix && _pLen >= 0)
+        {
+            if (_pWrapper != LogWrapper.None)
+            {
+                if (_pWrapper == LogWrapper.Kmsg && u.Indent > 0) return; // kmsg dictionary (" SUBSYSTEM=...")
+                if (u.Indent >= 6 || u.Message.IsEmpty)
+                {
+                    // 2nd+ line of a multi-line record (dmesg/journal indent them): same stamp, new line
+                    FlushPending();
+                    SetPending(u.Message, _pWrapper, default, default, _pUptime, keepMeta: true);
+                }
+                else AppendPending(u.Message); // a line broken in two (fold, mail wrap)
+                return;
+            }
+            if (JoinsOther(u.Message))
+            {
+                AppendPending(u.Message);
+                return;
+            }
+        }
+        FlushPending();
+        SetPending(u.Message, u.Wrapper, u.Time, u.Host, u.UptimeSeconds, keepMeta: false);
+    }
+
+    /// <summary>Without prefixes, a broken line is recognised by its content: the rest of a trigger, kill or constraint line.</summary>
+    private bool JoinsOther(ReadOnlySpan<byte> m)
+    {
+        // a task-table row or header whose last column (the name) went to the next line
+        if (_pLen > 0 && _pMsg[0] == (byte)'[' && !m.IsEmpty && m.Length <= 64 && m.IndexOfAny((byte)' ', (byte)'\t') < 0
+            && MessageClassifier.Classify(m) == LineKind.Unrelated)
+            return true;
+        if (m.IsEmpty || _pKind is not (LineKind.Trigger or LineKind.Kill or LineKind.Constraint or LineKind.Selection or LineKind.CpuLine)) return false;
+        if (MessageClassifier.Classify(m) != LineKind.Unrelated) return false;
+        var head = m.Slice(0, Math.Min(m.Length, 24));
+        return head.IndexOfAny((byte)'=', (byte)':') >= 0 || head.StartsWith("kB"u8) || head.StartsWith("B,"u8) || head.StartsWith("(GFP"u8)
+            || head.IndexOf("#"u8) >= 0 || (_pLen > 0 && _pMsg[_pLen - 1] != (byte)' ' && head.IndexOf((byte)' ') < 0);
+    }
+
+    private void SetPending(ReadOnlySpan<byte> msg, LogWrapper wrapper, ReadOnlySpan<byte> time, ReadOnlySpan<byte> host, double uptime, bool keepMeta)
+    {
+        int n = Math.Min(msg.Length, _pMsg.Length);
+        msg.Slice(0, n).CopyTo(_pMsg);
+        _pLen = n;
+        _pWrapper = wrapper;
+        _pUptime = uptime;
+        if (!keepMeta)
+        {
+            _pTimeLen = Math.Min(time.Length, _pTime.Length);
+            time.Slice(0, _pTimeLen).CopyTo(_pTime);
+            _pHostLen = Math.Min(host.Length, _pHost.Length);
+            host.Slice(0, _pHostLen).CopyTo(_pHost);
+        }
+        _pKind = MessageClassifier.Classify(_pMsg.AsSpan(0, _pLen));
+    }
+
+    private void AppendPending(ReadOnlySpan<byte> more)
+    {
+        int n = Math.Min(more.Length, _pMsg.Length - _pLen);
+        more.Slice(0, n).CopyTo(_pMsg.AsSpan(_pLen));
+        _pLen += n;
+        _pKind = MessageClassifier.Classify(_pMsg.AsSpan(0, _pLen));
+    }
+
+    private void FlushPending()
+    {
+        if (_pLen < 0) return;
+        ReadOnlySpan<byte> msg = _pMsg.AsSpan(0, _pLen);
+        _pLen = -1;
+        var meta = new LineMeta
+        {
+            Wrapper = _pWrapper,
+            Time = _pTime.AsSpan(0, _pTimeLen),
+            Host = _pHost.AsSpan(0, _pHostLen),
+            UptimeSeconds = _pUptime,
+        };
+        ReadOnlySpan<byte> sep = default;
+        if (msg.IndexOf("#012"u8) >= 0) { sep = "#012"u8; meta.HadSyslogEscape = true; }
+        else if (_pWrapper == LogWrapper.Kmsg && msg.IndexOf("\\x0a"u8) >= 0) sep = "\\x0a"u8;
+        if (sep.IsEmpty)
+        {
+            _assembler.Message(msg, _pKind, meta);
+            return;
+        }
+        while (true)
+        {
+            int at = msg.IndexOf(sep);
+            var part = at < 0 ? msg : msg.Slice(0, at);
+            part = LineUnwrapper.TrimStart(part);
+            _assembler.Message(part, meta);
+            if (at < 0) break;
+            msg = msg.Slice(at + sep.Length);
+        }
+    }
+}
