@@ -1,24 +1,21 @@
+using OomWarden.Commands;
+
 namespace OomWarden;
 
 /// <summary>The verb table: one line per verb, no reflection (NativeAOT). Exit codes follow sysexits(3).</summary>
 public static class Cli
 {
-    public const int ExitOk = 0;
-    public const int ExitFailure = 1;
-    public const int ExitUsage = 64;     // EX_USAGE
-    public const int ExitDataErr = 65;   // EX_DATAERR
-    public const int ExitNoInput = 66;   // EX_NOINPUT
-    public const int ExitSoftware = 70;  // EX_SOFTWARE
-    public const int ExitOsErr = 71;     // EX_OSERR
-    public const int ExitCantCreate = 73; // EX_CANTCREAT
-    public const int ExitNoPerm = 77;    // EX_NOPERM
-    public const int ExitConfig = 78;    // EX_CONFIG
 
     private sealed record Verb(string Name, string Summary, Func<string[], TextReader, TextWriter, TextWriter, int> Run);
 
     private static readonly Verb[] Verbs =
     [
-        new("run", "run the daemon (foreground)", (a, i, o, e) => Commands.RunCommand.Run(a, o, e)),
+        new("run", "run the daemon in the foreground", (a, i, o, e) => RunCommand.Run(a, o, e)),
+        new("check-config", "validate a config file and print the compiled rule table", (a, i, o, e) => CheckConfigCommand.Run(a, o, e)),
+        new("explain", "the ranked tree now and the victim the daemon would choose", (a, i, o, e) => ExplainCommand.Run(a, o, e)),
+        new("snapshot", "record what the selector needs into a file", (a, i, o, e) => SnapshotCommand.Run(a, o, e)),
+        new("simulate", "replay the decision on a snapshot with a (new) config", (a, i, o, e) => SimulateCommand.Run(a, o, e)),
+        new("analyze", "read kernel OOM reports (dmesg, journal, syslog) and say why", (a, i, o, e) => AnalyzeCommand.Run(a, i, o, e)),
         new("version", "print the version", (a, i, o, e) => Version(o)),
     ];
 
@@ -29,7 +26,7 @@ public static class Cli
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             Usage(args.Length == 0 ? stderr : stdout);
-            return args.Length == 0 ? ExitUsage : ExitOk;
+            return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
         }
         if (args[0] is "--version") return Version(stdout);
         foreach (var verb in Verbs)
@@ -43,12 +40,12 @@ public static class Cli
             {
                 // Never a stack trace: one line saying what failed.
                 stderr.WriteLine($"oomwarden {verb.Name}: internal error: {e.GetType().Name}: {e.Message}");
-                return ExitSoftware;
+                return ExitCodes.Software;
             }
         }
         stderr.WriteLine($"oomwarden: unknown verb '{args[0]}'");
         Usage(stderr);
-        return ExitUsage;
+        return ExitCodes.Usage;
     }
 
     private static void Usage(TextWriter w)
@@ -63,6 +60,6 @@ public static class Cli
     private static int Version(TextWriter o)
     {
         o.WriteLine("oomwarden " + (typeof(Cli).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"));
-        return ExitOk;
+        return ExitCodes.Ok;
     }
 }

@@ -38,20 +38,20 @@ public static class RunCommand
         {
             switch (opt)
             {
-                case "--config": configPath = reader.Value(opt, stderr); if (configPath is null) return Cli.ExitUsage; break;
-                case "--events": eventsPath = reader.Value(opt, stderr); if (eventsPath is null) return Cli.ExitUsage; break;
-                case "--proc-root": procRoot = reader.Value(opt, stderr); if (procRoot is null) return Cli.ExitUsage; break;
-                case "--sys-root": sysRoot = reader.Value(opt, stderr); if (sysRoot is null) return Cli.ExitUsage; break;
+                case "--config": configPath = reader.Value(opt, stderr); if (configPath is null) return ExitCodes.Usage; break;
+                case "--events": eventsPath = reader.Value(opt, stderr); if (eventsPath is null) return ExitCodes.Usage; break;
+                case "--proc-root": procRoot = reader.Value(opt, stderr); if (procRoot is null) return ExitCodes.Usage; break;
+                case "--sys-root": sysRoot = reader.Value(opt, stderr); if (sysRoot is null) return ExitCodes.Usage; break;
                 case "--dry-run": dryRun = true; break;
                 case "--no-mlock": mlock = false; break;
-                case "-h" or "--help": stdout.WriteLine(Help); return Cli.ExitOk;
-                default: stderr.WriteLine($"oomwarden run: unknown option {opt}"); stderr.WriteLine(Help); return Cli.ExitUsage;
+                case "-h" or "--help": stdout.WriteLine(Help); return ExitCodes.Ok;
+                default: stderr.WriteLine($"oomwarden run: unknown option {opt}"); stderr.WriteLine(Help); return ExitCodes.Usage;
             }
         }
         if (reader.Positionals.Count > 0)
         {
             stderr.WriteLine($"oomwarden run: unexpected argument '{reader.Positionals[0]}'");
-            return Cli.ExitUsage;
+            return ExitCodes.Usage;
         }
 
         LoadedConfig config;
@@ -63,7 +63,7 @@ public static class RunCommand
             {
                 foreach (var e in result.Errors) stderr.WriteLine(e.ToString());
                 stderr.WriteLine($"oomwarden run: {configPath}: {result.Errors.Count} error(s); not starting");
-                return Cli.ExitConfig;
+                return ExitCodes.Config;
             }
             config = result.Config;
         }
@@ -90,16 +90,16 @@ public static class RunCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"oomwarden run: cannot read the host: {e.Message}");
-            return Cli.ExitOsErr;
+            return ExitCodes.OsError;
         }
         var meminfo = new MeminfoReader(paths);
         if (!meminfo.TryRead(out MemoryInfo first))
         {
             stderr.WriteLine($"oomwarden run: cannot read {paths.MeminfoPath}");
-            return Cli.ExitOsErr;
+            return ExitCodes.OsError;
         }
 
-        var selector = SelectorFactory.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
+        var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
         using var wake = new WakeSources();
         string psi = settings.Monitor.Events
             ? wake.TryAddPsiTrigger(paths.PressureMemoryPath, out string? psiError) ?? ("off (" + psiError + ")")
@@ -120,6 +120,6 @@ public static class RunCommand
         daemon.Run();
         stderr.WriteLine($"oomwarden: stopping ({daemon.Kills} kill(s))");
         journal?.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
-        return Cli.ExitOk;
+        return ExitCodes.Ok;
     }
 }

@@ -1,0 +1,67 @@
+using OomWarden.Core.Decisions;
+using OomWarden.Core.Settings;
+using OomWarden.Daemon;
+using OomWarden.Linux.Readers;
+
+namespace OomWarden.Commands;
+
+/// <summary><c>oomwarden explain [--domain PATH] [--json] [--config FILE]</c>: the ranked tree right now and the
+/// victim the daemon would choose, with the kernel's own view of each process.</summary>
+public static class ExplainCommand
+{
+    public const string Usage = """
+        usage: oomwarden explain [--domain PATH] [--json] [--config FILE] [--proc-root DIR] [--sys-root DIR]
+
+          --domain PATH   a memory cgroup (as /proc/PID/cgroup shows it) as if it were at its limit;
+                          default: the whole system
+          --json          one JSON object instead of the text tree
+          --config FILE   the policy to explain (default: the built-in one)
+        """;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var live = new LiveOptions();
+        bool json = false;
+        var reader = new ArgReader(args);
+        while (reader.NextOption() is { } opt)
+        {
+            if (live.TryTake(opt, reader, stderr, out bool failed))
+            {
+                if (failed) return ExitCodes.Usage;
+                continue;
+            }
+            switch (opt)
+            {
+                case "--json": json = true; break;
+                case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
+                default: stderr.WriteLine($"explain: unknown option {opt}"); stderr.WriteLine(Usage); return ExitCodes.Usage;
+            }
+        }
+        if (reader.Positionals.Count > 0)
+        {
+            stderr.WriteLine($"explain: unexpected argument '{reader.Positionals[0]}'");
+            return ExitCodes.Usage;
+        }
+        var config = live.LoadConfig(stderr);
+        if (config is null) return ExitCodes.Config;
+
+        var paths = live.Paths;
+        using var host = LiveHost.Open(paths);
+        using var meminfo = new MeminfoReader(paths);
+        meminfo.TryRead(out var mem);
+        var domain = live.Domain;
+        var view = host.OpenDomain(domain);
+        if (domain.Kind == Core.Model.DomainKind.Cgroup && view.DomainTotalBytes == 0)
+        {
+            stderr.WriteLine($"explain: {domain.CgroupPath}: no such memory cgroup with a limit (memory cgroup {host.MemoryVersion})");
+            return ExitCodes.DataError;
+        }
+        var selector = VictimSelectors.Create(config.Settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
+        var decision = selector.Select(view);
+        string selectorName = config.Settings.Selector == SelectorKind.Badness ? "badness" : "hierarchical";
+        long systemTotal = mem.MemTotalBytes + mem.SwapTotalBytes;
+        if (json) ExplainRenderer.RenderJson(decision, view, stdout, paths.PageSizeBytes, selectorName, config.Policy.Preset, systemTotal);
+        else ExplainRenderer.RenderText(decision, view, stdout, paths.PageSizeBytes, selectorName, config.Policy.Preset, systemTotal);
+        return ExitCodes.Ok;
+    }
+}
