@@ -41,6 +41,7 @@ public sealed class V1MemoryCgroup : IDisposable
         System.IO.Directory.CreateDirectory(dir);
         var cg = new V1MemoryCgroup(name, dir);
         if (limitBytes > 0) cg.Write("memory.limit_in_bytes", limitBytes.ToString(CultureInfo.InvariantCulture));
+        if (parent is null) cg.Write("memory.use_hierarchy", "1");
         return cg;
     }
 
