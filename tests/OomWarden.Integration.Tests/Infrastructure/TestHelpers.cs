@@ -7,6 +7,16 @@ public static class TestHelpers
 
     public static string Hog => HogPath.Value;
 
+    /// <summary>Copies hog and "incg CGROUP_DIR CMD ARGS" (moves itself into a cgroup, then execs, so $! is
+    /// the command's pid) into a directory shared with the guest.</summary>
+    public static void CopyGuestTools(string dir)
+    {
+        File.Copy(Hog, Path.Combine(dir, "hog"));
+        string incg = Path.Combine(dir, "incg");
+        File.WriteAllText(incg, "#!/bin/sh\necho $$ > \"$1/cgroup.procs\" || exit 1\nshift\nexec \"$@\"\n");
+        File.SetUnixFileMode(incg, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     /// <summary>A directory the VM can write to (vm-run -s) and that outlives nothing: removed by the caller.</summary>
     public static string NewTempDirectory(string prefix)
     {

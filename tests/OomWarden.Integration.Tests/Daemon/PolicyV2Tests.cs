@@ -1,0 +1,135 @@
+using System.Globalization;
+using OomWarden.Integration.Tests.Infrastructure;
+
+namespace OomWarden.Integration.Tests.Daemon;
+
+/// <summary>The policy in vmlab's cgroup v2 guest: priority order across three sibling cgroups under one
+/// memory.max, and kill = "cgroup" emptying a forking cgroup through cgroup.kill.</summary>
+public sealed class PolicyV2Tests
+{
+    private const string Prelude = """
+        P=/sys/fs/cgroup/oomwarden-it
+        mkdir $P && echo 512M > $P/memory.max && echo +memory > $P/cgroup.subtree_control
+
+        """;
+
+    [Fact]
+    public void Kills_in_priority_order_low_before_mid_and_never_high()
+    {
+        VmLab.Require();
+        Repo.RequireBinary();
+        string dir = TestHelpers.NewTempDirectory("oomwarden-vm");
+        try
+        {
+            TestHelpers.CopyGuestTools(dir);
+            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
+                [system]
+                enabled = false
+                [cgroups]
+                include = ["/oomwarden-it"]
+                [action]
+                events = "{{dir}}/events.jsonl"
+                [[rule]]
+                cgroup = "/oomwarden-it/low"
+                priority = -10
+                [[rule]]
+                cgroup = "/oomwarden-it/mid"
+                priority = 0
+                [[rule]]
+                cgroup = "/oomwarden-it/high"
+                priority = 10
+                """);
+            var r = VmLab.Run(dir, Prelude + $$"""
+                D={{dir}}
+                for c in low mid high; do mkdir $P/$c; done
+                {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
+                DM=$!
+                {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
+                $D/incg $P/high $D/hog -s 250 -r 60 -L 100 > /dev/null & H=$!
+                $D/incg $P/mid $D/hog -s 250 -r 40 -L 100 > /dev/null & M=$!
+                $D/incg $P/low $D/hog -s 250 -r 40 -L 100 > /dev/null & L=$!
+                echo "$L $M $H" > $D/pids
+                wait $L; wait $M
+                sleep 2
+                if kill -0 $H 2>/dev/null; then echo alive > $D/high.status; else echo dead > $D/high.status; fi
+                cat $P/memory.events > $D/memory.events
+                kill -TERM $DM; wait $DM
+                kill -9 $H 2>/dev/null
+                """, TimeSpan.FromSeconds(300), memMiB: 1536);
+
+            Assert.True(r.ExitCode == 0, $"guest exit {r.ExitCode}: {r.Stderr}\n{Read(dir, "daemon.log")}");
+            var pids = Read(dir, "pids").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal("alive", Read(dir, "high.status").Trim());
+            Assert.Contains("oom_kill 0", Read(dir, "memory.events"));
+            var kills = EventLog.Kills(Path.Combine(dir, "events.jsonl"));
+            Assert.Equal(2, kills.Count);
+            Assert.Equal(pids[0], kills[0].GetProperty("pid").GetInt32());
+            Assert.Equal("/oomwarden-it/low", kills[0].GetProperty("cgroup").GetString());
+            Assert.Equal(pids[1], kills[1].GetProperty("pid").GetInt32());
+            Assert.Equal("/oomwarden-it/mid", kills[1].GetProperty("cgroup").GetString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Kill_cgroup_rule_leaves_the_cgroup_empty_through_cgroup_kill()
+    {
+        VmLab.Require();
+        Repo.RequireBinary();
+        string dir = TestHelpers.NewTempDirectory("oomwarden-vm");
+        try
+        {
+            TestHelpers.CopyGuestTools(dir);
+            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
+                [system]
+                enabled = false
+                [cgroups]
+                include = ["/oomwarden-it"]
+                [action]
+                events = "{{dir}}/events.jsonl"
+                [[rule]]
+                cgroup = "/oomwarden-it/batch"
+                priority = -10
+                kill = "cgroup"
+                """);
+            var r = VmLab.Run(dir, Prelude + $$"""
+                D={{dir}}
+                mkdir $P/batch $P/keep
+                $D/incg $P/keep $D/hog -s 16 -L 100 > /dev/null & K=$!
+                {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
+                DM=$!
+                {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
+                $D/incg $P/batch $D/hog -s 2048 -r 60 -F -L 100 > /dev/null &
+                $D/incg $P/batch $D/hog -s 2048 -r 50 -L 100 > /dev/null &
+                i=0; while [ -n "$(cat $P/batch/cgroup.procs)" ] && [ $i -lt 900 ]; do sleep 0.1; i=$((i+1)); done
+                sleep 0.5
+                cat $P/batch/cgroup.procs > $D/batch.procs
+                if kill -0 $K 2>/dev/null; then echo alive > $D/keep.status; else echo dead > $D/keep.status; fi
+                cat $P/memory.events > $D/memory.events
+                kill -TERM $DM; wait $DM
+                kill -9 $K 2>/dev/null
+                """, TimeSpan.FromSeconds(300), memMiB: 1536);
+
+            Assert.True(r.ExitCode == 0, $"guest exit {r.ExitCode}: {r.Stderr}\n{Read(dir, "daemon.log")}");
+            Assert.Equal("", Read(dir, "batch.procs").Trim());
+            Assert.Equal("alive", Read(dir, "keep.status").Trim());
+            Assert.Contains("oom_kill 0", Read(dir, "memory.events"));
+            var kills = EventLog.Kills(Path.Combine(dir, "events.jsonl"));
+            Assert.Contains(kills, k => k.GetProperty("victim").GetString() == "process");
+            Assert.Contains(kills, k => k.GetProperty("victim").GetString() == "cgroup" && k.GetProperty("cgroup").GetString() == "/oomwarden-it/batch");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string Read(string dir, string name)
+    {
+        string p = Path.Combine(dir, name);
+        return File.Exists(p) ? File.ReadAllText(p) : $"({name} missing)";
+    }
+}
