@@ -8,6 +8,9 @@ public sealed class HostPaths
     private const string DefaultSysRoot = "/sys";
     private const string DefaultDevKmsg = "/dev/kmsg";
 
+    /// <summary>Where distributions mount cgroup file systems (on the host, before <see cref="MapHostPath"/>).</summary>
+    public const string ConventionalCgroupMount = "/sys/fs/cgroup";
+
     public HostPaths(string procRoot = DefaultProcRoot, string sysRoot = DefaultSysRoot, string devKmsgPath = DefaultDevKmsg)
     {
         ProcRoot = Trim(procRoot);

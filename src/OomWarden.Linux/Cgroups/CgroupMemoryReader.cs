@@ -114,11 +114,19 @@ public sealed class CgroupMemoryReader : IDisposable
     /// <summary>Swap used by the cgroup: v2 memory.swap.current; v1 memsw.usage − usage. 0 without swap accounting.</summary>
     public bool TryReadSwap(out long bytes)
     {
+        bytes = 0;
+        long used = 0;
+        if (Version == CgroupVersion.V1 && swap is not null && !TryReadUsage(out used)) return false;
+        return TryReadSwap(used, out bytes);
+    }
+
+    private bool TryReadSwap(long usageBytes, out long bytes)
+    {
         if (Version == CgroupVersion.V2) return TryReadOptionalValue(swap, 0, out bytes);
         bytes = 0;
-        if (swap is null) return true;
-        if (!TryReadValue(swap, out long memsw) || !TryReadUsage(out long used)) return false;
-        bytes = Math.Max(0, memsw - used);
+        if (swap is null) return !IsGone;
+        if (!TryReadValue(swap, out long memsw)) return false;
+        bytes = Math.Max(0, memsw - usageBytes);
         return true;
     }
 
@@ -157,7 +165,7 @@ public sealed class CgroupMemoryReader : IDisposable
             || !TryReadLimit(out long max)
             || !TryReadHigh(out long highBytes)
             || !TryReadInactiveFile(out long inactive)
-            || !TryReadSwap(out long swapped))
+            || !TryReadSwap(used, out long swapped))
         {
             return false;
         }

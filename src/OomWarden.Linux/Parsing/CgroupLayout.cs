@@ -108,7 +108,7 @@ public sealed class CgroupLayout
     }
 
     private static bool IsConventional(CgroupMount mount) =>
-        mount.MountPoint.StartsWith("/sys/fs/cgroup", StringComparison.Ordinal);
+        mount.MountPoint.StartsWith(HostPaths.ConventionalCgroupMount, StringComparison.Ordinal);
 
     public override string ToString() =>
         $"{Kind}, memory on {MemoryVersion}" + (MemoryMount is { } m ? $" at {m.MountPoint}" : "");
