@@ -62,3 +62,20 @@ public class BadnessSelectorTests
         Assert.IsType<BadnessSelector>(VictimSelectors.Create(settings with { Selector = OomWarden.Core.Settings.SelectorKind.Badness }, CompiledPolicy.Empty, 123));
     }
 }
+
+public class CachedDomainViewTests
+{
+    [Fact]
+    public void ReadsEachCgroupOnce()
+    {
+        var inner = View("cg /a 10\np /a 10 x 10");
+        var cached = new CachedDomainView(inner);
+        var a = cached.Root.Find("/a")!;
+        var first = cached.ProcessesIn(a);
+        var second = cached.ProcessesIn(a);
+        Assert.Same(first, second);
+        Assert.Equal(["/a"], inner.Reads);
+        Assert.Equal(inner.DomainTotalBytes, cached.DomainTotalBytes);
+        Assert.Same(inner.Root, cached.Root);
+    }
+}
