@@ -13,15 +13,48 @@ public sealed class Glob
 {
     private readonly Regex _regex;
 
+    /// <summary>Fast paths for the common shapes: a literal, "prefix*" and "prefix**" (most preset patterns).</summary>
+    private readonly Shape _shape;
+    private readonly string _literal;
+
+    private enum Shape { Regex, Literal, PrefixStar, PrefixDoubleStar }
+
     private Glob(string pattern, Regex regex)
     {
         Pattern = pattern;
         _regex = regex;
+        int meta = pattern.AsSpan().IndexOfAny("*?[");
+        if (meta < 0)
+        {
+            _shape = Shape.Literal;
+            _literal = pattern;
+        }
+        else if (meta == pattern.Length - 1 && pattern[meta] == '*')
+        {
+            _shape = Shape.PrefixStar;
+            _literal = pattern[..meta];
+        }
+        else if (meta == pattern.Length - 2 && pattern.EndsWith("**", StringComparison.Ordinal))
+        {
+            _shape = Shape.PrefixDoubleStar;
+            _literal = pattern[..meta];
+        }
+        else
+        {
+            _shape = Shape.Regex;
+            _literal = "";
+        }
     }
 
     public string Pattern { get; }
 
-    public bool IsMatch(string text) => _regex.IsMatch(text);
+    public bool IsMatch(string text) => _shape switch
+    {
+        Shape.Literal => string.Equals(text, _literal, StringComparison.Ordinal),
+        Shape.PrefixStar => text.StartsWith(_literal, StringComparison.Ordinal) && text.IndexOf('/', _literal.Length) < 0,
+        Shape.PrefixDoubleStar => text.StartsWith(_literal, StringComparison.Ordinal),
+        _ => _regex.IsMatch(text),
+    };
 
     public override string ToString() => Pattern;
 

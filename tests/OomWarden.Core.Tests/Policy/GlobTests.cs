@@ -35,3 +35,21 @@ public class GlobTests
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
 }
+
+public class GlobFastPathTests
+{
+    /// <summary>The literal and prefix fast paths agree with the regex they stand for.</summary>
+    [Theory]
+    [InlineData("sshd", new[] { "sshd", "sshd-session", "ssh", "" })]
+    [InlineData("gdm*", new[] { "gdm", "gdm-session", "gd", "gdm/x", "xgdm" })]
+    [InlineData("/batch/**", new[] { "/batch/", "/batch/a/b", "/batch", "/batc" })]
+    [InlineData("/batch/*", new[] { "/batch/", "/batch/a", "/batch/a/b" })]
+    public void AgreeWithTheGeneralTranslation(string pattern, string[] texts)
+    {
+        var glob = Glob.Compile(pattern);
+        string regex = "^" + System.Text.RegularExpressions.Regex.Escape(pattern)
+            .Replace("\\*\\*", ".*", StringComparison.Ordinal).Replace("\\*", "[^/]*", StringComparison.Ordinal) + "$";
+        foreach (var text in texts)
+            Assert.Equal(System.Text.RegularExpressions.Regex.IsMatch(text, regex), glob.IsMatch(text));
+    }
+}

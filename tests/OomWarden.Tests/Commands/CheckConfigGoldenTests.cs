@@ -42,6 +42,17 @@ public class CheckConfigGoldenTests
     }
 
     [Fact]
+    public void ConfigDocShowsARealRun()
+    {
+        var (code, _, error) = Run("tests/fixtures/snapshots/configs/doc-broken.toml");
+        Assert.Equal(ExitCodes.Config, code);
+        string shown = error.Replace("tests/fixtures/snapshots/configs/doc-broken.toml", "broken.toml", StringComparison.Ordinal);
+        string doc = File.ReadAllText(Golden.Fixture("docs/CONFIG.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string expected = "$ oomwarden check-config broken.toml\n" + shown + "$ echo $?\n78\n";
+        Assert.True(doc.Contains(expected, StringComparison.Ordinal), "docs/CONFIG.md should show:\n" + expected);
+    }
+
+    [Fact]
     public void PrintedSettingsAreAValidConfigThatLoadsToTheSameSettings()
     {
         var (_, output, _) = Run("deploy/policies/server.toml");

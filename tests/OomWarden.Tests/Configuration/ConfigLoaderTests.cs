@@ -179,6 +179,11 @@ public class ConfigLoaderTests
         { "[[rules]]\ncomm = \"x\"\npriority = 1", 1, "unknown table [[rules]]; did you mean [[rule]]?" },
         { "[system]\ncombine = \"or\"\ncombine = \"and\"", 3, "" },
         { "preset = ", 1, "" },
+        { "[system]\ncombine = \"or\"\n[system]\nswap_free_kill = \"1%\"", 3, "" },
+        { "[[rule]]\nmatch = { comm = \"x\" }\npriority = 1", 2, "unknown key 'match' in [[rule]]" },
+        { "[rule.match]\ncomm = \"x\"", 1, "unknown table [rule.match]" },
+        { "[system]\nmem.available = \"5%\"", 2, "unknown table [system.mem]" },
+        { "[monitor]\nmin_interval = \"1ms\"\n[monitor.extra]\nx = 1", 3, "unknown table [monitor.extra]" },
     };
 
     [Theory]
