@@ -50,7 +50,8 @@ public static class ExplainCommand
         using var meminfo = new MeminfoReader(paths);
         meminfo.TryRead(out var mem);
         var domain = live.Domain;
-        var view = host.OpenDomain(domain);
+        // Cached: the rendering shows the very figures the decision used, without re-reading /proc.
+        var view = new CachedDomainView(host.OpenDomain(domain));
         if (domain.Kind == Core.Model.DomainKind.Cgroup && view.DomainTotalBytes == 0)
         {
             stderr.WriteLine($"explain: {domain.CgroupPath}: no such memory cgroup with a limit (memory cgroup {host.MemoryVersion})");
