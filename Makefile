@@ -38,6 +38,8 @@ install: build
 	install -D -m 0755 $(BIN) /usr/local/sbin/oomwarden
 	install -D -m 0644 deploy/oomwarden.service /etc/systemd/system/oomwarden.service
 	install -d -m 0755 /etc/oomwarden /var/lib/oomwarden
+	[ -e /etc/oomwarden/oomwarden.toml ] || install -m 0644 deploy/oomwarden.toml /etc/oomwarden/oomwarden.toml
+	/usr/local/sbin/oomwarden check-config /etc/oomwarden/oomwarden.toml >/dev/null
 	@echo "installed; start with: systemctl daemon-reload && systemctl enable --now oomwarden"
 
 uninstall:

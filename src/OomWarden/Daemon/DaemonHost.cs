@@ -276,7 +276,10 @@ public sealed class DaemonHost : IDisposable
         }, sync: true);
     }
 
-    /// <summary>Waits until the domain is out of its term level or the settle time is over; returns the bytes regained.</summary>
+    /// <summary>After the victim is gone, waits for freed memory to show (this can take a while: free-page
+    /// reporting, COW pages still shared with children) until the domain is out of its term level or the
+    /// settle time is over; returns the bytes regained. It stops at once when the domain reaches its kill level
+    /// again: waiting longer would hand the next kill to the kernel.</summary>
     private long Settle(WatchedCgroup? cgroup, long availableBefore)
     {
         long start = _time.GetTimestamp();
@@ -285,9 +288,10 @@ public sealed class DaemonHost : IDisposable
         {
             var (level, now) = _monitor.Probe(cgroup);
             available = now;
+            if (level == PressureLevel.Kill) break;
             if (level < PressureLevel.Term && _time.GetElapsedTime(start) >= TimeSpan.FromMilliseconds(50)) break;
             if (_time.GetElapsedTime(start) >= _settings.Action.Settle) break;
-            Thread.Sleep(10);
+            Thread.Sleep(5);
         }
         return available - availableBefore;
     }

@@ -71,7 +71,9 @@ public sealed class WatchedCgroup : IDisposable
     {
         if (Version == CgroupVersion.V1)
         {
-            long threshold = LimitBytes - t.HeadroomTerm.ToBytes(LimitBytes) - prepareMarginBytes;
+            // Wake where polling must start: the prepare band, or half the limit for a cgroup smaller than
+            // the band itself. Below it the cgroup costs nothing.
+            long threshold = Math.Max(LimitBytes / 2, LimitBytes - t.HeadroomTerm.ToBytes(LimitBytes) - prepareMarginBytes);
             if (threshold <= 0) return false;
             string usageFile = System.IO.Path.Combine(Directory, "memory.usage_in_bytes");
             string control = System.IO.Path.Combine(Directory, "cgroup.event_control");

@@ -43,11 +43,11 @@ public class SnapshotTests
     private static OomWarden.Core.Policy.CompiledPolicy CompiledPolicy() => Rules("cgroup=/b priority=5");
 
     [Fact]
-    public void JsonIsVersionedAndCamelCase()
+    public void JsonIsVersionedAndSnakeCase()
     {
         var json = SnapshotWriter.ToJson(SnapshotBuilder.Build(View(Tree), Mem, DateTimeOffset.UnixEpoch, "h"));
         Assert.StartsWith("{\n  \"format\": \"oomwarden-snapshot\",\n  \"version\": 1,", json.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Contains("\"oomScoreAdj\": 300", json, StringComparison.Ordinal);
+        Assert.Contains("\"oom_score_adj\": 300", json, StringComparison.Ordinal);
         Assert.DoesNotContain("\"limitBytes\": null", json, StringComparison.Ordinal);
     }
 
@@ -60,7 +60,7 @@ public class SnapshotTests
     [InlineData("""{"format":"oomwarden-snapshot","version":1,"cgroups":[{"path":"/"},{"path":"/a/b"}]}""", "listed before (or without) its parent /a")]
     [InlineData("""{"format":"oomwarden-snapshot","version":1,"cgroups":[{"path":"/"},{"path":"/"}]}""", "listed twice")]
     [InlineData("""{"format":"oomwarden-snapshot","version":1,"cgroups":[{"path":"/","processes":[{"pid":3},{"pid":3}]}]}""", "pid 3 is listed twice")]
-    [InlineData("""{"format":"oomwarden-snapshot","version":1,"cgroups":[{"path":"/","usageBytes":"lots"}]}""", "malformed snapshot")]
+    [InlineData("""{"format":"oomwarden-snapshot","version":1,"cgroups":[{"path":"/","usage_bytes":"lots"}]}""", "malformed snapshot")]
     [InlineData("""{"format":""", "malformed snapshot")]
     public void RejectsBadSnapshotsWithAReason(string json, string reason)
     {
@@ -72,8 +72,8 @@ public class SnapshotTests
     public void MemcgDomainTotalIsItsLimit()
     {
         var json = """
-            {"format":"oomwarden-snapshot","version":1,"memory":{"memTotalBytes":1000000000},
-             "cgroups":[{"path":"/"},{"path":"/a","limitBytes":4096000},{"path":"/a/b"}]}
+            {"format":"oomwarden-snapshot","version":1,"memory":{"mem_total_bytes":1000000000},
+             "cgroups":[{"path":"/"},{"path":"/a","limit_bytes":4096000},{"path":"/a/b"}]}
             """;
         Assert.True(SnapshotReader.TryRead(Encoding.UTF8.GetBytes(json), out var snapshot, out var error), error);
         Assert.Equal(4096000, new SnapshotDomainView(snapshot!, "/a").DomainTotalBytes);
