@@ -1,4 +1,5 @@
 using OomWarden.Core.Policy;
+using OomWarden.Linux.Interop;
 using OomWarden.Linux.Interop.Process;
 
 namespace OomWarden.Linux.Actions;

@@ -1,4 +1,5 @@
 using OomWarden.Core.Policy;
+using OomWarden.Linux.Interop;
 using System.Diagnostics;
 using OomWarden.Linux.Interop.Process;
 

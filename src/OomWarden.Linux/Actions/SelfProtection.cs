@@ -1,4 +1,5 @@
 using OomWarden.Linux.Interop.Process;
+using OomWarden.Linux.Interop;
 
 namespace OomWarden.Linux.Actions;
 

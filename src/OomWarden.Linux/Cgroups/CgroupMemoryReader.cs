@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using OomWarden.Linux.Interop;
 using OomWarden.Core.Model;
 using OomWarden.Linux.Interop.FileSystem;
 using OomWarden.Linux.IO;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using OomWarden.Linux.Interop;
 using OomWarden.Linux.Interop.FileSystem;
 
 namespace OomWarden.Linux.IO;

@@ -1,4 +1,5 @@
 using OomWarden.Core.Model;
+using OomWarden.Linux.Interop;
 using OomWarden.Linux.Interop.FileSystem;
 using OomWarden.Linux.IO;
 using OomWarden.Linux.Parsing;

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using OomWarden.Linux.Interop;
+using OomWarden.Linux.Interop.FileSystem;
 
 namespace OomWarden.Linux.Interop.Process;
 
@@ -57,5 +59,5 @@ public static partial class Epoll
         }
     }
 
-    public static void Close(int fd) => CloseCall.Close(fd);
+    public static void Close(int fd) => FileSystemInterop.Close(fd);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using OomWarden.Linux.Interop.FileSystem;
 
 namespace OomWarden.Linux.Interop.Process;
 
@@ -28,5 +29,5 @@ public static partial class EventFd
         return Read(fd, &value, sizeof(ulong)) == sizeof(ulong) ? value : 0;
     }
 
-    public static void Close(int fd) => CloseCall.Close(fd);
+    public static void Close(int fd) => FileSystemInterop.Close(fd);
 }

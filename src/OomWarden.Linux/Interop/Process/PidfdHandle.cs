@@ -1,3 +1,4 @@
+using OomWarden.Linux.Interop.FileSystem;
 namespace OomWarden.Linux.Interop.Process;
 
 /// <summary>An open pidfd. Dispose closes it.</summary>
@@ -40,6 +41,6 @@ public sealed class PidfdHandle : IDisposable
     public void Dispose()
     {
         int fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd >= 0) CloseCall.Close(fd);
+        if (fd >= 0) FileSystemInterop.Close(fd);
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using OomWarden.Linux.Interop;
 
 namespace OomWarden.Linux.Interop.Process;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using OomWarden.Linux.Interop.FileSystem;
 
 namespace OomWarden.Linux.Interop.Process;
 
@@ -45,9 +46,9 @@ public static partial class RawFile
         }
         finally
         {
-            CloseCall.Close(fd);
+            FileSystemInterop.Close(fd);
         }
     }
 
-    public static void Close(int fd) => CloseCall.Close(fd);
+    public static void Close(int fd) => FileSystemInterop.Close(fd);
 }
