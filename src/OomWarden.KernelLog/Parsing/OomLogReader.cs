@@ -14,16 +14,19 @@ public sealed class OomLogReader
     public const int MaxLineBytes = 64 * 1024;
     private const int BufferBytes = 1 << 20;
 
+    /// <summary>
+    /// Where an OOM report (or a fragment of one) can start. Chosen so the vectorised search's first/last-byte
+    /// filter rarely fires on ordinary text: "-kill" covers "oom-killer" and "oom-kill:", "Mem-" covers "Mem-Info:".
+    /// </summary>
     private static readonly byte[][] Markers =
     [
-        "invoked oom-killer"u8.ToArray(),
-        "Killed process"u8.ToArray(),
-        "ill process "u8.ToArray(),
-        "Mem-Info:"u8.ToArray(),
-        "oom-kill:"u8.ToArray(),
-        "Tasks state"u8.ToArray(),
-        "memory: usage"u8.ToArray(),
-        "Linux "u8.ToArray(),
+        "-kill"u8.ToArray(),
+        "Killed p"u8.ToArray(),
+        "Kill p"u8.ToArray(),
+        "kill p"u8.ToArray(),
+        "Mem-"u8.ToArray(),
+        "Tasks s"u8.ToArray(),
+        "memory: u"u8.ToArray(),
     ];
 
     /// <summary>The first lines are read one by one even outside events: they tell journal output from a syslog file.</summary>
