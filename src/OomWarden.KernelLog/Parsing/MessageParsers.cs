@@ -141,6 +141,7 @@ public static class MessageParsers
     {
         var marker = " killed as a result of limit of "u8;
         int at = m.IndexOf(marker);
+        if (at < "Task in "u8.Length) return;
         r.TaskMemcg ??= Bytes.Text(m.Slice("Task in "u8.Length, at - "Task in "u8.Length));
         var limit = LineUnwrapper.Trim(m.Slice(at + marker.Length));
         if (!limit.IsEmpty) r.Memcg ??= Bytes.Text(limit);
@@ -341,6 +342,9 @@ public static class MessageParsers
         return cols.Count >= 2 && cols[^1] == "name" ? cols.ToArray() : null;
     }
 
+    /// <summary>No kernel prints more than 11 numeric columns; a header claiming more is damage.</summary>
+    public const int MaxTaskColumns = 24;
+
     /// <summary>Default columns by number count when the header was not in the text.</summary>
     public static string[] GuessColumns(int numbers) => numbers switch
     {
@@ -357,9 +361,10 @@ public static class MessageParsers
         if (close < 2) return null;
         var row = new TaskRow { Pid = LineUnwrapper.ParseLong(LineUnwrapper.Trim(m.Slice(1, close - 1))) };
         var s = m.Slice(close + 1);
-        Span<long> nums = stackalloc long[16];
+        Span<long> nums = stackalloc long[MaxTaskColumns];
         int count = 0;
-        int want = columns is null ? 16 : columns.Length - 1;
+        int want = columns is null ? MaxTaskColumns : columns.Length - 1;
+        if (want > MaxTaskColumns) return null;
         ReadOnlySpan<byte> name = default;
         while (true)
         {

@@ -32,7 +32,8 @@ public sealed class OomLogReader
     /// <summary>The first lines are read one by one even outside events: they tell journal output from a syslog file.</summary>
     private const int HeadLinesReadFully = 64;
 
-    private readonly OomEventAssembler _assembler;
+    private readonly Action<OomReport> _emit;
+    private OomEventAssembler _assembler;
     private int _linesSeen;
     private byte[] _buf = new byte[BufferBytes];
     private int _start, _end;
@@ -53,7 +54,19 @@ public sealed class OomLogReader
 
     public OomLogReader(Action<OomReport> emit)
     {
+        _emit = emit;
         _assembler = new OomEventAssembler(emit);
+        InvalidateMarkers();
+    }
+
+    /// <summary>Forgets everything read so far (open event, held-back line, history) but keeps the buffers: for reuse on a new input.</summary>
+    public void Reset()
+    {
+        _assembler = new OomEventAssembler(_emit);
+        _start = _end = 0;
+        _pLen = -1;
+        _linesSeen = 0;
+        _discardToNewline = false;
         InvalidateMarkers();
     }
 
