@@ -71,7 +71,7 @@ public static class OomDiagnosis
     private static void MemcgLimit(OomReport r, bool memcg)
     {
         if (!memcg) return;
-        string where = r.Memcg ?? r.TaskMemcg ?? "the memory cgroup";
+        string where = r.Memcg ?? r.TaskMemcg ?? "(path not shown)";
         if (r.MemcgUsageKb is long u && r.MemcgLimitKb is long l && l > 0 && u * 100 >= l * 95)
         {
             long tasksKb = 0;
