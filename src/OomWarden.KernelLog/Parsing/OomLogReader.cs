@@ -15,15 +15,15 @@ public sealed class OomLogReader
     private const int BufferBytes = 1 << 20;
 
     /// <summary>
-    /// Where an OOM report (or a fragment of one) can start. Chosen so the vectorised search's first/last-byte
-    /// filter rarely fires on ordinary text: "-kill" covers "oom-killer" and "oom-kill:", "Mem-" covers "Mem-Info:".
+    /// Where an OOM report (or a fragment of one) can start. Few and chosen so the vectorised search's
+    /// first/last-byte filter rarely fires on ordinary text: "kill" covers "oom-killer", "oom-kill:" and the old
+    /// "kill process"; "Kill" covers "Killed process" and "Kill process"; "Mem-" covers "Mem-Info:".
+    /// A false hit (e.g. "pkill") only costs classifying one line.
     /// </summary>
     private static readonly byte[][] Markers =
     [
-        "-kill"u8.ToArray(),
-        "Killed p"u8.ToArray(),
-        "Kill p"u8.ToArray(),
-        "kill p"u8.ToArray(),
+        "kill"u8.ToArray(),
+        "Kill"u8.ToArray(),
         "Mem-"u8.ToArray(),
         "Tasks s"u8.ToArray(),
         "memory: u"u8.ToArray(),
