@@ -21,6 +21,7 @@ public static class OomDiagnosis
         AllocatingTask(r);
         WrongVictim(r);
         Dominant(r, domainKb, memcg);
+        DominantProgram(r, domainKb, memcg);
         Repeated(r);
         Swap(r, memcg);
         Dirty(r, domainKb, memcg);
@@ -158,6 +159,26 @@ public static class OomDiagnosis
             $"{r.Killed.Comm} (pid {r.Killed.Pid}) alone held {Mib(kb)}, {kb * 100 / dom}% of {what} ({Mib(dom)}): a leak or a working set too big for this {(memcg ? "limit" : "machine")}",
             Lines(r.Killed.Line, r.VictimRow?.Line),
             $"Watch {r.Killed.Comm}'s RSS over time: steady growth under constant load is a leak (heap profile it); otherwise size {(memcg ? "the limit" : "the machine or its swap")} for it, or cap it in its own cgroup (memory.max, memory.high) so it cannot take others down."));
+    }
+
+    /// <summary>Several tasks of one name (a worker pool, forked children) together fill the domain while none alone does.</summary>
+    private static void DominantProgram(OomReport r, long? domainKb, bool memcg)
+    {
+        if (domainKb is not long dom || dom <= 0 || r.Tasks.Count < 2) return;
+        foreach (var c in r.Causes) if (c.Code == "dominant_process") return;
+        var best = r.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal)
+            .Select(g => (Name: g.Key, Count: g.Count(), Kb: g.Sum(t => (t.RssPages ?? 0) * PageKb), Rows: g.OrderByDescending(t => t.RssPages ?? 0).ToList()))
+            .Where(g => g.Count >= 2)
+            .OrderByDescending(g => g.Kb)
+            .FirstOrDefault();
+        if (best.Name is null || best.Kb * 2 < dom) return;
+        if ((best.Rows[0].RssPages ?? 0) * PageKb * 2 >= dom) return; // one of them alone fills it: not a pool problem
+        var ev = Lines(r.Killed?.Line);
+        ev.AddRange(best.Rows.Take(3).Select(t => t.Line));
+        r.Causes.Add(new Cause("dominant_program",
+            $"{best.Count} {best.Name} processes together held {Mib(best.Kb)}, {best.Kb * 100 / dom}% of {(memcg ? "the cgroup limit" : "RAM")} ({Mib(dom)}): a pool of workers or forked children that all grow",
+            ev,
+            $"Bound the pool: fewer workers or recycle them (e.g. php-fpm pm.max_children/pm.max_requests, gunicorn --max-requests, Apache MaxRequestWorkers), and give the service its own cgroup limit (memory.max / MemoryMax=) sized for workers × per-worker peak."));
     }
 
     private static void Repeated(OomReport r)

@@ -223,7 +223,6 @@ public static class MessageParsers
             if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
             var unit = val.Slice(n);
             if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
-            if (sp < 0 && requiredUnit.IsEmpty) { } // last token of the line: accept, Mem-Info lines end in a number
             if (into.Count < 256) into.Add(new(Bytes.Text(key), v));
             count++;
         }
