@@ -139,6 +139,22 @@ public class AnalyzeCommandTests
         Assert.Contains("no OOM event", err);
     }
 
+    private sealed class ClosedPipeWriter : StringWriter
+    {
+        public override void Write(char value) => throw new IOException("Broken pipe");
+        public override void Write(string? value) => throw new IOException("Broken pipe");
+        public override void WriteLine(string? value) => throw new IOException("Broken pipe");
+    }
+
+    [Fact]
+    public void A_closed_output_stops_quietly()
+    {
+        var err = new StringWriter();
+        int code = AnalyzeCommand.Run([Path.Combine(Corpus, "k6.1-globaladj.dmesg.log")], new StringReader(""), new ClosedPipeWriter(), err);
+        Assert.Equal(0, code);
+        Assert.Equal("", err.ToString());
+    }
+
     [Fact]
     public void Binary_garbage_is_not_an_error()
     {
