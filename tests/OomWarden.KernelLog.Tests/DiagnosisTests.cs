@@ -5,7 +5,8 @@ using OomWarden.KernelLog.Parsing;
 namespace OomWarden.KernelLog.Tests;
 
 /// <summary>
-/// The rules the corpus cannot show (no captured report has them): synthetic Mem-Info around a fixed kill line.
+/// The rules the corpus cannot show (no captured report has them) and the thresholds of those it can: synthetic
+/// Mem-Info around a fixed kill line.
 /// Each test also checks the rule stays quiet just under its threshold.
 /// </summary>
 public class DiagnosisTests
@@ -121,6 +122,11 @@ public class DiagnosisTests
         Assert.Contains("cpuset_constraint", Of("k6.1-cpuset.dmesg.log"));
         Assert.Contains("mempolicy_constraint", Of("k6.1-mempolicy.dmesg-T.log"));
         Assert.Contains("repeated_kill", Of("k6.1-v2restart.dmesg.log", 2));
+        Assert.Contains("unreclaimable_slab", Of("k6.1-v2slab.dmesg.log"));
+        Assert.Contains("unreclaimable_slab", Of("k6.1-globalslab.dmesg.log"));
+        Assert.Equal("filp", OomLogReader.ReadAll(Fixtures.Bytes("k6.1-globalslab.dmesg.log"))[0].SlabTop[0].Name);
+        Assert.Contains("dominant_program", Of("reconstructed-4.15-global.log"));
+        Assert.DoesNotContain("oom_score_adj_victim", Of("k6.1-globalslab.dmesg.log", 5)); // a protected 88 kB shell is not "the big consumer"
         Assert.DoesNotContain("repeated_kill", Of("k6.1-globaladj.dmesg.log", 1)); // second victim of one episode, not a restart
     }
 }

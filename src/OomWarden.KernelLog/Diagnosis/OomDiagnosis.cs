@@ -19,7 +19,7 @@ public static class OomDiagnosis
         MemcgLimit(r, memcg);
         Constraint(r);
         AllocatingTask(r);
-        WrongVictim(r);
+        WrongVictim(r, domainKb);
         Dominant(r, domainKb, memcg);
         DominantProgram(r, domainKb, memcg);
         Repeated(r);
@@ -130,7 +130,7 @@ public static class OomDiagnosis
         return best;
     }
 
-    private static void WrongVictim(OomReport r)
+    private static void WrongVictim(OomReport r, long? domainKb)
     {
         var victim = r.VictimRow;
         var largest = Largest(r);
@@ -138,6 +138,7 @@ public static class OomDiagnosis
         long victimPages = victim?.RssPages ?? VictimKb(r) / PageKb;
         long largestPages = largest.RssPages ?? 0;
         if (largest.Pid == r.Killed.Pid || largestPages <= victimPages) return;
+        if (domainKb is long dom && largestPages * PageKb * 10 < dom) return; // the survivor is too small to matter
         long victimAdj = r.KilledOomScoreAdj ?? 0;
         long largestAdj = largest.OomScoreAdj ?? 0;
         // a protected (negative adj) bigger task, or a boosted (positive adj) victim under half the biggest
@@ -265,12 +266,17 @@ public static class OomDiagnosis
             ev = MemInfoEvidence(r, "slab_unreclaimable:");
         }
         if (kb * 5 < dom && !(r.SawUnreclaimableSlabDump && !memcg)) return;
-        ev.AddRange(r.SlabLines.Take(6));
+        ev.AddRange(r.SlabTop.Take(4).Select(c => c.Line));
         r.Causes.Add(new Cause("unreclaimable_slab",
-            $"{Mib(kb)} of unreclaimable kernel slab ({kb * 100 / dom}%): kernel objects, not processes, held the memory{(r.SawUnreclaimableSlabDump ? "; the kernel dumped its largest caches" : "")}",
+            $"{Mib(kb)} of unreclaimable kernel slab ({kb * 100 / dom}%): kernel objects, not processes, held the memory{(r.SlabTop.Count > 0 ? $"; largest cache {r.SlabTop[0].Name} ({Mib(r.SlabTop[0].UsedKb)})" : "")}",
             ev,
-            "Killing processes frees little here. Find the growing cache (slabtop, /proc/slabinfo; the caches listed in the report): a driver or filesystem leak, or a workload piling up dentries/inodes, sockets or conntrack entries. Update the kernel/driver or limit the workload."));
+            FileCache(r.SlabTop.Count > 0 ? r.SlabTop[0].Name : null)
+                ? "The largest cache holds open files or sockets: some process keeps very many descriptors (count them: ls /proc/*/fd | wc -l per process); killing it frees them, but it will do it again. Fix the descriptor leak and set a sane RLIMIT_NOFILE (systemd LimitNOFILE=)."
+                : "Killing processes frees little unless they own these objects. Find the growing cache (slabtop, /proc/slabinfo; the caches listed in the report): a driver or filesystem leak, or a workload piling up dentries/inodes, sockets or conntrack entries. Update the kernel/driver or limit the workload."));
     }
+
+    private static bool FileCache(string? name) =>
+        name is "filp" or "eventpoll_epi" or "eventpoll_pwq" or "sock_inode_cache" or "TCP" or "TCPv6" or "UDP" or "UDPv6" or "UNIX" or "pid" or "signal_cache";
 
     private static void Shmem(OomReport r, long? domainKb, bool memcg)
     {

@@ -499,6 +499,31 @@ public static class MessageParsers
         r.OomGroupLine = Bytes.Text(m);
     }
 
+    /// <summary>A slab dump row <c>name  USEDKB  TOTALKB</c>, kept when among the largest; false when the line is not one.</summary>
+    public static bool SlabRow(ReadOnlySpan<byte> m, OomReport r)
+    {
+        var t = Bytes.TrimEnd(m);
+        int sp2 = t.LastIndexOfAny((byte)' ', (byte)'\t');
+        if (sp2 <= 0) return false;
+        var total = t.Slice(sp2 + 1);
+        var rest = Bytes.TrimEnd(t.Slice(0, sp2));
+        int sp1 = rest.LastIndexOfAny((byte)' ', (byte)'\t');
+        if (sp1 <= 0) return false;
+        var used = rest.Slice(sp1 + 1);
+        var name = Bytes.TrimEnd(rest.Slice(0, sp1));
+        if (name.IsEmpty || !Kb(used, out long usedKb) || !Kb(total, out long totalKb)) return false;
+        var top = r.SlabTop;
+        if (top.Count == OomReport.MaxSlabCachesKept && usedKb <= top[^1].UsedKb) return true;
+        int at = 0;
+        while (at < top.Count && top[at].UsedKb >= usedKb) at++;
+        top.Insert(at, new SlabCache { Name = Bytes.Text(name), UsedKb = usedKb, TotalKb = totalKb, Line = Bytes.Text(m) });
+        if (top.Count > OomReport.MaxSlabCachesKept) top.RemoveAt(top.Count - 1);
+        return true;
+
+        static bool Kb(ReadOnlySpan<byte> s, out long kb) =>
+            Bytes.TryLeadingLong(s, out kb, out int n) && s.Slice(n).SequenceEqual("KB"u8);
+    }
+
     /// <summary>Old <c>comm cpuset=/ mems_allowed=0</c> line (2.6.2x … 4.18).</summary>
     public static void CpusetLine(ReadOnlySpan<byte> m, OomReport r)
     {

@@ -146,8 +146,7 @@ public sealed class OomEventAssembler
                 }
                 break;
             case Section.Slab:
-                if (r.SlabLines.Count < 12) r.SlabLines.Add(Bytes.Text(m));
-                used = r.SlabLines.Count < 200;
+                used = m.StartsWith("Name "u8) || MessageParsers.SlabRow(m, r);
                 break;
         }
         if (used) { _quiet = 0; return; }
