@@ -34,7 +34,11 @@ public static class OomReportText
             Row(o, "selected", $"{r.SelectedComm ?? "?"} (pid {sp}) score {Opt(r.KilledScore)} (kill line not in the text)");
         else Row(o, "killed", "(kill line not in the text)");
         if (r.GroupKilled.Count > 0)
-            Row(o, "oom.group", $"{r.GroupKilled.Count} more task(s) killed with it in {r.OomGroupMemcg ?? "the group"}");
+        {
+            var others = r.GroupKilled.Where(g => g.Pid != r.KilledPid).DistinctBy(g => g.Pid).ToList();
+            Row(o, "oom.group", $"{others.Count} more task(s) killed with it in {r.OomGroupMemcg ?? "the group"}: "
+                + string.Join(", ", others.Take(8).Select(g => $"{g.Comm} ({g.Pid})")) + (others.Count > 8 ? ", ..." : ""));
+        }
         if (r.ReapedPid is long rp)
             Row(o, "reaped", $"pid {rp}, now anon-rss {Kb(r.ReapedAnonRssKb)}, file-rss {Kb(r.ReapedFileRssKb)}, shmem-rss {Kb(r.ReapedShmemRssKb)}");
         if (r.MemcgLimitKb is not null || r.MemcgUsageKb is not null)
