@@ -19,8 +19,9 @@ public static class OomDiagnosis
         MemcgLimit(r, memcg);
         Constraint(r);
         AllocatingTask(r);
-        WrongVictim(r);
+        WrongVictim(r, domainKb);
         Dominant(r, domainKb, memcg);
+        DominantProgram(r, domainKb, memcg);
         Repeated(r);
         Swap(r, memcg);
         Dirty(r, domainKb, memcg);
@@ -71,7 +72,7 @@ public static class OomDiagnosis
     private static void MemcgLimit(OomReport r, bool memcg)
     {
         if (!memcg) return;
-        string where = r.Memcg ?? r.TaskMemcg ?? "the memory cgroup";
+        string where = r.Memcg ?? r.TaskMemcg ?? "(path not shown)";
         if (r.MemcgUsageKb is long u && r.MemcgLimitKb is long l && l > 0 && u * 100 >= l * 95)
         {
             long tasksKb = 0;
@@ -129,7 +130,7 @@ public static class OomDiagnosis
         return best;
     }
 
-    private static void WrongVictim(OomReport r)
+    private static void WrongVictim(OomReport r, long? domainKb)
     {
         var victim = r.VictimRow;
         var largest = Largest(r);
@@ -137,6 +138,7 @@ public static class OomDiagnosis
         long victimPages = victim?.RssPages ?? VictimKb(r) / PageKb;
         long largestPages = largest.RssPages ?? 0;
         if (largest.Pid == r.Killed.Pid || largestPages <= victimPages) return;
+        if (domainKb is long dom && largestPages * PageKb * 10 < dom) return; // the survivor is too small to matter
         long victimAdj = r.KilledOomScoreAdj ?? 0;
         long largestAdj = largest.OomScoreAdj ?? 0;
         // a protected (negative adj) bigger task, or a boosted (positive adj) victim under half the biggest
@@ -158,6 +160,26 @@ public static class OomDiagnosis
             $"{r.Killed.Comm} (pid {r.Killed.Pid}) alone held {Mib(kb)}, {kb * 100 / dom}% of {what} ({Mib(dom)}): a leak or a working set too big for this {(memcg ? "limit" : "machine")}",
             Lines(r.Killed.Line, r.VictimRow?.Line),
             $"Watch {r.Killed.Comm}'s RSS over time: steady growth under constant load is a leak (heap profile it); otherwise size {(memcg ? "the limit" : "the machine or its swap")} for it, or cap it in its own cgroup (memory.max, memory.high) so it cannot take others down."));
+    }
+
+    /// <summary>Several tasks of one name (a worker pool, forked children) together fill the domain while none alone does.</summary>
+    private static void DominantProgram(OomReport r, long? domainKb, bool memcg)
+    {
+        if (domainKb is not long dom || dom <= 0 || r.Tasks.Count < 2) return;
+        foreach (var c in r.Causes) if (c.Code == "dominant_process") return;
+        var best = r.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal)
+            .Select(g => (Name: g.Key, Count: g.Count(), Kb: g.Sum(t => (t.RssPages ?? 0) * PageKb), Rows: g.OrderByDescending(t => t.RssPages ?? 0).ToList()))
+            .Where(g => g.Count >= 2)
+            .OrderByDescending(g => g.Kb)
+            .FirstOrDefault();
+        if (best.Name is null || best.Kb * 2 < dom) return;
+        if ((best.Rows[0].RssPages ?? 0) * PageKb * 2 >= dom) return; // one of them alone fills it: not a pool problem
+        var ev = Lines(r.Killed?.Line);
+        ev.AddRange(best.Rows.Take(3).Select(t => t.Line));
+        r.Causes.Add(new Cause("dominant_program",
+            $"{best.Count} {best.Name} processes together held {Mib(best.Kb)}, {best.Kb * 100 / dom}% of {(memcg ? "the cgroup limit" : "RAM")} ({Mib(dom)}): a pool of workers or forked children that all grow",
+            ev,
+            $"Bound the pool: fewer workers or recycle them (e.g. php-fpm pm.max_children/pm.max_requests, gunicorn --max-requests, Apache MaxRequestWorkers), and give the service its own cgroup limit (memory.max / MemoryMax=) sized for workers × per-worker peak."));
     }
 
     private static void Repeated(OomReport r)
@@ -244,12 +266,17 @@ public static class OomDiagnosis
             ev = MemInfoEvidence(r, "slab_unreclaimable:");
         }
         if (kb * 5 < dom && !(r.SawUnreclaimableSlabDump && !memcg)) return;
-        ev.AddRange(r.SlabLines.Take(6));
+        ev.AddRange(r.SlabTop.Take(4).Select(c => c.Line));
         r.Causes.Add(new Cause("unreclaimable_slab",
-            $"{Mib(kb)} of unreclaimable kernel slab ({kb * 100 / dom}%): kernel objects, not processes, held the memory{(r.SawUnreclaimableSlabDump ? "; the kernel dumped its largest caches" : "")}",
+            $"{Mib(kb)} of unreclaimable kernel slab ({kb * 100 / dom}%): kernel objects, not processes, held the memory{(r.SlabTop.Count > 0 ? $"; largest cache {r.SlabTop[0].Name} ({Mib(r.SlabTop[0].UsedKb)})" : "")}",
             ev,
-            "Killing processes frees little here. Find the growing cache (slabtop, /proc/slabinfo; the caches listed in the report): a driver or filesystem leak, or a workload piling up dentries/inodes, sockets or conntrack entries. Update the kernel/driver or limit the workload."));
+            FileCache(r.SlabTop.Count > 0 ? r.SlabTop[0].Name : null)
+                ? "The largest cache holds open files or sockets: some process keeps very many descriptors (count them: ls /proc/*/fd | wc -l per process); killing it frees them, but it will do it again. Fix the descriptor leak and set a sane RLIMIT_NOFILE (systemd LimitNOFILE=)."
+                : "Killing processes frees little unless they own these objects. Find the growing cache (slabtop, /proc/slabinfo; the caches listed in the report): a driver or filesystem leak, or a workload piling up dentries/inodes, sockets or conntrack entries. Update the kernel/driver or limit the workload."));
     }
+
+    private static bool FileCache(string? name) =>
+        name is "filp" or "eventpoll_epi" or "eventpoll_pwq" or "sock_inode_cache" or "TCP" or "TCPv6" or "UDP" or "UDPv6" or "UNIX" or "pid" or "signal_cache";
 
     private static void Shmem(OomReport r, long? domainKb, bool memcg)
     {

@@ -89,7 +89,9 @@ public sealed class OomReport
     public string? PagesRamLine { get; set; }
     public long? PagecachePages { get; set; }
     public bool SawUnreclaimableSlabDump { get; set; }
-    public List<string> SlabLines { get; } = new();
+    /// <summary>The largest caches of the unreclaimable slab dump, largest first (at most <see cref="MaxSlabCachesKept"/>).</summary>
+    public List<SlabCache> SlabTop { get; } = new();
+    public const int MaxSlabCachesKept = 8;
 
     // Task table.
     public string? TaskTableHeader { get; set; }

@@ -123,6 +123,16 @@ public static class OomReportJson
         Num(w, "reserved_pages", r.PagesReserved);
         Num(w, "pagecache_pages", r.PagecachePages);
         w.WriteBoolean("unreclaimable_slab_dump", r.SawUnreclaimableSlabDump);
+        w.WriteStartArray("slab_top");
+        foreach (var cache in r.SlabTop)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", cache.Name);
+            w.WriteNumber("used_kb", cache.UsedKb);
+            w.WriteNumber("total_kb", cache.TotalKb);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteNumber("task_table_rows", r.TaskTableRows);
         w.WriteStartArray("tasks");
         foreach (var t in r.Tasks)

@@ -25,14 +25,20 @@ public static class OomReportText
         {
             string mem = $"anon-rss {Kb(k.AnonRssKb)}, file-rss {Kb(k.FileRssKb)}, shmem-rss {Kb(k.ShmemRssKb)}";
             if (k.AnonRssKb is null && k.FileRssKb is null && r.VictimRow?.RssPages is long pages) mem = $"rss {Kb(pages * 4)} (task table)";
-            Row(o, "killed", $"{(k.Comm.Length > 0 ? k.Comm : "?")} (pid {k.Pid}) {mem}, oom_score_adj {Opt(r.KilledOomScoreAdj)}{(r.KilledScore is long s ? $", score {s}" : "")}");
+            Row(o, "killed", $"{(k.Comm.Length > 0 ? k.Comm : "?")} (pid {k.Pid}) {mem}, oom_score_adj {Opt(r.KilledOomScoreAdj)}{(r.KilledScore is long s && (r.SelectedPid is null || r.SelectedPid == k.Pid) ? $", score {s}" : "")}");
             if (k.Reason is not null) Row(o, "", k.Reason);
+            if (r.SelectedPid is long sel && sel != k.Pid)
+                Row(o, "selected", $"{r.SelectedComm ?? "?"} (pid {sel}, score {Opt(r.KilledScore)}); the kernel sacrificed its child {k.Pid} instead");
         }
         else if (r.SelectedPid is long sp)
             Row(o, "selected", $"{r.SelectedComm ?? "?"} (pid {sp}) score {Opt(r.KilledScore)} (kill line not in the text)");
         else Row(o, "killed", "(kill line not in the text)");
         if (r.GroupKilled.Count > 0)
-            Row(o, "oom.group", $"{r.GroupKilled.Count} more task(s) killed with it in {r.OomGroupMemcg ?? "the group"}");
+        {
+            var others = r.GroupKilled.Where(g => g.Pid != r.KilledPid).DistinctBy(g => g.Pid).ToList();
+            Row(o, "oom.group", $"{others.Count} more task(s) killed with it in {r.OomGroupMemcg ?? "the group"}: "
+                + string.Join(", ", others.Take(8).Select(g => $"{g.Comm} ({g.Pid})")) + (others.Count > 8 ? ", ..." : ""));
+        }
         if (r.ReapedPid is long rp)
             Row(o, "reaped", $"pid {rp}, now anon-rss {Kb(r.ReapedAnonRssKb)}, file-rss {Kb(r.ReapedFileRssKb)}, shmem-rss {Kb(r.ReapedShmemRssKb)}");
         if (r.MemcgLimitKb is not null || r.MemcgUsageKb is not null)

@@ -73,8 +73,6 @@ internal static class Bytes
         return Text(rest.Slice(0, i));
     }
 
-    public static bool StartsWith(ReadOnlySpan<byte> s, ReadOnlySpan<byte> prefix) => s.StartsWith(prefix);
-
     public static ReadOnlySpan<byte> TrimEnd(ReadOnlySpan<byte> s)
     {
         while (s.Length > 0 && (s[^1] == (byte)' ' || s[^1] == (byte)'\t')) s = s[..^1];

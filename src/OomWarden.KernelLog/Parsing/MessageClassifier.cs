@@ -14,7 +14,7 @@ public static class MessageClassifier
                 break;
             case (byte)'o':
                 if (m.StartsWith("oom-kill:"u8)) return LineKind.Constraint;
-                if (m.StartsWith("oom_reaper: reaped process"u8)) return LineKind.Reaper;
+                if (m.StartsWith("oom_reaper: reaped process "u8)) return LineKind.Reaper;
                 break;
             case (byte)'m':
                 if (m.StartsWith("memory: usage"u8)) return LineKind.MemcgUsage;

@@ -141,6 +141,7 @@ public static class MessageParsers
     {
         var marker = " killed as a result of limit of "u8;
         int at = m.IndexOf(marker);
+        if (at < "Task in "u8.Length) return;
         r.TaskMemcg ??= Bytes.Text(m.Slice("Task in "u8.Length, at - "Task in "u8.Length));
         var limit = LineUnwrapper.Trim(m.Slice(at + marker.Length));
         if (!limit.IsEmpty) r.Memcg ??= Bytes.Text(limit);
@@ -222,7 +223,6 @@ public static class MessageParsers
             if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
             var unit = val.Slice(n);
             if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
-            if (sp < 0 && requiredUnit.IsEmpty) { } // last token of the line: accept, Mem-Info lines end in a number
             if (into.Count < 256) into.Add(new(Bytes.Text(key), v));
             count++;
         }
@@ -341,6 +341,9 @@ public static class MessageParsers
         return cols.Count >= 2 && cols[^1] == "name" ? cols.ToArray() : null;
     }
 
+    /// <summary>No kernel prints more than 11 numeric columns; a header claiming more is damage.</summary>
+    public const int MaxTaskColumns = 24;
+
     /// <summary>Default columns by number count when the header was not in the text.</summary>
     public static string[] GuessColumns(int numbers) => numbers switch
     {
@@ -357,9 +360,10 @@ public static class MessageParsers
         if (close < 2) return null;
         var row = new TaskRow { Pid = LineUnwrapper.ParseLong(LineUnwrapper.Trim(m.Slice(1, close - 1))) };
         var s = m.Slice(close + 1);
-        Span<long> nums = stackalloc long[16];
+        Span<long> nums = stackalloc long[MaxTaskColumns];
         int count = 0;
-        int want = columns is null ? 16 : columns.Length - 1;
+        int want = columns is null ? MaxTaskColumns : columns.Length - 1;
+        if (want > MaxTaskColumns) return null;
         ReadOnlySpan<byte> name = default;
         while (true)
         {
@@ -493,6 +497,31 @@ public static class MessageParsers
         int at = rest.IndexOf(" are going to be killed"u8);
         if (at > 0) r.OomGroupMemcg = Bytes.Text(rest.Slice(0, at));
         r.OomGroupLine = Bytes.Text(m);
+    }
+
+    /// <summary>A slab dump row <c>name  USEDKB  TOTALKB</c>, kept when among the largest; false when the line is not one.</summary>
+    public static bool SlabRow(ReadOnlySpan<byte> m, OomReport r)
+    {
+        var t = Bytes.TrimEnd(m);
+        int sp2 = t.LastIndexOfAny((byte)' ', (byte)'\t');
+        if (sp2 <= 0) return false;
+        var total = t.Slice(sp2 + 1);
+        var rest = Bytes.TrimEnd(t.Slice(0, sp2));
+        int sp1 = rest.LastIndexOfAny((byte)' ', (byte)'\t');
+        if (sp1 <= 0) return false;
+        var used = rest.Slice(sp1 + 1);
+        var name = Bytes.TrimEnd(rest.Slice(0, sp1));
+        if (name.IsEmpty || !Kb(used, out long usedKb) || !Kb(total, out long totalKb)) return false;
+        var top = r.SlabTop;
+        if (top.Count == OomReport.MaxSlabCachesKept && usedKb <= top[^1].UsedKb) return true;
+        int at = 0;
+        while (at < top.Count && top[at].UsedKb >= usedKb) at++;
+        top.Insert(at, new SlabCache { Name = Bytes.Text(name), UsedKb = usedKb, TotalKb = totalKb, Line = Bytes.Text(m) });
+        if (top.Count > OomReport.MaxSlabCachesKept) top.RemoveAt(top.Count - 1);
+        return true;
+
+        static bool Kb(ReadOnlySpan<byte> s, out long kb) =>
+            Bytes.TryLeadingLong(s, out kb, out int n) && s.Slice(n).SequenceEqual("KB"u8);
     }
 
     /// <summary>Old <c>comm cpuset=/ mems_allowed=0</c> line (2.6.2x … 4.18).</summary>

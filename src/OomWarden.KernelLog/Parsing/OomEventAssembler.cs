@@ -79,7 +79,11 @@ public sealed class OomEventAssembler
             case LineKind.SwapUsage:
             case LineKind.KmemUsage:
                 MessageParsers.Usage(m, kind, r); _section = Section.None; break;
-            case LineKind.MemcgStatsHeader: MessageParsers.MemcgStatsHeader(m, r); _section = Section.MemcgStats; break;
+            case LineKind.MemcgStatsHeader:
+                // v1 kernels print one block per cgroup of the subtree: the first is the one that hit its limit
+                if (r.MemcgStatsPath is null) { MessageParsers.MemcgStatsHeader(m, r); _section = Section.MemcgStats; }
+                else _section = Section.None;
+                break;
             case LineKind.MemInfoStart:
                 _section = Section.MemInfo;
                 r.MemInfoLines.Add("Mem-Info:");
@@ -142,8 +146,7 @@ public sealed class OomEventAssembler
                 }
                 break;
             case Section.Slab:
-                if (r.SlabLines.Count < 12) r.SlabLines.Add(Bytes.Text(m));
-                used = r.SlabLines.Count < 200;
+                used = m.StartsWith("Name "u8) || MessageParsers.SlabRow(m, r);
                 break;
         }
         if (used) { _quiet = 0; return; }
@@ -208,6 +211,8 @@ public sealed class OomEventAssembler
         r.Format = LogFormatNames.FormatOf(r.Wrapper);
         r.Kernel ??= _kernelFromBanner;
         r.Scope = ScopeOf(r);
+        // the stats header names the cgroup that hit its limit: use it when the constraint line was lost or cut
+        if (r.Scope is OomScope.MemcgV1 or OomScope.MemcgV2 or OomScope.Memcg) r.Memcg ??= r.MemcgStatsPath;
         r.Index = ++_count;
         r.EarlierKillsOfSameTask = _history.Record(r);
         OomDiagnosis.Diagnose(r);

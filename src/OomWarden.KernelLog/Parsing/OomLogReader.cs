@@ -14,22 +14,26 @@ public sealed class OomLogReader
     public const int MaxLineBytes = 64 * 1024;
     private const int BufferBytes = 1 << 20;
 
+    /// <summary>
+    /// Where an OOM report (or a fragment of one) can start. Few and chosen so the vectorised search's
+    /// first/last-byte filter rarely fires on ordinary text: "kill" covers "oom-killer", "oom-kill:" and the old
+    /// "kill process"; "Kill" covers "Killed process" and "Kill process"; "Mem-" covers "Mem-Info:".
+    /// A false hit (e.g. "pkill") only costs classifying one line.
+    /// </summary>
     private static readonly byte[][] Markers =
     [
-        "invoked oom-killer"u8.ToArray(),
-        "Killed process"u8.ToArray(),
-        "ill process "u8.ToArray(),
-        "Mem-Info:"u8.ToArray(),
-        "oom-kill:"u8.ToArray(),
-        "Tasks state"u8.ToArray(),
-        "memory: usage"u8.ToArray(),
-        "Linux "u8.ToArray(),
+        "kill"u8.ToArray(),
+        "Kill"u8.ToArray(),
+        "Mem-"u8.ToArray(),
+        "Tasks s"u8.ToArray(),
+        "memory: u"u8.ToArray(),
     ];
 
     /// <summary>The first lines are read one by one even outside events: they tell journal output from a syslog file.</summary>
     private const int HeadLinesReadFully = 64;
 
-    private readonly OomEventAssembler _assembler;
+    private readonly Action<OomReport> _emit;
+    private OomEventAssembler _assembler;
     private int _linesSeen;
     private byte[] _buf = new byte[BufferBytes];
     private int _start, _end;
@@ -50,7 +54,19 @@ public sealed class OomLogReader
 
     public OomLogReader(Action<OomReport> emit)
     {
+        _emit = emit;
         _assembler = new OomEventAssembler(emit);
+        InvalidateMarkers();
+    }
+
+    /// <summary>Forgets everything read so far (open event, held-back line, history) but keeps the buffers: for reuse on a new input.</summary>
+    public void Reset()
+    {
+        _assembler = new OomEventAssembler(_emit);
+        _start = _end = 0;
+        _pLen = -1;
+        _linesSeen = 0;
+        _discardToNewline = false;
         InvalidateMarkers();
     }
 

@@ -71,13 +71,32 @@ public static class AnalyzeCommand
         void Emit(OomReport r)
         {
             found++;
-            if (json) stdout.WriteLine(OomReportJson.ToJsonLine(r));
-            else OomReportText.Write(stdout, r);
-            stdout.Flush();
+            try
+            {
+                if (json) stdout.WriteLine(OomReportJson.ToJsonLine(r));
+                else OomReportText.Write(stdout, r);
+                stdout.Flush();
+            }
+            catch (IOException e)
+            {
+                throw new OutputClosedException(e); // e.g. `| head` went away: stop quietly
+            }
         }
 
-        if (follow) return Follow(kmsgPath, Emit, stderr, cancel);
+        try
+        {
+            return follow ? Follow(kmsgPath, Emit, stderr, cancel) : ReadFiles(files, stdin, Emit, stderr, cancel, () => found == 0 && !json);
+        }
+        catch (OutputClosedException)
+        {
+            return ExitOk;
+        }
+    }
 
+    private sealed class OutputClosedException(IOException inner) : Exception("output closed", inner);
+
+    private static int ReadFiles(List<string> files, TextReader stdin, Action<OomReport> emit, TextWriter stderr, CancellationToken cancel, Func<bool> nothingFound)
+    {
         if (files.Count == 0) files.Add("-");
         // Fail before reading anything when a named file is missing.
         foreach (var f in files)
@@ -87,7 +106,7 @@ public static class AnalyzeCommand
         foreach (var f in files)
         {
             // Each input is read on its own: events do not span files, restart counts do not either.
-            var reader = new OomLogReader(Emit);
+            var reader = new OomLogReader(emit);
             try
             {
                 using var raw = f == "-" ? OpenStdin(stdin) : new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
@@ -115,7 +134,7 @@ public static class AnalyzeCommand
                 return 130;
             }
         }
-        if (found == 0 && !json) stderr.WriteLine("oomwarden analyze: no OOM event found");
+        if (nothingFound()) stderr.WriteLine("oomwarden analyze: no OOM event found");
         return ExitOk;
     }
 

@@ -1,0 +1,166 @@
+using System.IO.Compression;
+using System.Text;
+using OomWarden.Commands;
+
+namespace OomWarden.Tests.Commands;
+
+/// <summary>The analyze verb end to end: text and JSON against golden files, stdin, gzip, errors and exit codes.</summary>
+public class AnalyzeCommandTests
+{
+    private static readonly string Corpus = FindCorpus();
+
+    private static string FindCorpus()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var c = Path.Combine(dir.FullName, "tests", "fixtures", "oom-reports");
+            if (Directory.Exists(c)) return c;
+        }
+        throw new DirectoryNotFoundException("tests/fixtures/oom-reports");
+    }
+
+    private static (int Code, string Out, string Err) Run(string[] args, string stdin = "")
+    {
+        var o = new StringWriter { NewLine = "\n" };
+        var e = new StringWriter { NewLine = "\n" };
+        int code = AnalyzeCommand.Run(args, new StringReader(stdin), o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    public static TheoryData<string> TextGoldens() =>
+        new(Directory.EnumerateFiles(Path.Combine(Corpus, "text"), "*.expected.txt").Select(p => Path.GetFileName(p)!.Replace(".expected.txt", ".log", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(TextGoldens))]
+    public void Text_output_matches_golden(string log)
+    {
+        var (code, output, _) = Run([Path.Combine(Corpus, log)]);
+        Assert.Equal(0, code);
+        string golden = Path.Combine(Corpus, "text", log.Replace(".log", ".expected.txt", StringComparison.Ordinal));
+        if (Environment.GetEnvironmentVariable("OOMWARDEN_UPDATE_GOLDEN") == "1") File.WriteAllText(golden, output);
+        Assert.Equal(File.ReadAllText(golden), output);
+    }
+
+    [Theory]
+    [InlineData("k6.1-v2oomgroup.dmesg.log")]
+    [InlineData("derived-mixed.several.log")]
+    [InlineData("reconstructed-4.15-global.log")]
+    public void Json_output_is_the_expected_file(string log)
+    {
+        var (code, output, err) = Run(["--json", Path.Combine(Corpus, log)]);
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        Assert.Equal(File.ReadAllText(Path.Combine(Corpus, log.Replace(".log", ".expected.json", StringComparison.Ordinal))), output);
+    }
+
+    [Fact]
+    public void Reads_stdin_when_no_file_or_dash()
+    {
+        string log = File.ReadAllText(Path.Combine(Corpus, "k6.1-v2memcg.dmesg.log"));
+        var fromFile = Run(["--json", Path.Combine(Corpus, "k6.1-v2memcg.dmesg.log")]).Out;
+        Assert.Equal(fromFile, Run(["--json"], log).Out);
+        Assert.Equal(fromFile, Run(["--json", "-"], log).Out);
+    }
+
+    [Fact]
+    public void Reads_gzip_by_content()
+    {
+        string src = Path.Combine(Corpus, "k6.1-globaladj.dmesg.log");
+        string gz = Path.Combine(Path.GetTempPath(), $"oomwarden-analyze-{Guid.NewGuid():N}.log.gz");
+        try
+        {
+            using (var f = File.Create(gz))
+            using (var z = new GZipStream(f, CompressionLevel.Fastest))
+                z.Write(File.ReadAllBytes(src));
+            Assert.Equal(Run(["--json", src]).Out, Run(["--json", gz]).Out);
+        }
+        finally
+        {
+            File.Delete(gz);
+        }
+    }
+
+    [Fact]
+    public void Several_files_are_read_in_order()
+    {
+        string a = Path.Combine(Corpus, "k6.18-memcg-v1.dmesg.log"), b = Path.Combine(Corpus, "k6.1-cpuset.dmesg.log");
+        Assert.Equal(Run(["--json", a]).Out + Run(["--json", b]).Out, Run(["--json", a, b]).Out);
+    }
+
+    [Fact]
+    public void A_missing_file_is_exit_66_naming_the_path()
+    {
+        var (code, output, err) = Run([Path.Combine(Corpus, "k6.1-global.dmesg.log"), "/no/such/file.log"]);
+        Assert.Equal(66, code);
+        Assert.Equal("", output); // checked before anything is read
+        Assert.Contains("/no/such/file.log", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--kmsg")]
+    public void Usage_errors_are_exit_64(string arg)
+    {
+        var (code, _, err) = Run([arg]);
+        Assert.Equal(64, code);
+        Assert.Contains("usage:", err);
+    }
+
+    [Fact]
+    public void Follow_takes_no_file()
+    {
+        Assert.Equal(64, Run(["--follow", "x.log"]).Code);
+    }
+
+    [Fact]
+    public void Follow_on_a_missing_device_is_exit_66()
+    {
+        var (code, _, err) = Run(["--follow", "--kmsg", "/no/such/kmsg"]);
+        Assert.Equal(66, code);
+        Assert.Contains("/no/such/kmsg", err);
+    }
+
+    [Fact]
+    public void Help_is_exit_0()
+    {
+        var (code, output, _) = Run(["--help"]);
+        Assert.Equal(0, code);
+        Assert.Contains("--json", output);
+        Assert.Contains("--follow", output);
+    }
+
+    [Fact]
+    public void No_event_says_so_on_stderr()
+    {
+        var (code, output, err) = Run([], "[    1.0] nothing to see\nhello\n");
+        Assert.Equal(0, code);
+        Assert.Equal("", output);
+        Assert.Contains("no OOM event", err);
+    }
+
+    private sealed class ClosedPipeWriter : StringWriter
+    {
+        public override void Write(char value) => throw new IOException("Broken pipe");
+        public override void Write(string? value) => throw new IOException("Broken pipe");
+        public override void WriteLine(string? value) => throw new IOException("Broken pipe");
+    }
+
+    [Fact]
+    public void A_closed_output_stops_quietly()
+    {
+        var err = new StringWriter();
+        int code = AnalyzeCommand.Run([Path.Combine(Corpus, "k6.1-globaladj.dmesg.log")], new StringReader(""), new ClosedPipeWriter(), err);
+        Assert.Equal(0, code);
+        Assert.Equal("", err.ToString());
+    }
+
+    [Fact]
+    public void Binary_garbage_is_not_an_error()
+    {
+        var rnd = new Random(3);
+        var sb = new StringBuilder();
+        for (int i = 0; i < 20000; i++) sb.Append((char)rnd.Next(1, 0xD7FF));
+        Assert.Equal(0, Run([], sb.ToString()).Code);
+    }
+}
