@@ -114,12 +114,20 @@ public static class RunCommand
         stderr.WriteLine($"oomwarden: {(settings.Action.DryRun ? "DRY RUN, " : "")}config {config.Source}; memory cgroup {host.MemoryVersion}; "
             + $"MemTotal {SizeFormat.FormatBytes(first.MemTotalBytes)}, MemAvailable {SizeFormat.FormatBytes(first.MemAvailableBytes)}, SwapTotal {SizeFormat.FormatBytes(first.SwapTotalBytes)}; "
             + $"system domain {(settings.System.Enabled ? $"term at MemAvailable <= {settings.System.MemAvailableTerm}" : "off")}; "
-            + $"{monitor.Cgroups.Length} limited cgroup(s); PSI trigger {psi}; events {journal?.Path ?? "none"}");
+            + $"{monitor.Cgroups.Length} limited cgroup(s), {Count(monitor, c => c.HasKernelWakeup)} with kernel wake-ups, {Count(monitor, c => c.HasPressureWakeup)} with pressure levels; "
+            + $"PSI trigger {psi}; events {journal?.Path ?? "none"}");
         stderr.WriteLine("oomwarden: watching");
         journal?.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source }, sync: false);
         daemon.Run();
         stderr.WriteLine($"oomwarden: stopping ({daemon.Kills} kill(s))");
         journal?.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
         return ExitCodes.Ok;
+    }
+
+    private static int Count(Daemon.Monitor monitor, Func<WatchedCgroup, bool> predicate)
+    {
+        int n = 0;
+        foreach (var c in monitor.Cgroups) if (predicate(c)) n++;
+        return n;
     }
 }

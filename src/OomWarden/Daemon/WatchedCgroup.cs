@@ -14,6 +14,8 @@ public sealed class WatchedCgroup : IDisposable
     private readonly CgroupMemoryReader _reader;
     private int _eventFd = -1;
     private int _watchedFd = -1;
+    private int _pressureEventFd = -1;
+    private int _pressureFd = -1;
 
     private WatchedCgroup(string path, string directory, CgroupVersion version, long limitBytes, CgroupMemoryReader reader)
     {
@@ -41,6 +43,12 @@ public sealed class WatchedCgroup : IDisposable
 
     /// <summary>Usage at which the kernel wakes us (v1 threshold); long.MaxValue when none is armed.</summary>
     public long WakeAtUsageBytes { get; private set; } = long.MaxValue;
+
+    /// <summary>True when the kernel wakes the daemon for this cgroup (v1 threshold eventfd or v2 memory.events).</summary>
+    public bool HasKernelWakeup => _eventFd >= 0 || (_watchedFd >= 0 && Version == CgroupVersion.V2);
+
+    /// <summary>True when v1 vmpressure "medium" notifications are armed too.</summary>
+    public bool HasPressureWakeup => _pressureEventFd >= 0;
 
     public CgroupMemory Last { get; private set; }
 
@@ -91,6 +99,7 @@ public sealed class WatchedCgroup : IDisposable
                 return false;
             }
             WakeAtUsageBytes = threshold;
+            ArmPressureLevel(epollFd, control, token);
             return true;
         }
         // v2: memory.events changes (high, max, oom) wake pollers with POLLPRI.
@@ -104,17 +113,37 @@ public sealed class WatchedCgroup : IDisposable
         return true;
     }
 
+    /// <summary>v1 vmpressure: also wake on "medium" reclaim pressure (a cache-heavy working set squeezed
+    /// against its limit warns seconds ahead). Best effort: the usage threshold is what the daemon relies on.</summary>
+    private void ArmPressureLevel(int epollFd, string control, ulong token)
+    {
+        string levelFile = System.IO.Path.Combine(Directory, "memory.pressure_level");
+        if (!EventFd.TryCreate(out _pressureEventFd, out _)) return;
+        if (RawFile.TryOpen(levelFile, RawFile.ORdOnly, out _pressureFd, out _)
+            && RawFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes($"{_pressureEventFd} {_pressureFd} medium"), out _)
+            && Epoll.TryAdd(epollFd, _pressureEventFd, Epoll.EpollIn, token, out _))
+        {
+            return;
+        }
+        if (_pressureFd >= 0) RawFile.Close(_pressureFd);
+        EventFd.Close(_pressureEventFd);
+        _pressureFd = _pressureEventFd = -1;
+    }
+
     /// <summary>Consumes a wake-up (eventfd counter) so level-triggered epoll does not spin.</summary>
     public void Drain()
     {
         if (_eventFd >= 0) EventFd.Drain(_eventFd);
+        if (_pressureEventFd >= 0) EventFd.Drain(_pressureEventFd);
     }
 
     public void Dispose()
     {
         if (_eventFd >= 0) EventFd.Close(_eventFd);
         if (_watchedFd >= 0) RawFile.Close(_watchedFd);
-        _eventFd = _watchedFd = -1;
+        if (_pressureEventFd >= 0) EventFd.Close(_pressureEventFd);
+        if (_pressureFd >= 0) RawFile.Close(_pressureFd);
+        _eventFd = _watchedFd = _pressureEventFd = _pressureFd = -1;
         WakeAtUsageBytes = long.MaxValue;
         _reader.Dispose();
     }

@@ -46,6 +46,7 @@ public sealed class CgroupV1KillTests
             Assert.True(hog.ExitCode != 0, $"the hog finished on its own (exit {hog.ExitCode}):\n{daemon.Log}");
             Assert.False(bystander.HasExited, "the bystander died:\n" + daemon.Log);
             Assert.Equal(0, cg.KernelOomKills());
+            Assert.Contains("1 limited cgroup(s), 1 with kernel wake-ups, 1 with pressure levels", daemon.Log);
 
             var kills = EventLog.Kills(events);
             var kill = Assert.Single(kills);

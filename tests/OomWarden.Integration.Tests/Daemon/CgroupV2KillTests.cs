@@ -24,6 +24,10 @@ public sealed class CgroupV2KillTests
                 enabled = false
                 [cgroups]
                 include = ["/oomwarden-it"]
+                # The guest is emulated (TCG) on a loaded 2-core host: its timers and vCPUs stall for tens of
+                # milliseconds, so the levels leave the fault-speed hog a little more room than the defaults.
+                headroom_term = "10%"
+                headroom_kill = "5%"
                 [action]
                 events = "{{dir}}/events.jsonl"
                 """);
@@ -54,8 +58,10 @@ public sealed class CgroupV2KillTests
             int hogPid = int.Parse(Read(dir, "hog.pid").Trim(), CultureInfo.InvariantCulture);
             Assert.NotEqual("0", Read(dir, "hog.status").Trim());
             Assert.Equal("alive", Read(dir, "bystander.status").Trim());
-            Assert.Contains("oom_kill 0", Read(dir, "memory.events"));
+            Assert.True(Read(dir, "memory.events").Contains("oom_kill 0", StringComparison.Ordinal),
+                $"the kernel killed first:\n{Read(dir, "memory.events")}\n{log}\n{Read(dir, "dmesg.txt")[^Math.Min(3000, Read(dir, "dmesg.txt").Length)..]}");
             Assert.DoesNotContain("Out of memory", Read(dir, "dmesg.txt"));
+            Assert.Contains("1 limited cgroup(s), 1 with kernel wake-ups", log);
             var kill = Assert.Single(EventLog.Kills(Path.Combine(dir, "events.jsonl")));
             Assert.Equal(hogPid, kill.GetProperty("pid").GetInt32());
             Assert.Equal("/oomwarden-it", kill.GetProperty("domain").GetString());
