@@ -34,6 +34,13 @@ public sealed record ProcessSample
 
     public bool IsKernelThread { get; init; }
 
+    /// <summary>NUMA nodes the process may allocate from (bit N = node N); 0 = unknown or every node.</summary>
+    public ulong MemsAllowedMask { get; init; }
+
+    /// <summary>True when the process may allocate from at least one node of <paramref name="nodeMask"/>
+    /// (the kernel's oom_cpuset_eligible()).</summary>
+    public bool MayUseNodes(ulong nodeMask) => MemsAllowedMask == 0 || (MemsAllowedMask & nodeMask) != 0;
+
     /// <summary>The kernel's badness footprint: rss + swap + page tables.</summary>
     public long FootprintBytes => RssBytes + SwapBytes + PageTablesBytes;
 }

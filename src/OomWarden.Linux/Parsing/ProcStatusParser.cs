@@ -9,6 +9,7 @@ public static class ProcStatusParser
         int tgid = -1, ppid = 0, uid = -1;
         long rss = 0, swap = 0, pte = 0;
         bool? kthread = null;
+        ulong mems = 0;
         while (!text.IsEmpty)
         {
             var line = SpanText.NextLine(ref text);
@@ -26,9 +27,10 @@ public static class ProcStatusParser
             else if (key.SequenceEqual("VmSwap:"u8)) swap = Kib(first);
             else if (key.SequenceEqual("VmPTE:"u8)) pte = Kib(first);
             else if (key.SequenceEqual("Kthread:"u8) && SpanText.TryParseInt32(first, out int k)) kthread = k != 0;
+            else if (key.SequenceEqual("Mems_allowed_list:"u8)) NodeListParser.TryParse(first, out mems);
         }
 
-        status = new ProcStatus(tgid, ppid, uid, rss, swap, pte, kthread);
+        status = new ProcStatus(tgid, ppid, uid, rss, swap, pte, kthread, mems);
         return tgid >= 0 && uid >= 0;
     }
 

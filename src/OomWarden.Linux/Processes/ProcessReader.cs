@@ -91,6 +91,7 @@ public sealed unsafe class ProcessReader : IDisposable
 
         long rss = SpanText.PagesToBytes(stat.RssPages, pageSize), swap = 0, pageTables = 0;
         int uid = -1, oomScoreAdj = 0, oomScore = -1;
+        ulong mems = 0;
         string cgroupPath = "/";
         string? exe = null, cmdline = null;
 
@@ -104,6 +105,7 @@ public sealed unsafe class ProcessReader : IDisposable
                 rss = status.VmRssBytes;
                 swap = status.VmSwapBytes;
                 pageTables = status.VmPteBytes;
+                mems = status.MemsAllowedMask;
                 if (status.IsKernelThread == true) kernelThread = true;
             }
         }
@@ -167,6 +169,7 @@ public sealed unsafe class ProcessReader : IDisposable
             Uid = uid,
             OomScoreAdj = oomScoreAdj,
             KernelOomScore = oomScore,
+            MemsAllowedMask = mems,
             RssBytes = rss,
             SwapBytes = swap,
             PageTablesBytes = pageTables,

@@ -112,7 +112,7 @@ public static class ExplainRenderer
         return new ExplainDocument
         {
             Domain = decision.Domain.ToString(),
-            DomainKind = decision.Domain.Kind == DomainKind.System ? "system" : "cgroup",
+            DomainKind = decision.Domain.Kind switch { DomainKind.System => "system", DomainKind.Nodes => "nodes", _ => "cgroup" },
             DomainTotalBytes = view.DomainTotalBytes,
             Selector = selector,
             Preset = preset,

@@ -33,7 +33,14 @@ internal sealed class LiveOptions
 
     public HostPaths Paths => new(ProcRoot, SysRoot);
 
-    public Domain Domain => DomainPath is null or "/" or "system" ? Domain.System : Domain.ForCgroup(DomainPath);
+    /// <summary>"system" (default), a cgroup path, or "nodes:LIST" (NUMA nodes, e.g. "nodes:1" or "nodes:0-1").</summary>
+    public Domain Domain => DomainPath switch
+    {
+        null or "/" or "system" => Domain.System,
+        _ when DomainPath.StartsWith("nodes:", StringComparison.Ordinal)
+            && Linux.Parsing.NodeListParser.TryParse(System.Text.Encoding.ASCII.GetBytes(DomainPath[6..]), out ulong mask) => Domain.ForNodes(mask),
+        _ => Domain.ForCgroup(DomainPath),
+    };
 
     /// <summary>The config, or null after printing every error (the caller exits 78).</summary>
     public LoadedConfig? LoadConfig(TextWriter err)

@@ -146,6 +146,25 @@ public sealed class DaemonHost : IDisposable
             bestLevel = _monitor.System.Level;
             bestDistance = _monitor.System.DistanceToTermBytes;
         }
+        // Nodes short while the machine as a whole is not: a cpuset/mempolicy-confined shortage.
+        if (best is null && _monitor.NodeCount > 1)
+        {
+            ulong mask = _monitor.NodeMask(atLeast);
+            if (mask != 0)
+            {
+                var nodes = Domain.ForNodes(mask);
+                if (!IsQuiet(nodes.ToString()))
+                {
+                    best = nodes;
+                    var readings = _monitor.NodeReadings;
+                    foreach (var r in readings)
+                    {
+                        if (r.Level > bestLevel) bestLevel = r.Level;
+                        if (r.Level >= atLeast && r.DistanceToTermBytes < bestDistance) bestDistance = r.DistanceToTermBytes;
+                    }
+                }
+            }
+        }
         foreach (var c in _monitor.Cgroups)
         {
             var r = c.Reading;
@@ -160,6 +179,35 @@ public sealed class DaemonHost : IDisposable
             }
         }
         return best;
+    }
+
+    private long NodeAvailable(ulong mask)
+    {
+        long sum = 0;
+        foreach (var n in _monitor.NodeMemory)
+            if (n.Node < 64 && (mask & (1UL << n.Node)) != 0) sum += n.AvailableBytes;
+        return sum;
+    }
+
+    private PressureLevel NodeLevel(ulong mask)
+    {
+        var level = PressureLevel.None;
+        var memory = _monitor.NodeMemory;
+        var readings = _monitor.NodeReadings;
+        for (int i = 0; i < readings.Length; i++)
+            if (memory[i].Node < 64 && (mask & (1UL << memory[i].Node)) != 0 && readings[i].Level > level) level = readings[i].Level;
+        return level;
+    }
+
+    private string DescribeNodes(ulong mask)
+    {
+        var parts = new List<string>();
+        var memory = _monitor.NodeMemory;
+        var readings = _monitor.NodeReadings;
+        for (int i = 0; i < readings.Length; i++)
+            if (memory[i].Node < 64 && (mask & (1UL << memory[i].Node)) != 0)
+                parts.Add(NodeEvaluator.Describe(memory[i], _monitor.Memory, _settings.System, readings[i].Level));
+        return string.Join("; ", parts) + $" (machine-wide MemAvailable {SizeFormat.FormatBytes(_monitor.Memory.MemAvailableBytes)}); only processes that may use these nodes are candidates";
     }
 
     private bool IsQuiet(string domainKey)
@@ -177,12 +225,15 @@ public sealed class DaemonHost : IDisposable
     {
         var domain = MostPressedDomain(PressureLevel.Term, out var cgroup);
         if (domain is not Domain d) return;
-        var level = cgroup?.Reading.Level ?? _monitor.System.Level;
+        var level = cgroup?.Reading.Level ?? (d.Kind == DomainKind.Nodes ? NodeLevel(d.NodeMask) : _monitor.System.Level);
         long decideStart = _time.GetTimestamp();
-        string reason = cgroup is null
-            ? SystemEvaluator.Describe(_monitor.Memory, _settings.System, level)
-            : CgroupEvaluator.Describe(cgroup.Last, _settings.Cgroups, level);
+        string reason = cgroup is not null
+            ? CgroupEvaluator.Describe(cgroup.Last, _settings.Cgroups, level)
+            : d.Kind == DomainKind.Nodes
+                ? DescribeNodes(d.NodeMask)
+                : SystemEvaluator.Describe(_monitor.Memory, _settings.System, level);
         long availableBefore = cgroup is null ? _monitor.Memory.MemAvailableBytes : cgroup.LimitBytes - cgroup.Last.WorkingSetBytes;
+        if (d.Kind == DomainKind.Nodes) availableBefore = NodeAvailable(d.NodeMask);
 
         var decision = _prepared is not null && _preparedDomain == d && _time.GetElapsedTime(_preparedAt) < PreparedMaxAge * 4
             ? _prepared

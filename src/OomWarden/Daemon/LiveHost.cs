@@ -16,6 +16,7 @@ public sealed class LiveHost : IHostAccess, IDisposable
     private readonly CgroupTreeReader _tree;
     private readonly ProcessReader _processes;
     private readonly MeminfoReader _meminfo;
+    private readonly NodeMemoryReader _nodes;
 
     private LiveHost(HostPaths paths, CgroupLayout layout)
     {
@@ -24,6 +25,7 @@ public sealed class LiveHost : IHostAccess, IDisposable
         _tree = new CgroupTreeReader(paths, layout);
         _processes = new ProcessReader(paths, layout.MemoryVersion);
         _meminfo = new MeminfoReader(paths);
+        _nodes = new NodeMemoryReader(paths);
     }
 
     public static LiveHost Open(HostPaths paths)
@@ -62,6 +64,17 @@ public sealed class LiveHost : IHostAccess, IDisposable
             _meminfo.TryRead(out var mem);
             view = LiveDomainView.ForSystem(_tree, _processes, mem);
         }
+        else if (domain.Kind == DomainKind.Nodes)
+        {
+            // The kernel's cpuset-constrained totalpages: the nodes' memory plus swap.
+            _meminfo.TryRead(out var mem);
+            long total = mem.SwapTotalBytes;
+            for (int i = 0; i < _nodes.Count; i++)
+                if (_nodes.TryRead(i, out var n) && n.Node < 64 && (domain.NodeMask & (1UL << n.Node)) != 0) total += n.TotalBytes;
+            ulong mask = domain.NodeMask;
+            var root = _tree.ReadTree("/");
+            view = root is null ? null : new LiveDomainView(domain, root, total, _tree, _processes, p => p.MayUseNodes(mask));
+        }
         else
         {
             view = LiveDomainView.ForCgroup(domain.CgroupPath, _tree, _processes);
@@ -79,6 +92,7 @@ public sealed class LiveHost : IHostAccess, IDisposable
     {
         _processes.Dispose();
         _meminfo.Dispose();
+        _nodes.Dispose();
     }
 
     /// <summary>A domain that vanished between detection and decision: nothing to choose from.</summary>

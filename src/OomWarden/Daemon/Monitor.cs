@@ -10,15 +10,40 @@ namespace OomWarden.Daemon;
 public sealed class Monitor : IDisposable
 {
     private readonly MeminfoReader _meminfo;
+    private readonly NodeMemoryReader? _nodes;
     private readonly DaemonSettings _settings;
     private readonly long _prepareMargin;
+    private readonly NodeMemory[] _nodeMemory;
+    private readonly LevelReading[] _nodeReadings;
+    private readonly SystemThresholds?[] _nodeThresholds;
     private WatchedCgroup[] _cgroups = [];
 
-    public Monitor(MeminfoReader meminfo, DaemonSettings settings)
+    /// <param name="nodes">NUMA nodes; watched only when there are two or more.</param>
+    public Monitor(MeminfoReader meminfo, DaemonSettings settings, NodeMemoryReader? nodes = null)
     {
         _meminfo = meminfo;
         _settings = settings;
+        _nodes = nodes is { Count: > 1 } ? nodes : null;
+        _nodeMemory = new NodeMemory[_nodes?.Count ?? 0];
+        _nodeReadings = new LevelReading[_nodeMemory.Length];
+        _nodeThresholds = new SystemThresholds?[_nodeMemory.Length];
         _prepareMargin = AdaptiveInterval.PrepareMarginBytes(settings.Monitor);
+    }
+
+    /// <summary>NUMA nodes watched as their own domains (0 on single-node machines).</summary>
+    public int NodeCount => _nodeMemory.Length;
+
+    public ReadOnlySpan<NodeMemory> NodeMemory => _nodeMemory;
+
+    public ReadOnlySpan<LevelReading> NodeReadings => _nodeReadings;
+
+    /// <summary>Nodes at or above <paramref name="level"/>, bit N = node N.</summary>
+    public ulong NodeMask(PressureLevel level)
+    {
+        ulong mask = 0;
+        for (int i = 0; i < _nodeReadings.Length; i++)
+            if (_nodeReadings[i].Level >= level && _nodeMemory[i].Node < 64) mask |= 1UL << _nodeMemory[i].Node;
+        return mask;
     }
 
     public long PrepareMarginBytes => _prepareMargin;
@@ -52,6 +77,18 @@ public sealed class Monitor : IDisposable
         {
             System = new LevelReading(PressureLevel.None, long.MaxValue);
             if (!_settings.System.Enabled && _meminfo.TryRead(out mem)) Memory = mem;
+        }
+        if (_nodes is not null && _settings.System.Enabled)
+        {
+            for (int i = 0; i < _nodeMemory.Length; i++)
+            {
+                if (!_nodes.TryRead(i, out _nodeMemory[i])) continue;
+                var t = _nodeThresholds[i] ??= NodeEvaluator.ThresholdsFor(_settings.System, _nodeMemory[i].TotalBytes, Memory.MemTotalBytes);
+                var r = NodeEvaluator.Evaluate(_nodeMemory[i], Memory, t, _prepareMargin / _nodeMemory.Length);
+                _nodeReadings[i] = r;
+                if (r.DistanceToTermBytes < minDistance) minDistance = r.DistanceToTermBytes;
+                if (r.Level > maxLevel) maxLevel = r.Level;
+            }
         }
         if (_settings.Cgroups.Enabled)
         {
@@ -96,5 +133,6 @@ public sealed class Monitor : IDisposable
     {
         foreach (var c in _cgroups) c.Dispose();
         _meminfo.Dispose();
+        _nodes?.Dispose();
     }
 }

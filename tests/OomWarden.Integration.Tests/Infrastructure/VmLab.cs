@@ -13,7 +13,7 @@ public static class VmLab
     }
 
     /// <summary>Runs <paramref name="script"/> (sh) in a fresh guest with <paramref name="shareDir"/> writable.</summary>
-    public static Sh.Result Run(string shareDir, string script, TimeSpan timeout, int memMiB = 1024)
+    public static Sh.Result Run(string shareDir, string script, TimeSpan timeout, int memMiB = 1024, string? kernelArgs = null)
     {
         Require();
         string scriptPath = Path.Combine(shareDir, "guest.sh");
@@ -23,8 +23,9 @@ public static class VmLab
             "-t", ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "-m", memMiB.ToString(CultureInfo.InvariantCulture),
             "-s", shareDir,
-            "--", "/bin/sh", scriptPath,
         };
+        if (kernelArgs is not null) args.AddRange(["-K", kernelArgs]);
+        args.AddRange(["--", "/bin/sh", scriptPath]);
         var r = Sh.Run(Repo.VmRun, args, timeout + TimeSpan.FromSeconds(60));
         if (r.ExitCode == 125) throw new InvalidOperationException("vm-run failed:\n" + r.Stderr);
         return r;

@@ -1,0 +1,53 @@
+using System.Globalization;
+using OomWarden.Core.Model;
+using OomWarden.Linux.IO;
+using OomWarden.Linux.Parsing;
+
+namespace OomWarden.Linux.Readers;
+
+/// <summary>Every NUMA node's meminfo, each opened once and re-read at offset 0 (0 bytes per read once warm).
+/// A machine without /sys/devices/system/node, or with one node, has <see cref="Count"/> ≤ 1.</summary>
+public sealed class NodeMemoryReader : IDisposable
+{
+    private readonly KernelFile[] files;
+    private readonly int[] nodes;
+    private byte[] buffer = new byte[8192];
+
+    public NodeMemoryReader(HostPaths paths)
+    {
+        var list = new List<(int Node, KernelFile File)>();
+        string dir = paths.Sys("devices/system/node");
+        if (Directory.Exists(dir))
+        {
+            foreach (var d in Directory.EnumerateDirectories(dir, "node*"))
+            {
+                string name = Path.GetFileName(d);
+                if (!int.TryParse(name.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int node)) continue;
+                if (KernelFile.TryOpen(Path.Combine(d, "meminfo"), out _) is { } f) list.Add((node, f));
+            }
+        }
+        list.Sort((a, b) => a.Node.CompareTo(b.Node));
+        nodes = list.Select(x => x.Node).ToArray();
+        files = list.Select(x => x.File).ToArray();
+    }
+
+    public int Count => files.Length;
+
+    public int NodeAt(int index) => nodes[index];
+
+    public bool TryRead(int index, out NodeMemory memory)
+    {
+        int n = files[index].Read(ref buffer);
+        if (n < 0)
+        {
+            memory = default;
+            return false;
+        }
+        return NodeMeminfoParser.TryParse(buffer.AsSpan(0, n), nodes[index], out memory);
+    }
+
+    public void Dispose()
+    {
+        foreach (var f in files) f.Dispose();
+    }
+}
