@@ -110,6 +110,31 @@ public class DamageTests
     }
 
     [Fact]
+    public void Mem_info_printed_for_something_else_is_not_an_event()
+    {
+        // A page allocation failure warning (warn_alloc) and SysRq-m print Mem-Info too, but nobody was killed.
+        string text = """
+            [  100.000001] kworker/0:1: page allocation failure: order:4, mode:0x40cc0(GFP_KERNEL|__GFP_COMP), nodemask=(null),cpuset=/,mems_allowed=0
+            [  100.000002] CPU: 0 PID: 42 Comm: kworker/0:1 Not tainted 6.1.0-56-amd64 #1  Debian 6.1.192-2
+            [  100.000003] Mem-Info:
+            [  100.000004] active_anon:825 inactive_anon:225625 isolated_anon:0
+            [  100.000005] Node 0 DMA32 free:44120kB boost:0kB min:44344kB low:55428kB high:66512kB
+            [  100.000006] Free swap  = 0kB
+            [  100.000007] Total swap = 0kB
+            [  100.000008] 262014 pages RAM
+            [  200.000001] sysrq: Show Memory
+            [  200.000002] Mem-Info:
+            [  200.000003] active_anon:825 inactive_anon:225625 isolated_anon:0
+            [  200.000004] 262014 pages RAM
+            """;
+        Assert.Empty(Read(text));
+        var withOom = text + "\n" + File.ReadAllText(Fixtures.PathOf("k6.1-v2memcg.dmesg.log"));
+        var r = Assert.Single(Read(withOom));
+        Assert.Equal(136, r.Killed!.Pid);
+        Assert.Null(r.PagesRam); // the earlier dumps' counters do not leak into the OOM event
+    }
+
+    [Fact]
     public void Multi_line_record_escapes_are_split()
     {
         string syslog = "Nov 22 23:43:58 vmlab kernel: [    7.747650] Memory cgroup stats for /kl1:#012anon 66879488#012file 0#012shmem 4096\n"

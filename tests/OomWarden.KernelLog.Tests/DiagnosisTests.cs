@@ -126,6 +126,7 @@ public class DiagnosisTests
         Assert.Contains("unreclaimable_slab", Of("k6.1-globalslab.dmesg.log"));
         Assert.Equal("filp", OomLogReader.ReadAll(Fixtures.Bytes("k6.1-globalslab.dmesg.log"))[0].SlabTop[0].Name);
         Assert.Contains("dominant_program", Of("reconstructed-4.15-global.log"));
+        Assert.Contains("overcommit", Of("k6.1-overcommit.dmesg.log"));
         Assert.DoesNotContain("oom_score_adj_victim", Of("k6.1-globalslab.dmesg.log", 5)); // a protected 88 kB shell is not "the big consumer"
         Assert.DoesNotContain("repeated_kill", Of("k6.1-globaladj.dmesg.log", 1)); // second victim of one episode, not a restart
     }

@@ -10,6 +10,8 @@ public class LineUnwrapperTests
 
     [Theory]
     [InlineData("[  394.158309] " + Msg, LogWrapper.DmesgMonotonic, "394.158309", null, 394.158309)]
+    [InlineData("[  394.158309] [  T4617] " + Msg, LogWrapper.DmesgMonotonic, "394.158309", null, 394.158309)]
+    [InlineData("[  394.158309][    C0] " + Msg, LogWrapper.DmesgMonotonic, "394.158309", null, 394.158309)]
     [InlineData("[Sun Nov 22 23:42:47 2026] " + Msg, LogWrapper.DmesgWallClock, "Sun Nov 22 23:42:47 2026", null, double.NaN)]
     [InlineData("4,341,394158309,-;" + Msg, LogWrapper.Kmsg, "394158309", null, 394.158309)]
     [InlineData("4,341,394158309,-,caller=T4617;" + Msg, LogWrapper.Kmsg, "394158309", null, 394.158309)]

@@ -145,6 +145,14 @@ public sealed class OomReport
         return null;
     }
 
+    /// <summary>
+    /// Holds a line only an OOM kill prints. Mem-Info alone is not one: page allocation failure warnings and
+    /// SysRq-m print it too.
+    /// </summary>
+    public bool IsOomKillReport =>
+        TriggerLine is not null || Killed is not null || SelectionLine is not null || ConstraintLine is not null
+        || TaskTableRows > 0 || MemcgUsageLine is not null || TaskInLine is not null;
+
     /// <summary>True when the event holds anything at all worth reporting.</summary>
     public bool HasContent =>
         TriggerLine is not null || Killed is not null || SelectionLine is not null || ConstraintLine is not null

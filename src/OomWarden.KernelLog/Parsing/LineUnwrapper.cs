@@ -108,7 +108,7 @@ public static class LineUnwrapper
         }
         else return false;
 
-        rest = TrimStart(rest);
+        rest = StripCallerId(TrimStart(rest));
         // journalctl -o short-monotonic: "[  394.158309] host kernel: msg"
         int sp = rest.IndexOf((byte)' ');
         if (sp > 0 && sp < 70 && rest.Slice(sp + 1).StartsWith("kernel: "u8))
@@ -119,6 +119,17 @@ public static class LineUnwrapper
         }
         line.Message = TrimStart(rest);
         return true;
+    }
+
+    /// <summary>CONFIG_PRINTK_CALLER: <c>[  T4617] </c> or <c>[    C0] </c> after the stamp.</summary>
+    private static ReadOnlySpan<byte> StripCallerId(ReadOnlySpan<byte> s)
+    {
+        if (s.Length < 4 || s[0] != (byte)'[') return s;
+        int close = s.Slice(0, Math.Min(s.Length, 16)).IndexOf((byte)']');
+        if (close < 3) return s;
+        var inner = Trim(s.Slice(1, close - 1));
+        if (inner.Length < 2 || (inner[0] != (byte)'T' && inner[0] != (byte)'C') || !AllDigits(inner.Slice(1))) return s;
+        return TrimStart(s.Slice(close + 1));
     }
 
     /// <summary><c>  394.158309</c> → 394.158309 s.</summary>

@@ -206,7 +206,7 @@ public sealed class OomEventAssembler
         _cur = null;
         _section = Section.None;
         _quiet = 0;
-        if (r is null || !r.HasContent) return;
+        if (r is null || !r.IsOomKillReport) return;
         if (r.Wrapper == LogWrapper.Journal && SyslogHint && !JournalHint) r.Wrapper = LogWrapper.Syslog;
         r.Format = LogFormatNames.FormatOf(r.Wrapper);
         r.Kernel ??= _kernelFromBanner;
