@@ -17,6 +17,7 @@ public static class Errno
     public const int ENOTDIR = 20;
     public const int EINVAL = 22;
     public const int EMFILE = 24;
+    public const int EPIPE = 32;
     public const int ENOSYS = 38;
     public const int EOPNOTSUPP = 95;
 
@@ -54,6 +55,7 @@ public static class Errno
         ENOTDIR => "ENOTDIR",
         EINVAL => "EINVAL",
         EMFILE => "EMFILE",
+        EPIPE => "EPIPE",
         ENOSYS => "ENOSYS",
         EOPNOTSUPP => "EOPNOTSUPP",
         _ => null,

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text;
-using OomWarden.KernelLog.Follow;
+using OomWarden.Linux.KernelLog;
 using OomWarden.KernelLog.Model;
 using OomWarden.KernelLog.Output;
 using OomWarden.KernelLog.Parsing;

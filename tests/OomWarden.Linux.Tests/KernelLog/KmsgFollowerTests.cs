@@ -1,8 +1,8 @@
 using System.Text;
-using OomWarden.KernelLog.Follow;
+using OomWarden.Linux.KernelLog;
 using OomWarden.KernelLog.Model;
 
-namespace OomWarden.KernelLog.Tests;
+namespace OomWarden.Linux.Tests.KernelLog;
 
 /// <summary>The follower on a plain file standing in for /dev/kmsg: starts at the end, reports what is appended.</summary>
 public class KmsgFollowerTests
@@ -11,7 +11,7 @@ public class KmsgFollowerTests
     public void Reports_only_events_appended_after_it_started()
     {
         string path = Path.Combine(Path.GetTempPath(), $"oomwarden-kmsg-{Environment.ProcessId}-{Guid.NewGuid():N}.log");
-        var kmsg = File.ReadAllLines(Fixtures.PathOf("k6.18-memcg-v1.kmsg.log"));
+        var kmsg = File.ReadAllLines(Path.Combine(Fixtures.Dir("oom-reports"), "k6.18-memcg-v1.kmsg.log"));
         int second = kmsg.Select((l, i) => (l, i)).Where(x => x.l.Contains("invoked oom-killer", StringComparison.Ordinal)).Skip(1).First().i;
         File.WriteAllLines(path, kmsg[..second]); // the first event is history: must not be reported
         try

@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
-using OomWarden.KernelLog.Follow.Interop;
+using OomWarden.Linux.Interop;
+using OomWarden.Linux.Interop.FileSystem;
+using OomWarden.Linux.Interop.Process;
 using OomWarden.KernelLog.Model;
 using OomWarden.KernelLog.Parsing;
 
-namespace OomWarden.KernelLog.Follow;
+namespace OomWarden.Linux.KernelLog;
 
 /// <summary>
 /// Follows the kernel log device (/dev/kmsg) from its current end and yields each OOM report as it completes.
@@ -37,15 +39,9 @@ public sealed class KmsgFollower : IDisposable
     public static bool TryOpen(string kmsgPath, out KmsgFollower? follower, out int errno, TimeSpan? settle = null)
     {
         follower = null;
-        int fd = Libc.Open(kmsgPath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
-        if (fd < 0)
-        {
-            errno = Marshal.GetLastPInvokeError();
-            return false;
-        }
+        if (!RawFile.TryOpen(kmsgPath, RawFile.ORdOnly | RawFile.ONonBlock, out int fd, out errno)) return false;
         // SEEK_END on /dev/kmsg moves to the next record to be written; on a plain file to its end.
-        Libc.Lseek(fd, 0, Libc.SEEK_END);
-        errno = 0;
+        FileSystemInterop.LSeek(fd, 0, FileSystemInterop.SeekEnd);
         follower = new KmsgFollower(kmsgPath, fd, settle ?? TimeSpan.FromSeconds(1));
         return true;
     }
@@ -86,7 +82,7 @@ public sealed class KmsgFollower : IDisposable
         {
             while (true)
             {
-                nint n = Libc.Read(_fd, p, RecordBytes);
+                nint n = FileSystemInterop.Read(_fd, p, RecordBytes);
                 if (n > 0)
                 {
                     records++;
@@ -97,15 +93,15 @@ public sealed class KmsgFollower : IDisposable
                 }
                 if (n == 0) { _atEof = true; return records; } // plain file (tests, replay) at its end
                 int err = Marshal.GetLastPInvokeError();
-                if (err == Libc.EAGAIN) return records;
-                if (err == Libc.EINTR) continue;
-                if (err == Libc.EPIPE) { MissedRecordGaps++; continue; }
+                if (err == Errno.EAGAIN) return records;
+                if (err == Errno.EINTR) continue;
+                if (err == Errno.EPIPE) { MissedRecordGaps++; continue; }
                 return records > 0 ? records : -1;
             }
         }
     }
 
-    private unsafe void WaitReadable(int timeoutMs)
+    private void WaitReadable(int timeoutMs)
     {
         if (_atEof)
         {
@@ -114,9 +110,8 @@ public sealed class KmsgFollower : IDisposable
             Thread.Sleep(timeoutMs);
             return;
         }
-        var pfd = new Libc.PollFd { Fd = _fd, Events = Libc.POLLIN };
-        Libc.Poll(&pfd, 1, timeoutMs);
+        Poll.WaitOne(_fd, Poll.PollIn, timeoutMs);
     }
 
-    public void Dispose() => Libc.Close(_fd);
+    public void Dispose() => FileSystemInterop.Close(_fd);
 }
