@@ -19,6 +19,7 @@ public static class Cli
     private static readonly Verb[] Verbs =
     [
         new("run", "run the daemon (foreground)", (a, i, o, e) => Commands.RunCommand.Run(a, o, e)),
+        new("bench", "micro-benchmarks of the monitoring path", (a, i, o, e) => Commands.BenchCommand.Run(a, o, e)),
         new("version", "print the version", (a, i, o, e) => Version(o)),
     ];
 
