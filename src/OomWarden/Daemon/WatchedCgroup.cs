@@ -88,14 +88,14 @@ public sealed class WatchedCgroup : IDisposable
             if (!EventFd.TryCreate(out _eventFd, out _)) return false;
             if (!RawFile.TryOpen(usageFile, RawFile.ORdOnly, out _watchedFd, out _))
             {
-                Dispose();
+                Disarm();
                 return false;
             }
             string registration = $"{_eventFd} {_watchedFd} {threshold}";
             if (!RawFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes(registration), out _)
                 || !Epoll.TryAdd(epollFd, _eventFd, Epoll.EpollIn, token, out _))
             {
-                Dispose();
+                Disarm();
                 return false;
             }
             WakeAtUsageBytes = threshold;
@@ -107,7 +107,7 @@ public sealed class WatchedCgroup : IDisposable
         if (!RawFile.TryOpen(events, RawFile.ORdOnly, out _watchedFd, out _)) return false;
         if (!Epoll.TryAdd(epollFd, _watchedFd, Epoll.EpollPri | Epoll.EpollEt, token, out _))
         {
-            Dispose();
+            Disarm();
             return false;
         }
         return true;
@@ -137,7 +137,8 @@ public sealed class WatchedCgroup : IDisposable
         if (_pressureEventFd >= 0) EventFd.Drain(_pressureEventFd);
     }
 
-    public void Dispose()
+    /// <summary>Closes the wake-up descriptors only: the cgroup is then polled, never left unread.</summary>
+    private void Disarm()
     {
         if (_eventFd >= 0) EventFd.Close(_eventFd);
         if (_watchedFd >= 0) RawFile.Close(_watchedFd);
@@ -145,6 +146,11 @@ public sealed class WatchedCgroup : IDisposable
         if (_pressureFd >= 0) RawFile.Close(_pressureFd);
         _eventFd = _watchedFd = _pressureEventFd = _pressureFd = -1;
         WakeAtUsageBytes = long.MaxValue;
+    }
+
+    public void Dispose()
+    {
+        Disarm();
         _reader.Dispose();
     }
 }
