@@ -14,7 +14,11 @@ public static class MeminfoParser
     {
         long total = -1, free = -1, available = -1, buffers = 0, cached = 0, swapTotal = 0, swapFree = 0,
             shmem = 0, dirty = 0, writeback = 0;
-        while (!text.IsEmpty)
+        // The ten lines used sit in the first two dozen of ~55: stop once all are seen (the C reference
+        // and earlyoom scan the same way).
+        const int All = (1 << 10) - 1;
+        int seen = 0;
+        while (!text.IsEmpty && seen != All)
         {
             var line = SpanText.NextLine(ref text);
             int colon = line.IndexOf((byte)':');
@@ -26,16 +30,16 @@ public static class MeminfoParser
             var unit = SpanText.Trim(rest);
             if (unit.SequenceEqual("kB"u8)) value = SpanText.KibToBytes(value);
 
-            if (key.SequenceEqual("MemTotal:"u8)) total = value;
-            else if (key.SequenceEqual("MemFree:"u8)) free = value;
-            else if (key.SequenceEqual("MemAvailable:"u8)) available = value;
-            else if (key.SequenceEqual("Buffers:"u8)) buffers = value;
-            else if (key.SequenceEqual("Cached:"u8)) cached = value;
-            else if (key.SequenceEqual("SwapTotal:"u8)) swapTotal = value;
-            else if (key.SequenceEqual("SwapFree:"u8)) swapFree = value;
-            else if (key.SequenceEqual("Shmem:"u8)) shmem = value;
-            else if (key.SequenceEqual("Dirty:"u8)) dirty = value;
-            else if (key.SequenceEqual("Writeback:"u8)) writeback = value;
+            if (key.SequenceEqual("MemTotal:"u8)) { total = value; seen |= 1; }
+            else if (key.SequenceEqual("MemFree:"u8)) { free = value; seen |= 2; }
+            else if (key.SequenceEqual("MemAvailable:"u8)) { available = value; seen |= 4; }
+            else if (key.SequenceEqual("Buffers:"u8)) { buffers = value; seen |= 8; }
+            else if (key.SequenceEqual("Cached:"u8)) { cached = value; seen |= 16; }
+            else if (key.SequenceEqual("SwapTotal:"u8)) { swapTotal = value; seen |= 32; }
+            else if (key.SequenceEqual("SwapFree:"u8)) { swapFree = value; seen |= 64; }
+            else if (key.SequenceEqual("Shmem:"u8)) { shmem = value; seen |= 128; }
+            else if (key.SequenceEqual("Dirty:"u8)) { dirty = value; seen |= 256; }
+            else if (key.SequenceEqual("Writeback:"u8)) { writeback = value; seen |= 512; }
         }
 
         if (total < 0 || free < 0)

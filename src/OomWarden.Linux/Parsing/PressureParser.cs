@@ -53,7 +53,8 @@ public static class PressureParser
                 continue;
             }
 
-            if (!Utf8Parser.TryParse(value, out double number, out int consumed) || consumed != value.Length)
+            if (!TryParseFixed(value, out double number)
+                && (!Utf8Parser.TryParse(value, out number, out int consumed) || consumed != value.Length))
             {
                 line = default;
                 return false;
@@ -65,5 +66,25 @@ public static class PressureParser
 
         line = new PressureLine(avg10, avg60, avg300, total);
         return seen == 15;
+    }
+
+    /// <summary>The kernel prints averages as <c>%lu.%02lu</c>: read them as fixed point (the general double
+    /// parser is the slow part of a poll). False for anything else, which then takes the general path.</summary>
+    private static bool TryParseFixed(ReadOnlySpan<byte> value, out double number)
+    {
+        number = 0;
+        int dot = value.Length - 3;
+        if (dot < 1 || value[dot] != (byte)'.') return false;
+        long whole = 0;
+        for (int i = 0; i < dot; i++)
+        {
+            uint d = (uint)(value[i] - '0');
+            if (d > 9) return false;
+            whole = whole * 10 + d;
+        }
+        uint f1 = (uint)(value[dot + 1] - '0'), f2 = (uint)(value[dot + 2] - '0');
+        if (f1 > 9 || f2 > 9) return false;
+        number = whole + (f1 * 10 + f2) / 100.0;
+        return true;
     }
 }
