@@ -48,8 +48,10 @@ public sealed record MonitorSettings
     /// <summary>Worst-case fill rate in bytes per second; the sleep never lets this rate cross the threshold unseen.</summary>
     public long MaxFillRateBytesPerSecond { get; init; } = 4L << 30;
 
-    /// <summary>How often the cgroup tree is re-listed to find new limited cgroups.</summary>
-    public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often the cgroup tree is re-listed to find new limited cgroups, as a safety net: with
+    /// <see cref="Events"/> on, inotify reports created and removed cgroups at once (then 1 s and 5 s later the
+    /// tree is read again, for limits written just after mkdir).</summary>
+    public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Use kernel wake-ups (PSI triggers, v1 usage thresholds, v2 memory.events) besides polling.</summary>
     public bool Events { get; init; } = true;

@@ -40,6 +40,11 @@ public sealed class DaemonHost : IDisposable
     private string? _ladderCgroup;
     private long _ladderAt;
     private long _lastRescan;
+    private Inotify? _treeWatch;
+    private bool _treeWatchTried;
+    private bool _treeChanged;
+    private long _followUpAt = long.MaxValue;
+    private int _followUpsLeft;
 
     public DaemonHost(
         DaemonSettings settings,
@@ -67,14 +72,30 @@ public sealed class DaemonHost : IDisposable
 
     public int Kills { get; private set; }
 
-    /// <summary>Lists limited cgroups and (re)arms their wake-ups; cheap to repeat.</summary>
+    /// <summary>Lists limited cgroups and (re)arms their wake-ups. Runs at start, when inotify says a cgroup
+    /// directory was created or removed, and every rescan_interval as a safety net.</summary>
     public void Rescan()
     {
         _lastRescan = _time.GetTimestamp();
+        _treeChanged = false;
         if (!_settings.Cgroups.Enabled) return;
+        if (_settings.Monitor.Events && _treeWatch is null && !_treeWatchTried)
+        {
+            _treeWatchTried = true;
+            _treeWatch = Inotify.TryCreate(out _);
+            if (_treeWatch is not null && !Epoll.TryAdd(_wake.EpollFd, _treeWatch.Fd, Epoll.EpollIn, WakeSources.TreeToken, out _))
+            {
+                _treeWatch.Dispose();
+                _treeWatch = null;
+            }
+        }
         var old = _monitor.Cgroups.ToArray().ToDictionary(c => c.Path, StringComparer.Ordinal);
         var next = new List<WatchedCgroup>();
-        foreach (var lc in _host.ListLimitedCgroups())
+        var directories = _treeWatch is null ? null : new List<string>();
+        var limited = _host.ListLimitedCgroups(directories);
+        if (directories is not null)
+            foreach (var dir in directories) _treeWatch!.TryWatchDirectory(dir);
+        foreach (var lc in limited)
         {
             if (!Included(lc.Path)) continue;
             if (old.Remove(lc.Path, out var existing) && existing.LimitBytes == lc.LimitBytes)
@@ -104,8 +125,16 @@ public sealed class DaemonHost : IDisposable
     /// <summary>Any wake-up just means "tick now"; eventfd counters are drained so epoll does not spin.</summary>
     private void OnWake(ulong token)
     {
+        if (token == WakeSources.TreeToken)
+        {
+            if (_treeWatch?.Drain() == true) _treeChanged = true;
+            return;
+        }
         foreach (var c in _monitor.Cgroups) c.Drain();
     }
+
+    /// <summary>Whether a cgroup was created or removed since the last rescan (tests, diagnostics).</summary>
+    public bool WatchesCgroupTree => _treeWatch is not null;
 
     /// <summary>Runs until <see cref="WakeSources.RequestStop"/>.</summary>
     public void Run()
@@ -117,8 +146,25 @@ public sealed class DaemonHost : IDisposable
             else if (_monitor.MaxLevel == PressureLevel.Prepare) PrepareDecision();
             else _prepared = null;
 
-            if (_time.GetElapsedTime(_lastRescan) >= _settings.Monitor.RescanInterval) Rescan();
+            if (_treeChanged)
+            {
+                // A new cgroup usually gets its limit a moment after mkdir: look again 1 s and 5 s later.
+                Rescan();
+                _followUpsLeft = 2;
+                _followUpAt = _time.GetTimestamp() + _time.TimestampFrequency;
+            }
+            else if (_time.GetTimestamp() >= _followUpAt)
+            {
+                Rescan();
+                _followUpAt = --_followUpsLeft > 0 ? _time.GetTimestamp() + 4 * _time.TimestampFrequency : long.MaxValue;
+            }
+            else if (_time.GetElapsedTime(_lastRescan) >= _settings.Monitor.RescanInterval) Rescan();
             var sleep = AdaptiveInterval.Next(_monitor.MinDistanceBytes, _settings.Monitor);
+            if (_followUpAt != long.MaxValue)
+            {
+                var untilFollowUp = TimeSpan.FromSeconds(Math.Max(0, _followUpAt - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
+                if (untilFollowUp < sleep) sleep = untilFollowUp;
+            }
             if (_quietUntil.Count > 0 && sleep > TimeSpan.FromMilliseconds(100)) sleep = TimeSpan.FromMilliseconds(100);
             if (!_wake.Wait(sleep, _onWake)) return;
         }
@@ -377,5 +423,9 @@ public sealed class DaemonHost : IDisposable
         _log.Flush();
     }
 
-    public void Dispose() => _monitor.Dispose();
+    public void Dispose()
+    {
+        _treeWatch?.Dispose();
+        _monitor.Dispose();
+    }
 }

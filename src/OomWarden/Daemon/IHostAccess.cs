@@ -15,7 +15,9 @@ public interface IHostAccess
 
     string PressureMemoryPath { get; }
 
-    IReadOnlyList<LimitedCgroup> ListLimitedCgroups();
+    /// <summary>The cgroups with a memory limit; when <paramref name="allDirectories"/> is given, every cgroup
+    /// directory of the memory hierarchy is added to it too (for change notifications).</summary>
+    IReadOnlyList<LimitedCgroup> ListLimitedCgroups(List<string>? allDirectories = null);
 
     /// <summary>The selector's view of a domain, read now.</summary>
     IDomainView OpenDomain(Domain domain);

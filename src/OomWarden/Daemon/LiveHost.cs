@@ -45,13 +45,16 @@ public sealed class LiveHost : IHostAccess, IDisposable
 
     public ProcessReader Processes => _processes;
 
-    public IReadOnlyList<LimitedCgroup> ListLimitedCgroups()
+    public IReadOnlyList<LimitedCgroup> ListLimitedCgroups(List<string>? allDirectories = null)
     {
         var list = new List<LimitedCgroup>();
-        foreach (var node in _tree.ListLimitedCgroups())
+        var tree = _tree.ReadTree("/");
+        if (tree is null) return list;
+        foreach (var node in tree.DescendantsAndSelf())
         {
-            if (_tree.DirectoryOf(node.Path) is { } dir)
-                list.Add(new LimitedCgroup(node.Path, dir, Layout.MemoryVersion, node.Memory.LimitBytes));
+            if (_tree.DirectoryOf(node.Path) is not { } dir) continue;
+            allDirectories?.Add(dir);
+            if (node.Memory.HasLimit) list.Add(new LimitedCgroup(node.Path, dir, Layout.MemoryVersion, node.Memory.LimitBytes));
         }
         return list;
     }

@@ -9,6 +9,7 @@ public sealed class WakeSources : IDisposable
 {
     public const ulong StopToken = ulong.MaxValue;
     public const ulong PsiToken = ulong.MaxValue - 1;
+    public const ulong TreeToken = ulong.MaxValue - 2;
 
     private readonly int _epoll;
     private readonly int _stopFd;

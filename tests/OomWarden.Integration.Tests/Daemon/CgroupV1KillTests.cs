@@ -64,4 +64,47 @@ public sealed class CgroupV1KillTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>A cgroup created after the daemon started is watched at once (inotify on the cgroup tree, then a
+    /// second look 1 s later for the limit written after mkdir), not at the next 30 s safety-net rescan.</summary>
+    [Fact]
+    public void A_cgroup_created_after_start_is_watched_without_waiting_for_the_rescan_interval()
+    {
+        V1MemoryCgroup.Require();
+        Repo.RequireBinary();
+        string dir = TestHelpers.NewTempDirectory("oomwarden-it");
+        try
+        {
+            string events = Path.Combine(dir, "events.jsonl");
+            string config = Path.Combine(dir, "oomwarden.toml");
+            File.WriteAllText(config, $$"""
+                [system]
+                enabled = false
+                [cgroups]
+                include = ["/oomwarden-late-*"]
+                [monitor]
+                rescan_interval = "10m"
+                [action]
+                events = "{{events}}"
+                """);
+            using var daemon = DaemonProcess.Start("run", "--config", config);
+            Assert.Contains("0 limited cgroup(s)", daemon.Log);
+            using var cg = V1MemoryCgroup.Create("oomwarden-late", Limit);
+            Thread.Sleep(2500);
+            var hog = cg.Start(TestHelpers.Hog, "-s", "2048", "-r", "100", "-L", "60");
+            Assert.StartsWith("READY", hog.StandardOutput.ReadLine());
+            bool exited = hog.WaitForExit(TimeSpan.FromSeconds(40));
+            daemon.Stop(TimeSpan.FromSeconds(5));
+
+            Assert.True(exited, "the hog is still running:\n" + daemon.Log);
+            Assert.Equal(0, cg.KernelOomKills());
+            var kill = Assert.Single(EventLog.Kills(events));
+            Assert.Equal(hog.Id, kill.GetProperty("pid").GetInt32());
+            Assert.Equal(cg.Path, kill.GetProperty("domain").GetString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
