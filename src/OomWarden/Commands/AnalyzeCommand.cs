@@ -184,7 +184,7 @@ public static class AnalyzeCommand
     }
 
     /// <summary>Bytes of a TextReader (tests pass a StringReader as stdin), encoded as UTF-8.</summary>
-    private sealed class TextReaderStream(TextReader reader) : Stream
+    private sealed class TextReaderStream(TextReader reader) : ReadOnlyStream
     {
         private readonly char[] _chars = new char[16 * 1024];
         private byte[] _bytes = [];
@@ -206,19 +206,10 @@ public static class AnalyzeCommand
             return c;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Lets us look at the first two bytes of a non-seekable stream (stdin) and still read them.</summary>
-    private sealed class PeekStream(Stream inner) : Stream
+    private sealed class PeekStream(Stream inner) : ReadOnlyStream
     {
         private readonly byte[] _head = new byte[2];
         private int _headLen, _headPos;
@@ -254,6 +245,11 @@ public static class AnalyzeCommand
             base.Dispose(disposing);
         }
 
+    }
+
+    /// <summary>The parts of a forward-only, read-only stream that the two adapters above share.</summary>
+    private abstract class ReadOnlyStream : Stream
+    {
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
