@@ -27,6 +27,8 @@ public sealed class KmsgFollower : IDisposable
     /// <summary>Records the kernel overwrote before we read them (EPIPE).</summary>
     public long MissedRecordGaps { get; private set; }
 
+    private int _cancelFd = -1;
+
     private KmsgFollower(string path, int fd, TimeSpan settle)
     {
         Path = path;
@@ -55,6 +57,10 @@ public sealed class KmsgFollower : IDisposable
     /// <summary>Completed reports, as they happen; ends (without throwing) when <paramref name="cancel"/> fires.</summary>
     public IEnumerable<OomReport> Follow(CancellationToken cancel)
     {
+        // Between events the follower sleeps in poll() without a timeout (no idle wake-ups); cancellation
+        // wakes it through an eventfd.
+        if (_cancelFd < 0 && EventFd.TryCreate(out int efd, out _)) _cancelFd = efd;
+        using var onCancel = cancel.Register(() => { if (_cancelFd >= 0) RawFile.TryWrite(_cancelFd, BitConverter.GetBytes(1UL), out _); });
         long quietSince = Environment.TickCount64;
         while (!cancel.IsCancellationRequested)
         {
@@ -68,7 +74,8 @@ public sealed class KmsgFollower : IDisposable
             }
             while (_ready.Count > 0) yield return _ready.Dequeue();
             if (got < 0) yield break;
-            if (got == 0) WaitReadable(250);
+            // While a report is open, wake every 250 ms to release it once the log has been quiet.
+            if (got == 0) WaitReadable(_reader.Assembler.Idle && _cancelFd >= 0 ? -1 : 250);
         }
         _reader.FlushIfKilled();
         while (_ready.Count > 0) yield return _ready.Dequeue();
@@ -107,11 +114,17 @@ public sealed class KmsgFollower : IDisposable
         {
             // a regular file always polls readable: sleep instead of spinning
             _atEof = false;
-            Thread.Sleep(timeoutMs);
+            Thread.Sleep(timeoutMs < 0 ? 250 : timeoutMs);
             return;
         }
-        Poll.WaitOne(_fd, Poll.PollIn, timeoutMs);
+        if (_cancelFd >= 0) Poll.WaitFirstOf(_fd, _cancelFd, Poll.PollIn, timeoutMs);
+        else Poll.WaitOne(_fd, Poll.PollIn, timeoutMs);
     }
 
-    public void Dispose() => FileSystemInterop.Close(_fd);
+    public void Dispose()
+    {
+        FileSystemInterop.Close(_fd);
+        if (_cancelFd >= 0) EventFd.Close(_cancelFd);
+        _cancelFd = -1;
+    }
 }

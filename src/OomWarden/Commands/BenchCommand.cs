@@ -59,7 +59,7 @@ public static class BenchCommand
             return ExitCodes.Usage;
         }
         mode = reader.Positionals[0];
-        var paths = new HostPaths(procRoot ?? "/proc", sysRoot ?? "/sys");
+        var paths = new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot);
         try
         {
             return mode == "poll"

@@ -10,8 +10,8 @@ internal sealed class LiveOptions
 {
     public string? ConfigPath { get; set; }
     public string? DomainPath { get; set; }
-    public string ProcRoot { get; set; } = "/proc";
-    public string SysRoot { get; set; } = "/sys";
+    public string ProcRoot { get; set; } = HostPaths.Default.ProcRoot;
+    public string SysRoot { get; set; } = HostPaths.Default.SysRoot;
 
     /// <summary>Consumes one of the shared options; false when <paramref name="option"/> is not one of them.
     /// Sets <paramref name="failed"/> when its value is missing.</summary>

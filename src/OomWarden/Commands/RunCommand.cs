@@ -25,13 +25,14 @@ public static class RunCommand
           --no-mlock        do not lock the daemon's memory (mlockall)
           --proc-root DIR   read /proc from DIR (tests, containers)
           --sys-root DIR    read /sys from DIR
+          --kmsg PATH       the kernel log device followed for the kernel's own kills (default /dev/kmsg)
 
         SIGTERM or SIGINT stops the daemon. Exit codes: 0 stopped, 64 usage, 78 bad config, 71 OS error.
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? configPath = null, eventsPath = null, procRoot = null, sysRoot = null;
+        string? configPath = null, eventsPath = null, procRoot = null, sysRoot = null, kmsgPath = null;
         bool dryRun = false, mlock = true;
         var reader = new ArgReader(args);
         while (reader.NextOption() is { } opt)
@@ -42,6 +43,7 @@ public static class RunCommand
                 case "--events": eventsPath = reader.Value(opt, stderr); if (eventsPath is null) return ExitCodes.Usage; break;
                 case "--proc-root": procRoot = reader.Value(opt, stderr); if (procRoot is null) return ExitCodes.Usage; break;
                 case "--sys-root": sysRoot = reader.Value(opt, stderr); if (sysRoot is null) return ExitCodes.Usage; break;
+                case "--kmsg": kmsgPath = reader.Value(opt, stderr); if (kmsgPath is null) return ExitCodes.Usage; break;
                 case "--dry-run": dryRun = true; break;
                 case "--no-mlock": mlock = false; break;
                 case "-h" or "--help": stdout.WriteLine(Help); return ExitCodes.Ok;
@@ -75,7 +77,7 @@ public static class RunCommand
         };
         settings = settings with { Action = action };
 
-        var paths = new HostPaths(procRoot ?? "/proc", sysRoot ?? "/sys");
+        var paths = new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot, kmsgPath ?? HostPaths.Default.DevKmsgPath);
         foreach (var warning in SelfProtection.Apply(paths.Proc("self/oom_score_adj"), mlock))
             stderr.WriteLine("oomwarden: warning: " + warning);
 
@@ -116,10 +118,12 @@ public static class RunCommand
             + $"system domain {(settings.System.Enabled ? $"term at MemAvailable <= {settings.System.MemAvailableTerm}" : "off")}{(monitor.NodeCount > 1 ? $", {monitor.NodeCount} NUMA nodes watched" : "")}; "
             + $"{monitor.Cgroups.Length} limited cgroup(s), {Count(monitor, c => c.HasKernelWakeup)} with kernel wake-ups, {Count(monitor, c => c.HasPressureWakeup)} with pressure levels; "
             + $"PSI trigger {psi}; events {journal?.Path ?? "none"}");
+        using var kernelKills = KernelKillNotifier.TryStart(paths.DevKmsgPath, journal, stderr, TimeProvider.System, out string? kmsgError);
+        if (kmsgError is not null) stderr.WriteLine("oomwarden: warning: " + kmsgError);
         stderr.WriteLine("oomwarden: watching");
         journal?.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source }, sync: false);
         daemon.Run();
-        stderr.WriteLine($"oomwarden: stopping ({daemon.Kills} kill(s))");
+        stderr.WriteLine($"oomwarden: stopping ({daemon.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel)");
         journal?.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
         return ExitCodes.Ok;
     }

@@ -42,9 +42,15 @@ public sealed class EventJournal : IDisposable
         }
     }
 
+    /// <summary>Thread-safe: the daemon's loop and the kernel-kill notifier both append.</summary>
     public void Append(KillEvent e, bool sync)
     {
         if (_stream is null) return;
+        lock (_buffer) AppendLocked(e, sync);
+    }
+
+    private void AppendLocked(KillEvent e, bool sync)
+    {
         _buffer.ResetWrittenCount();
         using (var w = new Utf8JsonWriter(_buffer, WriterOptions))
         {
@@ -53,7 +59,7 @@ public sealed class EventJournal : IDisposable
         _buffer.Write("\n"u8);
         try
         {
-            _stream.Write(_buffer.WrittenSpan);
+            _stream!.Write(_buffer.WrittenSpan);
             _stream.Flush(flushToDisk: sync);
         }
         catch (IOException)

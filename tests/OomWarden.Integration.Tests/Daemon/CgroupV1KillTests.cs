@@ -107,4 +107,56 @@ public sealed class CgroupV1KillTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>When the kernel kills (here: the daemon runs dry, so the hog reaches its 128 MiB limit), the
+    /// daemon reports it from /dev/kmsg: a stderr line and a kernel_kill journal event.</summary>
+    [Fact]
+    public void Kills_made_by_the_kernel_are_reported_from_kmsg()
+    {
+        V1MemoryCgroup.Require();
+        Repo.RequireBinary();
+        if (!File.Exists("/dev/kmsg")) Assert.Skip("no /dev/kmsg");
+        using var cg = V1MemoryCgroup.Create("oomwarden-kk", 128L << 20);
+        string dir = TestHelpers.NewTempDirectory("oomwarden-it");
+        try
+        {
+            string events = Path.Combine(dir, "events.jsonl");
+            string config = Path.Combine(dir, "oomwarden.toml");
+            File.WriteAllText(config, $$"""
+                [system]
+                enabled = false
+                [cgroups]
+                include = ["{{cg.Path}}"]
+                [action]
+                dry_run = true
+                events = "{{events}}"
+                """);
+            using var daemon = DaemonProcess.Start("run", "--config", config);
+            var hog = cg.Start(TestHelpers.Hog, "-s", "512", "-L", "60");
+            Assert.StartsWith("READY", hog.StandardOutput.ReadLine());
+            Assert.True(hog.WaitForExit(TimeSpan.FromSeconds(30)), "the hog was not killed");
+            Assert.Equal(137, hog.ExitCode);
+            var deadline = System.Diagnostics.Stopwatch.StartNew();
+            System.Text.Json.JsonElement? kernelKill = null;
+            while (kernelKill is null && deadline.Elapsed < TimeSpan.FromSeconds(15))
+            {
+                Thread.Sleep(200);
+                kernelKill = EventLog.Read(events).Cast<System.Text.Json.JsonElement?>()
+                    .FirstOrDefault(e => e!.Value.GetProperty("event").GetString() == "kernel_kill"
+                        && e.Value.TryGetProperty("pid", out var pid) && pid.GetInt32() == hog.Id);
+            }
+            daemon.Stop(TimeSpan.FromSeconds(5));
+
+            Assert.True(kernelKill is not null, "no kernel_kill event for the hog:\n" + daemon.Log);
+            Assert.Equal(cg.Path, kernelKill!.Value.GetProperty("domain").GetString());
+            Assert.Equal("hog", kernelKill.Value.GetProperty("comm").GetString());
+            Assert.Contains($"the kernel killed pid {hog.Id} (hog", daemon.Log);
+            Assert.Contains("kill(s) by the kernel)", daemon.Log);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
+

@@ -34,4 +34,19 @@ public static partial class Poll
         while (r < 0 && Marshal.GetLastSystemError() == Errno.EINTR);
         return r > 0 ? p.Revents : (short)0;
     }
+
+    /// <summary>Waits on two descriptors at once (a device and a cancel eventfd); returns the events of the first.</summary>
+    public static unsafe short WaitFirstOf(int fd, int cancelFd, short events, int timeoutMs)
+    {
+        var p = stackalloc PollFd[2];
+        p[0] = new PollFd { Fd = fd, Events = events };
+        p[1] = new PollFd { Fd = cancelFd, Events = PollIn };
+        int r;
+        do
+        {
+            r = PollNative(p, 2, timeoutMs);
+        }
+        while (r < 0 && Marshal.GetLastSystemError() == Errno.EINTR);
+        return r > 0 ? p[0].Revents : (short)0;
+    }
 }
