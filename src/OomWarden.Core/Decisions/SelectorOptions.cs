@@ -9,7 +9,7 @@ public sealed record SelectorOptions
     /// <summary>Never chosen, whatever the policy says: oomwarden's own pid (and any helper it runs).</summary>
     public IReadOnlySet<int> ProtectedPids { get; init; } = new HashSet<int>();
 
-    /// <summary>comm names never chosen (<see cref="DaemonSettings.ProtectedComms"/>).</summary>
+    /// <summary>comm names never chosen, whatever the policy says (for embedders; the config expresses this with protect rules).</summary>
     public IReadOnlyList<string> ProtectedComms { get; init; } = [];
 
     /// <summary>term_grace when no rule sets one (<see cref="ActionSettings.TermGrace"/>).</summary>
@@ -26,7 +26,6 @@ public sealed record SelectorOptions
     public static SelectorOptions From(DaemonSettings settings, int selfPid, long pageSizeBytes = 4096) => new()
     {
         ProtectedPids = new HashSet<int> { selfPid },
-        ProtectedComms = settings.ProtectedComms,
         DefaultTermGrace = settings.Action.TermGrace,
         PageSizeBytes = pageSizeBytes,
     };

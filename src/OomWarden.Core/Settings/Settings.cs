@@ -83,8 +83,6 @@ public sealed record DaemonSettings
     public MonitorSettings Monitor { get; init; } = new();
     public ActionSettings Action { get; init; } = new();
 
-    /// <summary>comm names never killed, besides PID 1, kernel threads, oomwarden itself and adj −1000.</summary>
-    public IReadOnlyList<string> ProtectedComms { get; init; } = [];
 
     /// <summary>Built-in rule set evaluated after the file's rules: "desktop", "server", "kubernetes" or "none".</summary>
     public string Preset { get; init; } = "none";

@@ -133,9 +133,6 @@ public sealed class DaemonHost : IDisposable
         foreach (var c in _monitor.Cgroups) c.Drain();
     }
 
-    /// <summary>Whether a cgroup was created or removed since the last rescan (tests, diagnostics).</summary>
-    public bool WatchesCgroupTree => _treeWatch is not null;
-
     /// <summary>Runs until <see cref="WakeSources.RequestStop"/>.</summary>
     public void Run()
     {
