@@ -58,6 +58,7 @@ public static class ConfigPrinter
         o.WriteLine($"selector = \"{(s.Selector == SelectorKind.Badness ? "badness" : "hierarchical")}\"");
         o.WriteLine();
         o.WriteLine("[system]");
+        o.WriteLine($"enabled = {Bool(s.System.Enabled)}");
         o.WriteLine($"mem_available_term = \"{Units.FormatThreshold(s.System.MemAvailableTerm)}\"");
         o.WriteLine($"mem_available_kill = \"{Units.FormatThreshold(s.System.MemAvailableKill)}\"");
         o.WriteLine($"swap_free_term = \"{Units.FormatThreshold(s.System.SwapFreeTerm)}\"");
@@ -87,5 +88,22 @@ public static class ConfigPrinter
 
     private static string Bool(bool b) => b ? "true" : "false";
 
-    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    /// <summary>A TOML basic string: backslash, quote and control characters escaped, so any path loads back.</summary>
+    private static string Quote(string s)
+    {
+        var sb = new System.Text.StringBuilder(s.Length + 2).Append('"');
+        foreach (char c in s)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\t': sb.Append("\\t"); break;
+                case < ' ' or '\u007f': sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)); break;
+                default: sb.Append(c); break;
+            }
+        }
+        return sb.Append('"').ToString();
+    }
 }
