@@ -12,7 +12,7 @@ public static class ConfigPrinter
 {
     public static void PrintRules(CompiledPolicy policy, TextWriter output)
     {
-        output.WriteLine($"rules (first match wins; {policy.Rules.Count} rules, preset \"{policy.Preset}\" last):");
+        output.WriteLine($"rules (first match wins; {policy.Rules.Count} rule{(policy.Rules.Count == 1 ? "" : "s")}, preset \"{policy.Preset}\" last):");
         if (policy.Rules.Count == 0)
         {
             output.WriteLine("  (none: processes rank by -oom_score_adj, cgroups at priority 0)");

@@ -23,6 +23,21 @@ public class UserResolutionTests
         Assert.Equal("user=root(0)", rule.Match.ToString());
     }
 
+    /// <summary>End to end on this machine: a rule naming the user running the tests matches this very process as
+    /// the daemon's reader sees it in /proc (which gives the uid, never the name).</summary>
+    [Fact]
+    public void ANameRuleMatchesThisProcessAsTheLiveReaderSeesIt()
+    {
+        string me = Environment.UserName;
+        var result = ConfigLoader.LoadText($"[[rule]]\nname = \"mine\"\nuser = \"{me}\"\npriority = 7", "test.toml");
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        using var reader = new OomWarden.Linux.Processes.ProcessReader(OomWarden.Linux.HostPaths.Default, OomWarden.Linux.Parsing.CgroupVersion.None);
+        Assert.True(reader.TryRead(Environment.ProcessId, OomWarden.Linux.Processes.ProcessReadOptions.Status, out var self), reader.LastError);
+        var verdict = result.Config.Policy.Evaluate(self with { UserName = null });
+        Assert.Equal("mine", verdict.RuleName);
+        Assert.Equal(7, verdict.Priority);
+    }
+
     [Fact]
     public void AnUnknownNameIsAConfigErrorAtItsPosition()
     {
