@@ -263,6 +263,18 @@ public sealed class CliTests
         }
     }
 
+    [Theory]
+    [InlineData("explain", "nodes:x", "--domain nodes:x: not a NUMA node list (write nodes:1 or nodes:0-1)")]
+    [InlineData("snapshot", "batch.slice", "--domain batch.slice: write a cgroup path as /proc/PID/cgroup shows it (starting with /), system, or nodes:LIST")]
+    public void A_malformed_domain_is_a_usage_error(string verb, string domain, string message)
+    {
+        var args = new List<string> { verb, "--domain", domain };
+        if (verb == "snapshot") args.AddRange(["-o", "-"]);
+        var (code, _, err) = Run([.. args]);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith($"oomwarden {verb}: {message}\n", err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Version_prints_a_version()
     {

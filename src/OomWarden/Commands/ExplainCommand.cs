@@ -26,6 +26,7 @@ public static class ExplainCommand
         if (!ArgReader.TryParse("explain", args, Options, Usage, stdout, stderr, out var parsed, out int exit)) return exit;
         if (parsed.Positionals.Count > 0) return ArgReader.UsageError("explain", $"unexpected argument '{parsed.Positionals[0]}'", Usage, stderr);
         var live = LiveOptions.From(parsed);
+        if (live.DomainError() is { } domainError) return ArgReader.UsageError("explain", domainError, Usage, stderr);
         bool json = parsed.Has(Json.Name);
         var config = live.LoadConfig(stderr, out exit);
         if (config is null) return exit;

@@ -40,6 +40,18 @@ internal sealed class LiveOptions
         _ => Domain.ForCgroup(DomainPath),
     };
 
+    /// <summary>Null when --domain is one of the forms <see cref="Domain"/> reads; else the usage error to print.</summary>
+    public string? DomainError() => DomainPath switch
+    {
+        null or "system" => null,
+        _ when DomainPath.StartsWith("nodes:", StringComparison.Ordinal) =>
+            Linux.Parsing.NodeListParser.TryParse(System.Text.Encoding.ASCII.GetBytes(DomainPath[6..]), out _)
+                ? null
+                : $"--domain {DomainPath}: not a NUMA node list (write nodes:1 or nodes:0-1)",
+        _ when DomainPath.StartsWith('/') => null,
+        _ => $"--domain {DomainPath}: write a cgroup path as /proc/PID/cgroup shows it (starting with /), system, or nodes:LIST",
+    };
+
     /// <summary>The config, checked against the host under --proc-root; null after printing every error, with the
     /// exit code (66, 74 or 78).</summary>
     public LoadedConfig? LoadConfig(TextWriter err, out int exitCode) =>

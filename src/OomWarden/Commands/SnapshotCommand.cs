@@ -24,6 +24,7 @@ public static class SnapshotCommand
         if (parsed.Positionals.Count > 0) return ArgReader.UsageError("snapshot", $"unexpected argument '{parsed.Positionals[0]}'", Usage, stderr);
         if (parsed.Value(Output.Name) is not { } output) return ArgReader.UsageError("snapshot", "-o FILE is required", Usage, stderr);
         var live = LiveOptions.From(parsed);
+        if (live.DomainError() is { } domainError) return ArgReader.UsageError("snapshot", domainError, Usage, stderr);
 
         var paths = live.Paths;
         using var host = LiveHost.Open(paths);
