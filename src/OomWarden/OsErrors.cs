@@ -21,16 +21,27 @@ public static class OsErrors
     private const int ErrorFileExists = unchecked((int)0x80070050);
 
     /// <summary>The errno behind <paramref name="e"/>; 0 when it carries none. <paramref name="path"/>, when given,
-    /// tells "is a directory" apart from "permission denied" (.NET reports both as UnauthorizedAccessException).</summary>
+    /// tells "is a directory" apart from "permission denied" (.NET reports both as UnauthorizedAccessException) and
+    /// "not a directory" from "no such file".</summary>
     public static int Errno(Exception e, string? path = null) => e switch
     {
-        FileNotFoundException or DirectoryNotFoundException => ENOENT,
+        FileNotFoundException or DirectoryNotFoundException => path is not null && UnderAFile(path) ? ENOTDIR : ENOENT,
         PathTooLongException => ENAMETOOLONG,
         UnauthorizedAccessException => path is not null && Directory.Exists(path) ? EISDIR : EACCES,
         IOException { HResult: ErrorFileExists } => EEXIST,
         IOException { HResult: > 0 and < 4096 } io => io.HResult,
         _ => 0,
     };
+
+    /// <summary>.NET reports ENOTDIR ("/etc/passwd/x") as DirectoryNotFoundException too: a parent that is a file tells.</summary>
+    private static bool UnderAFile(string path)
+    {
+        for (string? dir = Path.GetDirectoryName(path); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+        {
+            if (File.Exists(dir)) return true;
+        }
+        return false;
+    }
 
     /// <summary>"No such file or directory": strerror of the errno behind <paramref name="e"/>, or a plain
     /// description of what failed when there is no errno.</summary>

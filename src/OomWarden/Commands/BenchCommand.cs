@@ -99,7 +99,7 @@ public static class BenchCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"oomwarden bench tick: cannot read the host: {e.Message}");
+            stderr.WriteLine($"oomwarden bench tick: cannot read the host: {OsErrors.Describe(e)}");
             return ExitCodes.OsError;
         }
         using var hostScope = host;

@@ -30,7 +30,7 @@ public static class CheckConfigCommand
         }
         file ??= parsed.Positionals.Count > 0 ? parsed.Positionals[0] : null;
 
-        var config = ConfigFile.Load(file, ConfigHost.Live(HostPaths.Default), stderr, out exit);
+        var config = ConfigFile.Load(file, () => ConfigHost.Live(HostPaths.Default), stderr, out exit);
         if (config is null) return exit;
 
         stdout.WriteLine($"config {config.Source}: OK");

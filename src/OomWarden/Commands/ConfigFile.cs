@@ -7,14 +7,14 @@ namespace OomWarden.Commands;
 /// 78 config rejected).</summary>
 internal static class ConfigFile
 {
-    /// <summary>The config at <paramref name="path"/> (null: the built-in defaults), checked against
-    /// <paramref name="host"/>; null with the exit code when it cannot be used.</summary>
+    /// <summary>The config at <paramref name="path"/> (null: the built-in defaults), checked against the machine
+    /// <paramref name="host"/> describes (asked only when there is a file); null with the exit code when it cannot be used.</summary>
     /// <param name="outcome">What a rejected config means for this verb ("config rejected", "not starting").</param>
-    public static LoadedConfig? Load(string? path, ConfigHost host, TextWriter stderr, out int exitCode, string outcome = "config rejected")
+    public static LoadedConfig? Load(string? path, Func<ConfigHost> host, TextWriter stderr, out int exitCode, string outcome = "config rejected")
     {
         exitCode = ExitCodes.Ok;
         if (path is null) return ConfigLoader.Default();
-        var result = ConfigLoader.LoadFile(path, host);
+        var result = ConfigLoader.LoadFile(path, host());
         foreach (var warning in result.Warnings) stderr.WriteLine(warning.ToString());
         if (result.Success) return result.Config;
         foreach (var error in result.Errors) stderr.WriteLine(error.ToString());

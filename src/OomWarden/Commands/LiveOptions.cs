@@ -55,5 +55,5 @@ internal sealed class LiveOptions
     /// <summary>The config, checked against the host under --proc-root; null after printing every error, with the
     /// exit code (66, 74 or 78).</summary>
     public LoadedConfig? LoadConfig(TextWriter err, out int exitCode) =>
-        ConfigFile.Load(ConfigPath, ConfigPath is null ? ConfigHost.Users : ConfigHost.Live(Paths), err, out exitCode);
+        ConfigFile.Load(ConfigPath, () => ConfigHost.Live(Paths), err, out exitCode);
 }

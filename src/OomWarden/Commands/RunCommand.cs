@@ -46,7 +46,7 @@ public static class RunCommand
         string? procRoot = parsed.Value(LiveOptions.ProcRootOption.Name), sysRoot = parsed.Value(LiveOptions.SysRootOption.Name), kmsgPath = parsed.Value(Kmsg.Name);
         bool dryRun = parsed.Has(DryRun.Name), mlock = !parsed.Has(NoMlock.Name);
 
-        var config = ConfigFile.Load(configPath, ConfigHost.Live(new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot)),
+        var config = ConfigFile.Load(configPath, () => ConfigHost.Live(new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot)),
             stderr, out exit, "config rejected; not starting");
         if (config is null) return exit;
         var settings = config.Settings;

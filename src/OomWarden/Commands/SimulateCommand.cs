@@ -45,7 +45,7 @@ public static class SimulateCommand
         }
 
         // Levels of different kinds are compared on the recorded machine's memory, not this one's.
-        var config = ConfigFile.Load(configPath, ConfigHost.ForMemory(snapshot!.Memory.MemTotalBytes, snapshot.Memory.SwapTotalBytes), stderr, out exit);
+        var config = ConfigFile.Load(configPath, () => ConfigHost.ForMemory(snapshot!.Memory.MemTotalBytes, snapshot.Memory.SwapTotalBytes), stderr, out exit);
         if (config is null) return exit;
 
         SnapshotDomainView view;

@@ -28,10 +28,17 @@ public sealed class ConfigHost
     /// unreadable: figures unknown).</summary>
     public static ConfigHost Live(HostPaths paths)
     {
-        using var meminfo = new MeminfoReader(paths);
-        return meminfo.TryRead(out MemoryInfo mem)
-            ? new ConfigHost { LookupUser = LookupSystemUser, MemTotalBytes = mem.MemTotalBytes, SwapTotalBytes = mem.SwapTotalBytes }
-            : Users;
+        try
+        {
+            using var meminfo = new MeminfoReader(paths);
+            if (meminfo.TryRead(out MemoryInfo mem))
+                return new ConfigHost { LookupUser = LookupSystemUser, MemTotalBytes = mem.MemTotalBytes, SwapTotalBytes = mem.SwapTotalBytes };
+        }
+        catch (IOException)
+        {
+            // The verb reports an unreadable host itself, with its own exit code; the config is checked without it.
+        }
+        return Users;
     }
 
     /// <summary>The memory figures of a recorded host (a snapshot) with this machine's user database.</summary>

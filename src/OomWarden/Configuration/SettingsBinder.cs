@@ -291,7 +291,7 @@ internal static class SettingsBinder
                 if (i.Value == 0) { zero = true; return true; }
                 number = i.Value.ToString(CultureInfo.InvariantCulture);
                 break;
-            case FloatValueSyntax f:
+            case FloatValueSyntax f when double.IsFinite(f.Value):
                 if (f.Value == 0) { zero = true; return true; }
                 number = f.Value.ToString("0.###", CultureInfo.InvariantCulture);
                 break;
