@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using OomWarden.Core.Decisions;
 using OomWarden.Core.Detection;
 using OomWarden.Core.Model;
@@ -39,12 +38,12 @@ public sealed class DaemonHost : IDisposable
     private long _preparedAt;
     private string? _ladderCgroup;
     private long _ladderAt;
-    private long _lastRescan;
+    private readonly RescanDebouncer _rescans;
+    private readonly Dictionary<string, WatchedCgroup> _rescanOld = new(StringComparer.Ordinal);
+    private readonly List<WatchedCgroup> _rescanNext = [];
+    private readonly List<string> _rescanDirectories = [];
     private Inotify? _treeWatch;
     private bool _treeWatchTried;
-    private bool _treeChanged;
-    private long _followUpAt = long.MaxValue;
-    private int _followUpsLeft;
 
     public DaemonHost(
         DaemonSettings settings,
@@ -68,16 +67,30 @@ public sealed class DaemonHost : IDisposable
         _cgroupKiller = new CgroupKiller(host.ListPids, host.TryReadStartTime);
         _onWake = OnWake;
         _include = settings.Cgroups.Include.Select(Glob.Compile).ToArray();
+        _rescans = new RescanDebouncer(time, settings.Monitor.RescanInterval);
     }
 
     public int Kills { get; private set; }
+
+    /// <summary>Re-listings of the cgroup tree since start.</summary>
+    public long Rescans => _rescans.Rescans;
 
     /// <summary>Lists limited cgroups and (re)arms their wake-ups. Runs at start, when inotify says a cgroup
     /// directory was created or removed, and every rescan_interval as a safety net.</summary>
     public void Rescan()
     {
-        _lastRescan = _time.GetTimestamp();
-        _treeChanged = false;
+        try
+        {
+            RescanNow();
+        }
+        finally
+        {
+            _rescans.Rescanned();
+        }
+    }
+
+    private void RescanNow()
+    {
         if (!_settings.Cgroups.Enabled) return;
         if (_settings.Monitor.Events && _treeWatch is null && !_treeWatchTried)
         {
@@ -89,12 +102,19 @@ public sealed class DaemonHost : IDisposable
                 _treeWatch = null;
             }
         }
-        var old = _monitor.Cgroups.ToArray().ToDictionary(c => c.Path, StringComparer.Ordinal);
-        var next = new List<WatchedCgroup>();
-        var directories = _treeWatch is null ? null : new List<string>();
+        // Reused across re-listings: a burst of cgroup churn must not grow the daemon.
+        var old = _rescanOld;
+        var next = _rescanNext;
+        old.Clear();
+        next.Clear();
+        foreach (var c in _monitor.Cgroups) old[c.Path] = c;
+        _rescanDirectories.Clear();
+        var directories = _treeWatch is null ? null : _rescanDirectories;
         var limited = _host.ListLimitedCgroups(directories);
+        // Watches of removed directories are dropped by the kernel (IN_IGNORED); adding an existing one is a no-op.
         if (directories is not null)
             foreach (var dir in directories) _treeWatch!.TryWatchDirectory(dir);
+        _rescanDirectories.Clear();
         foreach (var lc in limited)
         {
             if (!Included(lc.Path)) continue;
@@ -110,8 +130,14 @@ public sealed class DaemonHost : IDisposable
                 w.TryArmWakeup(_wake.EpollFd, _settings.Cgroups, _monitor.PrepareMarginBytes, (ulong)next.Count);
             next.Add(w);
         }
-        foreach (var gone in old.Values) gone.Dispose();
+        foreach (var gone in old.Values)
+        {
+            _monitor.Forget(gone);
+            gone.Dispose();
+        }
+        old.Clear();
         _monitor.ReplaceCgroups(next.ToArray());
+        next.Clear();
     }
 
     private bool Included(string path)
@@ -127,7 +153,7 @@ public sealed class DaemonHost : IDisposable
     {
         if (token == WakeSources.TreeToken)
         {
-            if (_treeWatch?.Drain() == true) _treeChanged = true;
+            if (_treeWatch?.Drain() == true) _rescans.TreeChanged();
             return;
         }
         foreach (var c in _monitor.Cgroups) c.Drain();
@@ -143,25 +169,10 @@ public sealed class DaemonHost : IDisposable
             else if (_monitor.MaxLevel == PressureLevel.Prepare) PrepareDecision();
             else _prepared = null;
 
-            if (_treeChanged)
-            {
-                // A new cgroup usually gets its limit a moment after mkdir: look again 1 s and 5 s later.
-                Rescan();
-                _followUpsLeft = 2;
-                _followUpAt = _time.GetTimestamp() + _time.TimestampFrequency;
-            }
-            else if (_time.GetTimestamp() >= _followUpAt)
-            {
-                Rescan();
-                _followUpAt = --_followUpsLeft > 0 ? _time.GetTimestamp() + 4 * _time.TimestampFrequency : long.MaxValue;
-            }
-            else if (_time.GetElapsedTime(_lastRescan) >= _settings.Monitor.RescanInterval) Rescan();
+            if (_rescans.IsDue()) Rescan();
             var sleep = AdaptiveInterval.Next(_monitor.MinDistanceBytes, _settings.Monitor);
-            if (_followUpAt != long.MaxValue)
-            {
-                var untilFollowUp = TimeSpan.FromSeconds(Math.Max(0, _followUpAt - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
-                if (untilFollowUp < sleep) sleep = untilFollowUp;
-            }
+            var untilRescan = _rescans.UntilDue();
+            if (untilRescan < sleep) sleep = untilRescan;
             if (_quietUntil.Count > 0 && sleep > TimeSpan.FromMilliseconds(100)) sleep = TimeSpan.FromMilliseconds(100);
             if (!_wake.Wait(sleep, _onWake)) return;
         }
@@ -414,11 +425,7 @@ public sealed class DaemonHost : IDisposable
 
     private void Journal(KillEvent e, bool sync) => _journal?.Append(e, sync);
 
-    private void Log(string message)
-    {
-        _log.WriteLine(_time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z' ", CultureInfo.InvariantCulture) + message);
-        _log.Flush();
-    }
+    private void Log(string message) => DaemonLog.Write(_log, _time, message);
 
     public void Dispose()
     {

@@ -4,6 +4,7 @@ using OomWarden.Core.Settings;
 using OomWarden.Linux.Interop.Process;
 using OomWarden.Linux.Parsing;
 using OomWarden.Linux.Cgroups;
+using OomWarden.Linux.IO;
 
 namespace OomWarden.Daemon;
 
@@ -52,6 +53,12 @@ public sealed class WatchedCgroup : IDisposable
 
     public CgroupMemory Last { get; private set; }
 
+    /// <summary>The cgroup was removed (a read found ENODEV/ENOENT): an expected race, not a read failure.</summary>
+    public bool IsGone => _reader.IsGone;
+
+    /// <summary>Why the last read failed (the reader's text: file and errno); null after a success.</summary>
+    public string? LastError => _reader.LastError;
+
     public LevelReading Reading { get; private set; }
 
     /// <summary>Reads usage (and memory.stat only when usage is close to the limit) and evaluates.
@@ -92,7 +99,7 @@ public sealed class WatchedCgroup : IDisposable
                 return false;
             }
             string registration = $"{_eventFd} {_watchedFd} {threshold}";
-            if (!RawFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes(registration), out _)
+            if (!ControlFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes(registration), out _)
                 || !Epoll.TryAdd(epollFd, _eventFd, Epoll.EpollIn, token, out _))
             {
                 Disarm();
@@ -120,7 +127,7 @@ public sealed class WatchedCgroup : IDisposable
         string levelFile = System.IO.Path.Combine(Directory, "memory.pressure_level");
         if (!EventFd.TryCreate(out _pressureEventFd, out _)) return;
         if (RawFile.TryOpen(levelFile, RawFile.ORdOnly, out _pressureFd, out _)
-            && RawFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes($"{_pressureEventFd} {_pressureFd} medium"), out _)
+            && ControlFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes($"{_pressureEventFd} {_pressureFd} medium"), out _)
             && Epoll.TryAdd(epollFd, _pressureEventFd, Epoll.EpollIn, token, out _))
         {
             return;
