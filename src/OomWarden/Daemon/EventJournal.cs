@@ -98,7 +98,9 @@ public sealed class EventJournal : IDisposable
             }
             return;
         }
-        _partialLine = n >= 0 && (n > prefix || (n == 0 && _partialLine));
+        // A failed write leaves the file as it was; a short one leaves a cut line (unless only the newline that
+        // ended the previous cut line got through).
+        if (n >= 0) _partialLine = n > prefix || (n == 0 && _partialLine);
         Failed(n < 0
             ? Errno.Describe(-n, "write", Path)
             : $"write {Path}: {n} of {line.Length} bytes written (disk full?)");
