@@ -19,8 +19,8 @@ public static class SelfProtection
         if (!RawFile.TryWriteFile(OomScoreAdjPath, "-1000"u8, out int errno))
         {
             warnings.Add(errno is Errno.EACCES or Errno.EPERM
-                ? $"cannot set own oom_score_adj to -1000: {Errno.Describe(errno)}: lowering it needs CAP_SYS_RESOURCE; the kernel may kill oomwarden"
-                : $"cannot set own oom_score_adj to -1000: {Errno.Describe(errno)}");
+                ? $"cannot set own oom_score_adj ({OomScoreAdjPath}) to -1000: {Errno.Describe(errno)}: lowering it needs CAP_SYS_RESOURCE; the kernel may kill oomwarden"
+                : $"cannot set own oom_score_adj ({OomScoreAdjPath}) to -1000: {Errno.Describe(errno)}");
         }
         return warnings;
     }
