@@ -18,6 +18,9 @@ public sealed class DaemonHost : IDisposable
     private static readonly TimeSpan PreparedMaxAge = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan NothingToKillQuiet = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan LadderWindow = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ArmBudget = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ArmPause = TimeSpan.FromMilliseconds(10);
+    private const int TrimAfterRescans = 4;
 
     private readonly DaemonSettings _settings;
     private readonly IHostAccess _host;
@@ -44,6 +47,8 @@ public sealed class DaemonHost : IDisposable
     private readonly List<string> _rescanDirectories = [];
     private Inotify? _treeWatch;
     private bool _treeWatchTried;
+    private bool _armPending;
+    private int _rescansSinceTrim;
 
     public DaemonHost(
         DaemonSettings settings,
@@ -77,6 +82,7 @@ public sealed class DaemonHost : IDisposable
 
     /// <summary>Lists limited cgroups and (re)arms their wake-ups. Runs at start, when inotify says a cgroup
     /// directory was created or removed, and every rescan_interval as a safety net.</summary>
+    /// <summary>At start: lists the tree and arms every wake-up before the daemon reports "watching".</summary>
     public void Rescan()
     {
         try
@@ -87,6 +93,25 @@ public sealed class DaemonHost : IDisposable
         {
             _rescans.Rescanned();
         }
+        ArmPendingWakeups(TimeSpan.MaxValue);
+    }
+
+    /// <summary>Arms the kernel wake-ups of watched cgroups that have none yet, for at most <paramref name="budget"/>:
+    /// on cgroup v1 each registration waits for an RCU grace period in the kernel (10–30 ms), so 1,000 new cgroups
+    /// would stall the loop for many seconds. Until armed, a cgroup is polled on every tick. True when some remain.</summary>
+    private bool ArmPendingWakeups(TimeSpan budget)
+    {
+        if (!_settings.Monitor.Events) return false;
+        long start = _time.GetTimestamp();
+        var cgroups = _monitor.Cgroups;
+        for (int i = 0; i < cgroups.Length; i++)
+        {
+            var c = cgroups[i];
+            if (c.WakeupTried) continue;
+            if (_time.GetElapsedTime(start) >= budget) return true;
+            c.TryArmWakeup(_wake.EpollFd, _settings.Cgroups, _monitor.PrepareMarginBytes, (ulong)i);
+        }
+        return false;
     }
 
     private void RescanNow()
@@ -126,9 +151,8 @@ public sealed class DaemonHost : IDisposable
             existing?.Dispose();
             var w = WatchedCgroup.TryOpen(lc.Path, lc.Directory, lc.Version, lc.LimitBytes);
             if (w is null) continue;
-            if (_settings.Monitor.Events)
-                w.TryArmWakeup(_wake.EpollFd, _settings.Cgroups, _monitor.PrepareMarginBytes, (ulong)next.Count);
-            next.Add(w);
+            next.Add(w); // its wake-up is armed by ArmPendingWakeups
+
         }
         foreach (var gone in old.Values)
         {
@@ -169,10 +193,26 @@ public sealed class DaemonHost : IDisposable
             else if (_monitor.MaxLevel == PressureLevel.Prepare) PrepareDecision();
             else _prepared = null;
 
-            if (_rescans.IsDue()) Rescan();
+            if (_rescans.IsDue())
+            {
+                RescanNow();
+                _rescans.Rescanned();
+                _armPending = true;
+                if (++_rescansSinceTrim >= TrimAfterRescans && _rescans.IsQuiet && _monitor.MaxLevel < PressureLevel.Term)
+                {
+                    // A burst of cgroup churn is over: give its garbage (readers of cgroups since removed,
+                    // promoted out of gen0) back, or the mlocked heap keeps its peak size for good.
+                    _rescansSinceTrim = 0;
+                    long before = GC.GetGCMemoryInfo().TotalCommittedBytes;
+                    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                    Log($"cgroup churn over ({_monitor.Cgroups.Length} limited cgroup(s) watched): heap committed {SizeFormat.FormatBytes(before)} -> {SizeFormat.FormatBytes(GC.GetGCMemoryInfo().TotalCommittedBytes)}");
+                }
+            }
+            if (_armPending) _armPending = ArmPendingWakeups(ArmBudget);
             var sleep = AdaptiveInterval.Next(_monitor.MinDistanceBytes, _settings.Monitor);
             var untilRescan = _rescans.UntilDue();
             if (untilRescan < sleep) sleep = untilRescan;
+            if (_armPending && sleep > ArmPause) sleep = ArmPause;
             if (_quietUntil.Count > 0 && sleep > TimeSpan.FromMilliseconds(100)) sleep = TimeSpan.FromMilliseconds(100);
             if (!_wake.Wait(sleep, _onWake)) return;
         }

@@ -48,6 +48,9 @@ public sealed class WatchedCgroup : IDisposable
     /// <summary>True when the kernel wakes the daemon for this cgroup (v1 threshold eventfd or v2 memory.events).</summary>
     public bool HasKernelWakeup => _eventFd >= 0 || (_watchedFd >= 0 && Version == CgroupVersion.V2);
 
+    /// <summary>True once <see cref="TryArmWakeup"/> ran (armed or not): it is not tried again.</summary>
+    public bool WakeupTried { get; private set; }
+
     /// <summary>True when v1 vmpressure "medium" notifications are armed too.</summary>
     public bool HasPressureWakeup => _pressureEventFd >= 0;
 
@@ -84,6 +87,7 @@ public sealed class WatchedCgroup : IDisposable
     /// <summary>Arms the kernel wake-up and adds it to <paramref name="epollFd"/>; false when not offered.</summary>
     public bool TryArmWakeup(int epollFd, CgroupThresholds t, long prepareMarginBytes, ulong token)
     {
+        WakeupTried = true;
         if (Version == CgroupVersion.V1)
         {
             // Wake where polling must start: the prepare band, or half the limit for a cgroup smaller than

@@ -79,3 +79,28 @@ public sealed class RescanDebouncerTests
         Assert.Equal(TimeSpan.FromMilliseconds(150), d.UntilDue());
     }
 }
+
+public sealed class RescanDebouncerQuietTests
+{
+    [Fact]
+    public void After_a_burst_and_its_two_follow_ups_the_debouncer_is_quiet()
+    {
+        var time = new FakeTimeProvider();
+        var d = new RescanDebouncer(time, TimeSpan.FromSeconds(30));
+        d.Rescanned();
+        Assert.True(d.IsQuiet);
+        var quietAt = new List<double>();
+        for (int ms = 0; ms < 20_000; ms += 5)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(5));
+            if (ms < 8000) d.TreeChanged();
+            if (d.IsDue())
+            {
+                d.Rescanned();
+                if (d.IsQuiet) quietAt.Add(ms / 1000.0);
+            }
+        }
+        Assert.Single(quietAt);
+        Assert.InRange(quietAt[0], 12.9, 13.3);
+    }
+}
