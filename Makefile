@@ -19,9 +19,11 @@ build: deps
 	$(DOTNET) publish src/OomWarden/OomWarden.csproj -c Release -o bin --nologo -v quiet -p:DebugType=none -p:DebugSymbols=false
 	@ls -l $(BIN)
 
-## run: the daemon in the foreground, dry-run, built-in policy (Ctrl-C stops it)
+## run: the daemon in the foreground, dry-run, built-in policy (Ctrl-C stops it); the journal goes to a
+## private directory (mktemp -d), never a fixed /tmp name another user could plant a link or a FIFO at
 run: build
-	$(BIN) run --dry-run --events /tmp/oomwarden-dry-run.jsonl
+	@dir=$$(mktemp -d "$${TMPDIR:-/tmp}/oomwarden-run.XXXXXX") && echo "journal: $$dir/events.jsonl" && \
+	  $(BIN) run --dry-run --events "$$dir/events.jsonl"
 
 ## test: every test: unit, CLI golden, host integration (cgroup v1), vmlab integration (cgroup v2)
 test: build

@@ -1,5 +1,4 @@
 using OomWarden.Core.Policy;
-using System.Runtime.InteropServices;
 using OomWarden.Configuration;
 using OomWarden.Core.Decisions;
 using OomWarden.Core.Model;
@@ -27,8 +26,9 @@ public static class RunCommand
           --sys-root DIR    read /sys from DIR
           --kmsg PATH       the kernel log device followed for the kernel's own kills (default /dev/kmsg)
 
-        SIGTERM or SIGINT stops the daemon. Exit codes: 0 stopped, 64 usage, 66 config file missing, 71 OS error,
-        74 config file read error, 78 config rejected.
+        SIGTERM or SIGINT stops the daemon; SIGHUP, SIGUSR1, SIGUSR2 are logged and ignored, SIGPIPE ignored.
+        Exit codes: 0 stopped, 64 usage, 66 config file missing, 71 OS error, 73 journal not writable (or not a
+        regular file), 74 config file read error, 78 config rejected.
         """;
 
     private static readonly CliOption Events = CliOption.WithValue("--events");
@@ -40,6 +40,8 @@ public static class RunCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        // First: until this runs, SIGHUP or SIGUSR1 would kill the daemon (the default action).
+        using var signals = DaemonSignals.Install(stderr, TimeProvider.System);
         if (!ArgReader.TryParse("run", args, Options, Help, stdout, stderr, out var parsed, out int exit)) return exit;
         if (parsed.Positionals.Count > 0) return ArgReader.UsageError("run", $"unexpected argument '{parsed.Positionals[0]}'", Help, stderr);
         string? configPath = parsed.Value(LiveOptions.Config.Name), eventsPath = parsed.Value(Events.Name);
@@ -58,11 +60,18 @@ public static class RunCommand
         settings = settings with { Action = action };
 
         var paths = new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot, kmsgPath ?? HostPaths.Default.DevKmsgPath);
-        foreach (var warning in SelfProtection.Apply(paths.Proc("self/oom_score_adj"), mlock))
+        // The real process on the real procfs: --proc-root trees are read, never written.
+        foreach (var warning in SelfProtection.Apply(mlock))
             stderr.WriteLine("oomwarden: warning: " + warning);
 
-        using var journal = EventJournal.TryOpen(settings.Action.EventsPath, out string? journalError);
-        if (journalError is not null) stderr.WriteLine("oomwarden: warning: " + journalError + "; decisions go to stderr only");
+        using var journal = EventJournal.TryOpen(settings.Action.EventsPath,
+            line => DaemonLog.Write(stderr, TimeProvider.System, "oomwarden: warning: " + line), out string? journalError);
+        if (journal is null)
+        {
+            stderr.WriteLine($"oomwarden run: {journalError}; not starting");
+            return ExitCodes.CantCreate;
+        }
+        var readFailures = new ReadFailureReporter(line => DaemonLog.Write(stderr, TimeProvider.System, line), journal, TimeProvider.System);
 
         LiveHost host;
         try
@@ -86,25 +95,25 @@ public static class RunCommand
         string psi = settings.Monitor.Events
             ? wake.TryAddPsiTrigger(paths.PressureMemoryPath, out string? psiError) ?? ("off (" + psiError + ")")
             : "off";
-        var monitor = new Daemon.Monitor(meminfo, settings, new NodeMemoryReader(paths));
+        var monitor = new Daemon.Monitor(meminfo, settings, new NodeMemoryReader(paths), readFailures);
         using var daemon = new DaemonHost(settings, host, selector, monitor, wake, journal, stderr, TimeProvider.System);
         daemon.Rescan();
 
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; wake.RequestStop(); });
-        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; wake.RequestStop(); });
+        signals.OnStop(wake.RequestStop);
 
         stderr.WriteLine($"oomwarden: {(settings.Action.DryRun ? "DRY RUN, " : "")}config {config.Source}; memory cgroup {host.MemoryVersion}; "
             + $"MemTotal {SizeFormat.FormatBytes(first.MemTotalBytes)}, MemAvailable {SizeFormat.FormatBytes(first.MemAvailableBytes)}, SwapTotal {SizeFormat.FormatBytes(first.SwapTotalBytes)}; "
             + $"system domain {(settings.System.Enabled ? $"term at MemAvailable <= {settings.System.MemAvailableTerm}" : "off")}{(monitor.NodeCount > 1 ? $", {monitor.NodeCount} NUMA nodes watched" : "")}; "
             + $"{monitor.Cgroups.Length} limited cgroup(s), {Count(monitor, c => c.HasKernelWakeup)} with kernel wake-ups, {Count(monitor, c => c.HasPressureWakeup)} with pressure levels; "
-            + $"PSI trigger {psi}; events {journal?.Path ?? "none"}");
+            + $"PSI trigger {psi}; events {journal.Path}");
         using var kernelKills = KernelKillNotifier.TryStart(paths.DevKmsgPath, journal, stderr, TimeProvider.System, out string? kmsgError);
         if (kmsgError is not null) stderr.WriteLine("oomwarden: warning: " + kmsgError);
         stderr.WriteLine("oomwarden: watching");
-        journal?.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source }, sync: false);
+        journal.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source }, sync: false);
         daemon.Run();
-        stderr.WriteLine($"oomwarden: stopping ({daemon.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel)");
-        journal?.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
+        stderr.WriteLine($"oomwarden: stopping ({daemon.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel, "
+            + $"{daemon.Rescans} cgroup rescan(s), {readFailures.Failures} failed read(s), {journal.WriteFailures} failed journal write(s))");
+        journal.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
         return ExitCodes.Ok;
     }
 

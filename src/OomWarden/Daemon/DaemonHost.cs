@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using OomWarden.Core.Decisions;
 using OomWarden.Core.Detection;
 using OomWarden.Core.Model;
@@ -19,6 +18,9 @@ public sealed class DaemonHost : IDisposable
     private static readonly TimeSpan PreparedMaxAge = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan NothingToKillQuiet = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan LadderWindow = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ArmBudget = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ArmPause = TimeSpan.FromMilliseconds(10);
+    private const int TrimAfterRescans = 4;
 
     private readonly DaemonSettings _settings;
     private readonly IHostAccess _host;
@@ -40,12 +42,14 @@ public sealed class DaemonHost : IDisposable
     private long _preparedAvailableBytes;
     private string? _ladderCgroup;
     private long _ladderAt;
-    private long _lastRescan;
+    private readonly RescanDebouncer _rescans;
+    private readonly Dictionary<string, WatchedCgroup> _rescanOld = new(StringComparer.Ordinal);
+    private readonly List<WatchedCgroup> _rescanNext = [];
+    private readonly List<string> _rescanDirectories = [];
     private Inotify? _treeWatch;
     private bool _treeWatchTried;
-    private bool _treeChanged;
-    private long _followUpAt = long.MaxValue;
-    private int _followUpsLeft;
+    private bool _armPending;
+    private int _rescansSinceTrim;
 
     public DaemonHost(
         DaemonSettings settings,
@@ -69,16 +73,50 @@ public sealed class DaemonHost : IDisposable
         _cgroupKiller = new CgroupKiller(host.ListPids, host.TryReadStartTime);
         _onWake = OnWake;
         _include = settings.Cgroups.Include.Select(Glob.Compile).ToArray();
+        _rescans = new RescanDebouncer(time, settings.Monitor.RescanInterval);
     }
 
     public int Kills { get; private set; }
 
+    /// <summary>Re-listings of the cgroup tree since start.</summary>
+    public long Rescans => _rescans.Rescans;
+
     /// <summary>Lists limited cgroups and (re)arms their wake-ups. Runs at start, when inotify says a cgroup
     /// directory was created or removed, and every rescan_interval as a safety net.</summary>
+    /// <summary>At start: lists the tree and arms every wake-up before the daemon reports "watching".</summary>
     public void Rescan()
     {
-        _lastRescan = _time.GetTimestamp();
-        _treeChanged = false;
+        try
+        {
+            RescanNow();
+        }
+        finally
+        {
+            _rescans.Rescanned();
+        }
+        ArmPendingWakeups(TimeSpan.MaxValue);
+    }
+
+    /// <summary>Arms the kernel wake-ups of watched cgroups that have none yet, for at most <paramref name="budget"/>:
+    /// on cgroup v1 each registration waits for an RCU grace period in the kernel (10–30 ms), so 1,000 new cgroups
+    /// would stall the loop for many seconds. Until armed, a cgroup is polled on every tick. True when some remain.</summary>
+    private bool ArmPendingWakeups(TimeSpan budget)
+    {
+        if (!_settings.Monitor.Events) return false;
+        long start = _time.GetTimestamp();
+        var cgroups = _monitor.Cgroups;
+        for (int i = 0; i < cgroups.Length; i++)
+        {
+            var c = cgroups[i];
+            if (c.WakeupTried) continue;
+            if (_time.GetElapsedTime(start) >= budget) return true;
+            c.TryArmWakeup(_wake.EpollFd, _settings.Cgroups, _monitor.PrepareMarginBytes, (ulong)i);
+        }
+        return false;
+    }
+
+    private void RescanNow()
+    {
         if (!_settings.Cgroups.Enabled) return;
         if (_settings.Monitor.Events && _treeWatch is null && !_treeWatchTried)
         {
@@ -90,12 +128,19 @@ public sealed class DaemonHost : IDisposable
                 _treeWatch = null;
             }
         }
-        var old = _monitor.Cgroups.ToArray().ToDictionary(c => c.Path, StringComparer.Ordinal);
-        var next = new List<WatchedCgroup>();
-        var directories = _treeWatch is null ? null : new List<string>();
+        // Reused across re-listings: a burst of cgroup churn must not grow the daemon.
+        var old = _rescanOld;
+        var next = _rescanNext;
+        old.Clear();
+        next.Clear();
+        foreach (var c in _monitor.Cgroups) old[c.Path] = c;
+        _rescanDirectories.Clear();
+        var directories = _treeWatch is null ? null : _rescanDirectories;
         var limited = _host.ListLimitedCgroups(directories);
+        // Watches of removed directories are dropped by the kernel (IN_IGNORED); adding an existing one is a no-op.
         if (directories is not null)
             foreach (var dir in directories) _treeWatch!.TryWatchDirectory(dir);
+        _rescanDirectories.Clear();
         foreach (var lc in limited)
         {
             if (!Included(lc.Path)) continue;
@@ -107,12 +152,17 @@ public sealed class DaemonHost : IDisposable
             existing?.Dispose();
             var w = WatchedCgroup.TryOpen(lc.Path, lc.Directory, lc.Version, lc.LimitBytes);
             if (w is null) continue;
-            if (_settings.Monitor.Events)
-                w.TryArmWakeup(_wake.EpollFd, _settings.Cgroups, _monitor.PrepareMarginBytes, (ulong)next.Count);
-            next.Add(w);
+            next.Add(w); // its wake-up is armed by ArmPendingWakeups
+
         }
-        foreach (var gone in old.Values) gone.Dispose();
+        foreach (var gone in old.Values)
+        {
+            _monitor.Forget(gone);
+            gone.Dispose();
+        }
+        old.Clear();
         _monitor.ReplaceCgroups(next.ToArray());
+        next.Clear();
     }
 
     private bool Included(string path)
@@ -128,7 +178,7 @@ public sealed class DaemonHost : IDisposable
     {
         if (token == WakeSources.TreeToken)
         {
-            if (_treeWatch?.Drain() == true) _treeChanged = true;
+            if (_treeWatch?.Drain() == true) _rescans.TreeChanged();
             return;
         }
         foreach (var c in _monitor.Cgroups) c.Drain();
@@ -144,25 +194,26 @@ public sealed class DaemonHost : IDisposable
             else if (_monitor.MaxLevel == PressureLevel.Prepare) PrepareDecision();
             else _prepared = null;
 
-            if (_treeChanged)
+            if (_rescans.IsDue())
             {
-                // A new cgroup usually gets its limit a moment after mkdir: look again 1 s and 5 s later.
-                Rescan();
-                _followUpsLeft = 2;
-                _followUpAt = _time.GetTimestamp() + _time.TimestampFrequency;
+                RescanNow();
+                _rescans.Rescanned();
+                _armPending = true;
+                if (++_rescansSinceTrim >= TrimAfterRescans && _rescans.IsQuiet && _monitor.MaxLevel < PressureLevel.Term)
+                {
+                    // A burst of cgroup churn is over: give its garbage (readers of cgroups since removed,
+                    // promoted out of gen0) back, or the mlocked heap keeps its peak size for good.
+                    _rescansSinceTrim = 0;
+                    long before = GC.GetGCMemoryInfo().TotalCommittedBytes;
+                    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                    Log($"cgroup churn over ({_monitor.Cgroups.Length} limited cgroup(s) watched): heap committed {SizeFormat.FormatBytes(before)} -> {SizeFormat.FormatBytes(GC.GetGCMemoryInfo().TotalCommittedBytes)}");
+                }
             }
-            else if (_time.GetTimestamp() >= _followUpAt)
-            {
-                Rescan();
-                _followUpAt = --_followUpsLeft > 0 ? _time.GetTimestamp() + 4 * _time.TimestampFrequency : long.MaxValue;
-            }
-            else if (_time.GetElapsedTime(_lastRescan) >= _settings.Monitor.RescanInterval) Rescan();
+            if (_armPending) _armPending = ArmPendingWakeups(ArmBudget);
             var sleep = AdaptiveInterval.Next(_monitor.MinDistanceBytes, _settings.Monitor);
-            if (_followUpAt != long.MaxValue)
-            {
-                var untilFollowUp = TimeSpan.FromSeconds(Math.Max(0, _followUpAt - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
-                if (untilFollowUp < sleep) sleep = untilFollowUp;
-            }
+            var untilRescan = _rescans.UntilDue();
+            if (untilRescan < sleep) sleep = untilRescan;
+            if (_armPending && sleep > ArmPause) sleep = ArmPause;
             if (_quietUntil.Count > 0 && sleep > TimeSpan.FromMilliseconds(100)) sleep = TimeSpan.FromMilliseconds(100);
             if (!_wake.Wait(sleep, _onWake)) return;
         }
@@ -432,11 +483,7 @@ public sealed class DaemonHost : IDisposable
 
     private void Journal(KillEvent e, bool sync) => _journal?.Append(e, sync);
 
-    private void Log(string message)
-    {
-        _log.WriteLine(_time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z' ", CultureInfo.InvariantCulture) + message);
-        _log.Flush();
-    }
+    private void Log(string message) => DaemonLog.Write(_log, _time, message);
 
     public void Dispose()
     {

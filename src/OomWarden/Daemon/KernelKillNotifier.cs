@@ -1,4 +1,3 @@
-using System.Globalization;
 using OomWarden.KernelLog.Model;
 using OomWarden.Linux.KernelLog;
 
@@ -55,8 +54,7 @@ public sealed class KernelKillNotifier : IDisposable
         string what = killed is null
             ? "the kernel's OOM killer ran"
             : $"the kernel killed pid {killed.Pid} ({killed.Comm}, anon-rss {(killed.AnonRssKb ?? 0) / 1024} MiB)";
-        _log.WriteLine(_time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z' ", CultureInfo.InvariantCulture)
-            + $"{what}; {scope}; trigger {r.TriggerComm ?? "?"}; see `oomwarden analyze` on the kernel log for why");
+        DaemonLog.Write(_log, _time, $"{what}; {scope}; trigger {r.TriggerComm ?? "?"}; see `oomwarden analyze` on the kernel log for why");
         _journal?.Append(new KillEvent
         {
             Event = "kernel_kill",

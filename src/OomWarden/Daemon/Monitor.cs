@@ -16,18 +16,24 @@ public sealed class Monitor : IDisposable
     private readonly NodeMemory[] _nodeMemory;
     private readonly LevelReading[] _nodeReadings;
     private readonly SystemThresholds?[] _nodeThresholds;
+    private readonly ReadFailureReporter? _failures;
+    private readonly string[] _nodeSources;
     private WatchedCgroup[] _cgroups = [];
 
     /// <param name="nodes">NUMA nodes; watched only when there are two or more.</param>
-    public Monitor(MeminfoReader meminfo, DaemonSettings settings, NodeMemoryReader? nodes = null)
+    /// <param name="failures">Where read failures of the tick are counted and reported.</param>
+    public Monitor(MeminfoReader meminfo, DaemonSettings settings, NodeMemoryReader? nodes = null, ReadFailureReporter? failures = null)
     {
         _meminfo = meminfo;
+        _failures = failures;
         _settings = settings;
         _nodes = nodes is { Count: > 1 } ? nodes : null;
         _nodeMemory = new NodeMemory[_nodes?.Count ?? 0];
         _nodeReadings = new LevelReading[_nodeMemory.Length];
         _nodeThresholds = new SystemThresholds?[_nodeMemory.Length];
         _prepareMargin = AdaptiveInterval.PrepareMarginBytes(settings.Monitor);
+        _nodeSources = new string[_nodeMemory.Length];
+        for (int i = 0; i < _nodeSources.Length; i++) _nodeSources[i] = $"node{_nodes!.NodeAt(i)}/meminfo";
     }
 
     /// <summary>NUMA nodes watched as their own domains (0 on single-node machines).</summary>
@@ -62,13 +68,25 @@ public sealed class Monitor : IDisposable
 
     public void ReplaceCgroups(WatchedCgroup[] cgroups) => _cgroups = cgroups;
 
+    /// <summary>A cgroup no longer watched: any read-failure episode of it ends silently.</summary>
+    public void Forget(WatchedCgroup cgroup) => _failures?.Forget(cgroup.Path);
+
     public void Tick()
     {
         long minDistance = long.MaxValue;
         var maxLevel = PressureLevel.None;
-        if (_settings.System.Enabled && _meminfo.TryRead(out var mem))
+        bool memOk = _meminfo.TryRead(out var mem);
+        if (memOk)
         {
             Memory = mem;
+            _failures?.Succeeded(_meminfo.Path);
+        }
+        else
+        {
+            _failures?.Failed(_meminfo.Path, _meminfo.LastError, "system");
+        }
+        if (_settings.System.Enabled && memOk)
+        {
             System = SystemEvaluator.Evaluate(mem, _settings.System, _prepareMargin);
             minDistance = System.DistanceToTermBytes;
             maxLevel = System.Level;
@@ -76,13 +94,17 @@ public sealed class Monitor : IDisposable
         else
         {
             System = new LevelReading(PressureLevel.None, long.MaxValue);
-            if (!_settings.System.Enabled && _meminfo.TryRead(out mem)) Memory = mem;
         }
         if (_nodes is not null && _settings.System.Enabled)
         {
             for (int i = 0; i < _nodeMemory.Length; i++)
             {
-                if (!_nodes.TryRead(i, out _nodeMemory[i])) continue;
+                if (!_nodes.TryRead(i, out _nodeMemory[i]))
+                {
+                    _failures?.Failed(_nodeSources[i], null, "node " + _nodes.NodeAt(i).ToString(global::System.Globalization.CultureInfo.InvariantCulture));
+                    continue;
+                }
+                _failures?.Succeeded(_nodeSources[i]);
                 var t = _nodeThresholds[i] ??= NodeEvaluator.ThresholdsFor(_settings.System, _nodeMemory[i].TotalBytes, Memory.MemTotalBytes);
                 var r = NodeEvaluator.Evaluate(_nodeMemory[i], Memory, t, _prepareMargin / _nodeMemory.Length);
                 _nodeReadings[i] = r;
@@ -94,7 +116,13 @@ public sealed class Monitor : IDisposable
         {
             foreach (var c in _cgroups)
             {
-                if (!c.Tick(_settings.Cgroups, _prepareMargin)) continue;
+                if (!c.Tick(_settings.Cgroups, _prepareMargin))
+                {
+                    if (c.IsGone) _failures?.Forget(c.Path);
+                    else _failures?.Failed(c.Path, c.LastError, c.Path);
+                    continue;
+                }
+                _failures?.Succeeded(c.Path);
                 if (c.Reading.DistanceToTermBytes < minDistance) minDistance = c.Reading.DistanceToTermBytes;
                 if (c.Reading.Level > maxLevel) maxLevel = c.Reading.Level;
             }

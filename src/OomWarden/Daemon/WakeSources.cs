@@ -1,5 +1,6 @@
 using OomWarden.Linux.Interop.Process;
 using OomWarden.Linux.Interop;
+using OomWarden.Linux.IO;
 
 namespace OomWarden.Daemon;
 
@@ -34,13 +35,14 @@ public sealed class WakeSources : IDisposable
         error = null;
         foreach (var (stallUs, windowUs) in new[] { (100_000, 1_000_000), (150_000, 2_000_000) })
         {
-            if (!RawFile.TryOpen(pressurePath, RawFile.ORdWr | RawFile.ONonBlock, out int fd, out int errno))
+            // Only a kernel file is written: a --proc-root fixture tree stays untouched.
+            if (!ControlFile.TryOpen(pressurePath, RawFile.ORdWr | RawFile.ONonBlock, out int fd, out string? openError))
             {
-                error = $"PSI trigger unavailable: open {pressurePath}: {Errno.Describe(errno)}";
+                error = "PSI trigger unavailable: " + openError;
                 return null;
             }
             string trigger = $"some {stallUs} {windowUs}";
-            if (RawFile.TryWrite(fd, System.Text.Encoding.ASCII.GetBytes(trigger + "\0"), out errno)
+            if (RawFile.TryWrite(fd, System.Text.Encoding.ASCII.GetBytes(trigger + "\0"), out int errno)
                 && Epoll.TryAdd(_epoll, fd, Epoll.EpollPri, PsiToken, out errno))
             {
                 _psiFd = fd;

@@ -4,6 +4,7 @@ using OomWarden.Core.Settings;
 using OomWarden.Linux.Interop.Process;
 using OomWarden.Linux.Parsing;
 using OomWarden.Linux.Cgroups;
+using OomWarden.Linux.IO;
 
 namespace OomWarden.Daemon;
 
@@ -47,10 +48,19 @@ public sealed class WatchedCgroup : IDisposable
     /// <summary>True when the kernel wakes the daemon for this cgroup (v1 threshold eventfd or v2 memory.events).</summary>
     public bool HasKernelWakeup => _eventFd >= 0 || (_watchedFd >= 0 && Version == CgroupVersion.V2);
 
+    /// <summary>True once <see cref="TryArmWakeup"/> ran (armed or not): it is not tried again.</summary>
+    public bool WakeupTried { get; private set; }
+
     /// <summary>True when v1 vmpressure "medium" notifications are armed too.</summary>
     public bool HasPressureWakeup => _pressureEventFd >= 0;
 
     public CgroupMemory Last { get; private set; }
+
+    /// <summary>The cgroup was removed (a read found ENODEV/ENOENT): an expected race, not a read failure.</summary>
+    public bool IsGone => _reader.IsGone;
+
+    /// <summary>Why the last read failed (the reader's text: file and errno); null after a success.</summary>
+    public string? LastError => _reader.LastError;
 
     public LevelReading Reading { get; private set; }
 
@@ -77,6 +87,7 @@ public sealed class WatchedCgroup : IDisposable
     /// <summary>Arms the kernel wake-up and adds it to <paramref name="epollFd"/>; false when not offered.</summary>
     public bool TryArmWakeup(int epollFd, CgroupThresholds t, long prepareMarginBytes, ulong token)
     {
+        WakeupTried = true;
         if (Version == CgroupVersion.V1)
         {
             // Wake where polling must start: the prepare band, or half the limit for a cgroup smaller than
@@ -92,7 +103,7 @@ public sealed class WatchedCgroup : IDisposable
                 return false;
             }
             string registration = $"{_eventFd} {_watchedFd} {threshold}";
-            if (!RawFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes(registration), out _)
+            if (!ControlFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes(registration), out _)
                 || !Epoll.TryAdd(epollFd, _eventFd, Epoll.EpollIn, token, out _))
             {
                 Disarm();
@@ -120,7 +131,7 @@ public sealed class WatchedCgroup : IDisposable
         string levelFile = System.IO.Path.Combine(Directory, "memory.pressure_level");
         if (!EventFd.TryCreate(out _pressureEventFd, out _)) return;
         if (RawFile.TryOpen(levelFile, RawFile.ORdOnly, out _pressureFd, out _)
-            && RawFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes($"{_pressureEventFd} {_pressureFd} medium"), out _)
+            && ControlFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes($"{_pressureEventFd} {_pressureFd} medium"), out _)
             && Epoll.TryAdd(epollFd, _pressureEventFd, Epoll.EpollIn, token, out _))
         {
             return;
