@@ -78,6 +78,7 @@ public static class RunCommand
         settings = settings with { Action = action };
 
         var paths = new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot, kmsgPath ?? HostPaths.Default.DevKmsgPath);
+        if (Linux.Interop.Process.ResourceLimit.RaiseOpenFilesToHardLimit() is { } nofile) stderr.WriteLine("oomwarden: warning: " + nofile);
         foreach (var warning in SelfProtection.Apply(paths.Proc("self/oom_score_adj"), mlock))
             stderr.WriteLine("oomwarden: warning: " + warning);
 
