@@ -45,8 +45,8 @@ public sealed class CgroupKiller
         if (target is null)
         {
             return Errno.MeansGone(errno)
-                ? new CgroupKillOutcome(KillResult.Vanished, 0, 0, [], 0, 0, TimeSpan.Zero, $"cgroup {cgroupPath} is gone")
-                : new CgroupKillOutcome(KillResult.Failed, 0, 0, [], 0, 0, TimeSpan.Zero, Errno.Describe(errno, "open", directory));
+                ? new CgroupKillOutcome(KillResult.Vanished, 0, 0, [], 0, 0, 0, TimeSpan.Zero, $"cgroup {cgroupPath} is gone")
+                : new CgroupKillOutcome(KillResult.Failed, 0, 0, [], 0, 0, 0, TimeSpan.Zero, Errno.Describe(errno, "open", directory));
         }
         return KillAll(target);
     }
@@ -60,11 +60,11 @@ public sealed class CgroupKiller
             _pids.Clear();
             int listed = target.ListPids(_pids, ref _buffer, out _);
             if (listed < 0 && Errno.MeansGone(-listed))
-                return new CgroupKillOutcome(KillResult.Vanished, 0, 0, [], 0, 0, clock.Elapsed, $"cgroup {target.CgroupPath} is gone");
+                return new CgroupKillOutcome(KillResult.Vanished, 0, 0, [], 0, 0, 0, clock.Elapsed, $"cgroup {target.CgroupPath} is gone");
             int before = _pids.Count;
             if (target.TryWriteKill(out int errno)) return WaitEmptyV2(target, before, clock);
             if (errno != Errno.ENOENT)
-                return new CgroupKillOutcome(KillResult.Failed, 0, before, First(_pids), 0, 0, clock.Elapsed,
+                return new CgroupKillOutcome(KillResult.Failed, 0, before, First(_pids), 0, 0, 0, clock.Elapsed,
                     Errno.Describe(errno, "write", target.Directory + "/cgroup.kill"));
             // Kernel older than 5.14: stop and kill through pidfds, as on v1.
         }
@@ -79,13 +79,13 @@ public sealed class CgroupKiller
             _pids.Clear();
             int r = target.ListPids(_pids, ref _buffer, out _);
             if (r < 0 && Errno.MeansGone(-r))
-                return new CgroupKillOutcome(KillResult.Exited, listedBefore, 0, [], 0, 0, clock.Elapsed, null);
+                return new CgroupKillOutcome(KillResult.Exited, listedBefore, 0, [], 0, 0, 0, clock.Elapsed, null);
             if (known && !populated && _pids.Count == 0)
-                return new CgroupKillOutcome(KillResult.Exited, listedBefore, 0, [], 0, 0, clock.Elapsed, null);
+                return new CgroupKillOutcome(KillResult.Exited, listedBefore, 0, [], 0, 0, 0, clock.Elapsed, null);
             if (clock.Elapsed >= Bound)
             {
                 int survivors = Math.Max(_pids.Count, populated ? 1 : 0);
-                return new CgroupKillOutcome(KillResult.StillAlive, listedBefore, survivors, First(_pids), 0, 0, clock.Elapsed,
+                return new CgroupKillOutcome(KillResult.StillAlive, listedBefore, survivors, First(_pids), 0, 0, 0, clock.Elapsed,
                     _pids.Count == 0 ? "processes remain in its child cgroups (cgroup.events: populated 1)" : null);
             }
             Thread.Sleep(5);
@@ -115,13 +115,19 @@ public sealed class CgroupKiller
                         if (h is null && counts.OutOfFds)
                         {
                             // Free the fds: the held tasks are all stopped, kill them now, then try again once.
+                            counts.FdLimitHits++;
                             KillHeld(held, ref counts);
                             counts.OutOfFds = false;
                             h = OpenMember(pid, target, ref counts);
                         }
                         if (h is null)
                         {
-                            if (counts.OutOfFds) { counts.PidfdFailures++; counts.OutOfFds = false; }
+                            if (counts.OutOfFds)
+                            {
+                                counts.PidfdFailures++;
+                                counts.Error ??= counts.FdError;
+                                counts.OutOfFds = false;
+                            }
                             continue;
                         }
                         h.TrySignal(Signals.SigStop, out _);
@@ -238,8 +244,8 @@ public sealed class CgroupKiller
 
     private static CgroupKillOutcome Outcome(KillResult result, int survivors, Counts counts, Stopwatch clock, IReadOnlyList<int>? survivorPids = null)
     {
-        string? error = counts.FdError is null ? counts.Error : counts.Error is null ? counts.FdError : counts.FdError + "; " + counts.Error;
-        return new CgroupKillOutcome(result, counts.Signalled, survivors, survivorPids ?? [], counts.PidfdFailures, counts.NotMembers, clock.Elapsed, error);
+        return new CgroupKillOutcome(result, counts.Signalled, survivors, survivorPids ?? [], counts.PidfdFailures, counts.NotMembers,
+            counts.FdLimitHits, clock.Elapsed, counts.Error);
     }
 
     private static int[] First(List<int> pids) => pids.Take(MaxSurvivorPids).ToArray();
@@ -249,6 +255,7 @@ public sealed class CgroupKiller
         public int Signalled;
         public int PidfdFailures;
         public int NotMembers;
+        public int FdLimitHits;
         public bool OutOfFds;
         public string? FdError;
         public string? Error;

@@ -42,6 +42,8 @@ public readonly record struct KillOutcome(
 /// EMFILE: those processes could not be signalled safely.</param>
 /// <param name="NotMembers">Listed pids skipped because, once pinned by a pidfd, they were no longer in the
 /// cgroup (moved out, or the pid was recycled).</param>
+/// <param name="FdLimitHits">Times pidfds ran out (EMFILE/ENFILE) and the tasks held so far were killed early to
+/// free them (the kill went on in batches).</param>
 public readonly record struct CgroupKillOutcome(
     KillResult Result,
     int Signalled,
@@ -49,6 +51,7 @@ public readonly record struct CgroupKillOutcome(
     IReadOnlyList<int> SurvivorPids,
     int PidfdFailures,
     int NotMembers,
+    int FdLimitHits,
     TimeSpan Elapsed,
     string? Error)
 {
@@ -61,6 +64,7 @@ public readonly record struct CgroupKillOutcome(
             parts.Add($"{Survivors} survivor(s) (pids {string.Join(' ', SurvivorPids)}{(Survivors > SurvivorPids.Count ? " ..." : "")})");
         if (PidfdFailures > 0) parts.Add($"{PidfdFailures} process(es) could not be opened by pidfd");
         if (NotMembers > 0) parts.Add($"{NotMembers} pid(s) skipped: no longer in the cgroup");
+        if (FdLimitHits > 0) parts.Add($"open files ran out {FdLimitHits} time(s) (RLIMIT_NOFILE): killed in batches");
         if (Error is not null) parts.Add(Error);
         return string.Join("; ", parts);
     }

@@ -349,7 +349,7 @@ public sealed class DaemonHost : IDisposable
         var sw = Stopwatch.StartNew();
         // The directory fd is opened now, as the decision is taken; cgroup.procs and cgroup.kill are reached through it.
         var outcome = dir is null
-            ? new CgroupKillOutcome(KillResult.Failed, 0, 0, [], 0, 0, TimeSpan.Zero, $"cgroup {target.Path} has no directory")
+            ? new CgroupKillOutcome(KillResult.Failed, 0, 0, [], 0, 0, 0, TimeSpan.Zero, $"cgroup {target.Path} has no directory")
             : _cgroupKiller.KillAll(target.Path, dir, _host.MemoryVersion);
         Kills++;
         _ladderCgroup = null;

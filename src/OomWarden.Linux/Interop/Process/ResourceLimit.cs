@@ -24,6 +24,13 @@ public static partial class ResourceLimit
     /// <summary>The soft RLIMIT_NOFILE now (ulong.MaxValue for unlimited); 0 when it cannot be read.</summary>
     public static ulong OpenFilesSoftLimit => GetRLimit(RlimitNofile, out var l) == 0 ? l.Current : 0;
 
+    /// <summary>The hard RLIMIT_NOFILE; 0 when it cannot be read.</summary>
+    public static ulong OpenFilesHardLimit => GetRLimit(RlimitNofile, out var l) == 0 ? l.Maximum : 0;
+
+    /// <summary>Sets the soft RLIMIT_NOFILE (tests lower it to see it raised again).</summary>
+    internal static bool TrySetOpenFilesSoftLimit(ulong soft) =>
+        GetRLimit(RlimitNofile, out var l) == 0 && SetRLimit(RlimitNofile, l with { Current = soft }) == 0;
+
     /// <summary>Raises the soft RLIMIT_NOFILE to the hard limit. Null on success (or when already there), else a
     /// warning naming the limit.</summary>
     public static string? RaiseOpenFilesToHardLimit()
