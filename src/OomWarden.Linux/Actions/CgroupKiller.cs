@@ -174,19 +174,24 @@ public sealed class CgroupKiller
         }
         try
         {
-            if (!_processes.TryReadStartTimeAt(dir, out ulong before)) return null; // exited
+            int r = _processes.TryReadStartTimeAt(dir, out ulong before);
+            if (r < 0)
+            {
+                NoteOpenFailure(-r, ref counts, $"read /proc/{pid}/stat");
+                return null;
+            }
             if (!PidfdHandle.TryOpen(pid, out var handle, out int errno))
             {
                 NoteOpenFailure(errno, ref counts, "pidfd_open " + pid);
                 return null;
             }
             // Through the same /proc/PID fd: it answers only while that process lives, so the pidfd names it.
-            if (_processes.TryReadStartTimeAt(dir, out ulong after) && after == before
-                && _processes.TryReadIsInCgroupAt(dir, target.CgroupPath, orBelow: false, out bool member))
-            {
-                if (member) return handle;
-                counts.NotMembers++;
-            }
+            r = _processes.TryReadStartTimeAt(dir, out ulong after);
+            bool member = false;
+            if (r == 0) r = after == before ? _processes.TryReadIsInCgroupAt(dir, target.CgroupPath, orBelow: false, out member) : -Errno.ESRCH;
+            if (r == 0 && member) return handle;
+            if (r == 0) counts.NotMembers++;
+            else NoteOpenFailure(-r, ref counts, $"read /proc/{pid}");
             handle!.Dispose();
             return null;
         }

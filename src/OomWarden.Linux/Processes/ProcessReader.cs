@@ -80,29 +80,33 @@ public sealed unsafe class ProcessReader : IDisposable
     /// once that process is gone, so two reads through one fd describe one process. −errno on failure.</summary>
     internal int OpenPid(int pid) => OpenPidDirectory(pid);
 
-    /// <summary>Start time (stat field 22) read through a pid directory fd from <see cref="OpenPid"/>.</summary>
-    internal bool TryReadStartTimeAt(int pidDirFd, out ulong startTimeTicks)
+    /// <summary>Start time (stat field 22) read through a pid directory fd from <see cref="OpenPid"/>.
+    /// 0, or −errno (ESRCH once that process is gone; EMFILE when out of descriptors; EINVAL when malformed).</summary>
+    internal int TryReadStartTimeAt(int pidDirFd, out ulong startTimeTicks)
     {
         startTimeTicks = 0;
         int n = ReadAt(pidDirFd, "stat\0"u8, ref buffer, FileMaxBytes);
-        if (n < 0 || !ProcStatParser.TryParse(buffer.AsSpan(0, n), out var stat)) return false;
+        if (n < 0) return n;
+        if (!ProcStatParser.TryParse(buffer.AsSpan(0, n), out var stat)) return -Errno.EINVAL;
         startTimeTicks = stat.StartTimeTicks;
-        return true;
+        return 0;
     }
 
     /// <summary>Whether the memory-hierarchy line of /proc/PID/cgroup (read through a pid directory fd) names
-    /// <paramref name="cgroupPath"/> or, when <paramref name="orBelow"/>, a cgroup under it. False when unreadable.</summary>
-    internal bool TryReadIsInCgroupAt(int pidDirFd, string cgroupPath, bool orBelow, out bool isMember)
+    /// <paramref name="cgroupPath"/> or, when <paramref name="orBelow"/>, a cgroup under it. 0, or −errno as
+    /// <see cref="TryReadStartTimeAt"/>.</summary>
+    internal int TryReadIsInCgroupAt(int pidDirFd, string cgroupPath, bool orBelow, out bool isMember)
     {
         isMember = false;
         int n = ReadAt(pidDirFd, "cgroup\0"u8, ref buffer, FileMaxBytes);
-        if (n < 0 || !ProcCgroupParser.TryFindMemoryPath(buffer.AsSpan(0, n), MemoryOn, out var path)) return false;
+        if (n < 0) return n;
+        if (!ProcCgroupParser.TryFindMemoryPath(buffer.AsSpan(0, n), MemoryOn, out var path)) return -Errno.EINVAL;
         Span<char> chars = path.Length <= 1024 ? stackalloc char[path.Length] : new char[path.Length];
         int length = System.Text.Encoding.UTF8.GetChars(path, chars);
         var text = chars[..length];
         isMember = text.SequenceEqual(cgroupPath)
             || (orBelow && text.StartsWith(cgroupPath) && (cgroupPath == "/" || (text.Length > cgroupPath.Length && text[cgroupPath.Length] == '/')));
-        return true;
+        return 0;
     }
 
     internal static void ClosePid(int pidDirFd) => FileSystemInterop.Close(pidDirFd);
