@@ -105,6 +105,14 @@ public sealed class CgroupKiller
                 {
                     _pids.Clear();
                     int r = target.ListPids(_pids, ref _buffer, out bool truncated);
+                    if (r is -Errno.EMFILE or -Errno.ENFILE && held.Count > 0)
+                    {
+                        // No fd left to open cgroup.procs with: kill the (stopped) tasks held, then list again.
+                        counts.FdLimitHits++;
+                        KillHeld(held, ref counts);
+                        _pids.Clear();
+                        r = target.ListPids(_pids, ref _buffer, out truncated);
+                    }
                     if (r < 0) return ListingFailed(target, r, held, counts, clock);
                     if (truncated) counts.Error ??= IO.NativeRead.TruncatedMessage(target.Directory + "/cgroup.procs", IO.NativeRead.MaxBytes);
                     bool sawNew = false;
