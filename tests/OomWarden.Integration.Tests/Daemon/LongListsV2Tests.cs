@@ -45,7 +45,7 @@ public sealed class LongListsV2Tests
                   {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
                   DM=$!
                   i=0; while ! grep -q watching $D/daemon.log 2>/dev/null; do i=$((i+1)); [ $i -gt 600 ] && break; sleep 0.1; done
-                  $D/incg $P $D/hog -s 2048 -r 20 -L 200 > /dev/null &
+                  $D/incg $P $D/hog -s 2048 -r 10 -L 300 > /dev/null &
                   H=$!
                   wait $H; echo $? > $D/hog.status
                   sleep 1
