@@ -60,6 +60,7 @@ public static class RunCommand
         settings = settings with { Action = action };
 
         var paths = new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot, kmsgPath ?? HostPaths.Default.DevKmsgPath);
+        if (Linux.Interop.Process.ResourceLimit.RaiseOpenFilesToHardLimit() is { } nofile) stderr.WriteLine("oomwarden: warning: " + nofile);
         // The real process on the real procfs: --proc-root trees are read, never written.
         foreach (var warning in SelfProtection.Apply(mlock))
             stderr.WriteLine("oomwarden: warning: " + warning);

@@ -70,7 +70,7 @@ public sealed class DaemonHost : IDisposable
         _log = log;
         _time = time;
         _killer = new ProcessKiller(host.TryReadStartTime);
-        _cgroupKiller = new CgroupKiller(host.ListPids, host.TryReadStartTime);
+        _cgroupKiller = host.CgroupKiller;
         _onWake = OnWake;
         _include = settings.Cgroups.Include.Select(Glob.Compile).ToArray();
         _rescans = new RescanDebouncer(time, settings.Monitor.RescanInterval);
@@ -416,11 +416,13 @@ public sealed class DaemonHost : IDisposable
         var target = decision.VictimCgroup!;
         string? dir = _host.CgroupDirectory(target.Path);
         var sw = Stopwatch.StartNew();
-        string? error = $"cgroup {target.Path} has no directory";
-        int killed = dir is null ? -1 : _cgroupKiller.KillAll(target.Path, dir, _host.MemoryVersion == CgroupVersion.V2, out error);
+        // The directory fd is opened now, as the decision is taken; cgroup.procs and cgroup.kill are reached through it.
+        var outcome = dir is null
+            ? new CgroupKillOutcome(KillResult.Failed, 0, 0, [], 0, 0, 0, TimeSpan.Zero, $"cgroup {target.Path} has no directory")
+            : _cgroupKiller.KillAll(target.Path, dir, _host.MemoryVersion);
         Kills++;
         _ladderCgroup = null;
-        Log($"killed cgroup {target.Path} as a unit ({killed} processes) in domain {d}: memory still short after killing its largest process; {reason}");
+        Log($"killed cgroup {target.Path} as a unit in domain {d}: {outcome.Result}: {outcome.Describe()}; memory still short after killing its largest process; {reason}");
         long freed = Settle(cgroup, availableBefore);
         Journal(new KillEvent
         {
@@ -434,8 +436,9 @@ public sealed class DaemonHost : IDisposable
             FreedBytes = freed,
             ExitMs = sw.Elapsed.TotalMilliseconds,
             DecisionMs = decisionMs,
-            Result = killed >= 0 ? "exited" : "failed",
-            Message = error ?? $"{killed} processes",
+            Result = outcome.Result switch { KillResult.Exited => "exited", KillResult.StillAlive => "still_alive", KillResult.Vanished => "vanished", _ => "failed" },
+            Survivors = outcome.Survivors,
+            Message = outcome.Describe(),
         }, sync: true);
     }
 

@@ -140,6 +140,7 @@ public sealed class EventJournal : IDisposable
         if (e.DecisionMs is double dms) w.WriteNumber("decision_ms"u8, Math.Round(dms, 3));
         if (e.Result is not null) w.WriteString("result"u8, e.Result);
         if (e.Escalated is bool esc) w.WriteBoolean("escalated"u8, esc);
+        if (e.Survivors is int survivors) w.WriteNumber("survivors"u8, survivors);
         if (e.DryRun) w.WriteBoolean("dry_run"u8, true);
         if (e.Message is not null) w.WriteString("message"u8, e.Message);
         w.WriteEndObject();
