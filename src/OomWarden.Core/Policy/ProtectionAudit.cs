@@ -33,6 +33,8 @@ public static class ProtectionAudit
             return "protect = true on unit names: under a user's own systemd (user@UID.service) the user names the units "
                 + "and can start one called so; write the system unit's cgroup (cgroup = \"/system.slice/NAME.service\")";
         }
+        // comm = "**" alone protects every process: a catch-all, nothing for a user to forge.
+        if (match.Cmdline.Count == 0 && match.Comm.Count > 0 && match.Comm.All(g => g.Pattern is "*" or "**")) return null;
         if (match.Comm.Count > 0 || match.Cmdline.Count > 0)
         {
             return "protect = true matches only on comm/cmdline, which every process chooses itself (prctl(PR_SET_NAME), "

@@ -129,7 +129,8 @@ public sealed class ProtectionTests : IDisposable
     public void Check_config_of_the_example_policies_warns_about_nothing()
     {
         Golden.UseRepoRootAsCurrentDirectory();
-        foreach (var file in Directory.GetFiles(Golden.Fixture("deploy/policies"), "*.toml"))
+        // bench/latency.toml protects everything but the bench's hog with comm = "**": a catch-all is nothing to forge.
+        foreach (var file in Directory.GetFiles(Golden.Fixture("deploy/policies"), "*.toml").Append(Golden.Fixture("bench/latency.toml")))
         {
             var stderr = new StringWriter();
             Assert.Equal(ExitCodes.Ok, CheckConfigCommand.Run([file], new StringWriter(), stderr));
