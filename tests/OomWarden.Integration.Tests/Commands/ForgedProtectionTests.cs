@@ -57,6 +57,22 @@ public sealed class ForgedProtectionTests
         }
     }
 
+    [Fact]
+    public void Explain_as_a_normal_user_says_that_exe_rules_cannot_match_other_users_processes()
+    {
+        Repo.RequireBinary();
+        using var cg = V1MemoryCgroup.Create("oomwarden-nobody", 64L << 20);
+        var root = cg.Start("/bin/sleep", "60");
+        var r = Sh.Run("setpriv", ["--reuid", "65534", "--regid", "65534", "--clear-groups", Repo.Binary, "explain", "--domain", cg.Path, "--json"],
+            TimeSpan.FromSeconds(30));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("explain: not root: /proc/PID/exe of other users' processes cannot be read", r.Stderr, StringComparison.Ordinal);
+        // Root sees everything without the note; the normal user's explain still lists root's sleep.
+        var asRoot = Sh.Run(Repo.Binary, ["explain", "--domain", cg.Path, "--json"], TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain("not root", asRoot.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"\"pid\": {root.Id}", r.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>Waits until the process shows <paramref name="comm"/> (and <paramref name="exe"/> when given).</summary>
     private static void WaitFor(int pid, string comm, string? exe)
     {
