@@ -97,7 +97,7 @@ public sealed class CgroupMemoryReader : IDisposable
         {
             if (TryReadStat(out var s))
             {
-                bytes = s.AnonBytes + s.FileBytes + s.SlabReclaimableBytes + s.SlabUnreclaimableBytes;
+                bytes = Saturating.Add(Saturating.Add(s.AnonBytes, s.FileBytes), s.SlabReclaimableBytes, s.SlabUnreclaimableBytes);
                 return true;
             }
             bytes = 0;

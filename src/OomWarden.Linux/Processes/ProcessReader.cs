@@ -127,6 +127,7 @@ public sealed unsafe class ProcessReader : IDisposable
 
         long rss = SpanText.PagesToBytes(stat.RssPages, pageSize), swap = 0, pageTables = 0;
         int uid = -1, oomScoreAdj = 0, oomScore = -1;
+        bool oomScoreAdjUnreadable = false;
         ulong mems = 0;
         string cgroupPath = "/";
         string? exe = null, cmdline = null;
@@ -158,8 +159,9 @@ public sealed unsafe class ProcessReader : IDisposable
         if ((what & ProcessReadOptions.OomScoreAdj) != 0)
         {
             n = ReadAt(dirFd, "oom_score_adj\0"u8, ref buffer, FileMaxBytes);
-            if (n < 0) { if (Gone(-n)) return false; }
-            else OomScoreParser.TryParse(buffer.AsSpan(0, n), out oomScoreAdj);
+            // Unreadable or unparsable: the process may be -1000, so it is marked (and hard-protected), never taken as 0.
+            if (n < 0) { if (Gone(-n)) return false; oomScoreAdjUnreadable = true; }
+            else if (!OomScoreParser.TryParseAdj(buffer.AsSpan(0, n), out oomScoreAdj)) { oomScoreAdj = 0; oomScoreAdjUnreadable = true; }
         }
 
         if ((what & ProcessReadOptions.OomScore) != 0)
@@ -189,8 +191,9 @@ public sealed unsafe class ProcessReader : IDisposable
             fixed (byte* name = "exe\0"u8)
             {
                 nint length = FileSystemInterop.ReadLinkAt(dirFd, name, target, (nuint)buffer.Length);
-                // ENOENT here is a zombie or a kernel thread, not an exit: exe stays null either way. A target
-                // that fills the buffer may be cut (the kernel's own limit is a page): counted, left null.
+                // ENOENT here is a zombie or a kernel thread, EACCES another user's process when not root: exe stays
+                // null, and a rule with an exe key does not match it. A target that fills the buffer may be cut (the
+                // kernel's own limit is a page): counted, left null.
                 if (length >= buffer.Length) TruncatedReads++;
                 else if (length >= 0) exe = strings.Get(new ReadOnlySpan<byte>(target, (int)length));
             }
@@ -206,6 +209,7 @@ public sealed unsafe class ProcessReader : IDisposable
             CommandLine = cmdline,
             Uid = uid,
             OomScoreAdj = oomScoreAdj,
+            OomScoreAdjUnreadable = oomScoreAdjUnreadable,
             KernelOomScore = oomScore,
             MemsAllowedMask = mems,
             RssBytes = rss,
