@@ -122,6 +122,7 @@ public static class RunCommand
         if (kmsgError is not null) stderr.WriteLine("oomwarden: warning: " + kmsgError);
         stderr.WriteLine("oomwarden: watching");
         journal?.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source }, sync: false);
+        foreach (var warning in StartupFootprint.Settle(paths, host, selector)) stderr.WriteLine("oomwarden: warning: " + warning);
         daemon.Run();
         stderr.WriteLine($"oomwarden: stopping ({daemon.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel)");
         journal?.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
