@@ -111,6 +111,7 @@ public static class RunCommand
         if (kmsgError is not null) stderr.WriteLine("oomwarden: warning: " + kmsgError);
         stderr.WriteLine("oomwarden: watching");
         journal.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source }, sync: false);
+        foreach (var warning in StartupFootprint.Settle(paths, host, selector)) stderr.WriteLine("oomwarden: warning: " + warning);
         daemon.Run();
         stderr.WriteLine($"oomwarden: stopping ({daemon.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel, "
             + $"{daemon.Rescans} cgroup rescan(s), {readFailures.Failures} failed read(s), {journal.WriteFailures} failed journal write(s))");
