@@ -23,10 +23,19 @@ public static class HostFactsReader
     {
         facts = new HostFacts();
         var buffer = new byte[16 * 1024];
-        using var meminfo = new MeminfoReader(paths);
-        if (!meminfo.TryRead(out MemoryInfo memory))
+        MemoryInfo memory;
+        try
         {
-            error = meminfo.LastError ?? $"cannot read {paths.MeminfoPath}";
+            using var meminfo = new MeminfoReader(paths);
+            if (!meminfo.TryRead(out memory))
+            {
+                error = meminfo.LastError ?? $"cannot read {paths.MeminfoPath}";
+                return false;
+            }
+        }
+        catch (IOException e)
+        {
+            error = e.Message;
             return false;
         }
 
