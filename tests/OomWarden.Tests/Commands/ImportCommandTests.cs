@@ -39,7 +39,11 @@ public sealed class ImportCommandTests
         Assert.Equal(0, code);
         Golden.Check("import-earlyoom-full.toml", toml);
         string checkedConfig = CheckConfig(toml);
-        Golden.Check("import-earlyoom-full.check-config.txt", checkedConfig);
+        // The compiled rules: protections first (first match wins), then the preferences.
+        Assert.Matches(@"1\s+earlyoom --ignore-root-user .* user=0 +protect", checkedConfig);
+        Assert.Matches(@"2\s+earlyoom --ignore postgres .* comm=\*postgres\* +protect", checkedConfig);
+        Assert.Matches(@"3\s+earlyoom --prefer .* comm=chrome\|firefox +priority=-300", checkedConfig);
+        Assert.Matches(@"4\s+earlyoom --avoid .* cmdline=/\(\^\|/\)\(sshd\|Xorg\)\$/ +priority=300", checkedConfig);
         Assert.Contains("mem_available_term = \"1GiB\"", checkedConfig);
         Assert.Contains("swap_free_kill = \"25%\"", checkedConfig);
         Assert.Contains("dry_run = true", checkedConfig);
