@@ -7,6 +7,9 @@ BIN=bin/oomwarden
 [ -x "$BIN" ] || { echo "mkdeb: $BIN is missing: run make build" >&2; exit 1; }
 VERSION=$("$BIN" --version | awk '{print $2}')
 ARCH=$(dpkg --print-architecture)
+# The maintainer: DEB_MAINTAINER, else the author of the last commit.
+MAINTAINER=${DEB_MAINTAINER:-$(git log -1 --format='%an <%ae>' 2>/dev/null || true)}
+[ -n "$MAINTAINER" ] || { echo "mkdeb: set DEB_MAINTAINER='Name <address>'" >&2; exit 1; }
 STAGE=$(mktemp -d bin/deb-stage.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 ROOT=$STAGE/root
@@ -42,7 +45,7 @@ COPYRIGHT
   echo
   echo "  * Built with make deb from the repository."
   echo
-  echo " -- oomwarden maintainers <oomwarden@localhost.localdomain>  $(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")"
+  echo " -- $MAINTAINER  $(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")"
 } | gzip -9n > "$DOC/changelog.gz"
 
 # Dependencies: the libraries the binary links, with the newest glibc symbol version it uses.
@@ -57,7 +60,7 @@ cat > "$ROOT/DEBIAN/control" <<CONTROL
 Package: oomwarden
 Version: $VERSION
 Architecture: $ARCH
-Maintainer: oomwarden maintainers <oomwarden@localhost.localdomain>
+Maintainer: $MAINTAINER
 Installed-Size: $(du -sk --exclude=DEBIAN "$ROOT" | cut -f1)
 Depends: $depends
 Section: admin
@@ -96,7 +99,7 @@ cat > "$ROOT/DEBIAN/postrm" <<'POSTRM'
 #!/bin/sh
 set -e
 if [ "$1" = "remove" ] || [ "$1" = "purge" ]; then
-    if [ -x /usr/bin/deb-systemd-helper ]; then
+    if command -v deb-systemd-helper >/dev/null; then
         deb-systemd-helper purge oomwarden.service >/dev/null || true
     fi
     if [ -d /run/systemd/system ]; then
