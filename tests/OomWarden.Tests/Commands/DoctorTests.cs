@@ -66,7 +66,7 @@ public sealed class DoctorTests
         { "unlimited_cgroups", ["sys/fs/cgroup/system.slice/memory.current=9663676416\n"] },
         { "oom_score_adj", ["proc/500/oom_score_adj=-500\n"] },
         { "mlock", ["proc/500/status~VmLck:\t    7168 kB~VmLck:\t       0 kB"] },
-        { "memlock capabilities", ["proc/500/limits~unlimited            unlimited~65536                65536", "proc/500/status~CapEff:\t0000000001084024~CapEff:\t0000000001080024"] },
+        { "memlock", ["proc/500/limits~unlimited            unlimited~65536                65536", "proc/500/status~CapEff:\t0000000001084024~CapEff:\t0000000001080024"] },
         { "capabilities", ["proc/500/status~CapEff:\t0000000001084024~CapEff:\t0000000000004000"] },
     };
 
