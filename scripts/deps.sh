@@ -18,7 +18,8 @@ command -v lintian >/dev/null || need+=(lintian)        # make deb's package is 
 command -v objdump >/dev/null || need+=(binutils)
 python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)  # the Kubernetes manifest test reads YAML
 command -v node >/dev/null || need+=(nodejs)            # scripts/validate-k8s.sh (kubernetes-models from npm)
-command -v npm >/dev/null || need+=(npm)       # scripts/mkdeb.sh reads the binary's glibc symbol versions
+command -v npm >/dev/null || need+=(npm)
+command -v strace >/dev/null || need+=(strace)          # the unit's SystemCallFilter= is checked against a traced dry run       # scripts/mkdeb.sh reads the binary's glibc symbol versions
 if [ "${1:-}" = "--bench" ]; then
   command -v earlyoom >/dev/null || need+=(earlyoom)    # the reference the benchmarks compare against
 fi

@@ -75,7 +75,7 @@ public static class ProtectionChecks
         var missing = new List<string>();
         if (!facts.Has(ProtectionFacts.CapKill)) missing.Add("CAP_KILL (signals to other users' processes)");
         if (!facts.Has(ProtectionFacts.CapSysResource)) missing.Add("CAP_SYS_RESOURCE (oom_score_adj -1000, PSI windows under 2 s)");
-        if (!facts.Has(ProtectionFacts.CapSysPtrace)) missing.Add("CAP_SYS_PTRACE (exe and pidfd of other users' processes)");
+        if (!facts.Has(ProtectionFacts.CapSysPtrace)) missing.Add("CAP_SYS_PTRACE (the exe of other users' processes)");
         // CAP_IPC_LOCK is not asked for: with LimitMEMLOCK=infinity mlockall needs none (the memlock check).
         if (missing.Count == 0) return Finding.Ok("capabilities", $"{who} has CAP_KILL, CAP_SYS_RESOURCE and CAP_SYS_PTRACE");
         var finding = Finding.Warn("capabilities", $"{who} lacks " + string.Join(", ", missing),
