@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds bin/oomwarden_VERSION_ARCH.deb from bin/oomwarden and bin/man with dpkg-deb (no debian/ source tree).
-# The unit is installed but neither enabled nor started: the admin does that (postinst says how).
+# Where systemd runs, postinst enables and starts the unit on first install; elsewhere it only says how.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=bin/oomwarden
@@ -80,10 +80,18 @@ set -e
 if [ "$1" = "configure" ]; then
     install -d -m 0750 /var/lib/oomwarden
     if [ -d /run/systemd/system ]; then
+        # Where systemd runs: enabled and started on first install, restarted on upgrade when it was running.
         systemctl --system daemon-reload >/dev/null || true
+        if [ -z "$2" ]; then
+            deb-systemd-helper enable oomwarden.service >/dev/null || true
+            deb-systemd-invoke start oomwarden.service >/dev/null || true
+        elif systemctl --quiet is-active oomwarden.service; then
+            deb-systemd-invoke restart oomwarden.service >/dev/null || true
+        fi
+    else
+        echo "oomwarden: systemd is not running: nothing started. Check the host with 'oomwarden doctor';"
+        echo "oomwarden: under systemd, start it with 'systemctl enable --now oomwarden'."
     fi
-    echo "oomwarden: check the policy with 'oomwarden check-config /etc/oomwarden/oomwarden.toml' and 'oomwarden doctor',"
-    echo "oomwarden: then start it with 'systemctl enable --now oomwarden'."
 fi
 exit 0
 POSTINST
