@@ -47,7 +47,8 @@ public static class ProcessChecks
         {
             if (OtherKiller(p) is { } name) found.Add($"{name} (pid {p.Pid})");
         }
-        string unread = facts.ProcessesWithoutExe > 0 ? $" ({facts.ProcessesWithoutExe} processes' exe unreadable: run as root to see them)" : "";
+        int n = facts.ProcessesWithoutExe;
+        string unread = n > 0 ? $" ({n} process{(n == 1 ? "'s" : "es'")} exe unreadable: run as root with CAP_SYS_PTRACE to see {(n == 1 ? "it" : "them")})" : "";
         if (found.Count == 0) return Finding.Ok("other_oom_daemons", "no other OOM daemon runs (earlyoom, systemd-oomd, oomd, nohang)" + unread);
         return Finding.Warn("other_oom_daemons", "another OOM killer runs: " + string.Join(", ", found) + unread,
             "two killers race for the same shortage: each may kill, and each one's choice undoes the other's policy",
