@@ -57,15 +57,15 @@ public static class HostFactsReader
         var sysctls = new Dictionary<string, long>();
         foreach (var name in VmSysctlNames)
         {
-            int n = NativeRead.ReadFile(paths.Proc("sys/vm/" + name), ref buffer);
+            int n = NativeRead.ReadFile(paths.Proc("sys/vm/" + name), ref buffer, NativeRead.MaxBytes, out _);
             if (n >= 0 && SpanText.TryParseInt64(SpanText.Trim(buffer.AsSpan(0, n)), out long v)) sysctls[name] = v;
         }
 
-        int swapsLength = NativeRead.ReadFile(paths.Proc("swaps"), ref buffer);
+        int swapsLength = NativeRead.ReadFile(paths.Proc("swaps"), ref buffer, NativeRead.MaxBytes, out _);
         var swaps = swapsLength >= 0 ? ProtectionParser.ParseSwaps(buffer.AsSpan(0, swapsLength)) : [];
 
         int selfPid = Environment.ProcessId;
-        int statLength = NativeRead.ReadFile(paths.Proc("self/stat"), ref buffer);
+        int statLength = NativeRead.ReadFile(paths.Proc("self/stat"), ref buffer, NativeRead.MaxBytes, out _);
         if (statLength >= 0 && ProtectionParser.TryParsePid(buffer.AsSpan(0, statLength), out int pid)) selfPid = pid;
 
         var processes = ReadProcesses(paths, layout.MemoryVersion, out int withoutExe);
@@ -85,7 +85,7 @@ public static class HostFactsReader
             Cgroups = setup,
             V2Controllers = controllers,
             V2SubtreeControl = subtree,
-            PressureAvailable = NativeRead.ReadFile(paths.PressureMemoryPath, ref buffer) > 0,
+            PressureAvailable = NativeRead.ReadFile(paths.PressureMemoryPath, ref buffer, NativeRead.MaxBytes, out _) > 0,
             Memory = memory,
             SwapDevices = swaps,
             VmSysctls = sysctls,
@@ -120,7 +120,7 @@ public static class HostFactsReader
 
     private static string? ReadText(string path, ref byte[] buffer)
     {
-        int n = NativeRead.ReadFile(path, ref buffer);
+        int n = NativeRead.ReadFile(path, ref buffer, NativeRead.MaxBytes, out _);
         return n < 0 ? null : System.Text.Encoding.UTF8.GetString(SpanText.Trim(buffer.AsSpan(0, n)));
     }
 }

@@ -17,11 +17,11 @@ public static class ProtectionReader
         long? memlock = null;
         ulong? caps = null;
         long? locked = null;
-        int n = NativeRead.ReadFile(dir + "/oom_score_adj", ref buffer);
+        int n = NativeRead.ReadFile(dir + "/oom_score_adj", ref buffer, NativeRead.MaxBytes, out _);
         if (n >= 0 && OomScoreParser.TryParse(buffer.AsSpan(0, n), out int a)) adj = a;
-        n = NativeRead.ReadFile(dir + "/limits", ref buffer);
+        n = NativeRead.ReadFile(dir + "/limits", ref buffer, NativeRead.MaxBytes, out _);
         if (n >= 0 && ProtectionParser.TryParseMemlockLimit(buffer.AsSpan(0, n), out long limit)) memlock = limit;
-        n = NativeRead.ReadFile(dir + "/status", ref buffer);
+        n = NativeRead.ReadFile(dir + "/status", ref buffer, NativeRead.MaxBytes, out _);
         if (n >= 0) ProtectionParser.ParseStatus(buffer.AsSpan(0, n), out caps, out locked);
         return new ProtectionFacts(adj, locked, memlock, caps);
     }

@@ -22,27 +22,16 @@ public static class DoctorCommand
 
     public const int WarningsFound = 1;
 
+    private static readonly CliOption Json = CliOption.Flag("--json");
+    private static readonly CliOption[] Options = [Json, LiveOptions.ProcRootOption, LiveOptions.SysRootOption];
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        bool json = false;
-        string procRoot = HostPaths.Default.ProcRoot, sysRoot = HostPaths.Default.SysRoot;
-        var reader = new ArgReader(args);
-        while (reader.NextOption() is { } opt)
-        {
-            switch (opt)
-            {
-                case "--json": json = true; break;
-                case "--proc-root": if (reader.Value(opt, stderr) is { } p) procRoot = p; else return ExitCodes.Usage; break;
-                case "--sys-root": if (reader.Value(opt, stderr) is { } s) sysRoot = s; else return ExitCodes.Usage; break;
-                case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
-                default: stderr.WriteLine($"doctor: unknown option {opt}"); stderr.WriteLine(Usage); return ExitCodes.Usage;
-            }
-        }
-        if (reader.Positionals.Count > 0)
-        {
-            stderr.WriteLine($"doctor: unexpected argument '{reader.Positionals[0]}'");
-            return ExitCodes.Usage;
-        }
+        if (!ArgReader.TryParse("doctor", args, Options, Usage, stdout, stderr, out var parsed, out int exit)) return exit;
+        if (parsed.Positionals.Count > 0) return ArgReader.UsageError("doctor", $"unexpected argument '{parsed.Positionals[0]}'", Usage, stderr);
+        bool json = parsed.Has(Json.Name);
+        string procRoot = parsed.Value(LiveOptions.ProcRootOption.Name) ?? HostPaths.Default.ProcRoot;
+        string sysRoot = parsed.Value(LiveOptions.SysRootOption.Name) ?? HostPaths.Default.SysRoot;
 
         if (!HostFactsReader.TryRead(new HostPaths(procRoot, sysRoot), out var facts, out string? error))
         {
