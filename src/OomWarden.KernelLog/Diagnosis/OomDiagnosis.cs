@@ -34,7 +34,7 @@ public static class OomDiagnosis
             r.Causes.Add(new Cause("memory_exhausted",
                 "memory ran out, but the report does not show which kind of memory filled it",
                 Lines(r.TriggerLine, r.Killed?.Line),
-                "Capture the whole report (dmesg, not only the kill line) and sample memory use over time before the next event (oomwarden watch)."));
+                "Capture the whole report (dmesg, not only the kill line) and watch memory use before the next event: run the daemon (oomwarden run; its --events journal records what it saw and did), and oomwarden explain shows now which process it would pick and why."));
     }
 
     /// <summary>The size of what ran out: the memcg limit, or RAM.</summary>

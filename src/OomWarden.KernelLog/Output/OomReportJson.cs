@@ -22,6 +22,27 @@ public static class OomReportJson
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>Writes reports as UTF-8 JSON lines with one reused buffer and writer: no string per report.</summary>
+    public sealed class LineWriter
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+        private readonly Utf8JsonWriter _writer;
+
+        public LineWriter() => _writer = new Utf8JsonWriter(_buffer, Options);
+
+        /// <summary>The report as one JSON object followed by a newline; valid until the next call.</summary>
+        public ReadOnlySpan<byte> Line(OomReport r)
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            Write(_writer, r);
+            _writer.Flush();
+            _buffer.GetSpan(1)[0] = (byte)'\n';
+            _buffer.Advance(1);
+            return _buffer.WrittenSpan;
+        }
+    }
+
     public static void Write(Utf8JsonWriter w, OomReport r)
     {
         w.WriteStartObject();
@@ -38,6 +59,7 @@ public static class OomReportJson
         Str(w, "gfp_mask", r.GfpMask);
         Num(w, "order", r.Order);
         Num(w, "trigger_oom_score_adj", r.TriggerOomScoreAdj);
+        Num(w, "trigger_oom_adj", r.TriggerOomAdj);
         Str(w, "nodemask", r.Nodemask);
         Str(w, "constraint", r.Constraint);
         Str(w, "memcg", r.Memcg);
@@ -59,18 +81,22 @@ public static class OomReportJson
         Num(w, "killed_score", r.KilledScore);
         Str(w, "kill_reason", k?.Reason);
         Str(w, "oom_group_memcg", r.OomGroupMemcg);
-        w.WriteStartArray("group_killed");
-        foreach (var g in r.GroupKilled)
+        if (r.OomGroupLine is null && r.GroupKilled.Count == 0) w.WriteNull("group_killed");
+        else
         {
-            w.WriteStartObject();
-            w.WriteNumber("pid", g.Pid);
-            w.WriteString("comm", g.Comm);
-            Num(w, "anon_rss_kb", g.AnonRssKb);
-            Num(w, "file_rss_kb", g.FileRssKb);
-            Num(w, "shmem_rss_kb", g.ShmemRssKb);
-            w.WriteEndObject();
+            w.WriteStartArray("group_killed");
+            foreach (var g in r.GroupKilled)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("pid", g.Pid);
+                Str(w, "comm", g.Comm.Length > 0 ? g.Comm : null);
+                Num(w, "anon_rss_kb", g.AnonRssKb);
+                Num(w, "file_rss_kb", g.FileRssKb);
+                Num(w, "shmem_rss_kb", g.ShmemRssKb);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
         }
-        w.WriteEndArray();
         Num(w, "reaped_pid", r.ReapedPid);
         Num(w, "reaped_anon_rss_kb", r.ReapedAnonRssKb);
         Num(w, "reaped_file_rss_kb", r.ReapedFileRssKb);
@@ -95,7 +121,8 @@ public static class OomReportJson
             w.WriteNull("memcg_stats");
         }
         if (r.MemInfoPages.Count > 0) Pairs(w, "mem_info_pages", r.MemInfoPages); else w.WriteNull("mem_info_pages");
-        w.WriteStartArray("zones");
+        if (r.Zones.Count == 0) w.WriteNull("zones");
+        else w.WriteStartArray("zones");
         foreach (var z in r.Zones)
         {
             w.WriteStartObject();
@@ -115,47 +142,61 @@ public static class OomReportJson
             else w.WriteNull("free_blocks_by_order");
             w.WriteEndObject();
         }
-        w.WriteEndArray();
+        if (r.Zones.Count > 0) w.WriteEndArray();
         Num(w, "hugepages_total_kb", r.HugepagesTotalKb);
         Num(w, "free_swap_kb", r.FreeSwapKb);
         Num(w, "total_swap_kb", r.TotalSwapKb);
         Num(w, "ram_pages", r.PagesRam);
         Num(w, "reserved_pages", r.PagesReserved);
         Num(w, "pagecache_pages", r.PagecachePages);
-        w.WriteBoolean("unreclaimable_slab_dump", r.SawUnreclaimableSlabDump);
-        w.WriteStartArray("slab_top");
-        foreach (var cache in r.SlabTop)
+        if (r.UnreclaimableSlabDumpShown is bool shown) w.WriteBoolean("unreclaimable_slab_dump", shown); else w.WriteNull("unreclaimable_slab_dump");
+        if (!r.SawUnreclaimableSlabDump) w.WriteNull("slab_top");
+        else
         {
-            w.WriteStartObject();
-            w.WriteString("name", cache.Name);
-            w.WriteNumber("used_kb", cache.UsedKb);
-            w.WriteNumber("total_kb", cache.TotalKb);
-            w.WriteEndObject();
+            w.WriteStartArray("slab_top");
+            foreach (var cache in r.SlabTop)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", cache.Name);
+                w.WriteNumber("used_kb", cache.UsedKb);
+                w.WriteNumber("total_kb", cache.TotalKb);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
         }
-        w.WriteEndArray();
-        w.WriteNumber("task_table_rows", r.TaskTableRows);
-        w.WriteStartArray("tasks");
-        foreach (var t in r.Tasks)
+        if (!r.SawTaskTable)
         {
-            w.WriteStartObject();
-            w.WriteNumber("pid", t.Pid);
-            Opt(w, "uid", t.Uid);
-            Opt(w, "tgid", t.Tgid);
-            Opt(w, "total_vm", t.TotalVmPages);
-            Opt(w, "rss", t.RssPages);
-            Opt(w, "rss_anon", t.RssAnonPages);
-            Opt(w, "rss_file", t.RssFilePages);
-            Opt(w, "rss_shmem", t.RssShmemPages);
-            Opt(w, "pgtables_bytes", t.PageTablesBytes);
-            Opt(w, "nr_ptes", t.PtesCount);
-            Opt(w, "swapents", t.SwapEntries);
-            Opt(w, "oom_adj", t.OomAdj);
-            Opt(w, "oom_score_adj", t.OomScoreAdj);
-            w.WriteString("name", t.Name);
-            w.WriteEndObject();
+            w.WriteNull("task_table_rows");
+            w.WriteNull("tasks");
         }
-        w.WriteEndArray();
-        w.WriteNumber("earlier_kills_same_task", r.EarlierKillsOfSameTask);
+        else
+        {
+            w.WriteNumber("task_table_rows", r.TaskTableRows);
+            w.WriteStartArray("tasks");
+            foreach (var t in r.Tasks)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("pid", t.Pid);
+                Num(w, "uid", t.Uid);
+                Num(w, "tgid", t.Tgid);
+                Num(w, "total_vm", t.TotalVmPages);
+                Num(w, "rss", t.RssPages);
+                Num(w, "rss_anon", t.RssAnonPages);
+                Num(w, "rss_file", t.RssFilePages);
+                Num(w, "rss_shmem", t.RssShmemPages);
+                Num(w, "pgtables_bytes", t.PageTablesBytes);
+                Num(w, "nr_ptes", t.PtesCount);
+                Num(w, "swapents", t.SwapEntries);
+                Num(w, "oom_adj", t.OomAdj);
+                Num(w, "oom_score_adj", t.OomScoreAdj);
+                w.WriteString("name", t.Name);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        // the history needs the victim's name: without a kill line there is nothing to compare
+        if (r.Killed is { Comm.Length: > 0 }) w.WriteNumber("earlier_kills_same_task", r.EarlierKillsOfSameTask);
+        else w.WriteNull("earlier_kills_same_task");
         w.WriteStartArray("diagnosis");
         foreach (var cause in r.Causes)
         {
@@ -180,11 +221,6 @@ public static class OomReportJson
     private static void Num(Utf8JsonWriter w, string name, long? value)
     {
         if (value is long v) w.WriteNumber(name, v); else w.WriteNull(name);
-    }
-
-    private static void Opt(Utf8JsonWriter w, string name, long? value)
-    {
-        if (value is long v) w.WriteNumber(name, v);
     }
 
     private static void Pairs(Utf8JsonWriter w, string name, List<KeyValuePair<string, long>> pairs)

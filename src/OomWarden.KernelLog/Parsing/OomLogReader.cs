@@ -15,10 +15,12 @@ public sealed class OomLogReader
     private const int BufferBytes = 1 << 20;
 
     /// <summary>
-    /// Where an OOM report (or a fragment of one) can start. Few and chosen so the vectorised search's
-    /// first/last-byte filter rarely fires on ordinary text: "kill" covers "oom-killer", "oom-kill:" and the old
-    /// "kill process"; "Kill" covers "Killed process" and "Kill process"; "Mem-" covers "Mem-Info:".
-    /// A false hit (e.g. "pkill") only costs classifying one line.
+    /// Lines worth looking at outside an event. Few and chosen so the vectorised search's first/last-byte filter
+    /// rarely fires on ordinary text: "kill" covers "oom-killer", "oom-kill:" and the old "kill process"; "Kill"
+    /// covers "Killed process" and "Kill process"; "Mem-" covers "Mem-Info:"; "Tasks s" and "memory: u" start
+    /// fragments; "reaped" is the oom_reaper line that joins a report after its kill; "Linux version" (boot
+    /// banner), "ainted" (the "Not tainted"/"Tainted:" stack header of any splat) and "ostname" (systemd's
+    /// "Hostname set to") tell the boot's kernel and host. A false hit (e.g. "pkill") only costs one line.
     /// </summary>
     private static readonly byte[][] Markers =
     [
@@ -27,7 +29,14 @@ public sealed class OomLogReader
         "Mem-"u8.ToArray(),
         "Tasks s"u8.ToArray(),
         "memory: u"u8.ToArray(),
+        "reaped"u8.ToArray(),
+        "Linux version"u8.ToArray(),
+        "ainted"u8.ToArray(),
+        "ostname"u8.ToArray(),
     ];
+
+    /// <summary>The markers are searched window by window, all of them over one window before the next, so the window stays in L1.</summary>
+    private const int ScanWindowBytes = 16 * 1024;
 
     /// <summary>The first lines are read one by one even outside events: they tell journal output from a syslog file.</summary>
     private const int HeadLinesReadFully = 64;
@@ -49,20 +58,25 @@ public sealed class OomLogReader
     private readonly byte[] _pHost = new byte[128];
     private int _pHostLen;
     private LogWrapper _pWrapper;
+    private bool _pAmbiguous;
     private double _pUptime;
     private LineKind _pKind;
+    private readonly bool _holdForBootInfo;
 
-    public OomLogReader(Action<OomReport> emit)
+    /// <param name="emit">Called with each report, in input order.</param>
+    /// <param name="holdForBootInfo">File mode: see <see cref="OomEventAssembler.HoldForBootInfo"/>; false for a live log.</param>
+    public OomLogReader(Action<OomReport> emit, bool holdForBootInfo = false)
     {
         _emit = emit;
-        _assembler = new OomEventAssembler(emit);
+        _holdForBootInfo = holdForBootInfo;
+        _assembler = new OomEventAssembler(emit) { HoldForBootInfo = holdForBootInfo };
         InvalidateMarkers();
     }
 
     /// <summary>Forgets everything read so far (open event, held-back line, history) but keeps the buffers: for reuse on a new input.</summary>
     public void Reset()
     {
-        _assembler = new OomEventAssembler(_emit);
+        _assembler = new OomEventAssembler(_emit) { HoldForBootInfo = _holdForBootInfo };
         _start = _end = 0;
         _pLen = -1;
         _linesSeen = 0;
@@ -91,14 +105,14 @@ public sealed class OomLogReader
     public static List<OomReport> ReadAll(Stream stream)
     {
         var list = new List<OomReport>();
-        new OomLogReader(list.Add).ReadToEnd(stream);
+        new OomLogReader(list.Add, holdForBootInfo: true).ReadToEnd(stream);
         return list;
     }
 
     public static List<OomReport> ReadAll(ReadOnlySpan<byte> text)
     {
         var list = new List<OomReport>();
-        var reader = new OomLogReader(list.Add);
+        var reader = new OomLogReader(list.Add, holdForBootInfo: true);
         reader.Feed(text);
         reader.Complete();
         return list;
@@ -165,7 +179,7 @@ public sealed class OomLogReader
                 _discardToNewline = false;
                 continue;
             }
-            if (_linesSeen >= HeadLinesReadFully && _assembler.Idle && PendingSkippable())
+            if (_linesSeen >= HeadLinesReadFully && _assembler.CanSkip && PendingSkippable())
             {
                 int limit = eof ? _end : pos + buf.AsSpan(pos, _end - pos).LastIndexOf((byte)'\n') + 1;
                 if (limit <= pos) break;
@@ -199,37 +213,45 @@ public sealed class OomLogReader
         InvalidateMarkers();
     }
 
+    /// <summary>The first marker hit at or after <paramref name="pos"/> (and before <paramref name="limit"/>), or -1.</summary>
     private int NextMarker(int pos, int limit)
     {
-        int best = -1;
         var buf = _buf;
-        for (int i = 0; i < Markers.Length; i++)
+        for (int w = pos; w < limit; w += ScanWindowBytes)
         {
-            int hit = _next[i];
-            if (hit < pos)
+            int wend = Math.Min(limit, w + ScanWindowBytes);
+            int best = -1;
+            for (int i = 0; i < Markers.Length; i++)
             {
-                hit = -1;
-                int from = Math.Max(pos, _scannedTo[i] - Markers[i].Length + 1);
-                if (from < limit)
+                int hit = _next[i];
+                if (hit < pos)
                 {
-                    int idx = buf.AsSpan(from, limit - from).IndexOf(Markers[i]);
-                    if (idx >= 0) hit = from + idx;
-                    else _scannedTo[i] = limit;
+                    // no known hit ahead: scan this window (a hit across its end is found with the next one)
+                    hit = -1;
+                    int from = Math.Max(pos, _scannedTo[i] - Markers[i].Length + 1);
+                    if (from < wend)
+                    {
+                        int idx = buf.AsSpan(from, wend - from).IndexOf(Markers[i]);
+                        if (idx >= 0) hit = from + idx;
+                        else _scannedTo[i] = wend;
+                    }
+                    _next[i] = hit;
                 }
-                _next[i] = hit;
+                if (hit >= 0 && (best < 0 || hit < best)) best = hit;
             }
-            if (hit >= 0 && hit < limit && (best < 0 || hit < best)) best = hit;
+            // a hit known from before may lie past this window, where other markers are not scanned yet
+            if (best >= 0 && best < wend) return best;
         }
-        return best;
+        return -1;
     }
 
     private bool PendingSkippable()
     {
         if (_pLen < 0) return true;
-        if (_pKind is LineKind.Unrelated or LineKind.KernelVersion or LineKind.MemcgCallTrace)
+        if (_pKind is LineKind.Unrelated or LineKind.KernelVersion or LineKind.MemcgCallTrace or LineKind.HostName or LineKind.Reaper)
         {
             FlushPending();
-            return _assembler.Idle;
+            return _assembler.CanSkip;
         }
         return false;
     }
@@ -240,16 +262,15 @@ public sealed class OomLogReader
         LineUnwrapper.Unwrap(raw, out var u);
         if (u.IsForeign)
         {
-            if (u.Tag.StartsWith("rsyslogd"u8) || u.Tag.StartsWith("syslogd"u8) || u.Tag.StartsWith("syslog-ng"u8)) _assembler.SyslogHint = true;
+            Evidence(u);
             FlushPending();
             var none = LineMeta.None;
             _assembler.Message(default, LineKind.Unrelated, none);
             return;
         }
-        if (u.Wrapper == LogWrapper.Journal && u.Message.StartsWith("klogd "u8)) _assembler.SyslogHint = true;
-        if (!u.HasPrefix && u.Message.StartsWith("-- "u8)
-            && (u.Message.IndexOf("Logs begin at"u8) > 0 || u.Message.IndexOf("Journal begins at"u8) > 0 || u.Message.StartsWith("-- Boot "u8)))
-            _assembler.JournalHint = true;
+        if (!u.Host.IsEmpty) _assembler.BootHost(u.Host);
+        if (u.AmbiguousBsd && u.Message.StartsWith("klogd "u8)) _assembler.SyslogHint = true;
+        if (!u.HasPrefix && u.Message.StartsWith("-- "u8)) JournalMarks(u.Message);
         if (!u.HasPrefix && _pLen >= 0)
         {
             if (_pWrapper != LogWrapper.None)
@@ -257,7 +278,8 @@ public sealed class OomLogReader
                 if (_pWrapper == LogWrapper.Kmsg && u.Indent > 0) return; // kmsg dictionary (" SUBSYSTEM=...")
                 if (u.Indent >= 6 || u.Message.IsEmpty)
                 {
-                    // 2nd+ line of a multi-line record (dmesg/journal indent them): same stamp, new line
+                    // 2nd+ line of a multi-line record (dmesg/journal indent them; a syslog daemon never does)
+                    if (_pAmbiguous && u.Indent >= 6) _assembler.JournalHint = true;
                     FlushPending();
                     SetPending(u.Message, _pWrapper, default, default, _pUptime, keepMeta: true);
                 }
@@ -272,6 +294,28 @@ public sealed class OomLogReader
         }
         FlushPending();
         SetPending(u.Message, u.Wrapper, u.Time, u.Host, u.UptimeSeconds, keepMeta: false);
+        _pAmbiguous = u.AmbiguousBsd;
+    }
+
+    /// <summary>A syslog daemon's own lines ("rsyslogd:" without a pid, as rsyslog logs itself; sysklogd's "syslogd 1.4.1:"; syslog-ng).</summary>
+    private void Evidence(in UnwrappedLine u)
+    {
+        if (u.Tag.SequenceEqual("rsyslogd"u8) || u.Tag.StartsWith("syslogd"u8) || u.Tag.StartsWith("syslog-ng"u8)) _assembler.SyslogHint = true;
+        if (u.Message.StartsWith("-- MARK --"u8)) _assembler.SyslogHint = true;
+    }
+
+    /// <summary>journalctl's own lines: "-- Logs begin at ...", "-- Journal begins at ...", "-- Boot 0f3c... --", "-- Reboot --", "-- No entries --".</summary>
+    private void JournalMarks(ReadOnlySpan<byte> m)
+    {
+        if (m.IndexOf("Logs begin at"u8) > 0 || m.IndexOf("Journal begins at"u8) > 0 || m.StartsWith("-- No entries --"u8))
+            _assembler.JournalHint = true;
+        else if (m.StartsWith("-- Boot "u8) || m.StartsWith("-- Reboot --"u8))
+        {
+            _assembler.JournalHint = true;
+            FlushPending();
+            _assembler.NewBoot();
+        }
+        else if (m.StartsWith("-- MARK --"u8)) _assembler.SyslogHint = true;
     }
 
     /// <summary>Without prefixes, a broken line is recognised by its content: the rest of a trigger, kill or constraint line.</summary>
@@ -324,6 +368,7 @@ public sealed class OomLogReader
             Time = _pTime.AsSpan(0, _pTimeLen),
             Host = _pHost.AsSpan(0, _pHostLen),
             UptimeSeconds = _pUptime,
+            AmbiguousBsd = _pAmbiguous,
         };
         ReadOnlySpan<byte> sep = default;
         if (msg.IndexOf("#012"u8) >= 0) { sep = "#012"u8; meta.HadSyslogEscape = true; }
