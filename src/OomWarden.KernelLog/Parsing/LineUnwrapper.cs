@@ -139,19 +139,24 @@ public static class LineUnwrapper
         return TrimStart(s.Slice(close + 1));
     }
 
-    /// <summary><c>  394.158309</c> → 394.158309 s.</summary>
+    private static readonly double[] NegativePowersOf10 = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9];
+
+    /// <summary><c>  394.158309</c> → 394.158309 s (digits, one dot, digits; blanks around).</summary>
     private static bool TryMonotonic(ReadOnlySpan<byte> inner, out double seconds)
     {
         seconds = 0;
         var t = Trim(inner);
-        int dot = t.IndexOf((byte)'.');
-        if (dot <= 0 || dot == t.Length - 1) return false;
-        if (!AllDigits(t.Slice(0, dot)) || !AllDigits(t.Slice(dot + 1))) return false;
-        long whole = ParseLong(t.Slice(0, dot));
-        var frac = t.Slice(dot + 1);
-        double f = ParseLong(frac.Length > 9 ? frac.Slice(0, 9) : frac);
-        for (int i = 0; i < Math.Min(frac.Length, 9); i++) f /= 10;
-        seconds = whole + f;
+        long whole = 0, frac = 0;
+        int i = 0, wholeDigits = 0, fracDigits = 0;
+        for (; i < t.Length && IsDigit(t[i]); i++, wholeDigits++)
+            whole = whole < long.MaxValue / 10 - 9 ? whole * 10 + (t[i] - '0') : long.MaxValue / 10;
+        if (wholeDigits == 0 || i >= t.Length - 1 || t[i] != (byte)'.') return false;
+        for (i++; i < t.Length; i++)
+        {
+            if (!IsDigit(t[i])) return false;
+            if (fracDigits < 9) { frac = frac * 10 + (t[i] - '0'); fracDigits++; }
+        }
+        seconds = whole + frac * NegativePowersOf10[fracDigits];
         return true;
     }
 

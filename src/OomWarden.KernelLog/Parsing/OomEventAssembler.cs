@@ -272,6 +272,9 @@ public sealed class OomEventAssembler
         };
     }
 
+    /// <summary>Closes the open event, if any (held reports stay held).</summary>
+    public void CloseCurrent() => Finish();
+
     /// <summary>Closes the open event, if any, and releases every held report (end of input, or a quiet period in follow mode).</summary>
     public void Flush()
     {

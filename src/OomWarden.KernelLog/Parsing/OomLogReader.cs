@@ -18,9 +18,10 @@ public sealed class OomLogReader
     /// Lines worth looking at outside an event. Few and chosen so the vectorised search's first/last-byte filter
     /// rarely fires on ordinary text: "kill" covers "oom-killer", "oom-kill:" and the old "kill process"; "Kill"
     /// covers "Killed process" and "Kill process"; "Mem-" covers "Mem-Info:"; "Tasks s" and "memory: u" start
-    /// fragments; "reaped" is the oom_reaper line that joins a report after its kill; "Linux version" (boot
-    /// banner), "ainted" (the "Not tainted"/"Tainted:" stack header of any splat) and "ostname" (systemd's
-    /// "Hostname set to") tell the boot's kernel and host. A false hit (e.g. "pkill") only costs one line.
+    /// fragments; "Linux version" (boot banner) and "name to &lt;" (systemd's "Hostname set to &lt;h&gt;.") tell
+    /// the boot's kernel and host; "oom_reaper" is searched only while a killed report is open. The search
+    /// compares each marker's first and last bytes first: pairs that rarely stand at that distance in ordinary
+    /// text keep it fast (see <see cref="MarkerSearch"/>). A false hit (e.g. "pkill") only costs one line.
     /// </summary>
     private static readonly byte[][] Markers =
     [
@@ -29,14 +30,16 @@ public sealed class OomLogReader
         "Mem-"u8.ToArray(),
         "Tasks s"u8.ToArray(),
         "memory: u"u8.ToArray(),
-        "reaped"u8.ToArray(),
         "Linux version"u8.ToArray(),
-        "ainted"u8.ToArray(),
-        "ostname"u8.ToArray(),
+        "name to <"u8.ToArray(),
     ];
 
-    /// <summary>The markers are searched window by window, all of them over one window before the next, so the window stays in L1.</summary>
-    private const int ScanWindowBytes = 16 * 1024;
+    private static readonly MarkerSearch IdleSearch = new(Markers);
+    /// <summary>While a report with its kill line stays open: the same, and the reaper line that may still join it.</summary>
+    private static readonly MarkerSearch AfterKillSearch = new([.. Markers, "oom_reaper"u8.ToArray()]);
+
+    /// <summary>A report stays open this far past its kill line for the reaper and oom.group lines, then it is closed.</summary>
+    public const int AfterKillBytes = 64 * 1024;
 
     /// <summary>The first lines are read one by one even outside events: they tell journal output from a syslog file.</summary>
     private const int HeadLinesReadFully = 64;
@@ -47,8 +50,13 @@ public sealed class OomLogReader
     private byte[] _buf = new byte[BufferBytes];
     private int _start, _end;
     private bool _discardToNewline;
-    private readonly int[] _next = new int[Markers.Length];
-    private readonly int[] _scannedTo = new int[Markers.Length];
+    // The marker search's progress in _buf: the next hit (-1: none before _scannedTo), for which marker set.
+    private int _hit = -1;
+    private int _scannedTo;
+    private MarkerSearch? _hitSearch;
+    // Absolute input offset of _buf[0], and of the first line skipped after the open report's kill line.
+    private long _absBase;
+    private long _killAbs = -1;
 
     // The last logical line, held back until we know whether the next physical line continues it.
     private readonly byte[] _pMsg = new byte[MaxLineBytes];
@@ -78,6 +86,8 @@ public sealed class OomLogReader
     {
         _assembler = new OomEventAssembler(_emit) { HoldForBootInfo = _holdForBootInfo };
         _start = _end = 0;
+        _absBase = 0;
+        _killAbs = -1;
         _pLen = -1;
         _linesSeen = 0;
         _discardToNewline = false;
@@ -152,6 +162,7 @@ public sealed class OomLogReader
         if (_end < _buf.Length) return;
         if (_start > 0)
         {
+            _absBase += _start;
             Buffer.BlockCopy(_buf, _start, _buf, 0, _end - _start);
             _end -= _start;
             _start = 0;
@@ -161,8 +172,9 @@ public sealed class OomLogReader
 
     private void InvalidateMarkers()
     {
-        Array.Fill(_next, -1);
-        Array.Fill(_scannedTo, 0);
+        _hit = -1;
+        _scannedTo = 0;
+        _hitSearch = null;
     }
 
     private void Process(bool eof)
@@ -183,7 +195,24 @@ public sealed class OomLogReader
             {
                 int limit = eof ? _end : pos + buf.AsSpan(pos, _end - pos).LastIndexOf((byte)'\n') + 1;
                 if (limit <= pos) break;
-                int hit = NextMarker(pos, limit);
+                var search = IdleSearch;
+                if (!_assembler.Idle)
+                {
+                    // a killed report is open: close it once the reaper had its chance
+                    long here = _absBase + pos;
+                    if (_killAbs < 0) _killAbs = here;
+                    long closeAt = _killAbs + AfterKillBytes;
+                    if (here >= closeAt) { _assembler.CloseCurrent(); _killAbs = -1; continue; }
+                    search = AfterKillSearch;
+                    if (closeAt - _absBase < limit)
+                    {
+                        int cap = (int)(closeAt - _absBase);
+                        int nlBefore = buf.AsSpan(pos, cap - pos).LastIndexOf((byte)'\n');
+                        if (nlBefore >= 0) limit = pos + nlBefore + 1;
+                    }
+                }
+                else _killAbs = -1;
+                int hit = NextMarker(search, pos, limit);
                 if (hit < 0) { pos = limit; continue; }
                 int ls = buf.AsSpan(pos, hit - pos).LastIndexOf((byte)'\n');
                 pos = ls < 0 ? pos : pos + ls + 1;
@@ -201,48 +230,32 @@ public sealed class OomLogReader
             pos += nl + 1;
         }
         _start = pos;
-        if (_start == _end) { _start = _end = 0; InvalidateMarkers(); }
+        if (_start == _end) { _absBase += _end; _start = _end = 0; InvalidateMarkers(); }
         else if (_start > _buf.Length / 2) MakeRoomForce();
     }
 
     private void MakeRoomForce()
     {
+        _absBase += _start;
         Buffer.BlockCopy(_buf, _start, _buf, 0, _end - _start);
         _end -= _start;
         _start = 0;
         InvalidateMarkers();
     }
 
-    /// <summary>The first marker hit at or after <paramref name="pos"/> (and before <paramref name="limit"/>), or -1.</summary>
-    private int NextMarker(int pos, int limit)
+    /// <summary>The first marker hit at or after <paramref name="pos"/> (and before <paramref name="limit"/>, a line end), or -1.</summary>
+    private int NextMarker(MarkerSearch search, int pos, int limit)
     {
-        var buf = _buf;
-        for (int w = pos; w < limit; w += ScanWindowBytes)
-        {
-            int wend = Math.Min(limit, w + ScanWindowBytes);
-            int best = -1;
-            for (int i = 0; i < Markers.Length; i++)
-            {
-                int hit = _next[i];
-                if (hit < pos)
-                {
-                    // no known hit ahead: scan this window (a hit across its end is found with the next one)
-                    hit = -1;
-                    int from = Math.Max(pos, _scannedTo[i] - Markers[i].Length + 1);
-                    if (from < wend)
-                    {
-                        int idx = buf.AsSpan(from, wend - from).IndexOf(Markers[i]);
-                        if (idx >= 0) hit = from + idx;
-                        else _scannedTo[i] = wend;
-                    }
-                    _next[i] = hit;
-                }
-                if (hit >= 0 && (best < 0 || hit < best)) best = hit;
-            }
-            // a hit known from before may lie past this window, where other markers are not scanned yet
-            if (best >= 0 && best < wend) return best;
-        }
-        return -1;
+        if (!ReferenceEquals(search, _hitSearch)) { _hit = -1; _scannedTo = pos; _hitSearch = search; }
+        if (_hit >= pos) return _hit < limit ? _hit : -1;
+        int from = Math.Max(pos, _scannedTo);
+        if (from >= limit) return -1;
+        int idx = search.IndexOfAny(_buf.AsSpan(from, limit - from));
+        // markers hold no newline and limit is a line end: a marker starting before limit ends before it
+        if (idx < 0) { _hit = -1; _scannedTo = limit; return -1; }
+        _hit = from + idx;
+        _scannedTo = _hit + 1;
+        return _hit;
     }
 
     private bool PendingSkippable()
