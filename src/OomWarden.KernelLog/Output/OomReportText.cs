@@ -68,7 +68,13 @@ public static class OomReportText
         if (r.SwapLimitKb is not null) Row(o, "swap", $"usage {Kb(r.SwapUsageKb)} of {Kb(r.SwapLimitKb)}");
         if (r.MemswLimitKb is not null) Row(o, "mem+swap", $"usage {Kb(r.MemswUsageKb)} of {Kb(r.MemswLimitKb)}");
         if (r.PagesRam is long ram)
-            Row(o, "system", $"RAM {Kb(ram * 4)}, swap " + (r.TotalSwapKb is null && r.FreeSwapKb is null ? Absent : $"{Kb(r.FreeSwapKb)} free of {Kb(r.TotalSwapKb)}"));
+            Row(o, "system", $"RAM {Kb(ram * 4)}, swap " + (r.TotalSwapKb, r.FreeSwapKb) switch
+            {
+                (null, null) => Absent,
+                (null, long free) => $"{Kb(free)} free (total {Absent})",
+                (long total, null) => $"total {Kb(total)} (free {Absent})",
+                (long total, long free) => $"{Kb(free)} free of {Kb(total)}",
+            });
         else if (!memcg) Row(o, "system", r.SawMemInfo ? $"RAM {Absent}" : $"Mem-Info {Absent}");
         if (!r.SawTaskTable) Row(o, "tasks", $"task table {Absent}");
         else if (r.TaskTableRows == 0) Row(o, "tasks", "the task table has no rows");
