@@ -101,8 +101,9 @@ public sealed class MarkerSearch
     private bool StartsWithAny(ReadOnlySpan<byte> s, int at)
     {
         var rest = s.Slice(at);
+        byte c = rest[0];
         foreach (var m in _markers)
-            if (rest.StartsWith(m)) return true;
+            if (m[0] == c && rest.StartsWith(m)) return true;
         return false;
     }
 }

@@ -222,7 +222,7 @@ public static class MessageParsers
             if (!((b >= (byte)'a' && b <= (byte)'z') || b == (byte)'_' || LineUnwrapper.IsDigit(b))) return false;
         var val = LineUnwrapper.Trim(m.Slice(sp + 1));
         if (!Bytes.TryLeadingLong(val, out long v, out int n) || n != val.Length) return false;
-        if (r.MemcgStats.Count < 256) r.MemcgStats.Add(new(Bytes.Text(key), v));
+        if (r.MemcgStats.Count < 256) r.MemcgStats.Add(new(Bytes.Key(key), v));
         if (key.SequenceEqual("total_rss"u8) || key.SequenceEqual("hierarchical_memory_limit"u8) || key.SequenceEqual("cache"u8)) r.SawMemcgV1Marker = true;
         if (key.SequenceEqual("anon"u8) || key.SequenceEqual("kernel_stack"u8) || key.SequenceEqual("file_dirty"u8)) r.SawMemcgV2Marker = true;
         return true;
@@ -245,7 +245,7 @@ public static class MessageParsers
             if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
             var unit = val.Slice(n);
             if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
-            if (into.Count < 256) into.Add(new(Bytes.Text(key), v));
+            if (into.Count < 256) into.Add(new(Bytes.Key(key), v));
             count++;
         }
         return count;
@@ -274,7 +274,7 @@ public static class MessageParsers
         int sp = rest.IndexOfAny((byte)' ', (byte)':');
         if (sp <= 0) return;
         var zoneName = rest.Slice(0, sp);
-        string name = Bytes.Text(zoneName);
+        string name = Bytes.Key(zoneName);
         if (rest[sp] == (byte)':')
         {
             var zone = FindZone(r, (int)node, name);
@@ -362,7 +362,7 @@ public static class MessageParsers
             s = LineUnwrapper.TrimStart(s);
             if (s.IsEmpty) break;
             int sp = s.IndexOfAny((byte)' ', (byte)'\t');
-            cols.Add(Bytes.Text(sp < 0 ? s : s.Slice(0, sp)));
+            cols.Add(Bytes.Key(sp < 0 ? s : s.Slice(0, sp)));
             if (sp < 0) break;
             s = s.Slice(sp);
         }
@@ -413,7 +413,7 @@ public static class MessageParsers
         }
         columns ??= GuessColumns(count);
         if (columns.Length - 1 != count) return null;
-        row.Name = Bytes.Text(name);
+        row.Name = Bytes.Key(name);
         for (int i = 0; i < count; i++)
         {
             long v = nums[i];
