@@ -75,7 +75,7 @@ public sealed partial class MigratingDocTests
         try
         {
             string journalPath = Path.Combine(dir, "events.jsonl");
-            using (var journal = EventJournal.TryOpen(journalPath, out string? error) ?? throw new InvalidOperationException(error))
+            using (var journal = EventJournal.TryOpen(journalPath, _ => { }, out string? error) ?? throw new InvalidOperationException(error))
             {
                 foreach (var e in SampleEvents()) journal.Append(e, sync: true);
             }
