@@ -163,11 +163,11 @@ public static class AnalyzeCommand
                 {
                     reader.ReadToEnd(gunzip, cancel);
                 }
-                catch (InvalidDataException e)
+                catch (InvalidDataException)
                 {
                     // what was read before the damage is reported, then the error
                     reader.Complete();
-                    return Error(stderr, ExitIoError, $"{name}: damaged gzip data after {gunzip.BytesRead} bytes of text ({e.Message})");
+                    return Error(stderr, ExitIoError, $"{name}: damaged gzip data after {gunzip.BytesRead} bytes of text");
                 }
                 if (!tail.TrailerMatches(gunzip.BytesRead))
                     return Error(stderr, ExitIoError, $"{name}: truncated gzip data: the text ends after {gunzip.BytesRead} bytes, "
@@ -181,13 +181,13 @@ public static class AnalyzeCommand
             {
                 return Error(stderr, ExitNoInput, $"{f}: no such file");
             }
-            catch (InvalidDataException e)
+            catch (InvalidDataException)
             {
-                return Error(stderr, ExitIoError, $"{name}: not valid gzip data ({e.Message})");
+                return Error(stderr, ExitIoError, $"{name}: not valid gzip data");
             }
             catch (IOException e)
             {
-                return Error(stderr, ExitIoError, $"{name}: read error: {e.Message}");
+                return Error(stderr, ExitIoError, $"{name}: read error: {OsErrors.Describe(e)}");
             }
             catch (OperationCanceledException)
             {

@@ -47,7 +47,7 @@ public sealed class EventJournal : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            error = $"cannot open event journal {path}: cannot create its directory: {e.Message}";
+            error = $"cannot open event journal {path}: cannot create its directory: {OsErrors.Describe(e)}";
             return null;
         }
         var file = AppendOnlyFile.TryOpen(path, out string? reason);
