@@ -134,7 +134,11 @@ public sealed class OomEngine
         {
             _events.Publish(new Recovered(_time.GetUtcNow(), kill, RecoveryOutcome.Finishing));
             if (kill.FirstSignal == Signals.SigKill) SendSignal(kill, Signals.SigKill, ahead: false);
-            else kill.Phase = KillPhase.Grace;
+            else
+            {
+                kill.Phase = KillPhase.Grace;
+                if (Advance(kill, _time.GetTimestamp())) Remove(kill);
+            }
             return;
         }
         SendSignal(kill, kill.FirstSignal, ahead: true);
@@ -336,7 +340,7 @@ public sealed class OomEngine
             st.Prepared = null;
             return;
         }
-        if (st.SelectPending || now < st.QuietUntil || IsCovered(d)) return;
+        if (st.SelectPending || now < st.QuietUntil || IsCovered(d) || NarrowerSelectPending(d)) return;
         if (d.Level == PressureLevel.Prepare)
         {
             if (st.Prepared is null || now - st.PreparedAt >= _preparedMaxAge) RequestSelect(d, st);
@@ -463,6 +467,19 @@ public sealed class OomEngine
             if (!d.Covers(k.Target)) continue;
             if (k.Phase == KillPhase.Settling && d.Level == PressureLevel.Kill) continue;
             return true;
+        }
+        return false;
+    }
+
+    /// <summary>True while a narrower domain that <paramref name="d"/> counts on is choosing its victim: its kill
+    /// will stand for <paramref name="d"/> too.</summary>
+    private bool NarrowerSelectPending(WatchedDomain d)
+    {
+        for (int i = 0; i < _domains.Length; i++)
+        {
+            var e = _domains[i];
+            if (e.Specificity <= d.Specificity) break;
+            if (_domainStates[i].SelectPending && e.Level >= PressureLevel.Term && d.Covers(e.AsTarget)) return true;
         }
         return false;
     }

@@ -46,6 +46,9 @@ public abstract class WatchedDomain
     /// stands for this domain too, and nothing else is killed for it meanwhile.</summary>
     public abstract bool Covers(in KillTarget target);
 
+    /// <summary>The domain itself as a kill target: a domain that covers it counts on its kills.</summary>
+    public KillTarget AsTarget => new(Domain.CgroupPath, Domain.NodeMask, false);
+
     /// <summary>The human reason at the latest figures, with the numbers (allocates; called when acting).</summary>
     public abstract string Describe();
 
