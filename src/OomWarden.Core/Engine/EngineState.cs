@@ -12,6 +12,9 @@ public sealed class DomainState
     public Decision? Prepared { get; internal set; }
     public long PreparedAt { get; internal set; }
 
+    /// <summary>The domain's available bytes when <see cref="Prepared"/> was taken.</summary>
+    public long PreparedAvailableBytes { get; internal set; }
+
     /// <summary>Left alone until this timestamp (after "nothing to kill" or a failed signal).</summary>
     public long QuietUntil { get; internal set; }
 

@@ -113,6 +113,7 @@ public sealed class OomEngine
         st.SelectPending = false;
         st.Prepared = decision;
         st.PreparedAt = now;
+        st.PreparedAvailableBytes = domain.AvailableBytes;
         _events.Publish(new Decided(_time.GetUtcNow(), domain, decision, domain.Level < PressureLevel.Term, decisionMs));
         if (domain.Level >= PressureLevel.Term && now >= st.QuietUntil && !IsCovered(domain))
             Act(domain, st, decision, now, decisionMs);
@@ -346,12 +347,23 @@ public sealed class OomEngine
             if (st.Prepared is null || now - st.PreparedAt >= _preparedMaxAge) RequestSelect(d, st);
             return;
         }
-        if (st.Prepared is not null && now - st.PreparedAt < _preparedUsableAge)
+        if (st.Prepared is not null && now - st.PreparedAt < _preparedUsableAge && PreparedStillHolds(d, st))
         {
             Act(d, st, st.Prepared, now, 0);
             return;
         }
         RequestSelect(d, st);
+    }
+
+    /// <summary>A prepared decision ranks footprints as they were when it was taken. Memory that went since then
+    /// went to someone: when that is more than a quarter of the chosen victim's footprint, a process that was
+    /// smaller then may be the largest now (a hog at full speed fills 500 MiB in a fraction of the 250 ms
+    /// refresh), so the decision is taken again rather than hitting a bystander.</summary>
+    private static bool PreparedStillHolds(WatchedDomain d, DomainState st)
+    {
+        if (st.Prepared?.Victim is not { } victim) return true;
+        long consumed = st.PreparedAvailableBytes - d.AvailableBytes;
+        return consumed <= Math.Max(victim.FootprintBytes / 4, 1L << 20);
     }
 
     private void RequestSelect(WatchedDomain d, DomainState st)

@@ -362,7 +362,7 @@ public sealed class OomEngineTests
         var h = new EngineHarness();
         var a = Cgroup("/a");
         h.Engine.SetDomains([a]);
-        h.Decide["/a"] = () => Kill(a.Domain, Process(10, "hog", "/a"));
+        h.Decide["/a"] = () => Kill(a.Domain, Process(10, "hog", "/a", rssMiB: 400));
         h.Alive.Add(10);
         Headroom(a, 100);  // prepare band
         h.Run();
@@ -376,6 +376,26 @@ public sealed class OomEngineTests
         h.Run();
         Assert.Equal(2, h.Selected.Count);  // acted on the prepared decision
         Assert.Equal([(10, Signals.SigTerm)], h.Sent);
+    }
+
+    [Fact]
+    public void A_prepared_decision_is_taken_again_when_the_domain_lost_more_than_a_quarter_of_the_victims_footprint()
+    {
+        var h = new EngineHarness();
+        var a = Cgroup("/a");
+        h.Engine.SetDomains([a]);
+        int pick = 0;
+        // Prepared: the bystander (100 MiB) is the largest; at the crossing the hog has outgrown it.
+        h.Decide["/a"] = () => pick++ == 0
+            ? Kill(a.Domain, Process(10, "bystander", "/a", rssMiB: 100))
+            : Kill(a.Domain, Process(20, "hog", "/a", rssMiB: 400));
+        h.Alive.UnionWith([10, 20]);
+        Headroom(a, 100);
+        h.Run();
+        Headroom(a, 40);  // 60 MiB went since the decision: more than 25 MiB
+        h.Run();
+        Assert.Equal([(20, Signals.SigTerm)], h.Sent);
+        Assert.Equal(2, h.Selected.Count);
     }
 
     [Fact]
