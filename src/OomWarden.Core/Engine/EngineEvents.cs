@@ -26,8 +26,9 @@ public sealed record Signalled(DateTimeOffset Time, KillInFlight Kill, int Signa
 /// <summary>SIGTERM → SIGKILL: the grace ran out, or a domain counting on this kill reached its kill level.</summary>
 public sealed record Escalated(DateTimeOffset Time, KillInFlight Kill, bool GraceOver) : EngineEvent(Time);
 
-/// <summary>The victim was gone (or its pid named another process) before the first signal: nothing was sent.</summary>
-public sealed record VictimVanished(DateTimeOffset Time, KillInFlight Kill) : EngineEvent(Time);
+/// <summary>The victim was gone (or its pid named another process) before the first signal: nothing was sent.
+/// <paramref name="SignalRecorded"/> when it went between the signal record and the signal (the record is to be closed).</summary>
+public sealed record VictimVanished(DateTimeOffset Time, KillInFlight Kill, bool SignalRecorded) : EngineEvent(Time);
 
 /// <summary>The victim exited (its pidfd turned readable), or a cgroup was killed as a unit.</summary>
 public sealed record Exited(DateTimeOffset Time, KillInFlight Kill, TimeSpan AfterFirstSignal) : EngineEvent(Time);

@@ -128,7 +128,7 @@ public sealed class OomEngine
             Remove(kill);
             _events.Publish(kill.Recovered
                 ? new Recovered(_time.GetUtcNow(), kill, RecoveryOutcome.Gone)
-                : new VictimVanished(_time.GetUtcNow(), kill));
+                : new VictimVanished(_time.GetUtcNow(), kill, SignalRecorded: false));
             return;
         }
         if (kill.Recovered)
@@ -177,7 +177,7 @@ public sealed class OomEngine
                 // Exited on its own between the pidfd check and the signal: nothing sent, choose again.
                 _commands.Enqueue(new EngineCommand(CommandKind.CloseVictim, kill.Domain, kill, 0));
                 Remove(kill);
-                _events.Publish(new VictimVanished(_time.GetUtcNow(), kill));
+                _events.Publish(new VictimVanished(_time.GetUtcNow(), kill, SignalRecorded: true));
                 break;
             case SignalResult.Gone:
                 OnExited(kill);
