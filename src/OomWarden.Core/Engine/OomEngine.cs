@@ -266,6 +266,7 @@ public sealed class OomEngine
         get
         {
             long next = long.MaxValue;
+            long now = _time.GetTimestamp();
             foreach (var k in _state.InFlight)
             {
                 switch (k.Phase)
@@ -275,7 +276,7 @@ public sealed class OomEngine
                         break;
                     case KillPhase.Settling:
                         long min = k.SettleStartedAt + _settleMin;
-                        next = Math.Min(next, _time.GetTimestamp() < min ? min : k.SettleStartedAt + _settle);
+                        next = Math.Min(next, now < min ? min : k.SettleStartedAt + _settle);
                         break;
                 }
             }
@@ -284,8 +285,11 @@ public sealed class OomEngine
                 var d = _domains[i];
                 var st = _domainStates[i];
                 if (d.Level < PressureLevel.Prepare) continue;
-                if (st.QuietUntil > 0) next = Math.Min(next, st.QuietUntil);
-                if (d.Level == PressureLevel.Prepare && st.Prepared is not null) next = Math.Min(next, st.PreparedAt + _preparedMaxAge);
+                // Only what lies ahead: a deadline already passed is either acted on in the next step or waits on
+                // something else (a kill in flight, a pending decision) that has a deadline of its own.
+                if (st.QuietUntil > now) next = Math.Min(next, st.QuietUntil);
+                long refresh = st.PreparedAt + _preparedMaxAge;
+                if (d.Level == PressureLevel.Prepare && st.Prepared is not null && refresh > now) next = Math.Min(next, refresh);
             }
             return next;
         }

@@ -426,6 +426,20 @@ public sealed class OomEngineTests
     }
 
     [Fact]
+    public void The_next_deadline_is_never_in_the_past_once_a_quiet_time_is_over()
+    {
+        var h = new EngineHarness();
+        var a = Cgroup("/a");
+        h.Engine.SetDomains([a]);
+        Headroom(a, 40);
+        h.Run();  // nothing to kill: quiet for 10 s
+        Assert.Equal(h.Time.GetTimestamp() + 10 * h.Time.TimestampFrequency, h.Engine.NextDeadline);
+        Headroom(a, 100);  // back in the prepare band, with no decision to refresh (nothing is killable)
+        h.RunFor(TimeSpan.FromSeconds(11), TimeSpan.FromSeconds(1));
+        Assert.True(h.Engine.NextDeadline > h.Time.GetTimestamp(), "a passed deadline would make the loop spin");
+    }
+
+    [Fact]
     public void A_step_with_every_domain_comfortable_allocates_nothing()
     {
         var h = new EngineHarness();
