@@ -38,6 +38,8 @@ public sealed class CgroupSource : IDomainSource
 
     public CgroupVersion Version { get; }
 
+    public string Source => Cgroup.Path;
+
     public string? LastError => _reader.LastError;
 
     /// <summary>True when the kernel wakes the daemon for this cgroup.</summary>

@@ -23,6 +23,9 @@ public interface IDomainSource : IDisposable
     /// <summary>Reads the figures into <see cref="Domain"/>; allocates nothing.</summary>
     ReadResult Read();
 
+    /// <summary>What is read, for read-failure reports: the file (meminfo) or the cgroup path.</summary>
+    string Source { get; }
+
     /// <summary>Why the last <see cref="Read"/> failed.</summary>
     string? LastError { get; }
 

@@ -25,7 +25,10 @@ public sealed class NodeSetSource : IDomainSource
         _memory = new NodeMemory[indices.Length];
         _machine = machine;
         _readers = readers;
+        Source = string.Join(", ", indices.Select(i => $"node{nodes.NodeAt(i)}/meminfo"));
     }
+
+    public string Source { get; }
 
     public NodeSetDomain Nodes { get; }
 

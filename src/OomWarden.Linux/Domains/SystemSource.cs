@@ -21,6 +21,8 @@ public sealed class SystemSource : IDomainSource
 
     public WatchedDomain Domain => System;
 
+    public string Source => _meminfo.Path;
+
     public string? LastError => _meminfo.LastError;
 
     public ReadResult Read()

@@ -92,10 +92,11 @@ public sealed class DomainSet : IDisposable
             var r = s.Read();
             if (r == ReadResult.Ok)
             {
-                Failures?.Succeeded(s.Domain.Name);
+                Failures?.Succeeded(s.Source);
                 if (s.Domain.Reading.DistanceToTermBytes < min) min = s.Domain.Reading.DistanceToTermBytes;
             }
-            else if (r == ReadResult.Failed) Failures?.Failed(s.Domain.Name, s.LastError, s.Domain.Name);
+            else if (r == ReadResult.Failed) Failures?.Failed(s.Source, s.LastError, s.Domain.Name);
+            else Failures?.Forget(s.Source);
         }
         MinDistanceBytes = min;
     }
@@ -138,7 +139,7 @@ public sealed class DomainSet : IDisposable
         }
         foreach (var gone in _rescanOld.Values)
         {
-            Failures?.Forget(gone.Cgroup.Name);
+            Failures?.Forget(gone.Source);
             gone.Dispose();
             changed = true;
         }
