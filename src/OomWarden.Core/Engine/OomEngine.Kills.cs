@@ -77,7 +77,9 @@ public sealed partial class OomEngine
     /// refresh), so the decision is taken again rather than hitting a bystander.</summary>
     private static bool PreparedStillHolds(WatchedDomain d, DomainState st)
     {
-        if (st.Prepared?.Victim is not { } victim) return true;
+        // "Nothing to kill" ahead of time only says the domain was empty then (a cgroup whose hog has not started):
+        // at the crossing, look again.
+        if (st.Prepared?.Victim is not { } victim) return false;
         long consumed = st.PreparedAvailableBytes - d.AvailableBytes;
         return consumed <= Math.Max(victim.FootprintBytes / 4, 1L << 20);
     }

@@ -399,6 +399,24 @@ public sealed class OomEngineTests
     }
 
     [Fact]
+    public void A_prepared_nothing_to_kill_is_not_acted_on_at_the_crossing()
+    {
+        var h = new EngineHarness();
+        var b = Cgroup("/b");
+        h.Engine.SetDomains([b]);
+        Headroom(b, 100);  // in the band while still empty: the prepared answer is "nothing to kill"
+        h.Run();
+        Assert.True(h.Of<Decided>().Single().Decision.NothingToKill);
+        h.Decide["/b"] = () => Kill(b.Domain, Process(20, "hog", "/b", rssMiB: 400));
+        h.Alive.Add(20);
+        h.RunFor(100 * Ms);
+        Headroom(b, 40);  // the hog arrived and filled it
+        h.Run();
+        Assert.Empty(h.Of<NothingToKill>());
+        Assert.Equal([(20, Signals.SigTerm)], h.Sent);
+    }
+
+    [Fact]
     public void A_failed_signal_is_judged_failed_and_the_domain_waits_before_trying_again()
     {
         var h = new EngineHarness();
