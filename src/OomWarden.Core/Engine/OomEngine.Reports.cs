@@ -161,4 +161,24 @@ public sealed partial class OomEngine
         _state.InFlight.Add(kill);
         _commands.Enqueue(new EngineCommand(CommandKind.OpenVictim, domain, kill, 0));
     }
+
+    /// <summary>At stop: judges at once every kill whose victim is gone (settling), with the figures as they are, so the
+    /// journal holds its <c>kill</c> record; drops dry-run pretend kills. Kills still in their grace are left open:
+    /// their signal record stays unclosed, and the next instance finishes them.</summary>
+    public void FinishOnStop()
+    {
+        long now = _time.GetTimestamp();
+        var kills = _state.InFlight;
+        for (int i = 0; i < kills.Count;)
+        {
+            var k = kills[i];
+            if (k.Phase == KillPhase.Settling)
+            {
+                JudgeNoRemove(k, now);
+                kills.RemoveAt(i);
+            }
+            else if (k.Phase == KillPhase.Pretend) kills.RemoveAt(i);
+            else i++;
+        }
+    }
 }

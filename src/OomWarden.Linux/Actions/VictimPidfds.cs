@@ -56,6 +56,9 @@ public sealed class VictimPidfds : IDisposable
     public bool TryReleaseMemory(long killId)
         => _open.TryGetValue(killId, out var w) && w.Handle.TryMemoryRelease(out _);
 
+    /// <summary>True when the victim has exited (its pidfd is readable), without waiting.</summary>
+    public bool HasExited(long killId) => _open.TryGetValue(killId, out var w) && w.Handle.WaitExit(TimeSpan.Zero);
+
     public void Close(long killId)
     {
         if (!_open.Remove(killId, out var w)) return;

@@ -87,8 +87,20 @@ public sealed class EngineHost : IDisposable
             Tick();
             if (_domains.TreeChanged) _rescans.TreeChanged();
             if (_rescans.IsDue()) Rescan();
-            if (!_loop.RunOnce(NextSleep())) return;
+            if (!_loop.RunOnce(NextSleep())) break;
         }
+        FinishOnStop();
+    }
+
+    /// <summary>At stop: exits not yet seen are taken in, and every victim that is gone is judged now (its kill record
+    /// written); victims still in their grace are left to the next instance, which finds their signal records.</summary>
+    private void FinishOnStop()
+    {
+        _domains.ReadAll();
+        foreach (var k in _engine.KillsInFlight.ToArray())
+            if (k.Phase is KillPhase.Grace or KillPhase.Killed && _victims.HasExited(k.Id)) _engine.OnExited(k);
+        _engine.FinishOnStop();
+        Execute();
     }
 
     private TimeSpan NextSleep()

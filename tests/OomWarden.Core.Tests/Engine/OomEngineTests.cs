@@ -417,6 +417,28 @@ public sealed class OomEngineTests
     }
 
     [Fact]
+    public void At_stop_a_victim_that_is_gone_is_judged_at_once_and_one_in_its_grace_is_left_open()
+    {
+        var h = new EngineHarness();
+        var a = Cgroup("/a");
+        var b = Cgroup("/b");
+        h.Engine.SetDomains([a, b]);
+        h.Decide["/a"] = () => Kill(a.Domain, Process(10, "slow", "/a"));
+        h.Decide["/b"] = () => Kill(b.Domain, Process(20, "hog", "/b"));
+        h.Alive.UnionWith([10, 20]);
+        h.IgnoresTerm.Add(10);
+        Headroom(a, 40);
+        Headroom(b, 40);
+        h.Run();
+        h.Time.Advance(5 * Ms);
+        h.Run();  // 20 exited: settling
+        Assert.Empty(h.Of<Judged>());
+        h.Engine.FinishOnStop();
+        Assert.Equal(20, Assert.Single(h.Of<Judged>()).Kill.Pid);
+        Assert.Equal(10, Assert.Single(h.Engine.KillsInFlight).Pid);
+    }
+
+    [Fact]
     public void A_failed_signal_is_judged_failed_and_the_domain_waits_before_trying_again()
     {
         var h = new EngineHarness();
