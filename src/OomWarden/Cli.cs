@@ -17,7 +17,7 @@ public static class Cli
         new("simulate", "replay the decision on a snapshot with a (new) config", (a, i, o, e) => SimulateCommand.Run(a, o, e)),
         new("analyze", "read kernel OOM reports (dmesg, journal, syslog) and say why", (a, i, o, e) => AnalyzeCommand.Run(a, i, o, e)),
         new("bench", "micro-benchmarks of the monitoring path (poll, tick)", (a, i, o, e) => BenchCommand.Run(a, o, e)),
-        new("version", "print the version", (a, i, o, e) => Version(o)),
+        new("version", "print the version", (a, i, o, e) => VersionVerb(a, o, e)),
     ];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, Console.In, stdout, stderr);
@@ -29,13 +29,20 @@ public static class Cli
             Usage(args.Length == 0 ? stderr : stdout);
             return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
         }
-        if (args[0] is "--version") return Version(stdout);
+        if (args[0] is "--version") return args.Length == 1 ? Version(stdout) : ArgReader.UsageError("version", $"unexpected argument '{args[1]}'", VersionUsage, stderr);
         foreach (var verb in Verbs)
         {
             if (verb.Name != args[0]) continue;
             try
             {
                 return verb.Run(args[1..], stdin, stdout, stderr);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // An I/O failure no verb expected (a file of the host that fails to read): the C library's words for
+                // it, never the exception's Message (a resource key in the NativeAOT binary).
+                stderr.WriteLine($"oomwarden {verb.Name}: I/O error: {OsErrors.Describe(e)}");
+                return ExitCodes.IoError;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -56,6 +63,15 @@ public static class Cli
         foreach (var v in Verbs) w.WriteLine($"  {v.Name,-13} {v.Summary}");
         w.WriteLine();
         w.WriteLine("'oomwarden VERB --help' describes a verb's options.");
+    }
+
+    private const string VersionUsage = "usage: oomwarden version";
+
+    private static int VersionVerb(string[] args, TextWriter o, TextWriter e)
+    {
+        if (!ArgReader.TryParse("version", args, [], VersionUsage, o, e, out var parsed, out int exit)) return exit;
+        if (parsed.Positionals.Count > 0) return ArgReader.UsageError("version", $"unexpected argument '{parsed.Positionals[0]}'", VersionUsage, e);
+        return Version(o);
     }
 
     private static int Version(TextWriter o)

@@ -40,31 +40,20 @@ public static class AnalyzeCommand
         Exit: 0 done, 64 usage error, 66 missing input, 74 read error.
         """;
 
+    private static readonly CliOption JsonOption = CliOption.Flag("--json");
+    private static readonly CliOption FollowOption = CliOption.Flag("--follow", "-f");
+    private static readonly CliOption KmsgOption = CliOption.WithValue("--kmsg");
+    private static readonly CliOption[] Options = [JsonOption, FollowOption, KmsgOption];
+
     public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr) =>
         Run(args, stdin, stdout, stderr, DefaultKmsgPath, CancellationToken.None);
 
     public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, string kmsgPath, CancellationToken cancel)
     {
-        bool json = false, follow = false;
-        var files = new List<string>();
-        bool endOfOptions = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string a = args[i];
-            if (endOfOptions || a == "-" || !a.StartsWith('-')) { files.Add(a); continue; }
-            switch (a)
-            {
-                case "--": endOfOptions = true; break;
-                case "--json": json = true; break;
-                case "--follow": case "-f": follow = true; break;
-                case "--kmsg":
-                    if (i + 1 >= args.Length) return Usage(stderr, "--kmsg needs a PATH");
-                    kmsgPath = args[++i];
-                    break;
-                case "-h": case "--help": stdout.Write(Help); return ExitOk;
-                default: return Usage(stderr, $"unknown option '{a}'");
-            }
-        }
+        if (!ArgReader.TryParse("analyze", args, Options, Help, stdout, stderr, out var parsed, out int exit)) return exit;
+        bool json = parsed.Has(JsonOption.Name), follow = parsed.Has(FollowOption.Name);
+        kmsgPath = parsed.Value(KmsgOption.Name) ?? kmsgPath;
+        var files = parsed.Positionals;
         if (follow && files.Count > 0) return Usage(stderr, "--follow reads the kernel log: it takes no FILE");
 
         int found = 0;

@@ -31,34 +31,20 @@ public static class BenchCommand
         (or "tick ..."). Exit codes: 0 ok, 64 usage, 71 the files cannot be read.
         """;
 
+    private static readonly CliOption Iterations = CliOption.WithValue("--iterations");
+    private static readonly CliOption Batches = CliOption.WithValue("--batches");
+    private static readonly CliOption[] Options = [Iterations, Batches, LiveOptions.ProcRootOption, LiveOptions.SysRootOption];
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? procRoot = null, sysRoot = null, mode = null;
+        if (!ArgReader.TryParse("bench", args, Options, Help, stdout, stderr, out var parsed, out int exit)) return exit;
         int iterations = 0, batches = 9;
-        var reader = new ArgReader(args);
-        while (reader.NextOption() is { } opt)
-        {
-            switch (opt)
-            {
-                case "--iterations":
-                    if (!TryPositive(reader.Value(opt, stderr), opt, stderr, out iterations)) return ExitCodes.Usage;
-                    break;
-                case "--batches":
-                    if (!TryPositive(reader.Value(opt, stderr), opt, stderr, out batches)) return ExitCodes.Usage;
-                    break;
-                case "--proc-root": procRoot = reader.Value(opt, stderr); if (procRoot is null) return ExitCodes.Usage; break;
-                case "--sys-root": sysRoot = reader.Value(opt, stderr); if (sysRoot is null) return ExitCodes.Usage; break;
-                case "-h" or "--help": stdout.WriteLine(Help); return ExitCodes.Ok;
-                default: stderr.WriteLine($"oomwarden bench: unknown option {opt}"); stderr.WriteLine(Help); return ExitCodes.Usage;
-            }
-        }
-        if (reader.Positionals.Count != 1 || reader.Positionals[0] is not ("poll" or "tick"))
-        {
-            stderr.WriteLine("oomwarden bench: say what to measure: poll or tick");
-            stderr.WriteLine(Help);
-            return ExitCodes.Usage;
-        }
-        mode = reader.Positionals[0];
+        if (parsed.Value(Iterations.Name) is { } it && !TryPositive(it, Iterations.Name, stderr, out iterations)) return ExitCodes.Usage;
+        if (parsed.Value(Batches.Name) is { } b && !TryPositive(b, Batches.Name, stderr, out batches)) return ExitCodes.Usage;
+        string? procRoot = parsed.Value(LiveOptions.ProcRootOption.Name), sysRoot = parsed.Value(LiveOptions.SysRootOption.Name);
+        if (parsed.Positionals.Count != 1 || parsed.Positionals[0] is not ("poll" or "tick"))
+            return ArgReader.UsageError("bench", "say what to measure: poll or tick", Help, stderr);
+        string mode = parsed.Positionals[0];
         var paths = new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot);
         try
         {
@@ -68,7 +54,7 @@ public static class BenchCommand
         }
         catch (IOException e)
         {
-            stderr.WriteLine($"oomwarden bench {mode}: {e.Message}");
+            stderr.WriteLine($"oomwarden bench {mode}: {OsErrors.Describe(e)}");
             return ExitCodes.OsError;
         }
     }
@@ -113,7 +99,7 @@ public static class BenchCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"oomwarden bench tick: cannot read the host: {e.Message}");
+            stderr.WriteLine($"oomwarden bench tick: cannot read the host: {OsErrors.Describe(e)}");
             return ExitCodes.OsError;
         }
         using var hostScope = host;
@@ -163,10 +149,8 @@ public static class BenchCommand
             $"{what} ns_per_op={r.MedianNs:0.0} min_ns={r.MinNs:0.0} max_ns={r.MaxNs:0.0} alloc_bytes_per_op={r.AllocatedBytesPerOp:0.###} iterations={iterations} batches={batches}{extra} sink={sink & 0xff}"));
     }
 
-    private static bool TryPositive(string? text, string option, TextWriter stderr, out int value)
+    private static bool TryPositive(string text, string option, TextWriter stderr, out int value)
     {
-        value = 0;
-        if (text is null) return false;
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0) return true;
         stderr.WriteLine($"oomwarden bench: {option} needs a positive integer, not '{text}'");
         return false;

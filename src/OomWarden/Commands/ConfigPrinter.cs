@@ -12,7 +12,7 @@ public static class ConfigPrinter
 {
     public static void PrintRules(CompiledPolicy policy, TextWriter output)
     {
-        output.WriteLine($"rules (first match wins; {policy.Rules.Count} rules, preset \"{policy.Preset}\" last):");
+        output.WriteLine($"rules (first match wins; {policy.Rules.Count} rule{(policy.Rules.Count == 1 ? "" : "s")}, preset \"{policy.Preset}\" last):");
         if (policy.Rules.Count == 0)
         {
             output.WriteLine("  (none: processes rank by -oom_score_adj, cgroups at priority 0)");
@@ -58,6 +58,7 @@ public static class ConfigPrinter
         o.WriteLine($"selector = \"{(s.Selector == SelectorKind.Badness ? "badness" : "hierarchical")}\"");
         o.WriteLine();
         o.WriteLine("[system]");
+        o.WriteLine($"enabled = {Bool(s.System.Enabled)}");
         o.WriteLine($"mem_available_term = \"{Units.FormatThreshold(s.System.MemAvailableTerm)}\"");
         o.WriteLine($"mem_available_kill = \"{Units.FormatThreshold(s.System.MemAvailableKill)}\"");
         o.WriteLine($"swap_free_term = \"{Units.FormatThreshold(s.System.SwapFreeTerm)}\"");
@@ -87,5 +88,22 @@ public static class ConfigPrinter
 
     private static string Bool(bool b) => b ? "true" : "false";
 
-    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    /// <summary>A TOML basic string: backslash, quote and control characters escaped, so any path loads back.</summary>
+    private static string Quote(string s)
+    {
+        var sb = new System.Text.StringBuilder(s.Length + 2).Append('"');
+        foreach (char c in s)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\t': sb.Append("\\t"); break;
+                case < ' ' or '\u007f': sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)); break;
+                default: sb.Append(c); break;
+            }
+        }
+        return sb.Append('"').ToString();
+    }
 }

@@ -18,32 +18,18 @@ public static class ExplainCommand
           --config FILE   the policy to explain (default: the built-in one)
         """;
 
+    private static readonly CliOption Json = CliOption.Flag("--json");
+    private static readonly CliOption[] Options = [LiveOptions.Config, .. LiveOptions.HostOptions, Json];
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var live = new LiveOptions();
-        bool json = false;
-        var reader = new ArgReader(args);
-        while (reader.NextOption() is { } opt)
-        {
-            if (live.TryTake(opt, reader, stderr, out bool failed))
-            {
-                if (failed) return ExitCodes.Usage;
-                continue;
-            }
-            switch (opt)
-            {
-                case "--json": json = true; break;
-                case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
-                default: stderr.WriteLine($"explain: unknown option {opt}"); stderr.WriteLine(Usage); return ExitCodes.Usage;
-            }
-        }
-        if (reader.Positionals.Count > 0)
-        {
-            stderr.WriteLine($"explain: unexpected argument '{reader.Positionals[0]}'");
-            return ExitCodes.Usage;
-        }
-        var config = live.LoadConfig(stderr);
-        if (config is null) return ExitCodes.Config;
+        if (!ArgReader.TryParse("explain", args, Options, Usage, stdout, stderr, out var parsed, out int exit)) return exit;
+        if (parsed.Positionals.Count > 0) return ArgReader.UsageError("explain", $"unexpected argument '{parsed.Positionals[0]}'", Usage, stderr);
+        var live = LiveOptions.From(parsed);
+        if (live.DomainError() is { } domainError) return ArgReader.UsageError("explain", domainError, Usage, stderr);
+        bool json = parsed.Has(Json.Name);
+        var config = live.LoadConfig(stderr, out exit);
+        if (config is null) return exit;
 
         var paths = live.Paths;
         using var host = LiveHost.Open(paths);

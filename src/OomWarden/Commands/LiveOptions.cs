@@ -5,31 +5,29 @@ using OomWarden.Linux;
 namespace OomWarden.Commands;
 
 /// <summary>Options shared by the verbs that look at the live host (explain, snapshot):
-/// --config, --domain, --proc-root, --sys-root.</summary>
+/// --config (explain only), --domain, --proc-root, --sys-root.</summary>
 internal sealed class LiveOptions
 {
-    public string? ConfigPath { get; set; }
-    public string? DomainPath { get; set; }
-    public string ProcRoot { get; set; } = HostPaths.Default.ProcRoot;
-    public string SysRoot { get; set; } = HostPaths.Default.SysRoot;
+    public static readonly CliOption Config = CliOption.WithValue("--config", "-c");
+    public static readonly CliOption DomainOption = CliOption.WithValue("--domain");
+    public static readonly CliOption ProcRootOption = CliOption.WithValue("--proc-root");
+    public static readonly CliOption SysRootOption = CliOption.WithValue("--sys-root");
 
-    /// <summary>Consumes one of the shared options; false when <paramref name="option"/> is not one of them.
-    /// Sets <paramref name="failed"/> when its value is missing.</summary>
-    public bool TryTake(string option, ArgReader reader, TextWriter err, out bool failed)
+    /// <summary>--domain, --proc-root, --sys-root.</summary>
+    public static readonly CliOption[] HostOptions = [DomainOption, ProcRootOption, SysRootOption];
+
+    public string? ConfigPath { get; init; }
+    public string? DomainPath { get; init; }
+    public string ProcRoot { get; init; } = HostPaths.Default.ProcRoot;
+    public string SysRoot { get; init; } = HostPaths.Default.SysRoot;
+
+    public static LiveOptions From(ArgReader args) => new()
     {
-        failed = false;
-        string? v;
-        switch (option)
-        {
-            case "--config" or "-c": v = reader.Value(option, err); ConfigPath = v; break;
-            case "--domain": v = reader.Value(option, err); DomainPath = v; break;
-            case "--proc-root": v = reader.Value(option, err); if (v is not null) ProcRoot = v; break;
-            case "--sys-root": v = reader.Value(option, err); if (v is not null) SysRoot = v; break;
-            default: return false;
-        }
-        failed = v is null;
-        return true;
-    }
+        ConfigPath = args.Value(Config.Name),
+        DomainPath = args.Value(DomainOption.Name),
+        ProcRoot = args.Value(ProcRootOption.Name) ?? HostPaths.Default.ProcRoot,
+        SysRoot = args.Value(SysRootOption.Name) ?? HostPaths.Default.SysRoot,
+    };
 
     public HostPaths Paths => new(ProcRoot, SysRoot);
 
@@ -42,13 +40,20 @@ internal sealed class LiveOptions
         _ => Domain.ForCgroup(DomainPath),
     };
 
-    /// <summary>The config, or null after printing every error (the caller exits 78).</summary>
-    public LoadedConfig? LoadConfig(TextWriter err)
+    /// <summary>Null when --domain is one of the forms <see cref="Domain"/> reads; else the usage error to print.</summary>
+    public string? DomainError() => DomainPath switch
     {
-        if (ConfigPath is null) return ConfigLoader.Default();
-        var r = ConfigLoader.LoadFile(ConfigPath);
-        if (r.Success) return r.Config;
-        foreach (var e in r.Errors) err.WriteLine(e.ToString());
-        return null;
-    }
+        null or "system" => null,
+        _ when DomainPath.StartsWith("nodes:", StringComparison.Ordinal) =>
+            Linux.Parsing.NodeListParser.TryParse(System.Text.Encoding.ASCII.GetBytes(DomainPath[6..]), out _)
+                ? null
+                : $"--domain {DomainPath}: not a NUMA node list (write nodes:1 or nodes:0-1)",
+        _ when DomainPath.StartsWith('/') => null,
+        _ => $"--domain {DomainPath}: write a cgroup path as /proc/PID/cgroup shows it (starting with /), system, or nodes:LIST",
+    };
+
+    /// <summary>The config, checked against the host under --proc-root; null after printing every error, with the
+    /// exit code (66, 74 or 78).</summary>
+    public LoadedConfig? LoadConfig(TextWriter err, out int exitCode) =>
+        ConfigFile.Load(ConfigPath, () => ConfigHost.Live(Paths), err, out exitCode);
 }

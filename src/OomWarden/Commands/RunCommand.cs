@@ -16,9 +16,9 @@ public static class RunCommand
 {
     private const string Help = """
         usage: oomwarden run [--config FILE] [--dry-run] [--events FILE] [--no-mlock]
-                             [--proc-root DIR] [--sys-root DIR]
+                             [--proc-root DIR] [--sys-root DIR] [--kmsg PATH]
 
-          --config FILE     TOML configuration (default: the built-in policy)
+          -c, --config FILE TOML configuration (default: the built-in policy)
           --dry-run         decide and log everything, send no signal
           --events FILE     append-only JSON lines journal (default /var/lib/oomwarden/events.jsonl,
                             or [action] events in the config)
@@ -27,48 +27,28 @@ public static class RunCommand
           --sys-root DIR    read /sys from DIR
           --kmsg PATH       the kernel log device followed for the kernel's own kills (default /dev/kmsg)
 
-        SIGTERM or SIGINT stops the daemon. Exit codes: 0 stopped, 64 usage, 78 bad config, 71 OS error.
+        SIGTERM or SIGINT stops the daemon. Exit codes: 0 stopped, 64 usage, 66 config file missing, 71 OS error,
+        74 config file read error, 78 config rejected.
         """;
+
+    private static readonly CliOption Events = CliOption.WithValue("--events");
+    private static readonly CliOption Kmsg = CliOption.WithValue("--kmsg");
+    private static readonly CliOption DryRun = CliOption.Flag("--dry-run");
+    private static readonly CliOption NoMlock = CliOption.Flag("--no-mlock");
+    private static readonly CliOption[] Options =
+        [LiveOptions.Config, Events, LiveOptions.ProcRootOption, LiveOptions.SysRootOption, Kmsg, DryRun, NoMlock];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? configPath = null, eventsPath = null, procRoot = null, sysRoot = null, kmsgPath = null;
-        bool dryRun = false, mlock = true;
-        var reader = new ArgReader(args);
-        while (reader.NextOption() is { } opt)
-        {
-            switch (opt)
-            {
-                case "--config": configPath = reader.Value(opt, stderr); if (configPath is null) return ExitCodes.Usage; break;
-                case "--events": eventsPath = reader.Value(opt, stderr); if (eventsPath is null) return ExitCodes.Usage; break;
-                case "--proc-root": procRoot = reader.Value(opt, stderr); if (procRoot is null) return ExitCodes.Usage; break;
-                case "--sys-root": sysRoot = reader.Value(opt, stderr); if (sysRoot is null) return ExitCodes.Usage; break;
-                case "--kmsg": kmsgPath = reader.Value(opt, stderr); if (kmsgPath is null) return ExitCodes.Usage; break;
-                case "--dry-run": dryRun = true; break;
-                case "--no-mlock": mlock = false; break;
-                case "-h" or "--help": stdout.WriteLine(Help); return ExitCodes.Ok;
-                default: stderr.WriteLine($"oomwarden run: unknown option {opt}"); stderr.WriteLine(Help); return ExitCodes.Usage;
-            }
-        }
-        if (reader.Positionals.Count > 0)
-        {
-            stderr.WriteLine($"oomwarden run: unexpected argument '{reader.Positionals[0]}'");
-            return ExitCodes.Usage;
-        }
+        if (!ArgReader.TryParse("run", args, Options, Help, stdout, stderr, out var parsed, out int exit)) return exit;
+        if (parsed.Positionals.Count > 0) return ArgReader.UsageError("run", $"unexpected argument '{parsed.Positionals[0]}'", Help, stderr);
+        string? configPath = parsed.Value(LiveOptions.Config.Name), eventsPath = parsed.Value(Events.Name);
+        string? procRoot = parsed.Value(LiveOptions.ProcRootOption.Name), sysRoot = parsed.Value(LiveOptions.SysRootOption.Name), kmsgPath = parsed.Value(Kmsg.Name);
+        bool dryRun = parsed.Has(DryRun.Name), mlock = !parsed.Has(NoMlock.Name);
 
-        LoadedConfig config;
-        if (configPath is null) config = ConfigLoader.Default();
-        else
-        {
-            var result = ConfigLoader.LoadFile(configPath);
-            if (!result.Success)
-            {
-                foreach (var e in result.Errors) stderr.WriteLine(e.ToString());
-                stderr.WriteLine($"oomwarden run: {configPath}: {result.Errors.Count} error(s); not starting");
-                return ExitCodes.Config;
-            }
-            config = result.Config;
-        }
+        var config = ConfigFile.Load(configPath, () => ConfigHost.Live(new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot)),
+            stderr, out exit, "config rejected; not starting");
+        if (config is null) return exit;
         var settings = config.Settings;
         var action = settings.Action with
         {
@@ -91,7 +71,7 @@ public static class RunCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"oomwarden run: cannot read the host: {e.Message}");
+            stderr.WriteLine($"oomwarden run: cannot read the host: {OsErrors.Describe(e)}");
             return ExitCodes.OsError;
         }
         var meminfo = new MeminfoReader(paths);

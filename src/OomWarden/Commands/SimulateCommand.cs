@@ -8,74 +8,45 @@ namespace OomWarden.Commands;
 /// <summary><c>oomwarden simulate [--config FILE] [--json] [--domain PATH] SNAPSHOT</c>: replays the victim
 /// decision on a recorded snapshot with a (new) config, to try a policy before deploying it.</summary>
 /// <remarks>Exit 0 when a decision was made (a victim or "nothing to kill"), 64 bad usage, 65 malformed snapshot or
-/// unknown domain, 66 unreadable snapshot, 78 config rejected. Processes named "oomwarden" in the snapshot are
+/// unknown domain, 66 missing or unopenable snapshot or config, 74 read error, 78 config rejected. Processes named "oomwarden" in the snapshot are
 /// treated as oomwarden itself (hard-protected).</remarks>
 public static class SimulateCommand
 {
     public const string Usage = "usage: oomwarden simulate [--config FILE] [--json] [--domain PATH] SNAPSHOT";
 
-    /// <param name="args">The arguments after the verb (a leading "simulate" is skipped).</param>
+    private static readonly CliOption Json = CliOption.Flag("--json");
+    private static readonly CliOption[] Options = [LiveOptions.Config, LiveOptions.DomainOption, Json];
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? configPath = null, domain = null, snapshotPath = null;
-        bool json = false;
-        for (int i = args.Length > 0 && args[0] == "simulate" ? 1 : 0; i < args.Length; i++)
+        if (!ArgReader.TryParse("simulate", args, Options, Usage, stdout, stderr, out var parsed, out int exit)) return exit;
+        if (parsed.Positionals.Count != 1)
         {
-            string a = args[i];
-            if ((a is "--config" or "-c") && i + 1 < args.Length) configPath = args[++i];
-            else if (a == "--domain" && i + 1 < args.Length) domain = args[++i];
-            else if (a == "--json") json = true;
-            else if (a is "-h" or "--help")
-            {
-                stdout.WriteLine(Usage);
-                return ExitCodes.Ok;
-            }
-            else if (!a.StartsWith('-') && snapshotPath is null) snapshotPath = a;
-            else
-            {
-                stderr.WriteLine($"simulate: unexpected argument '{a}'");
-                stderr.WriteLine(Usage);
-                return ExitCodes.Usage;
-            }
+            return ArgReader.UsageError("simulate", parsed.Positionals.Count == 0 ? "no snapshot file given" : $"unexpected argument '{parsed.Positionals[1]}'", Usage, stderr);
         }
-        if (snapshotPath is null)
-        {
-            stderr.WriteLine("simulate: no snapshot file given");
-            stderr.WriteLine(Usage);
-            return ExitCodes.Usage;
-        }
-
-        LoadedConfig config;
-        if (configPath is null)
-        {
-            config = ConfigLoader.Default();
-        }
-        else
-        {
-            var loaded = ConfigLoader.LoadFile(configPath);
-            if (!loaded.Success)
-            {
-                foreach (var error in loaded.Errors) stderr.WriteLine(error.ToString());
-                return ExitCodes.Config;
-            }
-            config = loaded.Config;
-        }
+        string snapshotPath = parsed.Positionals[0];
+        string? configPath = parsed.Value(LiveOptions.Config.Name), domain = parsed.Value(LiveOptions.DomainOption.Name);
+        bool json = parsed.Has(Json.Name);
 
         byte[] bytes;
         try
         {
             bytes = File.ReadAllBytes(snapshotPath);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            stderr.WriteLine($"{snapshotPath}: cannot read: {ex.Message}");
-            return ExitCodes.NoInput;
+            stderr.WriteLine($"oomwarden simulate: cannot read {snapshotPath}: {OsErrors.Describe(ex, snapshotPath)}");
+            return ExitCodes.ForInput(ex, snapshotPath);
         }
         if (!SnapshotReader.TryRead(bytes, out var snapshot, out var readError))
         {
             stderr.WriteLine($"{snapshotPath}: {readError}");
             return ExitCodes.DataError;
         }
+
+        // Levels of different kinds are compared on the recorded machine's memory, not this one's.
+        var config = ConfigFile.Load(configPath, () => ConfigHost.ForMemory(snapshot!.Memory.MemTotalBytes, snapshot.Memory.SwapTotalBytes), stderr, out exit);
+        if (config is null) return exit;
 
         SnapshotDomainView view;
         try

@@ -15,31 +15,16 @@ public static class SnapshotCommand
           --domain PATH      record only this memory cgroup's subtree (default: the whole system)
         """;
 
+    private static readonly CliOption Output = CliOption.WithValue("--output", "-o");
+    private static readonly CliOption[] Options = [Output, .. LiveOptions.HostOptions];
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var live = new LiveOptions();
-        string? output = null;
-        var reader = new ArgReader(args);
-        while (reader.NextOption() is { } opt)
-        {
-            if (live.TryTake(opt, reader, stderr, out bool failed))
-            {
-                if (failed) return ExitCodes.Usage;
-                continue;
-            }
-            switch (opt)
-            {
-                case "-o" or "--output": output = reader.Value(opt, stderr); if (output is null) return ExitCodes.Usage; break;
-                case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
-                default: stderr.WriteLine($"snapshot: unknown option {opt}"); stderr.WriteLine(Usage); return ExitCodes.Usage;
-            }
-        }
-        if (output is null || reader.Positionals.Count > 0)
-        {
-            stderr.WriteLine(output is null ? "snapshot: -o FILE is required" : $"snapshot: unexpected argument '{reader.Positionals[0]}'");
-            stderr.WriteLine(Usage);
-            return ExitCodes.Usage;
-        }
+        if (!ArgReader.TryParse("snapshot", args, Options, Usage, stdout, stderr, out var parsed, out int exit)) return exit;
+        if (parsed.Positionals.Count > 0) return ArgReader.UsageError("snapshot", $"unexpected argument '{parsed.Positionals[0]}'", Usage, stderr);
+        if (parsed.Value(Output.Name) is not { } output) return ArgReader.UsageError("snapshot", "-o FILE is required", Usage, stderr);
+        var live = LiveOptions.From(parsed);
+        if (live.DomainError() is { } domainError) return ArgReader.UsageError("snapshot", domainError, Usage, stderr);
 
         var paths = live.Paths;
         using var host = LiveHost.Open(paths);
@@ -71,8 +56,8 @@ public static class SnapshotCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"snapshot: cannot write {output}: {e.Message}");
-            try { File.Delete(tmp); } catch (IOException) { }
+            stderr.WriteLine($"oomwarden snapshot: cannot write {output}: {OsErrors.Describe(e)}");
+            try { File.Delete(tmp); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
             return ExitCodes.CantCreate;
         }
         int processes = doc.Cgroups.Sum(c => c.Processes.Count);

@@ -4,15 +4,22 @@ using Tomlyn.Syntax;
 namespace OomWarden.Configuration;
 
 /// <summary>Collects every error of one file while binding; typed readers for TOML values.</summary>
-internal sealed class BindContext(string path)
+internal sealed class BindContext(string path, ConfigHost? host = null)
 {
     public string Path { get; } = path;
 
+    /// <summary>The machine the config is checked against (user names, MemTotal); the user database alone by default.</summary>
+    public ConfigHost Host { get; } = host ?? ConfigHost.Users;
+
     public List<ConfigError> Errors { get; } = [];
+
+    public List<ConfigError> Warnings { get; } = [];
 
     public void Error(int line, int column, string message) => Errors.Add(new ConfigError(Path, line, column, message));
 
     public void Error(TomlItem item, string message) => Error(item.Line, item.Column, message);
+
+    public void Warn(TomlItem item, string message) => Warnings.Add(new ConfigError(Path, item.Line, item.Column, message, IsWarning: true));
 
     public void UnknownKey(TomlItem item, string where, IReadOnlyList<string> valid)
     {

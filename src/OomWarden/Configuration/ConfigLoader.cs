@@ -16,23 +16,48 @@ public static class ConfigLoader
     /// <summary>The configuration used when no file is given: every default, no rules, preset "none".</summary>
     public static LoadedConfig Default() => new(DaemonSettings.Default, CompiledPolicy.Empty, DefaultSource);
 
-    public static ConfigLoadResult LoadFile(string path)
+    /// <summary>A config file is a few KiB; more than this is not a config (a device, a log named by mistake).</summary>
+    public const int MaxFileBytes = 4 << 20;
+
+    /// <summary>Loads <paramref name="path"/> against the user database only (no MemTotal: levels of different
+    /// kinds are not compared).</summary>
+    public static ConfigLoadResult LoadFile(string path) => LoadFile(path, ConfigHost.Users);
+
+    public static ConfigLoadResult LoadFile(string path, ConfigHost host)
     {
-        string text;
+        string? text;
         try
         {
-            text = File.ReadAllText(path);
+            text = ReadText(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            return ConfigLoadResult.Failed([new ConfigError(path, 0, 0, "cannot read the file: " + ex.Message)]);
+            return ConfigLoadResult.Unreadable(new ConfigError(path, 0, 0, "cannot read the file: " + OsErrors.Describe(ex, path)), OsErrors.Errno(ex, path));
         }
-        return LoadText(text, path);
+        if (text is null)
+            return ConfigLoadResult.Failed([new ConfigError(path, 0, 0, $"larger than {MaxFileBytes >> 20} MiB: not a config file")]);
+        return LoadText(text, path, host);
     }
 
-    public static ConfigLoadResult LoadText(string text, string path)
+    /// <summary>The file's text; null when it is larger than <see cref="MaxFileBytes"/> (read no further, so
+    /// /dev/zero ends too).</summary>
+    private static string? ReadText(string path)
     {
-        var ctx = new BindContext(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        var buffer = new byte[64 * 1024];
+        var bytes = new MemoryStream();
+        int n;
+        while (bytes.Length <= MaxFileBytes && (n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            bytes.Write(buffer, 0, n);
+        if (bytes.Length > MaxFileBytes) return null;
+        return System.Text.Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length).TrimStart('\uFEFF');
+    }
+
+    public static ConfigLoadResult LoadText(string text, string path) => LoadText(text, path, ConfigHost.Users);
+
+    public static ConfigLoadResult LoadText(string text, string path, ConfigHost host)
+    {
+        var ctx = new BindContext(path, host);
         DocumentSyntax document;
         try
         {
@@ -57,6 +82,7 @@ public static class ConfigLoader
 
         var settings = DaemonSettings.Default;
         var rules = new List<PolicyRule>();
+        var ruleSections = new Dictionary<string, TomlSection>(StringComparer.Ordinal);
         int ruleNumber = 0;
         foreach (var section in TomlSections.Flatten(document))
         {
@@ -66,7 +92,11 @@ public static class ConfigLoader
                 {
                     ruleNumber++;
                     var rule = RuleCompiler.Compile(section, ruleNumber, path, "", ctx);
-                    if (rule is not null) rules.Add(rule);
+                    if (rule is not null && IsNewName(rule, section, ruleSections, ctx))
+                    {
+                        rules.Add(rule);
+                        ruleSections[rule.Name] = section;
+                    }
                 }
                 else if (Tables.Contains(section.Name))
                 {
@@ -105,12 +135,39 @@ public static class ConfigLoader
             }
         }
 
-        if (ctx.Errors.Count > 0)
-            return ConfigLoadResult.Failed(Sorted(ctx.Errors));
+        IReadOnlyList<PolicyRule> presetRules = ctx.Errors.Count > 0 ? [] : Presets.Rules(settings.Preset);
+        foreach (var presetRule in presetRules)
+        {
+            if (ruleSections.TryGetValue(presetRule.Name, out var clash))
+                ctx.Error(NamePosition(clash).Line, NamePosition(clash).Column, $"rule name \"{presetRule.Name}\" is the name of a rule of preset \"{settings.Preset}\" ({presetRule.Origin}): rule names must be unique");
+        }
 
-        rules.AddRange(Presets.Rules(settings.Preset));
+        if (ctx.Errors.Count > 0)
+            return ConfigLoadResult.Failed(Sorted(ctx.Errors), Sorted(ctx.Warnings));
+
+        rules.AddRange(presetRules);
         var policy = new CompiledPolicy(rules, settings.Preset);
-        return ConfigLoadResult.Ok(new LoadedConfig(settings, policy, path));
+        return ConfigLoadResult.Ok(new LoadedConfig(settings, policy, path), Sorted(ctx.Warnings));
+    }
+
+    /// <summary>Rule names appear in check-config, explain and every kill event: two rules with one name would make
+    /// them ambiguous.</summary>
+    private static bool IsNewName(PolicyRule rule, TomlSection section, Dictionary<string, TomlSection> seen, BindContext ctx)
+    {
+        if (!seen.TryGetValue(rule.Name, out var first)) return true;
+        var (line, column) = NamePosition(section);
+        ctx.Error(line, column, $"duplicate rule name \"{rule.Name}\" (first used by the rule at line {first.Line}): rule names must be unique");
+        return false;
+    }
+
+    /// <summary>Where a rule's name is written: its name key, or its [[rule]] header for a default name.</summary>
+    private static (int Line, int Column) NamePosition(TomlSection section)
+    {
+        foreach (var item in section.Items)
+        {
+            if (item.Key == "name") return (item.Line, item.Column);
+        }
+        return (section.Line, section.Column);
     }
 
     private static void UnknownTable(TomlSection section, BindContext ctx)

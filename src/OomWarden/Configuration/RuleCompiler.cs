@@ -104,7 +104,7 @@ internal static class RuleCompiler
                         foreach (var u in users)
                         {
                             if (u.Length == 0 || u.StartsWith('-')) ctx.Error(item, $"'user' \"{u}\" is neither a user name nor a uid");
-                            else list.Add(UserMatch.Parse(u));
+                            else if (TryResolveUser(u, item, ctx, out var user)) list.Add(user);
                         }
                         match = match with { User = list };
                     }
@@ -159,6 +159,23 @@ internal static class RuleCompiler
 
         if (ctx.Errors.Count != errorsBefore) return null;
         return new PolicyRule(name, $"{originPrefix}:{section.Line}", match, effect);
+    }
+
+    /// <summary>A uid as written, or a name resolved to its uid now, once: processes are matched by uid, so a name
+    /// that is not a user of this machine is an error, not a rule that silently matches nothing.</summary>
+    private static bool TryResolveUser(string text, TomlItem item, BindContext ctx, out UserMatch user)
+    {
+        user = UserMatch.Parse(text);
+        if (user.Name is null) return true;
+        if (ctx.Host.LookupUser(text, out int uid, out string? error))
+        {
+            user = UserMatch.ForResolvedName(text, uid);
+            return true;
+        }
+        ctx.Error(item, error is null
+            ? $"'user' \"{text}\": no such user on this machine (write a uid, or create the user first)"
+            : $"'user' \"{text}\": cannot look the user up: {error}");
+        return false;
     }
 
     private static bool TryGlobs(TomlItem item, BindContext ctx, out List<Glob> globs)

@@ -1,5 +1,7 @@
 using OomWarden.Core.Policy;
 using OomWarden.Core.Settings;
+using System.Globalization;
+using OomWarden.Core.Model;
 using Tomlyn.Syntax;
 
 namespace OomWarden.Configuration;
@@ -85,6 +87,8 @@ internal static class SettingsBinder
         }
         CheckOrder(s.MemAvailableKill, s.MemAvailableTerm, availKill ?? availTerm, "mem_available_kill", "mem_available_term", ctx);
         CheckOrder(s.SwapFreeKill, s.SwapFreeTerm, swapKill ?? swapTerm, "swap_free_kill", "swap_free_term", ctx);
+        CheckOrderOnHost(s.MemAvailableKill, s.MemAvailableTerm, availKill ?? availTerm, "mem_available_kill", "mem_available_term", ctx.Host.MemTotalBytes, "MemTotal", ctx);
+        CheckOrderOnHost(s.SwapFreeKill, s.SwapFreeTerm, swapKill ?? swapTerm, "swap_free_kill", "swap_free_term", ctx.Host.SwapTotalBytes, "SwapTotal", ctx);
         return s;
     }
 
@@ -214,22 +218,33 @@ internal static class SettingsBinder
             ctx.Error(at, $"{killKey} ({Units.FormatThreshold(kill)}) must not exceed {termKey} ({Units.FormatThreshold(term)}): SIGKILL comes after SIGTERM");
     }
 
+    /// <summary>A percentage against a size depends on the machine: compared with its total (MemTotal, SwapTotal) at
+    /// load, and a kill level above the term level is a warning (the same file may be right on a bigger machine).
+    /// Not compared when the total is unknown or 0 (no swap).</summary>
+    private static void CheckOrderOnHost(Threshold kill, Threshold term, TomlItem? at, string killKey, string termKey, long totalBytes, string totalName, BindContext ctx)
+    {
+        if (at is null || kill.IsPercent == term.IsPercent || totalBytes <= 0) return;
+        long killBytes = kill.ToBytes(totalBytes), termBytes = term.ToBytes(totalBytes);
+        if (killBytes <= termBytes) return;
+        ctx.Warn(at, $"{killKey} ({OnHost(kill, totalBytes, totalName)}) exceeds {termKey} ({OnHost(term, totalBytes, totalName)}) on this machine: "
+            + "SIGKILL would come before SIGTERM");
+    }
+
+    private static string OnHost(Threshold t, long totalBytes, string totalName) => t.IsPercent
+        ? $"{Units.FormatThreshold(t)} of {totalName} {SizeFormat.FormatBytes(totalBytes)} = {SizeFormat.FormatBytes(t.ToBytes(totalBytes))}"
+        : Units.FormatThreshold(t);
+
     internal static bool TryThreshold(TomlItem item, BindContext ctx, out Threshold threshold)
     {
         threshold = default;
-        if (item.Value is IntegerValueSyntax n)
+        if (BareNumber(item, ctx, percentAllowed: true, out bool zero))
         {
-            if (n.Value < 0)
-            {
-                ctx.Error(item, $"'{item.Key}' cannot be negative");
-                return false;
-            }
-            threshold = Threshold.FromBytes(n.Value);
-            return true;
+            if (zero) threshold = Threshold.FromBytes(0);
+            return zero;
         }
         if (item.Value is not StringValueSyntax { Value: { } text })
         {
-            ctx.Error(item, $"'{item.Key}' must be a size (\"512MiB\", or an integer of bytes) or a percentage (\"10%\"), not {BindContext.KindName(item.Value)}");
+            ctx.Error(item, $"'{item.Key}' must be a size (\"512MiB\") or a percentage (\"10%\"), not {BindContext.KindName(item.Value)}");
             return false;
         }
         if (!Units.TryParseThreshold(text, out threshold, out var error))
@@ -243,16 +258,7 @@ internal static class SettingsBinder
     private static bool TrySize(TomlItem item, BindContext ctx, out long bytes, bool allowPerSecond)
     {
         bytes = 0;
-        if (item.Value is IntegerValueSyntax n)
-        {
-            if (n.Value < 0)
-            {
-                ctx.Error(item, $"'{item.Key}' cannot be negative");
-                return false;
-            }
-            bytes = n.Value;
-            return true;
-        }
+        if (BareNumber(item, ctx, percentAllowed: false, out bool zero)) return zero;
         if (item.Value is not StringValueSyntax { Value: { } text })
         {
             ctx.Error(item, $"'{item.Key}' must be a size such as \"4GiB\", not {BindContext.KindName(item.Value)}");
@@ -269,6 +275,33 @@ internal static class SettingsBinder
             ctx.Error(item, $"'{item.Key}': {error}");
             return false;
         }
+        return true;
+    }
+
+    /// <summary>A TOML integer or float where a size or level belongs: 0 is accepted (<paramref name="zero"/>), any
+    /// other number is rejected with "did you mean \"10%\" or \"10MiB\"?" (it used to be taken as bytes, silently).
+    /// False when the value is not a number at all.</summary>
+    private static bool BareNumber(TomlItem item, BindContext ctx, bool percentAllowed, out bool zero)
+    {
+        zero = false;
+        string number;
+        switch (item.Value)
+        {
+            case IntegerValueSyntax i:
+                if (i.Value == 0) { zero = true; return true; }
+                number = i.Value.ToString(CultureInfo.InvariantCulture);
+                break;
+            case FloatValueSyntax f when double.IsFinite(f.Value):
+                if (f.Value == 0) { zero = true; return true; }
+                number = f.Value.ToString("0.###", CultureInfo.InvariantCulture);
+                break;
+            default:
+                return false;
+        }
+        if (number.StartsWith('-'))
+            ctx.Error(item, $"'{item.Key}' cannot be negative");
+        else
+            ctx.Error(item, $"'{item.Key}' = {number} has no unit: {Units.NoUnitHint(number, percentAllowed)}");
         return true;
     }
 

@@ -3,7 +3,7 @@ using OomWarden.Core.Settings;
 
 namespace OomWarden.Configuration;
 
-/// <summary>Sizes ("512MiB", "2GiB", "4096"), percentages ("10%") and durations ("250us", "10ms", "2s", "1m").</summary>
+/// <summary>Sizes ("512MiB", "2GiB", "4096B"), percentages ("10%") and durations ("250us", "10ms", "2s", "1m").</summary>
 public static class Units
 {
     private static readonly (string Suffix, long Factor)[] SizeUnits =
@@ -14,11 +14,14 @@ public static class Units
 
     private static readonly (string Suffix, double Microseconds)[] DurationUnits =
     [
-        ("us", 1), ("µs", 1), ("ms", 1_000), ("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000),
+        ("ns", 0.001), ("us", 1), ("µs", 1), ("ms", 1_000), ("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000),
     ];
 
-    /// <summary>Bytes with an IEC unit (B, KiB, MiB, GiB, TiB; K/M/G/T mean the same) or a plain number of bytes.</summary>
-    public static bool TryParseSize(string text, out long bytes, out string error)
+    /// <summary>Bytes with an IEC unit (B, KiB, MiB, GiB, TiB; K/M/G/T mean the same). A number without a unit is
+    /// rejected with a hint ("10" might mean 10 MiB as easily as 10 bytes); only "0" needs none.</summary>
+    public static bool TryParseSize(string text, out long bytes, out string error) => TryParseSize(text, percentAllowed: false, out bytes, out error);
+
+    private static bool TryParseSize(string text, bool percentAllowed, out long bytes, out string error)
     {
         bytes = 0;
         string s = text.Trim();
@@ -35,7 +38,7 @@ public static class Units
                 return false;
             }
         }
-        long factor = 1;
+        long factor = 0;
         string number = s;
         foreach (var (suffix, f) in SizeUnits)
         {
@@ -56,6 +59,15 @@ public static class Units
         {
             error = $"\"{text}\": a size cannot be negative";
             return false;
+        }
+        if (factor == 0)
+        {
+            if (value != 0)
+            {
+                error = $"\"{text}\" has no unit: {NoUnitHint(number, percentAllowed)}";
+                return false;
+            }
+            factor = 1;
         }
         double result = value * factor;
         if (result > long.MaxValue / 2)
@@ -90,9 +102,10 @@ public static class Units
             error = "";
             return true;
         }
-        if (!TryParseSize(s, out long bytes, out error))
+        if (!TryParseSize(s, percentAllowed: true, out long bytes, out error))
         {
-            if (!error.Contains("negative", StringComparison.Ordinal) && !error.Contains("ambiguous", StringComparison.Ordinal))
+            if (!error.Contains("negative", StringComparison.Ordinal) && !error.Contains("ambiguous", StringComparison.Ordinal)
+                && !error.Contains("no unit", StringComparison.Ordinal))
                 error = $"\"{text}\" is neither a size (\"512MiB\") nor a percentage (\"10%\")";
             return false;
         }
@@ -100,7 +113,16 @@ public static class Units
         return true;
     }
 
-    /// <summary>A number with a unit: us (or µs), ms, s, m, h. "1.5s" is allowed; a bare number is not.</summary>
+    /// <summary>"did you mean \"10%\" or \"10MiB\"?" for a number written without a unit.</summary>
+    public static string NoUnitHint(string number, bool percentAllowed)
+    {
+        bool percent = percentAllowed && double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double v) && v <= 100;
+        return percent
+            ? $"did you mean \"{number}%\" or \"{number}MiB\"?"
+            : $"did you mean \"{number}MiB\" or \"{number}B\"?";
+    }
+
+    /// <summary>A number with a unit: ns, us (or µs), ms, s, m, h. "1.5s" is allowed; a bare number is not.</summary>
     public static bool TryParseDuration(string text, out TimeSpan duration, out string error)
     {
         duration = default;
@@ -109,7 +131,7 @@ public static class Units
         {
             // "ms" must be tried before "s" and "m": the table is ordered so that longer suffixes come first where needed.
             if (!s.EndsWith(suffix, StringComparison.Ordinal)) continue;
-            if (suffix == "s" && (s.EndsWith("us", StringComparison.Ordinal) || s.EndsWith("ms", StringComparison.Ordinal) || s.EndsWith("µs", StringComparison.Ordinal)))
+            if (suffix == "s" && (s.EndsWith("ns", StringComparison.Ordinal) || s.EndsWith("us", StringComparison.Ordinal) || s.EndsWith("ms", StringComparison.Ordinal) || s.EndsWith("µs", StringComparison.Ordinal)))
                 continue;
             string number = s[..^suffix.Length].TrimEnd();
             if (!double.TryParse(number, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out double value)
@@ -147,11 +169,12 @@ public static class Units
         return bytes.ToString(CultureInfo.InvariantCulture) + "B";
     }
 
-    /// <summary>The largest exact unit: 2 s → "2s", 1.5 s → "1500ms", 250 µs → "250us".</summary>
+    /// <summary>The largest exact unit: 2 s → "2s", 1.5 s → "1500ms", 250 µs → "250us", 2.5 µs → "2500ns".</summary>
     public static string FormatDuration(TimeSpan duration)
     {
+        if (duration.Ticks == 0) return "0s";
+        if (duration.Ticks % 10 != 0) return (duration.Ticks * 100).ToString(CultureInfo.InvariantCulture) + "ns";
         long us = duration.Ticks / 10;
-        if (us == 0) return duration.Ticks == 0 ? "0s" : duration.Ticks * 100 + "ns";
         if (us % 3_600_000_000 == 0) return us / 3_600_000_000 + "h";
         if (us % 60_000_000 == 0) return us / 60_000_000 + "m";
         if (us % 1_000_000 == 0) return us / 1_000_000 + "s";
@@ -160,5 +183,5 @@ public static class Units
     }
 
     public static string FormatThreshold(Threshold t) =>
-        t.IsPercent ? t.Percent.ToString("0.###", CultureInfo.InvariantCulture) + "%" : FormatBytes(t.Bytes);
+        t.IsPercent ? t.Percent.ToString("0.###############", CultureInfo.InvariantCulture) + "%" : FormatBytes(t.Bytes);
 }

@@ -37,6 +37,7 @@ public sealed class DaemonHost : IDisposable
     private Domain _preparedDomain;
     private Decision? _prepared;
     private long _preparedAt;
+    private long _preparedAvailableBytes;
     private string? _ladderCgroup;
     private long _ladderAt;
     private long _lastRescan;
@@ -169,12 +170,29 @@ public sealed class DaemonHost : IDisposable
 
     private void PrepareDecision()
     {
-        var domain = MostPressedDomain(PressureLevel.Prepare, out _);
+        var domain = MostPressedDomain(PressureLevel.Prepare, out var cgroup);
         if (domain is not Domain d) return;
         if (_prepared is not null && _preparedDomain == d && _time.GetElapsedTime(_preparedAt) < PreparedMaxAge) return;
         _prepared = _selector.Select(_host.OpenDomain(d));
         _preparedDomain = d;
         _preparedAt = _time.GetTimestamp();
+        _preparedAvailableBytes = DomainAvailableBytes(d, cgroup);
+    }
+
+    private long DomainAvailableBytes(Domain d, WatchedCgroup? cgroup) =>
+        d.Kind == DomainKind.Nodes ? NodeAvailable(d.NodeMask)
+        : cgroup is null ? _monitor.Memory.MemAvailableBytes
+        : cgroup.LimitBytes - cgroup.Last.WorkingSetBytes;
+
+    /// <summary>A prepared decision ranks footprints as they were when it was taken. Memory that went since then
+    /// went to someone: when that is more than a quarter of the chosen victim's footprint, a process that was
+    /// smaller then may be the largest now (a hog at full speed fills 500 MiB in a fraction of the 250 ms
+    /// refresh), so the decision is taken again rather than hitting a bystander.</summary>
+    private bool PreparedStillHolds(long availableNowBytes)
+    {
+        if (_prepared?.Victim is not { } victim) return true;
+        long consumed = _preparedAvailableBytes - availableNowBytes;
+        return consumed <= Math.Max(victim.FootprintBytes / 4, 1L << 20);
     }
 
     private Domain? MostPressedDomain(PressureLevel atLeast, out WatchedCgroup? cgroup)
@@ -275,10 +293,10 @@ public sealed class DaemonHost : IDisposable
             : d.Kind == DomainKind.Nodes
                 ? DescribeNodes(d.NodeMask)
                 : SystemEvaluator.Describe(_monitor.Memory, _settings.System, level);
-        long availableBefore = cgroup is null ? _monitor.Memory.MemAvailableBytes : cgroup.LimitBytes - cgroup.Last.WorkingSetBytes;
-        if (d.Kind == DomainKind.Nodes) availableBefore = NodeAvailable(d.NodeMask);
+        long availableBefore = DomainAvailableBytes(d, cgroup);
 
         var decision = _prepared is not null && _preparedDomain == d && _time.GetElapsedTime(_preparedAt) < PreparedMaxAge * 4
+            && PreparedStillHolds(availableBefore)
             ? _prepared
             : _selector.Select(_host.OpenDomain(d));
         _prepared = null;

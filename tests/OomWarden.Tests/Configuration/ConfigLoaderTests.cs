@@ -45,7 +45,7 @@ public class ConfigLoaderTests
             [cgroups]
             enabled = false
             headroom_term = "64MiB"
-            headroom_kill = 1048576
+            headroom_kill = "1MiB"
             include = ["/batch/*", "/kubepods.slice/**"]
             [monitor]
             min_interval = "250us"

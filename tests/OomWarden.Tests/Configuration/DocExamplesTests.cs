@@ -27,7 +27,9 @@ public partial class DocExamplesTests
     {
         var text = File.ReadAllText(Golden.Fixture(doc)).Replace("\r\n", "\n", StringComparison.Ordinal);
         string block = TomlBlock().Matches(text)[index].Groups[1].Value;
-        var result = ConfigLoader.LoadText(block, $"{doc}#{index}");
+        // The examples name a build account "ci" that this machine need not have: a config naming an unknown user is
+        // rejected (tested in ConfigLoaderTests), so the account is given here.
+        var result = ConfigLoader.LoadText(block, $"{doc}#{index}", TestUsers.With(users: ("ci", 1400)));
         Assert.True(result.Success, string.Join("\n", result.Errors));
     }
 
