@@ -48,12 +48,14 @@ public sealed class DaemonRuntime : IDisposable
         var bus = new EventBus();
         PsiTrigger? psi = null;
         string psiStatus = "off";
-        if (settings.Monitor.Events)
+        // Kernel control files are written only under the real roots: a fixture tree is read, never written.
+        if (settings.Monitor.Events && paths.ProcRoot == HostPaths.Default.ProcRoot)
         {
             psi = PsiTrigger.TryAdd(loop, paths.PressureMemoryPath, out string? psiError);
             psiStatus = psi?.Trigger ?? "off (" + psiError + ")";
         }
-        var domains = new DomainSet(settings, host, paths, loop, failures);
+        var domains = new DomainSet(settings, host, paths, loop, failures,
+            armWakeups: settings.Monitor.Events && paths.SysRoot == HostPaths.Default.SysRoot);
         var engine = new OomEngine(EngineOptions.From(settings, instanceId), time, bus, state);
         var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
         var runner = new EngineHost(settings, domains, engine, selector, host, loop, time);

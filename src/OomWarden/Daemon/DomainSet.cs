@@ -27,13 +27,17 @@ public sealed class DomainSet : IDisposable
     private readonly Dictionary<string, CgroupSource> _rescanOld = new(StringComparer.Ordinal);
     private readonly List<string> _directories = [];
     private readonly Action _onWake = static () => { };
+    private readonly bool _armWakeups;
     private TreeWatch? _treeWatch;
     private bool _treeWatchTried;
     private CgroupSource[] _cgroups = [];
     private IDomainSource[] _all = [];
 
-    public DomainSet(DaemonSettings settings, LiveHost host, HostPaths paths, EventLoop loop, IReadFailures? failures = null)
+    /// <param name="armWakeups">Register the kernel's wake-ups (inotify, cgroup thresholds); off for fixture trees.</param>
+    public DomainSet(DaemonSettings settings, LiveHost host, HostPaths paths, EventLoop loop, IReadFailures? failures = null,
+        bool armWakeups = true)
     {
+        _armWakeups = armWakeups;
         _settings = settings;
         _host = host;
         _loop = loop;
@@ -109,7 +113,7 @@ public sealed class DomainSet : IDisposable
     {
         if (_treeWatch is not null) _treeWatch.Changed = false;
         if (!_settings.Cgroups.Enabled) return false;
-        if (_settings.Monitor.Events && _treeWatch is null && !_treeWatchTried)
+        if (_armWakeups && _treeWatch is null && !_treeWatchTried)
         {
             _treeWatchTried = true;
             _treeWatch = TreeWatch.TryCreate(_loop);
@@ -134,7 +138,7 @@ public sealed class DomainSet : IDisposable
             var domain = new CgroupDomain(lc.Path, lc.LimitBytes, _settings.Cgroups, _prepareMargin);
             var source = CgroupSource.TryOpen(domain, lc.Directory, lc.Version, _readers);
             if (source is null) continue;
-            if (_settings.Monitor.Events) source.TryArmWakeup(_loop, _settings.Cgroups, _prepareMargin, _onWake);
+            if (_armWakeups) source.TryArmWakeup(_loop, _settings.Cgroups, _prepareMargin, _onWake);
             next.Add(source);
         }
         foreach (var gone in _rescanOld.Values)
