@@ -106,7 +106,7 @@ public static class RunCommand
             + $"system domain {(settings.System.Enabled ? $"term at MemAvailable <= {settings.System.MemAvailableTerm}" : "off")}{(domains.Nodes.Length > 1 ? $", {domains.Nodes.Length} NUMA nodes watched" : "")}; "
             + $"{domains.Cgroups.Length} limited cgroup(s), {wakeups} with kernel wake-ups, {pressure} with pressure levels; "
             + $"PSI trigger {daemon.PsiStatus}; events {journal?.Path ?? "none"}");
-        using var kernelKills = KernelKillNotifier.TryStart(paths.DevKmsgPath, journal, stderr, TimeProvider.System, out string? kmsgError);
+        using var kernelKills = KernelKillNotifier.TryStart(paths.DevKmsgPath, daemon.Bus, TimeProvider.System, out string? kmsgError);
         if (kmsgError is not null) stderr.WriteLine("oomwarden: warning: " + kmsgError);
         string recovering = unfinished.Count == 0 ? ""
             : $"; finishing {unfinished.Count} signal(s) of an earlier instance: "
