@@ -11,6 +11,15 @@ command -v gcc >/dev/null || need+=(gcc)                # test helpers (hog) and
 command -v make >/dev/null || need+=(make)
 command -v python3 >/dev/null || need+=(python3)        # shared/lab drivers used by the benchmarks
 command -v gzip >/dev/null || need+=(gzip)
+command -v systemd-analyze >/dev/null || need+=(systemd) # the unit's verify and security checks (no systemd needs to run)
+command -v man >/dev/null || need+=(man-db)             # systemd-analyze verify looks up Documentation=man:... pages
+command -v jq >/dev/null || need+=(jq)                  # docs/MIGRATING.md's journal recipes are run by a test
+command -v lintian >/dev/null || need+=(lintian)        # make deb's package is checked by a test
+command -v objdump >/dev/null || need+=(binutils)
+python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)  # the Kubernetes manifest test reads YAML
+command -v node >/dev/null || need+=(nodejs)            # scripts/validate-k8s.sh (kubernetes-models from npm)
+command -v npm >/dev/null || need+=(npm)
+command -v strace >/dev/null || need+=(strace)          # the unit's SystemCallFilter= is checked against a traced dry run       # scripts/mkdeb.sh reads the binary's glibc symbol versions
 if [ "${1:-}" = "--bench" ]; then
   command -v earlyoom >/dev/null || need+=(earlyoom)    # the reference the benchmarks compare against
 fi

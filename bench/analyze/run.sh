@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Throughput of `oomwarden analyze --json` against `grep -c 'invoked oom-killer'` on the same ~1 GB log.
 # usage: bench/analyze/run.sh [SIZE_MB] [RUNS]     (binary: $OOMWARDEN, default bin/oomwarden)
-# The log is written to /tmp (never into the repo) and read from the page cache by both tools.
+# The log is written to a private directory (mktemp -d, removed at exit; never into the repo, never a fixed
+# /tmp name another user could plant a link at) and read from the page cache by both tools. BENCH_LOG=FILE
+# keeps a log of your own between runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE_MB=${1:-1024}
 RUNS=${2:-5}
 BIN=${OOMWARDEN:-bin/oomwarden}
-LOG=${BENCH_LOG:-/tmp/oomwarden-bench-${SIZE_MB}M.log}
+if [[ -n ${BENCH_LOG:-} ]]; then
+    LOG=$BENCH_LOG
+else
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/oomwarden-bench-analyze.XXXXXX")
+    trap 'rm -rf -- "$WORK"' EXIT
+    LOG=$WORK/kernel-${SIZE_MB}M.log
+fi
 
 [[ -x $BIN ]] || { echo "no $BIN: build it with: dotnet publish src/OomWarden -c Release -o bin" >&2; exit 1; }
 [[ -s $LOG ]] || python3 bench/analyze/gen-log.py "$LOG" "$SIZE_MB"

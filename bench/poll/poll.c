@@ -1,5 +1,6 @@
 /* C reference for `oomwarden bench poll`: the same work as the daemon's MeminfoReader + PressureReader.
- * Both files are opened once; each poll preads them at offset 0 into a fixed buffer and parses them:
+ * Both files are opened once; each poll preads them from offset 0 until pread returns 0 into a fixed buffer and
+ * parses them:
  * /proc/meminfo line by line (key up to ':', the number, kB -> bytes, the same ten keys the daemon keeps),
  * /proc/pressure/memory's "some" and "full" lines (avg10, avg60, avg300 as doubles, total as an integer).
  * Prints the same line as the C# side: "poll ns_per_op=... min_ns=... max_ns=... alloc_bytes_per_op=0 ...".
@@ -22,12 +23,20 @@ struct psi { struct psi_line some, full; int has_full; };
 
 static char membuf[8192], psibuf[256];
 
+/* As the daemon does: pread from offset 0 until it returns 0 (a short read is not the end of a kernel file). */
 static ssize_t read_whole(int fd, char *buf, size_t size)
 {
-    ssize_t n;
-    do n = pread(fd, buf, size - 1, 0); while (n < 0 && errno == EINTR);
-    if (n >= 0) buf[n] = '\0';
-    return n;
+    size_t total = 0;
+    for (;;) {
+        ssize_t n;
+        if (total == size - 1) break;
+        do n = pread(fd, buf + total, size - 1 - total, (off_t)total); while (n < 0 && errno == EINTR);
+        if (n < 0) return n;
+        if (n == 0) break;
+        total += (size_t)n;
+    }
+    buf[total] = '\0';
+    return (ssize_t)total;
 }
 
 #define KEY(lit) (klen == sizeof(lit) - 1 && memcmp(p, lit, klen) == 0)

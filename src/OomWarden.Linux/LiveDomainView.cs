@@ -41,7 +41,7 @@ public sealed class LiveDomainView : IDomainView
         var root = cgroups.ReadTree("/");
         return root is null
             ? null
-            : new LiveDomainView(Domain.System, root, memory.MemTotalBytes + memory.SwapTotalBytes, cgroups, processes, filter);
+            : new LiveDomainView(Domain.System, root, Saturating.Add(memory.MemTotalBytes, memory.SwapTotalBytes), cgroups, processes, filter);
     }
 
     /// <summary>A memory cgroup at its limit: its subtree, DomainTotalBytes = its limit. Null when the cgroup is gone

@@ -16,6 +16,8 @@ public static class Cli
         new("snapshot", "record what the selector needs into a file", (a, i, o, e) => SnapshotCommand.Run(a, o, e)),
         new("simulate", "replay the decision on a snapshot with a (new) config", (a, i, o, e) => SimulateCommand.Run(a, o, e)),
         new("analyze", "read kernel OOM reports (dmesg, journal, syslog) and say why", (a, i, o, e) => AnalyzeCommand.Run(a, i, o, e)),
+        new("doctor", "check the host for what changes how an OOM plays out, with fixes", (a, i, o, e) => DoctorCommand.Run(a, o, e)),
+        new("import", "print the oomwarden config equivalent to an earlyoom command line", (a, i, o, e) => ImportCommand.Run(a, o, e)),
         new("bench", "micro-benchmarks of the monitoring path (poll, tick)", (a, i, o, e) => BenchCommand.Run(a, o, e)),
         new("version", "print the version", (a, i, o, e) => VersionVerb(a, o, e)),
     ];

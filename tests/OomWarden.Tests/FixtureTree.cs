@@ -27,7 +27,12 @@ internal sealed class FixtureTree : IDisposable
     private static void CopyDir(string from, string to)
     {
         Directory.CreateDirectory(to);
-        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        foreach (var f in Directory.GetFiles(from))
+        {
+            // exe entries are symbolic links whose targets need not exist: copied as links.
+            if (new FileInfo(f).LinkTarget is { } target) File.CreateSymbolicLink(Path.Combine(to, Path.GetFileName(f)), target);
+            else File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        }
         foreach (var d in Directory.GetDirectories(from)) CopyDir(d, Path.Combine(to, Path.GetFileName(d)));
     }
 

@@ -81,21 +81,27 @@ public sealed class BadnessSelector : IVictimSelector
         };
     }
 
-    private void Visit(IDomainView domain, CgroupNode cgroup, string? shield, List<(ProcessSample, NodeVerdict, long, string?)> scored)
+    /// <summary>Scores every process of the subtree, depth-first with an explicit stack (any depth).</summary>
+    private void Visit(IDomainView domain, CgroupNode root, string? rootShield, List<(ProcessSample, NodeVerdict, long, string?)> scored)
     {
-        if (shield is null)
+        var pending = new Stack<(CgroupNode Cgroup, string? Shield)>();
+        pending.Push((root, rootShield));
+        while (pending.Count > 0)
         {
-            var v = _policy.Evaluate(cgroup);
-            if (v.Protected) shield = $"cgroup {cgroup.Path} protected by rule {v.RuleName}";
+            var (cgroup, shield) = pending.Pop();
+            if (shield is null)
+            {
+                var v = _policy.Evaluate(cgroup);
+                if (v.Protected) shield = $"cgroup {cgroup.Path} protected by rule {v.RuleName}";
+            }
+            foreach (var process in domain.ProcessesIn(cgroup))
+            {
+                var verdict = _policy.Evaluate(process);
+                string? reason = HardProtection.Reason(process, _options) ?? verdict.ProtectReason ?? shield;
+                long points = reason is null ? KernelBadness.Points(process, domain.DomainTotalBytes, _options.PageSizeBytes) : long.MinValue;
+                scored.Add((process, verdict, points, reason));
+            }
+            for (int i = cgroup.Children.Count - 1; i >= 0; i--) pending.Push((cgroup.Children[i], shield));
         }
-        foreach (var process in domain.ProcessesIn(cgroup))
-        {
-            var verdict = _policy.Evaluate(process);
-            string? reason = HardProtection.Reason(process, _options) ?? verdict.ProtectReason ?? shield;
-            long points = reason is null ? KernelBadness.Points(process, domain.DomainTotalBytes, _options.PageSizeBytes) : long.MinValue;
-            scored.Add((process, verdict, points, reason));
-        }
-        foreach (var child in cgroup.Children)
-            Visit(domain, child, shield, scored);
     }
 }

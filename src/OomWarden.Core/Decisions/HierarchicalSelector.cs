@@ -126,7 +126,82 @@ public sealed class HierarchicalSelector : IVictimSelector
         /// <summary>Each cgroup on the current path with its verdict, for signal/term_grace inheritance.</summary>
         private readonly List<NodeVerdict> _pathVerdicts = [];
 
-        public Decision? Descend(CgroupNode cgroup)
+        /// <summary>One cgroup on the current path of the walk: its ranked candidates and the one being tried.</summary>
+        private sealed class Frame(CgroupNode cgroup, List<Candidate> candidates, int levelIndex)
+        {
+            public CgroupNode Cgroup { get; } = cgroup;
+            public List<Candidate> Candidates { get; } = candidates;
+            public int LevelIndex { get; } = levelIndex;
+            public int Next { get; set; }
+            public Candidate? Current { get; set; }
+        }
+
+        /// <summary>The walk from <paramref name="start"/> down, with backtracking. Iterative (an explicit stack of
+        /// frames, one per cgroup on the current path), so a tree of any depth cannot overflow the stack, and the
+        /// decision's path is copied once, when the victim is found.</summary>
+        public Decision? Descend(CgroupNode start)
+        {
+            var frames = new List<Frame> { Enter(start) };
+            while (frames.Count > 0)
+            {
+                var frame = frames[^1];
+                Candidate? c = null;
+                while (frame.Next < frame.Candidates.Count)
+                {
+                    var next = frame.Candidates[frame.Next++];
+                    if (!next.Protected)
+                    {
+                        c = next;
+                        break;
+                    }
+                }
+                frame.Current = c;
+                if (c is null)
+                {
+                    // Nothing here: keep the level only when it is the domain's root, so the answer says why.
+                    if (frame.LevelIndex == 0) Levels[0] = new DecisionLevel(frame.Cgroup.Path, Ranked(frame.Candidates, null));
+                    else Levels.RemoveAt(frame.LevelIndex);
+                    frames.RemoveAt(frames.Count - 1);
+                    if (frames.Count > 0)
+                    {
+                        _pathVerdicts.RemoveAt(_pathVerdicts.Count - 1);
+                        frames[^1].Current!.Note = "nothing killable inside";
+                    }
+                    continue;
+                }
+
+                Decision? found;
+                if (c.Kind == CandidateKind.Process)
+                {
+                    found = c.Verdict.Kill == KillMode.Cgroup && frame.Cgroup.Path != "/"
+                        ? KillWholeCgroup(frame.Cgroup, c.Verdict, c.Process)
+                        : Victim(c.Process!, c.Verdict, null, frame.Cgroup.Path);
+                }
+                else if (c.Verdict.Kill == KillMode.Cgroup)
+                {
+                    found = KillWholeCgroup(c.Cgroup!, c.Verdict);
+                }
+                else
+                {
+                    _pathVerdicts.Add(c.Verdict);
+                    frames.Add(Enter(c.Cgroup!));
+                    continue;
+                }
+
+                if (found is not null)
+                {
+                    foreach (var f in frames)
+                        Levels[f.LevelIndex] = new DecisionLevel(f.Cgroup.Path, Ranked(f.Candidates, f.Current));
+                    return found with { Path = Levels.ToArray() };
+                }
+                c.Note = "nothing killable inside";
+            }
+            return null;
+        }
+
+        /// <summary>Ranks the candidates of <paramref name="cgroup"/> (its child cgroups and its own processes) and
+        /// opens its level.</summary>
+        private Frame Enter(CgroupNode cgroup)
         {
             var candidates = new List<Candidate>(cgroup.Children.Count + 4);
             foreach (var child in cgroup.Children)
@@ -155,44 +230,9 @@ public sealed class HierarchicalSelector : IVictimSelector
             }
             Candidates += candidates.Count;
             candidates.Sort(Compare);
-
-            int levelIndex = Levels.Count;
-            Levels.Add(new DecisionLevel(cgroup.Path, []));
             foreach (var c in candidates) c.MarkProtected();
-            foreach (var c in candidates)
-            {
-                if (c.Protected) continue;
-
-                Decision? found;
-                if (c.Kind == CandidateKind.Process)
-                {
-                    found = c.Verdict.Kill == KillMode.Cgroup && cgroup.Path != "/"
-                        ? KillWholeCgroup(cgroup, c.Verdict, c.Process)
-                        : Victim(c.Process!, c.Verdict, null, cgroup.Path);
-                }
-                else if (c.Verdict.Kill == KillMode.Cgroup)
-                {
-                    found = KillWholeCgroup(c.Cgroup!, c.Verdict);
-                }
-                else
-                {
-                    _pathVerdicts.Add(c.Verdict);
-                    found = Descend(c.Cgroup!);
-                    _pathVerdicts.RemoveAt(_pathVerdicts.Count - 1);
-                }
-
-                if (found is not null)
-                {
-                    Levels[levelIndex] = new DecisionLevel(cgroup.Path, Ranked(candidates, c));
-                    return found with { Path = Levels.ToArray() };
-                }
-                c.Note = "nothing killable inside";
-            }
-
-            // Nothing here: keep the level only when it is the domain's root, so the answer says why.
-            if (levelIndex == 0) Levels[0] = new DecisionLevel(cgroup.Path, Ranked(candidates, null));
-            else Levels.RemoveAt(levelIndex);
-            return null;
+            Levels.Add(new DecisionLevel(cgroup.Path, []));
+            return new Frame(cgroup, candidates, Levels.Count - 1);
         }
 
         /// <summary>The taken candidate first, then the others in rank order.</summary>

@@ -2,7 +2,8 @@ using OomWarden.Core.Model;
 
 namespace OomWarden.Core.Decisions;
 
-/// <summary>The kernel's oom_badness() (mm/oom_kill.c), reproduced so explain can show the kernel's own view.</summary>
+/// <summary>The kernel's oom_badness() (mm/oom_kill.c), reproduced so explain can show the kernel's own view.
+/// Saturating: figures near 2^63 (a broken file, a hostile snapshot) clamp instead of wrapping.</summary>
 public static class KernelBadness
 {
     public const int OomScoreAdjMin = -1000;
@@ -10,13 +11,15 @@ public static class KernelBadness
     /// <summary>points = rss + swap + pagetables (pages) + adj × totalpages / 1000; long.MinValue when unkillable.</summary>
     public static long Points(ProcessSample process, long domainTotalBytes, long pageSizeBytes)
     {
-        if (process.OomScoreAdj == OomScoreAdjMin || process.IsKernelThread || process.Pid == 1)
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSizeBytes);
+        if (process.OomScoreAdj == OomScoreAdjMin || process.OomScoreAdjUnreadable || process.IsKernelThread || process.Pid == 1)
             return long.MinValue;
         long totalPages = domainTotalBytes / pageSizeBytes;
-        long points = process.RssBytes / pageSizeBytes + process.SwapBytes / pageSizeBytes
-            + process.PageTablesBytes / pageSizeBytes;
-        points += process.OomScoreAdj * (totalPages / 1000);
-        return points;
+        long points = Saturating.Add(process.RssBytes / pageSizeBytes, process.SwapBytes / pageSizeBytes,
+            process.PageTablesBytes / pageSizeBytes);
+        points = Saturating.Add(points, Saturating.Multiply(process.OomScoreAdj, totalPages / 1000));
+        // long.MinValue means "unkillable": a killable process never reads as that.
+        return Math.Max(points, long.MinValue + 1);
     }
 
     /// <summary>/proc/PID/oom_score as proc_oom_score() prints it. Since Linux 5.9:
@@ -27,8 +30,9 @@ public static class KernelBadness
         long points = Points(process, domainTotalBytes, pageSizeBytes);
         if (points == long.MinValue) return 0;
         long totalPages = Math.Max(1, domainTotalBytes / pageSizeBytes);
-        if (before59) return (int)Math.Clamp(points * 1000 / totalPages, 0, 1000);
-        long score = (1000 + points * 1000 / totalPages) * 2 / 3;
-        return (int)Math.Max(0, score);
+        Int128 scaled = (Int128)points * 1000 / totalPages;
+        if (before59) return (int)Int128.Clamp(scaled, 0, 1000);
+        Int128 score = (1000 + scaled) * 2 / 3;
+        return (int)Int128.Clamp(score, 0, int.MaxValue);
     }
 }

@@ -11,6 +11,7 @@ public static class VictimSelectors
             ? new BadnessSelector(policy, options)
             : new HierarchicalSelector(policy, options);
 
-    public static IVictimSelector Create(DaemonSettings settings, CompiledPolicy policy, int selfPid, long pageSizeBytes = 4096) =>
+    /// <param name="selfPid">The pid that is "oomwarden itself" (<see cref="HardProtection"/>); null for none.</param>
+    public static IVictimSelector Create(DaemonSettings settings, CompiledPolicy policy, int? selfPid, long pageSizeBytes = 4096) =>
         Create(settings, policy, SelectorOptions.From(settings, selfPid, pageSizeBytes));
 }

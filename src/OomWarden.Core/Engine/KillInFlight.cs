@@ -82,5 +82,8 @@ public sealed class KillInFlight
 
     public string? Message { get; internal set; }
 
+    /// <summary>A whole-cgroup kill: processes still in it when the killer gave up.</summary>
+    public int Survivors { get; internal set; }
+
     public KillTarget Target => new(CgroupPath, MemsAllowedMask, WholeCgroup);
 }

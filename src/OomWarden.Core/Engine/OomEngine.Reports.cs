@@ -108,16 +108,18 @@ public sealed partial class OomEngine
         StartSettle(kill, now);
     }
 
-    /// <summary>The answer to <see cref="CommandKind.KillCgroup"/>: processes killed, or -1 with the error.</summary>
-    public void OnCgroupKilled(KillInFlight kill, int processes, string? error)
+    /// <summary>The answer to <see cref="CommandKind.KillCgroup"/>.</summary>
+    /// <param name="result">"exited", "still_alive" (some survived the killer's bound), "vanished" or "failed".</param>
+    public void OnCgroupKilled(KillInFlight kill, string result, int survivors, string? message)
     {
         if (kill.Phase != KillPhase.KillingCgroup) return;
         long now = _time.GetTimestamp();
         kill.LastSignal = Signals.SigKill;
         kill.SignalledAt = kill.SignalledAt == 0 ? now : kill.SignalledAt;
         kill.ExitedAt = now;
-        kill.Result = processes >= 0 ? "exited" : "failed";
-        kill.Message = error ?? $"{processes} processes";
+        kill.Result = result;
+        kill.Survivors = survivors;
+        kill.Message = message;
         _events.Publish(new Exited(_time.GetUtcNow(), kill, _time.GetElapsedTime(kill.SignalledAt, now)));
         StartSettle(kill, now);
     }

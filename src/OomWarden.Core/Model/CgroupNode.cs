@@ -20,26 +20,41 @@ public sealed class CgroupNode
 
     public IReadOnlyList<CgroupNode> Children { get; }
 
+    /// <summary>The node at <paramref name="path"/> in this subtree, or null. Iterative: a tree thousands of levels
+    /// deep (a hand-made snapshot) cannot overflow the stack.</summary>
     public CgroupNode? Find(string path)
     {
-        if (path == Path) return this;
-        foreach (var child in Children)
+        var node = this;
+        while (true)
         {
-            if (path.StartsWith(child.Path, StringComparison.Ordinal)
-                && (path.Length == child.Path.Length || path[child.Path.Length] == '/' || child.Path == "/"))
+            if (path == node.Path) return node;
+            CgroupNode? next = null;
+            foreach (var child in node.Children)
             {
-                return child.Find(path);
+                if (path.StartsWith(child.Path, StringComparison.Ordinal)
+                    && (path.Length == child.Path.Length || path[child.Path.Length] == '/' || child.Path == "/"))
+                {
+                    next = child;
+                    break;
+                }
             }
+            if (next is null) return null;
+            node = next;
         }
-        return null;
     }
 
+    /// <summary>This node, then its subtree depth-first, children in order. Iterative (an explicit stack), so any
+    /// depth is fine and each node costs O(1).</summary>
     public IEnumerable<CgroupNode> DescendantsAndSelf()
     {
-        yield return this;
-        foreach (var child in Children)
-            foreach (var node in child.DescendantsAndSelf())
-                yield return node;
+        var pending = new Stack<CgroupNode>();
+        pending.Push(this);
+        while (pending.Count > 0)
+        {
+            var node = pending.Pop();
+            yield return node;
+            for (int i = node.Children.Count - 1; i >= 0; i--) pending.Push(node.Children[i]);
+        }
     }
 
     public override string ToString() => Path;

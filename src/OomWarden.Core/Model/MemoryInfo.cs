@@ -12,7 +12,7 @@ public readonly record struct MemoryInfo(
     long DirtyBytes,
     long WritebackBytes)
 {
-    public long SwapUsedBytes => SwapTotalBytes - SwapFreeBytes;
+    public long SwapUsedBytes => Saturating.Subtract(SwapTotalBytes, SwapFreeBytes);
 
     /// <summary>True on kernels older than 3.14, whose meminfo has no MemAvailable line:
     /// <see cref="MemAvailableBytes"/> is then estimated as MemFree + Buffers + Cached (what procps

@@ -5,5 +5,5 @@ namespace OomWarden.Core.Model;
 /// a conservative estimate (the kernel's MemAvailable also counts part of the active cache and slab).</remarks>
 public readonly record struct NodeMemory(int Node, long TotalBytes, long FreeBytes, long InactiveFileBytes)
 {
-    public long AvailableBytes => FreeBytes + InactiveFileBytes;
+    public long AvailableBytes => Saturating.Add(FreeBytes, InactiveFileBytes);
 }

@@ -22,6 +22,11 @@ public sealed record ProcessSample
     public string? UserName { get; init; }
     public int OomScoreAdj { get; init; }
 
+    /// <summary>True when /proc/PID/oom_score_adj was read but could not be parsed (or was out of −1000..1000), or could
+    /// not be read for another reason than the process's exit. The process may be −1000 ("never"), so it is
+    /// hard-protected (<see cref="Decisions.HardProtection"/>); <see cref="OomScoreAdj"/> is then 0.</summary>
+    public bool OomScoreAdjUnreadable { get; init; }
+
     /// <summary>The kernel's own /proc/PID/oom_score (0..2000), or -1 when not read.</summary>
     public int KernelOomScore { get; init; } = -1;
 
@@ -41,6 +46,6 @@ public sealed record ProcessSample
     /// (the kernel's oom_cpuset_eligible()).</summary>
     public bool MayUseNodes(ulong nodeMask) => MemsAllowedMask == 0 || (MemsAllowedMask & nodeMask) != 0;
 
-    /// <summary>The kernel's badness footprint: rss + swap + page tables.</summary>
-    public long FootprintBytes => RssBytes + SwapBytes + PageTablesBytes;
+    /// <summary>The kernel's badness footprint: rss + swap + page tables, saturating (never wraps negative).</summary>
+    public long FootprintBytes => Saturating.Add(RssBytes, SwapBytes, PageTablesBytes);
 }

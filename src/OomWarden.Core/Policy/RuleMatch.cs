@@ -38,7 +38,7 @@ public sealed record RuleMatch
         if (AppliesToCgroups || IsEmpty) return false;
         if (!MatchesCgroupPath(process.CgroupPath)) return false;
         if (Comm.Count > 0 && !Any(Comm, process.Comm)) return false;
-        if (Exe.Count > 0 && (process.ExePath is null || !Any(Exe, process.ExePath))) return false;
+        if (Exe.Count > 0 && (process.ExePath is null || !MatchesExe(process.ExePath))) return false;
         if (Cmdline.Count > 0)
         {
             if (process.CommandLine is null) return false;
@@ -70,6 +70,15 @@ public sealed record RuleMatch
             if (unit is null || !Any(Unit, unit)) return false;
         }
         return true;
+    }
+
+    /// <summary>The kernel shows a binary replaced since it was started (a package upgrade) as "PATH (deleted)": it
+    /// still is the file that was at PATH, so it matches as PATH. Only the owner of PATH's directory can delete it.</summary>
+    private bool MatchesExe(string exe)
+    {
+        const string Deleted = " (deleted)";
+        if (Any(Exe, exe)) return true;
+        return exe.EndsWith(Deleted, StringComparison.Ordinal) && Any(Exe, exe[..^Deleted.Length]);
     }
 
     private static bool Any(IReadOnlyList<Glob> globs, string text)

@@ -7,7 +7,10 @@ namespace OomWarden.Core.Snapshot;
 /// reading the processes of every cgroup of the view's tree.</summary>
 public static class SnapshotBuilder
 {
-    public static SnapshotDocument Build(IDomainView view, MemoryInfo memory, DateTimeOffset time, string hostname, long pageSizeBytes = 4096)
+    /// <param name="recorderPid">The recording process's pid when it reads the real /proc (see
+    /// <see cref="SnapshotDocument.RecorderPid"/>); null otherwise.</param>
+    public static SnapshotDocument Build(IDomainView view, MemoryInfo memory, DateTimeOffset time, string hostname, long pageSizeBytes = 4096,
+        int? recorderPid = null)
     {
         var cgroups = new List<SnapshotCgroup>();
         var pending = new Stack<CgroupNode>();
@@ -28,7 +31,7 @@ public static class SnapshotBuilder
                     Cmdline = p.CommandLine,
                     Uid = p.Uid,
                     User = p.UserName,
-                    OomScoreAdj = p.OomScoreAdj,
+                    OomScoreAdj = p.OomScoreAdjUnreadable ? null : p.OomScoreAdj,
                     OomScore = p.KernelOomScore,
                     RssBytes = p.RssBytes,
                     SwapBytes = p.SwapBytes,
@@ -56,6 +59,7 @@ public static class SnapshotBuilder
             Time = time,
             Hostname = hostname,
             PageSizeBytes = pageSizeBytes,
+            RecorderPid = recorderPid,
             Domain = view.Domain.Kind == DomainKind.System ? null : view.Domain.CgroupPath,
             Memory = new SnapshotMemory
             {

@@ -24,6 +24,10 @@ public sealed class SnapshotDocument
     /// <summary>The domain being acted on when the snapshot was taken ("/" for the system), if any.</summary>
     public string? Domain { get; set; }
 
+    /// <summary>The pid of the <c>oomwarden snapshot</c> process that recorded the file, when it recorded the real
+    /// /proc: "oomwarden itself" on replay, as explain protects itself (see <see cref="Decisions.HardProtection"/>).</summary>
+    public int? RecorderPid { get; set; }
+
     public SnapshotMemory Memory { get; set; } = new();
 
     /// <summary>Every cgroup, parents before children, the first being the root of the recorded tree.</summary>
@@ -67,7 +71,10 @@ public sealed class SnapshotProcess
     public string? Cmdline { get; set; }
     public int Uid { get; set; } = -1;
     public string? User { get; set; }
-    public int OomScoreAdj { get; set; }
+    /// <summary>/proc/PID/oom_score_adj; null when it could not be read or parsed (the process is then protected:
+    /// it may be −1000). Written even when null; an absent key reads as 0.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public int? OomScoreAdj { get; set; } = 0;
 
     /// <summary>The kernel's /proc/PID/oom_score at the time, -1 when not read.</summary>
     public int OomScore { get; set; } = -1;

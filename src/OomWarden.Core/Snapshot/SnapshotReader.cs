@@ -79,15 +79,23 @@ public static class SnapshotReader
         }
     }
 
-    /// <summary>Every cgroup but the first has its parent listed before it; paths are unique; pids are unique.</summary>
+    /// <summary>The page size is a positive power of two; every cgroup but the first has its parent listed before it;
+    /// paths are unique; pids are unique; oom_score_adj is within −1000..1000 (or null: unreadable).</summary>
     private static bool Validate(SnapshotDocument snapshot, out string error)
     {
+        long page = snapshot.PageSizeBytes;
+        if (page <= 0 || (page & (page - 1)) != 0)
+        {
+            error = $"page_size_bytes must be a positive power of two (4096 on most machines), not {page}";
+            return false;
+        }
         if (snapshot.Cgroups.Count == 0)
         {
             error = "snapshot has no cgroups";
             return false;
         }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(snapshot.Cgroups.Count, StringComparer.Ordinal);
+        var seenLookup = seen.GetAlternateLookup<ReadOnlySpan<char>>();
         var pids = new HashSet<int>();
         for (int i = 0; i < snapshot.Cgroups.Count; i++)
         {
@@ -104,8 +112,8 @@ public static class SnapshotReader
             }
             if (i > 0)
             {
-                string parent = SnapshotDomainView.ParentPath(cgroup.Path);
-                if (!seen.Contains(parent))
+                var parent = SnapshotDomainView.ParentPath(cgroup.Path.AsSpan());
+                if (!seenLookup.Contains(parent))
                 {
                     error = $"cgroup {cgroup.Path} is listed before (or without) its parent {parent}";
                     return false;
@@ -116,6 +124,11 @@ public static class SnapshotReader
                 if (!pids.Add(p.Pid))
                 {
                     error = $"pid {p.Pid} is listed twice";
+                    return false;
+                }
+                if (p.OomScoreAdj is int adj && (adj < -1000 || adj > 1000))
+                {
+                    error = $"pid {p.Pid}: oom_score_adj {adj} is outside -1000..1000";
                     return false;
                 }
             }

@@ -35,7 +35,7 @@ public sealed class OomLogReader
     private readonly Action<OomReport> _emit;
     private OomEventAssembler _assembler;
     private int _linesSeen;
-    private byte[] _buf = new byte[BufferBytes];
+    private byte[] _buf;
     private int _start, _end;
     private bool _discardToNewline;
     private readonly int[] _next = new int[Markers.Length];
@@ -52,8 +52,14 @@ public sealed class OomLogReader
     private double _pUptime;
     private LineKind _pKind;
 
-    public OomLogReader(Action<OomReport> emit)
+    /// <summary>The smallest buffer that still holds a line of <see cref="MaxLineBytes"/> and the next chunk.</summary>
+    public const int MinBufferBytes = 2 * MaxLineBytes;
+
+    /// <param name="bufferBytes">The read buffer: 1 MiB suits files; a follower fed one record at a time
+    /// (/dev/kmsg, 8 KiB at most) needs only <see cref="MinBufferBytes"/>, which keeps the daemon's heap small.</param>
+    public OomLogReader(Action<OomReport> emit, int bufferBytes = BufferBytes)
     {
+        _buf = new byte[Math.Max(bufferBytes, MinBufferBytes)];
         _emit = emit;
         _assembler = new OomEventAssembler(emit);
         InvalidateMarkers();

@@ -12,10 +12,17 @@ public static class CgroupLayoutReader
     {
         layout = new CgroupLayout([]);
         var buffer = new byte[16 * 1024];
-        int n = NativeRead.ReadFile(paths.SelfMountInfoPath, ref buffer);
+        // mountinfo is a seq_file: about one page per read, so it is read until pread returns 0. A host with
+        // thousands of mounts (a Kubernetes node) has a mountinfo of hundreds of KiB.
+        int n = NativeRead.ReadFile(paths.SelfMountInfoPath, ref buffer, NativeRead.MaxBytes, out bool truncated);
         if (n < 0)
         {
             error = Errno.Describe(-n, "read", paths.SelfMountInfoPath);
+            return false;
+        }
+        if (truncated)
+        {
+            error = NativeRead.TruncatedMessage(paths.SelfMountInfoPath, NativeRead.MaxBytes) + ": the cgroup mounts may be past that point";
             return false;
         }
         if (!MountInfoParser.TryParse(buffer.AsSpan(0, n), out layout))
@@ -25,7 +32,7 @@ public static class CgroupLayoutReader
         }
         if (layout.V2Mount is { } v2 && CgroupLayout.Directory(paths, v2, v2.Root) is { } v2Root)
         {
-            n = NativeRead.ReadFile(v2Root + "/cgroup.controllers", ref buffer);
+            n = NativeRead.ReadFile(v2Root + "/cgroup.controllers", ref buffer, NativeRead.MaxBytes, out _);
             if (n >= 0) layout = layout.WithV2Controllers(buffer.AsSpan(0, n));
         }
         error = null;

@@ -97,7 +97,7 @@ public sealed class CgroupMemoryReader : IDisposable
         {
             if (TryReadStat(out var s))
             {
-                bytes = s.AnonBytes + s.FileBytes + s.SlabReclaimableBytes + s.SlabUnreclaimableBytes;
+                bytes = Saturating.Add(Saturating.Add(s.AnonBytes, s.FileBytes), s.SlabReclaimableBytes, s.SlabUnreclaimableBytes);
                 return true;
             }
             bytes = 0;
@@ -240,13 +240,20 @@ public sealed class CgroupMemoryReader : IDisposable
         return true;
     }
 
+    /// <summary>Reads <paramref name="file"/> to its end; −errno on failure, −EFBIG when it is longer than its cap
+    /// (no memory file of a cgroup is: a truncated one is not parsed).</summary>
     private int Read(KernelFile file)
     {
-        int n = file.Read(ref buffer);
+        int n = file.Read(ref buffer, out bool truncated);
         if (n < 0)
         {
             if (Errno.MeansGone(-n)) IsGone = true;
-            LastError = Errno.Describe(-n, "read", file.Path);
+            LastError = file.DescribeError(-n);
+        }
+        else if (truncated)
+        {
+            LastError = file.TruncatedMessage;
+            return -Errno.EFBIG;
         }
         else
         {

@@ -74,12 +74,43 @@ public sealed class CgroupTreeReader
         }
         var directory = DirectoryOf(cgroupPath);
         if (directory is null) return false;
-        int n = NativeRead.ReadFile(directory + "/cgroup.procs", ref buffer);
+        string file = directory + "/cgroup.procs";
+        int n = NativeRead.ReadFile(file, ref buffer, NativeRead.MaxBytes, out bool truncated);
         if (n < 0 && Layout.MemoryVersion == CgroupVersion.V1 && -n == Errno.ENOENT)
-            n = NativeRead.ReadFile(directory + "/tasks", ref buffer);
-        if (n < 0) return false;
-        return PidListParser.TryParse(buffer.AsSpan(0, n), pids);
+        {
+            file = directory + "/tasks";
+            n = NativeRead.ReadFile(file, ref buffer, NativeRead.MaxBytes, out truncated);
+        }
+        if (n < 0)
+        {
+            if (!Errno.MeansGone(-n)) LastError = Errno.Describe(-n, "read", file);
+            return false;
+        }
+        // A list cut at the cap still names real members: use them, and say that more exist.
+        int end = truncated ? buffer.AsSpan(0, n).LastIndexOf((byte)'\n') + 1 : n;
+        if (!PidListParser.TryParse(buffer.AsSpan(0, end), pids))
+        {
+            LastError = file + ": malformed";
+            return false;
+        }
+        if (truncated)
+        {
+            TruncatedReads++;
+            LastError = NativeRead.TruncatedMessage(file, NativeRead.MaxBytes);
+        }
+        else
+        {
+            LastError = null;
+        }
+        return true;
     }
+
+    /// <summary>Why the last <see cref="TryReadPids"/> failed or was incomplete (read error other than the cgroup's
+    /// removal, malformed list, list longer than the cap); null after a complete read.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Pid lists cut at the cap so far (each also sets <see cref="LastError"/>).</summary>
+    public long TruncatedReads { get; private set; }
 
     /// <summary>As <see cref="TryReadPids"/>; empty when the cgroup is gone.</summary>
     public IReadOnlyList<int> ReadPids(string cgroupPath)

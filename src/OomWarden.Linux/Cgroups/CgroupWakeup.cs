@@ -1,4 +1,5 @@
 using OomWarden.Linux.Interop.Process;
+using OomWarden.Linux.IO;
 using OomWarden.Linux.Loop;
 using OomWarden.Linux.Parsing;
 
@@ -43,7 +44,7 @@ public sealed class CgroupWakeup : IReadyHandler, IDisposable
         string control = Path.Combine(directory, CgroupFiles.EventControl);
         if (!EventFd.TryCreate(out _eventFd, out _)) return false;
         if (!RawFile.TryOpen(Path.Combine(directory, CgroupFiles.V1Usage), RawFile.ORdOnly, out _watchedFd, out _)) return false;
-        if (!RawFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes($"{_eventFd} {_watchedFd} {threshold}"), out _)) return false;
+        if (!ControlFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes($"{_eventFd} {_watchedFd} {threshold}"), out _)) return false;
         if (!_loop.TryRegister(_eventFd, Epoll.EpollIn, this, out _eventToken, out _)) return false;
         WakeAtUsageBytes = threshold;
         ArmPressureLevel(directory, control);
@@ -56,7 +57,7 @@ public sealed class CgroupWakeup : IReadyHandler, IDisposable
     {
         if (!EventFd.TryCreate(out _pressureEventFd, out _)) return;
         if (RawFile.TryOpen(Path.Combine(directory, CgroupFiles.V1PressureLevel), RawFile.ORdOnly, out _pressureFd, out _)
-            && RawFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes($"{_pressureEventFd} {_pressureFd} medium"), out _)
+            && ControlFile.TryWriteFile(control, System.Text.Encoding.ASCII.GetBytes($"{_pressureEventFd} {_pressureFd} medium"), out _)
             && _loop.TryRegister(_pressureEventFd, Epoll.EpollIn, this, out _pressureToken, out _))
         {
             return;

@@ -72,8 +72,11 @@ public sealed class CgroupSource : IDomainSource
     public IDomainView OpenView()
         => LiveDomainView.ForCgroup(Cgroup.Path, _readers.Tree, _readers.Processes) ?? (IDomainView)new EmptyDomainView(Cgroup.Domain);
 
+    public bool IsDisposed { get; private set; }
+
     public void Dispose()
     {
+        IsDisposed = true;
         _wakeup?.Dispose();
         _reader.Dispose();
     }

@@ -16,7 +16,9 @@ public static class Errno
     public const int ENODEV = 19;
     public const int ENOTDIR = 20;
     public const int EINVAL = 22;
+    public const int ENFILE = 23;
     public const int EMFILE = 24;
+    public const int EFBIG = 27;
     public const int EPIPE = 32;
     public const int ENOSYS = 38;
     public const int EOPNOTSUPP = 95;
@@ -35,6 +37,7 @@ public static class Errno
         var hint = errno switch
         {
             EMFILE => ": the RLIMIT_NOFILE limit is reached",
+            ENFILE => ": the system-wide limit on open files (fs.file-max) is reached",
             EACCES or EPERM => ": permission denied (run as root or with CAP_SYS_PTRACE / CAP_DAC_READ_SEARCH)",
             EOPNOTSUPP => ": not supported by this kernel (PSI needs CONFIG_PSI and psi=1)",
             _ => "",
@@ -54,7 +57,9 @@ public static class Errno
         ENODEV => "ENODEV",
         ENOTDIR => "ENOTDIR",
         EINVAL => "EINVAL",
+        ENFILE => "ENFILE",
         EMFILE => "EMFILE",
+        EFBIG => "EFBIG",
         EPIPE => "EPIPE",
         ENOSYS => "ENOSYS",
         EOPNOTSUPP => "EOPNOTSUPP",

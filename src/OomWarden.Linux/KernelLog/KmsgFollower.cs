@@ -16,8 +16,12 @@ namespace OomWarden.Linux.KernelLog;
 public sealed class KmsgFollower : IDisposable
 {
     private const int RecordBytes = 8192;
+
+    /// <summary>The largest record buffer: the kernel's own record limit is 8 KiB (CONSOLE_EXT_LOG_MAX).</summary>
+    public const int MaxRecordBytes = 64 * 1024;
+
     private readonly int _fd;
-    private readonly byte[] _record = new byte[RecordBytes];
+    private byte[] _record = new byte[RecordBytes];
     private readonly Queue<OomReport> _ready = new();
     private readonly OomLogReader _reader;
     private bool _atEof;
@@ -27,6 +31,12 @@ public sealed class KmsgFollower : IDisposable
     /// <summary>Records the kernel overwrote before we read them (EPIPE).</summary>
     public long MissedRecordGaps { get; private set; }
 
+    /// <summary>Records longer than <see cref="MaxRecordBytes"/>, skipped.</summary>
+    public long SkippedRecords { get; private set; }
+
+    /// <summary>Why following stopped (a read error) or the last record skipped; null when neither happened.</summary>
+    public string? LastError { get; private set; }
+
     private int _cancelFd = -1;
 
     private KmsgFollower(string path, int fd, TimeSpan settle)
@@ -34,7 +44,7 @@ public sealed class KmsgFollower : IDisposable
         Path = path;
         _fd = fd;
         SettleTime = settle;
-        _reader = new OomLogReader(_ready.Enqueue);
+        _reader = new OomLogReader(_ready.Enqueue, OomLogReader.MinBufferBytes);
     }
 
     /// <summary>Opens <paramref name="kmsgPath"/> and seeks to its end; false (with errno) when it cannot be opened.</summary>
@@ -81,30 +91,45 @@ public sealed class KmsgFollower : IDisposable
         while (_ready.Count > 0) yield return _ready.Dequeue();
     }
 
-    /// <summary>Reads every record available now; returns their count, or -1 on a fatal error.</summary>
+    /// <summary>Reads every record available now; returns their count, or -1 on a fatal error (see <see cref="LastError"/>).</summary>
+    /// <remarks>/dev/kmsg returns one whole record per read(2), or EINVAL (and keeps the record) when the buffer is
+    /// smaller than the record: the buffer then doubles, up to <see cref="MaxRecordBytes"/>. A record longer than
+    /// that (no kernel writes one: their limit is 8 KiB) is skipped by seeking to the end, and counted.</remarks>
     private unsafe int ReadAvailable()
     {
         int records = 0;
-        fixed (byte* p = _record)
+        while (true)
         {
-            while (true)
+            nint n;
+            fixed (byte* p = _record)
+                n = FileSystemInterop.Read(_fd, p, (nuint)_record.Length);
+            if (n > 0)
             {
-                nint n = FileSystemInterop.Read(_fd, p, RecordBytes);
-                if (n > 0)
-                {
-                    records++;
-                    var rec = new ReadOnlySpan<byte>(p, (int)n);
-                    _reader.Feed(rec);
-                    if (rec[^1] != (byte)'\n') _reader.Feed("\n"u8);
-                    continue;
-                }
-                if (n == 0) { _atEof = true; return records; } // plain file (tests, replay) at its end
-                int err = Marshal.GetLastPInvokeError();
-                if (err == Errno.EAGAIN) return records;
-                if (err == Errno.EINTR) continue;
-                if (err == Errno.EPIPE) { MissedRecordGaps++; continue; }
-                return records > 0 ? records : -1;
+                records++;
+                var rec = _record.AsSpan(0, (int)n);
+                _reader.Feed(rec);
+                if (rec[^1] != (byte)'\n') _reader.Feed("\n"u8);
+                continue;
             }
+            if (n == 0) { _atEof = true; return records; } // plain file (tests, replay) at its end
+            int err = Marshal.GetLastPInvokeError();
+            if (err == Errno.EAGAIN) return records;
+            if (err == Errno.EINTR) continue;
+            if (err == Errno.EPIPE) { MissedRecordGaps++; continue; }
+            if (err == Errno.EINVAL && _record.Length < MaxRecordBytes)
+            {
+                _record = new byte[Math.Min(_record.Length * 2, MaxRecordBytes)];
+                continue;
+            }
+            if (err == Errno.EINVAL)
+            {
+                SkippedRecords++;
+                LastError = $"{Path}: a record longer than {MaxRecordBytes} bytes; skipped to the end of the log";
+                FileSystemInterop.LSeek(_fd, 0, FileSystemInterop.SeekEnd);
+                continue;
+            }
+            LastError = Errno.Describe(err, "read", Path);
+            return records > 0 ? records : -1;
         }
     }
 

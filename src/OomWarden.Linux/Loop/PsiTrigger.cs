@@ -1,5 +1,6 @@
 using OomWarden.Linux.Interop;
 using OomWarden.Linux.Interop.Process;
+using OomWarden.Linux.IO;
 
 namespace OomWarden.Linux.Loop;
 
@@ -29,11 +30,13 @@ public sealed class PsiTrigger : IReadyHandler, IDisposable
         error = null;
         foreach (var (stallUs, windowUs) in new[] { (100_000, 1_000_000), (150_000, 2_000_000) })
         {
-            if (!RawFile.TryOpen(pressurePath, RawFile.ORdWr | RawFile.ONonBlock, out int fd, out int errno))
+            // Only a kernel file is written: a --proc-root fixture tree stays untouched.
+            if (!ControlFile.TryOpen(pressurePath, RawFile.ORdWr | RawFile.ONonBlock, out int fd, out string? openError))
             {
-                error = $"PSI trigger unavailable: open {pressurePath}: {Errno.Describe(errno)}";
+                error = "PSI trigger unavailable: " + openError;
                 return null;
             }
+            int errno;
             string trigger = $"some {stallUs} {windowUs}";
             var probe = new Holder();
             if (RawFile.TryWrite(fd, System.Text.Encoding.ASCII.GetBytes(trigger + "\0"), out errno)

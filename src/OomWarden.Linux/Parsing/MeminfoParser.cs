@@ -49,7 +49,8 @@ public static class MeminfoParser
         }
 
         bool estimated = available < 0;
-        if (estimated) available = Math.Min(total, free + buffers + cached);
+        // Saturating: a huge MemFree must not wrap the sum negative (a negative MemAvailable is a kill decision).
+        if (estimated) available = Math.Min(total, Saturating.Add(free, buffers, cached));
         info = new MemoryInfo(total, free, available, cached, swapTotal, swapFree, shmem, dirty, writeback)
         {
             MemAvailableIsEstimate = estimated,

@@ -69,10 +69,11 @@ internal static class SpanText
     public static bool TryParseInt32(ReadOnlySpan<byte> text, out int value) =>
         Utf8Parser.TryParse(text, out value, out int consumed) && consumed == text.Length && text.Length > 0;
 
-    /// <summary>Multiplies a kernel kB count by 1024, saturating at long.MaxValue.</summary>
-    public static long KibToBytes(long kib) => kib > long.MaxValue / 1024 ? long.MaxValue : kib * 1024;
+    /// <summary>Multiplies a kernel kB count by 1024, saturating at long.MaxValue (and long.MinValue).</summary>
+    public static long KibToBytes(long kib) =>
+        kib > long.MaxValue / 1024 ? long.MaxValue : kib < long.MinValue / 1024 ? long.MinValue : kib * 1024;
 
     /// <summary>Multiplies a page count, saturating at long.MaxValue.</summary>
     public static long PagesToBytes(long pages, int pageSize) =>
-        pages > long.MaxValue / pageSize ? long.MaxValue : pages * pageSize;
+        pages > long.MaxValue / pageSize ? long.MaxValue : pages < long.MinValue / pageSize ? long.MinValue : pages * pageSize;
 }

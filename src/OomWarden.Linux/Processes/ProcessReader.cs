@@ -17,6 +17,7 @@ namespace OomWarden.Linux.Processes;
 public sealed unsafe class ProcessReader : IDisposable
 {
     private const int CmdlineMaxBytes = 64 * 1024;
+    private const int FileMaxBytes = 1 << 20;
     private readonly SafeFileHandle procDirectory;
     private readonly int pageSize;
     private readonly Utf8StringCache strings = new();
@@ -69,16 +70,51 @@ public sealed unsafe class ProcessReader : IDisposable
         Span<byte> name = stackalloc byte[24];
         int length = FormatPid(pid, name);
         "/stat\0"u8.CopyTo(name[length..]);
-        int n = NativeRead.ReadFileAt(Fd(procDirectory), name, ref buffer);
+        int n = ReadAt(Fd(procDirectory), name, ref buffer, FileMaxBytes);
         if (n < 0 || !ProcStatParser.TryParse(buffer.AsSpan(0, n), out var stat)) return false;
         startTimeTicks = stat.StartTimeTicks;
         return true;
     }
 
+    /// <summary>For the cgroup killer: opens /proc/PID as a directory fd; every read through it answers ESRCH
+    /// once that process is gone, so two reads through one fd describe one process. −errno on failure.</summary>
+    internal int OpenPid(int pid) => OpenPidDirectory(pid);
+
+    /// <summary>Start time (stat field 22) read through a pid directory fd from <see cref="OpenPid"/>.
+    /// 0, or −errno (ESRCH once that process is gone; EMFILE when out of descriptors; EINVAL when malformed).</summary>
+    internal int TryReadStartTimeAt(int pidDirFd, out ulong startTimeTicks)
+    {
+        startTimeTicks = 0;
+        int n = ReadAt(pidDirFd, "stat\0"u8, ref buffer, FileMaxBytes);
+        if (n < 0) return n;
+        if (!ProcStatParser.TryParse(buffer.AsSpan(0, n), out var stat)) return -Errno.EINVAL;
+        startTimeTicks = stat.StartTimeTicks;
+        return 0;
+    }
+
+    /// <summary>Whether the memory-hierarchy line of /proc/PID/cgroup (read through a pid directory fd) names
+    /// <paramref name="cgroupPath"/> or, when <paramref name="orBelow"/>, a cgroup under it. 0, or −errno as
+    /// <see cref="TryReadStartTimeAt"/>.</summary>
+    internal int TryReadIsInCgroupAt(int pidDirFd, string cgroupPath, bool orBelow, out bool isMember)
+    {
+        isMember = false;
+        int n = ReadAt(pidDirFd, "cgroup\0"u8, ref buffer, FileMaxBytes);
+        if (n < 0) return n;
+        if (!ProcCgroupParser.TryFindMemoryPath(buffer.AsSpan(0, n), MemoryOn, out var path)) return -Errno.EINVAL;
+        Span<char> chars = path.Length <= 1024 ? stackalloc char[path.Length] : new char[path.Length];
+        int length = System.Text.Encoding.UTF8.GetChars(path, chars);
+        var text = chars[..length];
+        isMember = text.SequenceEqual(cgroupPath)
+            || (orBelow && text.StartsWith(cgroupPath) && (cgroupPath == "/" || (text.Length > cgroupPath.Length && text[cgroupPath.Length] == '/')));
+        return 0;
+    }
+
+    internal static void ClosePid(int pidDirFd) => FileSystemInterop.Close(pidDirFd);
+
     private bool TryReadFrom(int dirFd, int pid, ProcessReadOptions what, [NotNullWhen(true)] out ProcessSample? sample)
     {
         sample = null;
-        int n = NativeRead.ReadFileAt(dirFd, "stat\0"u8, ref buffer);
+        int n = ReadAt(dirFd, "stat\0"u8, ref buffer, FileMaxBytes);
         if (n < 0) return Fail(-n, pid, "stat");
         var statText = buffer.AsSpan(0, n);
         if (!ProcStatParser.TryParse(statText, out var stat))
@@ -91,13 +127,14 @@ public sealed unsafe class ProcessReader : IDisposable
 
         long rss = SpanText.PagesToBytes(stat.RssPages, pageSize), swap = 0, pageTables = 0;
         int uid = -1, oomScoreAdj = 0, oomScore = -1;
+        bool oomScoreAdjUnreadable = false;
         ulong mems = 0;
         string cgroupPath = "/";
         string? exe = null, cmdline = null;
 
         if (!kernelThread && (what & ProcessReadOptions.Status) != 0)
         {
-            n = NativeRead.ReadFileAt(dirFd, "status\0"u8, ref buffer);
+            n = ReadAt(dirFd, "status\0"u8, ref buffer, FileMaxBytes);
             if (n < 0) { if (Gone(-n)) return false; }
             else if (ProcStatusParser.TryParse(buffer.AsSpan(0, n), out var status))
             {
@@ -111,7 +148,7 @@ public sealed unsafe class ProcessReader : IDisposable
         }
         else if (!kernelThread && (what & ProcessReadOptions.Statm) != 0)
         {
-            n = NativeRead.ReadFileAt(dirFd, "statm\0"u8, ref buffer);
+            n = ReadAt(dirFd, "statm\0"u8, ref buffer, FileMaxBytes);
             if (n < 0) { if (Gone(-n)) return false; }
             else if (StatmParser.TryParse(buffer.AsSpan(0, n), out var statm))
             {
@@ -121,28 +158,29 @@ public sealed unsafe class ProcessReader : IDisposable
 
         if ((what & ProcessReadOptions.OomScoreAdj) != 0)
         {
-            n = NativeRead.ReadFileAt(dirFd, "oom_score_adj\0"u8, ref buffer);
-            if (n < 0) { if (Gone(-n)) return false; }
-            else OomScoreParser.TryParse(buffer.AsSpan(0, n), out oomScoreAdj);
+            n = ReadAt(dirFd, "oom_score_adj\0"u8, ref buffer, FileMaxBytes);
+            // Unreadable or unparsable: the process may be -1000, so it is marked (and hard-protected), never taken as 0.
+            if (n < 0) { if (Gone(-n)) return false; oomScoreAdjUnreadable = true; }
+            else if (!OomScoreParser.TryParseAdj(buffer.AsSpan(0, n), out oomScoreAdj)) { oomScoreAdj = 0; oomScoreAdjUnreadable = true; }
         }
 
         if ((what & ProcessReadOptions.OomScore) != 0)
         {
-            n = NativeRead.ReadFileAt(dirFd, "oom_score\0"u8, ref buffer);
+            n = ReadAt(dirFd, "oom_score\0"u8, ref buffer, FileMaxBytes);
             if (n < 0) { if (Gone(-n)) return false; }
             else if (!OomScoreParser.TryParse(buffer.AsSpan(0, n), out oomScore)) oomScore = -1;
         }
 
         if ((what & ProcessReadOptions.Cgroup) != 0)
         {
-            n = NativeRead.ReadFileAt(dirFd, "cgroup\0"u8, ref buffer);
+            n = ReadAt(dirFd, "cgroup\0"u8, ref buffer, FileMaxBytes);
             if (n < 0) { if (Gone(-n)) return false; }
             else if (ProcCgroupParser.TryFindMemoryPath(buffer.AsSpan(0, n), MemoryOn, out var path)) cgroupPath = strings.Get(path);
         }
 
         if (!kernelThread && (what & ProcessReadOptions.CommandLine) != 0)
         {
-            n = NativeRead.ReadFileAt(dirFd, "cmdline\0"u8, ref cmdlineBuffer, CmdlineMaxBytes);
+            n = ReadAt(dirFd, "cmdline\0"u8, ref cmdlineBuffer, CmdlineMaxBytes);
             if (n < 0) { if (Gone(-n)) return false; }
             else cmdline = CommandLine(cmdlineBuffer.AsSpan(0, n));
         }
@@ -153,8 +191,11 @@ public sealed unsafe class ProcessReader : IDisposable
             fixed (byte* name = "exe\0"u8)
             {
                 nint length = FileSystemInterop.ReadLinkAt(dirFd, name, target, (nuint)buffer.Length);
-                // ENOENT here is a zombie or a kernel thread, not an exit: exe stays null either way.
-                if (length >= 0) exe = strings.Get(new ReadOnlySpan<byte>(target, (int)length));
+                // ENOENT here is a zombie or a kernel thread, EACCES another user's process when not root: exe stays
+                // null, and a rule with an exe key does not match it. A target that fills the buffer may be cut (the
+                // kernel's own limit is a page): counted, left null.
+                if (length >= buffer.Length) TruncatedReads++;
+                else if (length >= 0) exe = strings.Get(new ReadOnlySpan<byte>(target, (int)length));
             }
         }
 
@@ -168,6 +209,7 @@ public sealed unsafe class ProcessReader : IDisposable
             CommandLine = cmdline,
             Uid = uid,
             OomScoreAdj = oomScoreAdj,
+            OomScoreAdjUnreadable = oomScoreAdjUnreadable,
             KernelOomScore = oomScore,
             MemsAllowedMask = mems,
             RssBytes = rss,
@@ -200,6 +242,19 @@ public sealed unsafe class ProcessReader : IDisposable
         int fd = NativeRead.OpenAt(Fd(procDirectory), name[..(length + 1)], OpenFlags.ReadDirectory);
         if (fd < 0 && !Errno.MeansGone(-fd)) LastError = Errno.Describe(-fd, "openat", $"{ProcRoot}/{pid}");
         return fd;
+    }
+
+    /// <summary>Files that went on past their cap (command lines longer than 64 KiB, which keep their first
+    /// 64 KiB; anything else longer than 1 MiB) since the reader was made.</summary>
+    public long TruncatedReads { get; private set; }
+
+    /// <summary>Reads a file of the pid directory to its end (every read, whatever the file, loops until pread
+    /// returns 0); a file cut at <paramref name="maxBytes"/> is counted in <see cref="TruncatedReads"/>.</summary>
+    private int ReadAt(int dirFd, ReadOnlySpan<byte> nulTerminatedName, ref byte[] destination, int maxBytes)
+    {
+        int n = NativeRead.ReadFileAt(dirFd, nulTerminatedName, ref destination, maxBytes, out bool truncated);
+        if (truncated) TruncatedReads++;
+        return n;
     }
 
     private bool Fail(int errno, int pid, string file)

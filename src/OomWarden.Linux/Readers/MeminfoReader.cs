@@ -11,6 +11,7 @@ public sealed class MeminfoReader : IDisposable
 {
     private readonly KernelFile file;
     private byte[] buffer = new byte[4096];
+    private string? malformed;
 
     /// <summary>Opens ProcRoot/meminfo. Throws <see cref="IOException"/> when it cannot (fail fast at start).</summary>
     public MeminfoReader(HostPaths paths)
@@ -22,21 +23,28 @@ public sealed class MeminfoReader : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Why the last <see cref="TryRead"/> failed; null after a success.</summary>
+    /// <summary>Why the last <see cref="TryRead"/> failed (read error, file longer than the cap, no MemTotal line);
+    /// null after a success. The same failure on every tick reuses one string (no allocation per tick).</summary>
     public string? LastError { get; private set; }
 
     public bool TryRead(out MemoryInfo info)
     {
-        int n = file.Read(ref buffer);
+        int n = file.Read(ref buffer, out bool truncated);
         if (n < 0)
         {
-            LastError = Errno.Describe(-n, "read", Path);
+            LastError = file.DescribeError(-n);
+            info = default;
+            return false;
+        }
+        if (truncated)
+        {
+            LastError = file.TruncatedMessage;
             info = default;
             return false;
         }
         if (!MeminfoParser.TryParse(buffer.AsSpan(0, n), out info))
         {
-            LastError = $"{Path}: no MemTotal/MemFree line";
+            LastError = malformed ??= $"{Path}: no MemTotal/MemFree line";
             return false;
         }
         LastError = null;

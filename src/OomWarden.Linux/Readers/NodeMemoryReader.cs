@@ -35,15 +35,31 @@ public sealed class NodeMemoryReader : IDisposable
 
     public int NodeAt(int index) => nodes[index];
 
+    /// <summary>Why the last <see cref="TryRead"/> failed (read error, truncation, malformed file); null after a success.</summary>
+    public string? LastError { get; private set; }
+
     public bool TryRead(int index, out NodeMemory memory)
     {
-        int n = files[index].Read(ref buffer);
+        memory = default;
+        var file = files[index];
+        int n = file.Read(ref buffer, out bool truncated);
         if (n < 0)
         {
-            memory = default;
+            LastError = file.DescribeError(-n);
             return false;
         }
-        return NodeMeminfoParser.TryParse(buffer.AsSpan(0, n), nodes[index], out memory);
+        if (truncated)
+        {
+            LastError = file.TruncatedMessage;
+            return false;
+        }
+        if (!NodeMeminfoParser.TryParse(buffer.AsSpan(0, n), nodes[index], out memory))
+        {
+            LastError = file.Path + ": malformed";
+            return false;
+        }
+        LastError = null;
+        return true;
     }
 
     public void Dispose()

@@ -13,6 +13,7 @@ public sealed class PressureReader : IDisposable
 {
     private readonly KernelFile? file;
     private byte[] buffer = new byte[256];
+    private string? malformed;
 
     public PressureReader(string path)
     {
@@ -23,7 +24,7 @@ public sealed class PressureReader : IDisposable
             UnsupportedReason = Errno.Describe(errno, "open", path);
             return;
         }
-        int n = file.Read(ref buffer);
+        int n = file.Read(ref buffer, out _);
         if (n < 0)
         {
             UnsupportedReason = Errno.Describe(-n, "read", path);
@@ -56,15 +57,20 @@ public sealed class PressureReader : IDisposable
             LastError = UnsupportedReason;
             return false;
         }
-        int n = file.Read(ref buffer);
+        int n = file.Read(ref buffer, out bool truncated);
         if (n < 0)
         {
-            LastError = Errno.Describe(-n, "read", Path);
+            LastError = file.DescribeError(-n);
+            return false;
+        }
+        if (truncated)
+        {
+            LastError = file.TruncatedMessage;
             return false;
         }
         if (!PressureParser.TryParse(buffer.AsSpan(0, n), out stats))
         {
-            LastError = $"{Path}: no \"some\" line";
+            LastError = malformed ??= $"{Path}: no \"some\" line";
             return false;
         }
         LastError = null;

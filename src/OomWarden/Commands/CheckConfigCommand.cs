@@ -33,6 +33,8 @@ public static class CheckConfigCommand
         var config = ConfigFile.Load(file, () => ConfigHost.Live(HostPaths.Default), stderr, out exit);
         if (config is null) return exit;
 
+        // Forgeable protections are warnings, not errors: the config is valid (exit 0), but a user can satisfy them.
+        foreach (var warning in Core.Policy.ProtectionAudit.Warnings(config.Policy)) stderr.WriteLine(warning);
         stdout.WriteLine($"config {config.Source}: OK");
         stdout.WriteLine();
         ConfigPrinter.PrintRules(config.Policy, stdout);

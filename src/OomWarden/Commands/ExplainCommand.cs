@@ -1,6 +1,8 @@
 using OomWarden.Core.Decisions;
+using OomWarden.Core.Model;
 using OomWarden.Core.Settings;
 using OomWarden.Daemon;
+using OomWarden.Linux;
 using OomWarden.Linux.Readers;
 
 namespace OomWarden.Commands;
@@ -40,13 +42,18 @@ public static class ExplainCommand
         var view = new CachedDomainView(host.OpenDomain(domain));
         if (domain.Kind == Core.Model.DomainKind.Cgroup && view.DomainTotalBytes == 0)
         {
-            stderr.WriteLine($"explain: {domain.CgroupPath}: no such memory cgroup with a limit (memory cgroup {host.MemoryVersion})");
+            stderr.WriteLine(TextEscape.ForTerminal($"explain: {domain.CgroupPath}: no such memory cgroup with a limit (memory cgroup {host.MemoryVersion})"));
             return ExitCodes.DataError;
         }
-        var selector = VictimSelectors.Create(config.Settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
+        // The hard protections of simulate and the daemon (HardProtection): "oomwarden itself" is this process, and only
+        // on the real /proc (a --proc-root tree's pids are not this machine's).
+        int? self = paths.ProcRoot == HostPaths.Default.ProcRoot ? Environment.ProcessId : null;
+        var selector = VictimSelectors.Create(config.Settings, config.Policy, self, paths.PageSizeBytes);
         var decision = selector.Select(view);
+        if (!Environment.IsPrivilegedProcess && self is not null)
+            stderr.WriteLine("explain: not root: /proc/PID/exe of other users' processes cannot be read, so rules with an exe key do not match them here (the daemon, as root, reads them)");
         string selectorName = config.Settings.Selector == SelectorKind.Badness ? "badness" : "hierarchical";
-        long systemTotal = mem.MemTotalBytes + mem.SwapTotalBytes;
+        long systemTotal = Saturating.Add(mem.MemTotalBytes, mem.SwapTotalBytes);
         if (json) ExplainRenderer.RenderJson(decision, view, stdout, paths.PageSizeBytes, selectorName, config.Policy.Preset, systemTotal);
         else ExplainRenderer.RenderText(decision, view, stdout, paths.PageSizeBytes, selectorName, config.Policy.Preset, systemTotal);
         return ExitCodes.Ok;

@@ -10,6 +10,9 @@ namespace OomWarden.Commands;
 
 /// <summary>Renders a <see cref="Decision"/> as the ranked tree it walked (text) or one JSON object, with the
 /// kernel's own view of each process: its oom_score beside oomwarden's reproduction of the badness formula.</summary>
+/// <remarks>Every text line goes through <see cref="TextEscape.ForTerminal"/>: process names, cgroup paths, rule names
+/// and the summary built from them may hold control characters and escape sequences. JSON carries the exact text
+/// (the serializer escapes controls). Linear in the candidates: each level's processes are looked up by pid.</remarks>
 public static class ExplainRenderer
 {
     /// <param name="view">The view the decision was made on (used to look up each process's figures).</param>
@@ -21,10 +24,10 @@ public static class ExplainRenderer
         string selector = "hierarchical", string preset = "none", long? systemTotalBytes = null)
     {
         var lookup = new ProcessLookup(view);
-        output.WriteLine($"domain {decision.Domain} (totalpages {HumanBytes.Format(view.DomainTotalBytes)}), selector {selector}, preset {preset}");
+        Line(output, $"domain {decision.Domain} (totalpages {HumanBytes.Format(view.DomainTotalBytes)}), selector {selector}, preset {preset}");
         foreach (var level in decision.Path)
         {
-            output.WriteLine($"level {level.CgroupPath}");
+            Line(output, $"level {level.CgroupPath}");
             var rows = new List<string[]>();
             for (int i = 0; i < level.Ranked.Count; i++)
             {
@@ -35,22 +38,25 @@ public static class ExplainRenderer
                     kernel = KernelView(p, systemTotalBytes ?? view.DomainTotalBytes, pageSizeBytes);
                 rows.Add([
                     IsTaken(decision, i, c) ? ">" : " ",
-                    name,
+                    TextEscape.ForTerminal(name),
                     "prio " + c.Priority.ToString(CultureInfo.InvariantCulture),
                     HumanBytes.Format(c.FootprintBytes),
-                    "rule " + c.Rule,
+                    TextEscape.ForTerminal("rule " + c.Rule),
                     kernel,
-                    c.Note is null ? "" : "(" + c.Note + ")",
+                    c.Note is null ? "" : TextEscape.ForTerminal("(" + c.Note + ")"),
                 ]);
             }
             WriteAligned(output, rows);
         }
-        output.WriteLine(decision.NothingToKill ? "victim: none" : $"victim: {decision.Victim!.Comm} ({decision.Victim.Pid}) in {decision.Victim.CgroupPath}");
-        if (decision.VictimCgroup is { } whole) output.WriteLine($"kill as a unit: {whole.Path}");
+        Line(output, decision.NothingToKill ? "victim: none" : $"victim: {decision.Victim!.Comm} ({decision.Victim.Pid}) in {decision.Victim.CgroupPath}");
+        if (decision.VictimCgroup is { } whole) Line(output, $"kill as a unit: {whole.Path}");
         if (decision.Action is { } action)
-            output.WriteLine($"action: {Signals.Name(action.Signal)}, SIGKILL after {Units.FormatDuration(action.TermGrace)}, mode {(action.Mode == KillMode.Cgroup ? "cgroup" : "process")}");
-        output.WriteLine("summary: " + decision.Summary);
+            Line(output, $"action: {Signals.Name(action.Signal)}, SIGKILL after {Units.FormatDuration(action.TermGrace)}, mode {(action.Mode == KillMode.Cgroup ? "cgroup" : "process")}");
+        Line(output, "summary: " + decision.Summary);
     }
+
+    /// <summary>One line of text output, escaped for the terminal.</summary>
+    private static void Line(TextWriter output, string text) => output.WriteLine(TextEscape.ForTerminal(text));
 
     public static void RenderJson(Decision decision, IDomainView view, TextWriter output, long pageSizeBytes = 4096,
         string selector = "hierarchical", string preset = "none", long? systemTotalBytes = null)
@@ -171,20 +177,25 @@ public static class ExplainRenderer
         }
     }
 
-    /// <summary>Finds a ranked process's figures: first among the processes of its level's cgroup, else anywhere in the domain.</summary>
+    /// <summary>Finds a ranked process's figures: first among the processes of its level's cgroup, else anywhere in
+    /// the domain. Each level's processes are indexed by pid once, the cgroup nodes by path once: O(1) per candidate,
+    /// where searching the level for each candidate made 10^5 processes in one cgroup cost 10^10 steps.</summary>
     private sealed class ProcessLookup(IDomainView view)
     {
+        private Dictionary<string, CgroupNode>? _nodes;
+        private readonly Dictionary<string, Dictionary<int, ProcessSample>> _levels = new(StringComparer.Ordinal);
         private Dictionary<int, ProcessSample>? _all;
 
         public ProcessSample? Find(string levelPath, int pid)
         {
-            if (view.Root.Find(levelPath) is { } node)
+            if (!_levels.TryGetValue(levelPath, out var level))
             {
-                foreach (var p in view.ProcessesIn(node))
-                {
-                    if (p.Pid == pid) return p;
-                }
+                level = [];
+                if (Node(levelPath) is { } node)
+                    foreach (var p in view.ProcessesIn(node)) level.TryAdd(p.Pid, p);
+                _levels[levelPath] = level;
             }
+            if (level.TryGetValue(pid, out var here)) return here;
             if (_all is null)
             {
                 _all = [];
@@ -193,6 +204,16 @@ public static class ExplainRenderer
                         _all.TryAdd(p.Pid, p);
             }
             return _all.GetValueOrDefault(pid);
+        }
+
+        private CgroupNode? Node(string path)
+        {
+            if (_nodes is null)
+            {
+                _nodes = new Dictionary<string, CgroupNode>(StringComparer.Ordinal);
+                foreach (var n in view.Root.DescendantsAndSelf()) _nodes.TryAdd(n.Path, n);
+            }
+            return _nodes.GetValueOrDefault(path);
         }
     }
 }

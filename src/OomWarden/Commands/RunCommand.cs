@@ -1,6 +1,5 @@
 using System.Globalization;
 using OomWarden.Core.Policy;
-using System.Runtime.InteropServices;
 using OomWarden.Configuration;
 using OomWarden.Core.Decisions;
 using OomWarden.Core.Model;
@@ -28,8 +27,9 @@ public static class RunCommand
           --sys-root DIR    read /sys from DIR
           --kmsg PATH       the kernel log device followed for the kernel's own kills (default /dev/kmsg)
 
-        SIGTERM or SIGINT stops the daemon. Exit codes: 0 stopped, 64 usage, 66 config file missing, 71 OS error,
-        74 config file read error, 78 config rejected.
+        SIGTERM or SIGINT stops the daemon; SIGHUP, SIGUSR1, SIGUSR2 are logged and ignored, SIGPIPE ignored.
+        Exit codes: 0 stopped, 64 usage, 66 config file missing, 71 OS error, 73 journal not writable (or not a
+        regular file), 74 config file read error, 78 config rejected.
         """;
 
     private static readonly CliOption Events = CliOption.WithValue("--events");
@@ -41,6 +41,8 @@ public static class RunCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        // First: until this runs, SIGHUP or SIGUSR1 would kill the daemon (the default action).
+        using var signals = DaemonSignals.Install(stderr, TimeProvider.System);
         if (!ArgReader.TryParse("run", args, Options, Help, stdout, stderr, out var parsed, out int exit)) return exit;
         if (parsed.Positionals.Count > 0) return ArgReader.UsageError("run", $"unexpected argument '{parsed.Positionals[0]}'", Help, stderr);
         string? configPath = parsed.Value(LiveOptions.Config.Name), eventsPath = parsed.Value(Events.Name);
@@ -59,11 +61,19 @@ public static class RunCommand
         settings = settings with { Action = action };
 
         var paths = new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot, kmsgPath ?? HostPaths.Default.DevKmsgPath);
-        foreach (var warning in SelfProtection.Apply(paths.Proc("self/oom_score_adj"), mlock))
+        if (Linux.Interop.Process.ResourceLimit.RaiseOpenFilesToHardLimit() is { } nofile) stderr.WriteLine("oomwarden: warning: " + nofile);
+        // The real process on the real procfs: --proc-root trees are read, never written.
+        foreach (var warning in SelfProtection.Apply(mlock))
             stderr.WriteLine("oomwarden: warning: " + warning);
 
-        using var journal = EventJournal.TryOpen(settings.Action.EventsPath, out string? journalError);
-        if (journalError is not null) stderr.WriteLine("oomwarden: warning: " + journalError + "; decisions go to stderr only");
+        using var journal = EventJournal.TryOpen(settings.Action.EventsPath,
+            line => DaemonLog.Write(stderr, TimeProvider.System, "oomwarden: warning: " + line), out string? journalError);
+        if (journal is null)
+        {
+            stderr.WriteLine($"oomwarden run: {journalError}; not starting");
+            return ExitCodes.CantCreate;
+        }
+        var readFailures = new ReadFailureReporter(line => DaemonLog.Write(stderr, TimeProvider.System, line), journal, TimeProvider.System);
 
         var meminfo = new MeminfoReader(paths);
         if (!meminfo.TryRead(out MemoryInfo first))
@@ -79,7 +89,7 @@ public static class RunCommand
         try
         {
             string instance = Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-            daemon = DaemonRuntime.Build(config with { Settings = settings }, paths, TimeProvider.System, instance);
+            daemon = DaemonRuntime.Build(config with { Settings = settings }, paths, TimeProvider.System, instance, readFailures);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -88,11 +98,10 @@ public static class RunCommand
         }
         using var daemonScope = daemon;
         daemon.Bus.Subscribe(new LogSink(stderr, TimeProvider.System));
-        if (journal is not null) daemon.Bus.Subscribe(new JournalSink(journal, settings.Action.DryRun));
-        daemon.Runner.Rescan();
+        daemon.Bus.Subscribe(new JournalSink(journal, settings.Action.DryRun));
+        daemon.Runner.RescanAtStart();
 
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; daemon.Loop.RequestStop(); });
-        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; daemon.Loop.RequestStop(); });
+        signals.OnStop(daemon.Loop.RequestStop);
 
         var domains = daemon.Domains;
         int wakeups = 0, pressure = 0;
@@ -105,7 +114,7 @@ public static class RunCommand
             + $"MemTotal {SizeFormat.FormatBytes(first.MemTotalBytes)}, MemAvailable {SizeFormat.FormatBytes(first.MemAvailableBytes)}, SwapTotal {SizeFormat.FormatBytes(first.SwapTotalBytes)}; "
             + $"system domain {(settings.System.Enabled ? $"term at MemAvailable <= {settings.System.MemAvailableTerm}" : "off")}{(domains.Nodes.Length > 1 ? $", {domains.Nodes.Length} NUMA nodes watched" : "")}; "
             + $"{domains.Cgroups.Length} limited cgroup(s), {wakeups} with kernel wake-ups, {pressure} with pressure levels; "
-            + $"PSI trigger {daemon.PsiStatus}; events {journal?.Path ?? "none"}");
+            + $"PSI trigger {daemon.PsiStatus}; events {journal.Path}");
         using var kernelKills = KernelKillNotifier.TryStart(paths.DevKmsgPath, daemon.Bus, TimeProvider.System, out string? kmsgError);
         if (kmsgError is not null) stderr.WriteLine("oomwarden: warning: " + kmsgError);
         string recovering = unfinished.Count == 0 ? ""
@@ -113,11 +122,13 @@ public static class RunCommand
                 + string.Join(", ", unfinished.Select(u => $"pid {u.Pid} ({u.Comm}, {Signals.Name(u.Signal)} at {u.Time.UtcDateTime:HH:mm:ss.fff}Z, domain {u.Domain})"));
         if (recovering.Length > 0) stderr.WriteLine("oomwarden: " + recovering[2..]);
         stderr.WriteLine("oomwarden: watching");
-        journal?.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source + recovering }, sync: unfinished.Count > 0);
+        journal.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source + recovering }, sync: unfinished.Count > 0);
         daemon.Runner.Recover(unfinished);
+        foreach (var warning in StartupFootprint.Settle(paths, daemon.Host, daemon.Selector)) stderr.WriteLine("oomwarden: warning: " + warning);
         daemon.Runner.Run();
-        stderr.WriteLine($"oomwarden: stopping ({daemon.Engine.State.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel)");
-        journal?.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
+        stderr.WriteLine($"oomwarden: stopping ({daemon.Engine.State.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel, "
+            + $"{daemon.Runner.Rescans} cgroup rescan(s), {readFailures.Failures} failed read(s), {journal.WriteFailures} failed journal write(s))");
+        journal.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
         return ExitCodes.Ok;
     }
 }

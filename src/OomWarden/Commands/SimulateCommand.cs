@@ -1,5 +1,6 @@
 using OomWarden.Configuration;
 using OomWarden.Core.Decisions;
+using OomWarden.Core.Model;
 using OomWarden.Core.Settings;
 using OomWarden.Core.Snapshot;
 
@@ -8,8 +9,8 @@ namespace OomWarden.Commands;
 /// <summary><c>oomwarden simulate [--config FILE] [--json] [--domain PATH] SNAPSHOT</c>: replays the victim
 /// decision on a recorded snapshot with a (new) config, to try a policy before deploying it.</summary>
 /// <remarks>Exit 0 when a decision was made (a victim or "nothing to kill"), 64 bad usage, 65 malformed snapshot or
-/// unknown domain, 66 missing or unopenable snapshot or config, 74 read error, 78 config rejected. Processes named "oomwarden" in the snapshot are
-/// treated as oomwarden itself (hard-protected).</remarks>
+/// unknown domain, 66 missing or unopenable snapshot or config, 74 read error, 78 config rejected. The hard protections
+/// are explain's (<see cref="HardProtection"/>): "oomwarden itself" is the pid that recorded the snapshot, never a name.</remarks>
 public static class SimulateCommand
 {
     public const string Usage = "usage: oomwarden simulate [--config FILE] [--json] [--domain PATH] SNAPSHOT";
@@ -40,7 +41,7 @@ public static class SimulateCommand
         }
         if (!SnapshotReader.TryRead(bytes, out var snapshot, out var readError))
         {
-            stderr.WriteLine($"{snapshotPath}: {readError}");
+            stderr.WriteLine(TextEscape.ForTerminal($"{snapshotPath}: {readError}"));
             return ExitCodes.DataError;
         }
 
@@ -55,19 +56,14 @@ public static class SimulateCommand
         }
         catch (ArgumentException)
         {
-            stderr.WriteLine($"{snapshotPath}: the snapshot has no cgroup {domain}");
+            stderr.WriteLine(TextEscape.ForTerminal($"{snapshotPath}: the snapshot has no cgroup {domain}"));
             return ExitCodes.DataError;
         }
 
-        var self = new HashSet<int>();
-        foreach (var c in snapshot!.Cgroups)
-            foreach (var p in c.Processes)
-                if (p.Comm == "oomwarden") self.Add(p.Pid);
-        var options = SelectorOptions.From(config.Settings, 0, snapshot.PageSizeBytes) with { ProtectedPids = self };
-        var selector = VictimSelectors.Create(config.Settings, config.Policy, options);
+        var selector = VictimSelectors.Create(config.Settings, config.Policy, snapshot!.RecorderPid, snapshot.PageSizeBytes);
         var decision = selector.Select(view);
 
-        long systemTotal = snapshot.Memory.MemTotalBytes + snapshot.Memory.SwapTotalBytes;
+        long systemTotal = Saturating.Add(snapshot.Memory.MemTotalBytes, snapshot.Memory.SwapTotalBytes);
         string selectorName = config.Settings.Selector == SelectorKind.Badness ? "badness" : "hierarchical";
         if (json) ExplainRenderer.RenderJson(decision, view, stdout, snapshot.PageSizeBytes, selectorName, config.Policy.Preset, systemTotal);
         else ExplainRenderer.RenderText(decision, view, stdout, snapshot.PageSizeBytes, selectorName, config.Policy.Preset, systemTotal);

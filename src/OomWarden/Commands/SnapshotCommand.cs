@@ -37,7 +37,8 @@ public static class SnapshotCommand
             stderr.WriteLine($"snapshot: {domain.CgroupPath}: no such memory cgroup with a limit");
             return ExitCodes.DataError;
         }
-        var doc = SnapshotBuilder.Build(view, mem, DateTimeOffset.UtcNow, Environment.MachineName, paths.PageSizeBytes);
+        var doc = SnapshotBuilder.Build(view, mem, DateTimeOffset.UtcNow, Environment.MachineName, paths.PageSizeBytes,
+            paths.ProcRoot == Linux.HostPaths.Default.ProcRoot ? Environment.ProcessId : null);
         if (output == "-")
         {
             using var stdoutStream = Console.OpenStandardOutput();

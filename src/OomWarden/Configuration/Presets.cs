@@ -10,21 +10,30 @@ public static class Presets
     public static readonly string[] Names = ["none", "desktop", "server", "kubernetes"];
 
     public const string Desktop = """
-        # desktop: keep the session, the compositor and audio; prefer background apps and build jobs.
+        # desktop: keep the system's session daemons; the session, the compositor and audio go last; prefer background
+        # apps and build jobs. Protection is by cgroup path and by root's own binaries (exe and user = 0), never by comm.
+        # The session runs as the user, who can run any binary with code of their own (LD_PRELOAD, a private mount
+        # namespace): it is kept by priority, not protected, so a forged one cannot push kills onto other users.
+        [[rule]]
+        name = "session-daemons"
+        exe = ["/usr/lib/systemd/systemd-logind", "/lib/systemd/systemd-logind", "/usr/lib/xorg/Xorg", "/usr/bin/Xorg", "/usr/sbin/gdm3", "/usr/sbin/gdm", "/usr/bin/sddm", "/usr/sbin/lightdm"]
+        user = 0
+        protect = true
+
+        [[rule]]
+        name = "system-services"
+        cgroup = ["/init.scope", "/system.slice/systemd-logind.service", "/system.slice/dbus.service", "/system.slice/dbus-broker.service", "/system.slice/display-manager.service", "/system.slice/gdm.service", "/system.slice/sddm.service", "/system.slice/lightdm.service"]
+        protect = true
+
         [[rule]]
         name = "session"
-        comm = ["gnome-shell", "gnome-session*", "kwin_wayland", "kwin_x11", "plasmashell", "ksmserver", "Xorg", "Xwayland", "sway", "Hyprland", "weston", "gdm*", "sddm*", "lightdm", "systemd-logind", "dbus-daemon", "dbus-broker"]
-        protect = true
+        exe = ["/usr/bin/gnome-shell", "/usr/libexec/gnome-session-binary", "/usr/lib/gnome-session/gnome-session-binary", "/usr/bin/kwin_wayland", "/usr/bin/kwin_x11", "/usr/bin/plasmashell", "/usr/bin/ksmserver", "/usr/lib/xorg/Xorg", "/usr/bin/Xwayland", "/usr/bin/sway", "/usr/bin/Hyprland", "/usr/bin/weston", "/usr/bin/dbus-daemon", "/usr/bin/dbus-broker", "/usr/bin/pipewire", "/usr/bin/pipewire-pulse", "/usr/bin/wireplumber", "/usr/bin/pulseaudio"]
+        priority = 1000
 
         [[rule]]
-        name = "audio"
-        comm = ["pipewire", "pipewire-pulse", "wireplumber", "pulseaudio"]
-        protect = true
-
-        [[rule]]
-        name = "service-managers"
-        unit = "init.scope"
-        protect = true
+        name = "user-managers"
+        cgroup = "/user.slice/user-*.slice/user@*.service/init.scope"
+        priority = 1000
 
         [[rule]]
         name = "session-services"
@@ -43,44 +52,52 @@ public static class Presets
         """;
 
     public const string Server = """
-        # server: keep sshd, journald and the init system; everything else by priority, then footprint.
+        # server: keep sshd, journald, the init system and the core daemons; everything else by priority, then footprint.
+        # Protection is by cgroup path (system units: only root creates them) and by root's own binaries (exe and
+        # user = 0), never by comm: any process can name itself "sshd".
         [[rule]]
         name = "init"
-        unit = "init.scope"
+        cgroup = "/init.scope"
         protect = true
 
         [[rule]]
         name = "ssh"
-        unit = ["ssh.service", "sshd.service"]
+        cgroup = ["/system.slice/ssh.service", "/system.slice/sshd.service"]
         protect = true
 
         [[rule]]
         name = "sshd"
-        comm = ["sshd", "sshd-session"]
+        exe = ["/usr/sbin/sshd", "/usr/lib/openssh/sshd-session", "/usr/libexec/openssh/sshd-session", "/usr/libexec/sshd-session"]
+        user = 0
         protect = true
 
         [[rule]]
         name = "journald"
-        unit = "systemd-journald.service"
+        cgroup = "/system.slice/systemd-journald.service"
         protect = true
 
         [[rule]]
         name = "system-daemons"
-        comm = ["systemd-journal", "systemd-logind", "systemd-udevd", "dbus-daemon", "dbus-broker", "oomwarden"]
+        exe = ["/usr/lib/systemd/systemd-journald", "/usr/lib/systemd/systemd-logind", "/usr/lib/systemd/systemd-udevd", "/usr/bin/udevadm", "/lib/systemd/systemd-journald", "/lib/systemd/systemd-logind", "/lib/systemd/systemd-udevd"]
+        user = 0
         protect = true
 
         [[rule]]
         name = "core-services"
-        unit = ["systemd-logind.service", "systemd-udevd.service", "dbus.service", "dbus-broker.service", "oomwarden.service"]
+        cgroup = ["/system.slice/systemd-logind.service", "/system.slice/systemd-udevd.service", "/system.slice/dbus.service", "/system.slice/dbus-broker.service", "/system.slice/oomwarden.service"]
         protect = true
         """;
 
     public const string Kubernetes = """
         # kubernetes: pod QoS from the cgroup path (BestEffort < Burstable < Guaranteed), system daemons protected.
         # Both cgroup drivers: systemd (/kubepods.slice/kubepods-besteffort.slice/...) and cgroupfs (/kubepods/besteffort/...).
+        # Node daemons are root's own binaries outside the pods: a container image can put any file at /usr/bin/kubelet
+        # and run it as root, so the exe rule is limited to the cgroups where node daemons live. Never by comm.
         [[rule]]
         name = "node-daemons"
-        comm = ["kubelet", "containerd", "containerd-shim*", "dockerd", "crio", "conmon", "sshd", "sshd-session", "systemd-journal", "oomwarden"]
+        cgroup = ["/", "/init.scope", "/system.slice/**", "/podruntime.slice/**", "/runtime.slice/**", "/kubelet.slice/**", "/user.slice/**"]
+        exe = ["/usr/bin/kubelet", "/usr/local/bin/kubelet", "/usr/bin/containerd", "/usr/local/bin/containerd", "/usr/bin/containerd-shim*", "/usr/local/bin/containerd-shim*", "/usr/bin/dockerd", "/usr/bin/crio", "/usr/local/bin/crio", "/usr/bin/conmon", "/usr/local/bin/conmon", "/usr/libexec/crio/conmon", "/usr/sbin/sshd", "/usr/lib/openssh/sshd-session", "/usr/libexec/openssh/sshd-session", "/usr/lib/systemd/systemd-journald", "/lib/systemd/systemd-journald"]
+        user = 0
         protect = true
 
         [[rule]]

@@ -11,8 +11,9 @@ namespace OomWarden.Daemon;
 /// Settings are captured once; a reload (later) builds a new runtime and hands it the old engine's state.</summary>
 public sealed class DaemonRuntime : IDisposable
 {
-    private DaemonRuntime(LoadedConfig config, LiveHost host, EventLoop loop, EventBus bus, EngineHost runner, PsiTrigger? psi, string psiStatus)
+    private DaemonRuntime(LoadedConfig config, LiveHost host, EventLoop loop, EventBus bus, EngineHost runner, PsiTrigger? psi, string psiStatus, IVictimSelector selector)
     {
+        Selector = selector;
         Config = config;
         Host = host;
         Loop = loop;
@@ -23,6 +24,7 @@ public sealed class DaemonRuntime : IDisposable
     }
 
     public LoadedConfig Config { get; }
+    public IVictimSelector Selector { get; }
     public LiveHost Host { get; }
     public EventLoop Loop { get; }
 
@@ -59,7 +61,7 @@ public sealed class DaemonRuntime : IDisposable
         var engine = new OomEngine(EngineOptions.From(settings, instanceId), time, bus, state);
         var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
         var runner = new EngineHost(settings, domains, engine, selector, host, loop, time);
-        return new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus);
+        return new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector);
     }
 
     public void Dispose()

@@ -28,6 +28,7 @@ public sealed class DomainSet : IDisposable
     private readonly List<string> _directories = [];
     private readonly Action _onWake = static () => { };
     private readonly bool _armWakeups;
+    private readonly List<CgroupSource> _unarmed = [];
     private TreeWatch? _treeWatch;
     private bool _treeWatchTried;
     private CgroupSource[] _cgroups = [];
@@ -138,8 +139,8 @@ public sealed class DomainSet : IDisposable
             var domain = new CgroupDomain(lc.Path, lc.LimitBytes, _settings.Cgroups, _prepareMargin);
             var source = CgroupSource.TryOpen(domain, lc.Directory, lc.Version, _readers);
             if (source is null) continue;
-            if (_armWakeups) source.TryArmWakeup(_loop, _settings.Cgroups, _prepareMargin, _onWake);
-            next.Add(source);
+            next.Add(source);  // its wake-up is armed by ArmPendingWakeups
+            if (_armWakeups) _unarmed.Add(source);
         }
         foreach (var gone in _rescanOld.Values)
         {
@@ -151,6 +152,23 @@ public sealed class DomainSet : IDisposable
         _cgroups = next.ToArray();
         if (changed) Rebuild();
         return changed;
+    }
+
+    /// <summary>Arms the kernel wake-ups of new cgroups for at most <paramref name="budget"/>: on cgroup v1 each
+    /// registration waits for an RCU grace period (10–30 ms), so 1,000 new cgroups would stall the loop for seconds.
+    /// Until armed, a cgroup is polled. True when some remain.</summary>
+    public bool ArmPendingWakeups(TimeSpan budget)
+    {
+        long start = global::System.Diagnostics.Stopwatch.GetTimestamp();
+        int done = 0;
+        foreach (var c in _unarmed)
+        {
+            if (global::System.Diagnostics.Stopwatch.GetElapsedTime(start) >= budget) break;
+            done++;
+            if (!c.IsDisposed) c.TryArmWakeup(_loop, _settings.Cgroups, _prepareMargin, _onWake);
+        }
+        _unarmed.RemoveRange(0, done);
+        return _unarmed.Count > 0;
     }
 
     private void Rebuild()

@@ -19,7 +19,12 @@ public sealed class EngineHost : IDisposable
     private readonly OomEngine _engine;
     private readonly IVictimSelector _selector;
     private readonly VictimPidfds _victims;
+    private static readonly TimeSpan ArmBudget = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ArmPause = TimeSpan.FromMilliseconds(10);
+    private const int TrimAfterRescans = 4;
     private readonly CgroupKiller _cgroupKiller;
+    private bool _armPending;
+    private int _rescansSinceTrim;
     private readonly LiveHost _host;
     private readonly EventLoop _loop;
     private readonly TimeProvider _time;
@@ -36,7 +41,7 @@ public sealed class EngineHost : IDisposable
         _loop = loop;
         _time = time;
         _victims = new VictimPidfds(loop, host.TryReadStartTime);
-        _cgroupKiller = new CgroupKiller(host.ListPids, host.TryReadStartTime);
+        _cgroupKiller = host.CgroupKiller;
         _rescans = new RescanDebouncer(time, settings.Monitor.RescanInterval);
         _engine.SetDomains(domains.Domains);
     }
@@ -49,7 +54,16 @@ public sealed class EngineHost : IDisposable
 
     public long Rescans => _rescans.Rescans;
 
-    /// <summary>Re-lists the cgroups (at start, on inotify, on follow-ups and on the safety-net interval).</summary>
+    /// <summary>At start: lists the tree and arms every wake-up before the daemon reports "watching".</summary>
+    public void RescanAtStart()
+    {
+        Rescan();
+        _domains.ArmPendingWakeups(TimeSpan.MaxValue);
+        _armPending = false;
+    }
+
+    /// <summary>Re-lists the cgroups (on inotify, on follow-ups and on the safety-net interval). New cgroups' wake-ups
+    /// are armed afterwards within a budget per pass (a v1 registration waits for an RCU grace period).</summary>
     public void Rescan()
     {
         try
@@ -59,6 +73,13 @@ public sealed class EngineHost : IDisposable
         finally
         {
             _rescans.Rescanned();
+        }
+        _armPending = true;
+        if (++_rescansSinceTrim >= TrimAfterRescans && _rescans.IsQuiet && _engine.KillsInFlight.Count == 0)
+        {
+            // A burst of cgroup churn is over: give its garbage back, or the mlocked heap keeps its peak size.
+            _rescansSinceTrim = 0;
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
     }
 
@@ -87,6 +108,7 @@ public sealed class EngineHost : IDisposable
             Tick();
             if (_domains.TreeChanged) _rescans.TreeChanged();
             if (_rescans.IsDue()) Rescan();
+            if (_armPending) _armPending = _domains.ArmPendingWakeups(ArmBudget);
             if (!_loop.RunOnce(NextSleep())) break;
         }
         FinishOnStop();
@@ -114,7 +136,8 @@ public sealed class EngineHost : IDisposable
             if (untilDeadline < sleep) sleep = untilDeadline;
         }
         var untilRescan = _rescans.UntilDue();
-        return untilRescan < sleep ? untilRescan : sleep;
+        if (untilRescan < sleep) sleep = untilRescan;
+        return _armPending && sleep > ArmPause ? ArmPause : sleep;
     }
 
     /// <summary>Carries out the engine's commands and reports each outcome back (which may queue more).</summary>
@@ -142,9 +165,16 @@ public sealed class EngineHost : IDisposable
                     break;
                 case CommandKind.KillCgroup:
                     string? dir = _host.CgroupDirectory(k!.CgroupPath);
-                    string? killError = $"cgroup {k.CgroupPath} has no directory";
-                    int killed = dir is null ? -1 : _cgroupKiller.KillAll(k.CgroupPath, dir, _host.MemoryVersion == CgroupVersion.V2, out killError);
-                    _engine.OnCgroupKilled(k, killed, killError);
+                    var outcome = dir is null
+                        ? new CgroupKillOutcome(KillResult.Failed, 0, 0, [], 0, 0, 0, TimeSpan.Zero, $"cgroup {k.CgroupPath} has no directory")
+                        : _cgroupKiller.KillAll(k.CgroupPath, dir, _host.MemoryVersion);
+                    _engine.OnCgroupKilled(k, outcome.Result switch
+                    {
+                        KillResult.Exited => "exited",
+                        KillResult.StillAlive => "still_alive",
+                        KillResult.Vanished => "vanished",
+                        _ => "failed",
+                    }, outcome.Survivors, outcome.Describe());
                     break;
                 case CommandKind.CloseVictim:
                     _victims.Close(k!.Id);

@@ -2,70 +2,122 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using OomWarden.Linux.Interop;
+using OomWarden.Linux.IO;
 
 namespace OomWarden.Daemon;
 
 /// <summary>Append-only journal, one JSON object per line, fsync'd after every kill so the history
-/// survives a crash or the machine going down.</summary>
+/// survives a crash or the machine going down. The file is opened as <see cref="AppendOnlyFile"/> (never through a
+/// symlink, never a FIFO or device; created 0600). A failed or short write (a full disk) is logged once per
+/// episode and counted; the next good write ends the episode. A line cut short by a full disk is ended with a
+/// newline before the next event, so that event stays a line of its own.</summary>
 public sealed class EventJournal : IDisposable
 {
-    private readonly FileStream? _stream;
+    private readonly AppendOnlyFile _file;
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly Action<string> _warn;
+    private bool _failing;
+    private bool _partialLine;
+    private long _failedInEpisode;
+    private long _writeFailures;
 
     /// <summary>Plain UTF-8 (no \u002B for '+'): the journal is read by people and by jq alike.</summary>
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private EventJournal(FileStream? stream, string path)
+    private EventJournal(AppendOnlyFile file, Action<string> warn)
     {
-        _stream = stream;
-        Path = path;
+        _file = file;
+        _warn = warn;
     }
 
-    public string Path { get; }
+    public string Path => _file.Path;
 
-    /// <summary>Opens (creating the directory if needed) for appending; null with an error message when impossible.</summary>
-    public static EventJournal? TryOpen(string path, out string? error)
+    /// <summary>Events that could not be written (wholly or in part) since start.</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    /// <summary>Opens (creating the directory if needed) for appending; null with a one-line error when
+    /// impossible or when the path is not a regular file. <paramref name="warn"/> receives the write-failure lines.</summary>
+    public static EventJournal? TryOpen(string path, Action<string> warn, out string? error)
     {
         try
         {
             string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
             if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            var fs = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1,
-                FileOptions.None);
-            error = null;
-            return new EventJournal(fs, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            error = $"cannot open event journal {path}: {e.Message}";
+            error = $"cannot open event journal {path}: cannot create its directory: {e.Message}";
             return null;
         }
+        var file = AppendOnlyFile.TryOpen(path, out string? reason);
+        if (file is null)
+        {
+            error = $"cannot open event journal: {reason}";
+            return null;
+        }
+        error = null;
+        return new EventJournal(file, warn);
     }
 
     /// <summary>Thread-safe: the daemon's loop and the kernel-kill notifier both append.</summary>
     public void Append(KillEvent e, bool sync)
     {
-        if (_stream is null) return;
         lock (_buffer) AppendLocked(e, sync);
     }
 
     private void AppendLocked(KillEvent e, bool sync)
     {
         _buffer.ResetWrittenCount();
+        int prefix = 0;
+        if (_partialLine)
+        {
+            _buffer.Write("\n"u8);
+            prefix = 1;
+        }
         using (var w = new Utf8JsonWriter(_buffer, WriterOptions))
         {
             Write(w, e);
         }
         _buffer.Write("\n"u8);
-        try
+        var line = _buffer.WrittenSpan;
+        int n = _file.Append(line);
+        if (n == line.Length)
         {
-            _stream!.Write(_buffer.WrittenSpan);
-            _stream.Flush(flushToDisk: sync);
+            _partialLine = false;
+            int syncResult = sync ? _file.Sync() : 0;
+            if (syncResult < 0)
+            {
+                Failed(Errno.Describe(-syncResult, "fsync", Path));
+                return;
+            }
+            if (_failing)
+            {
+                _failing = false;
+                _warn($"event journal {Path} is written again after {_failedInEpisode} event(s) lost or cut short");
+            }
+            return;
         }
-        catch (IOException)
+        // A failed write leaves the file as it was; a short one leaves a cut line (unless only the newline that
+        // ended the previous cut line got through).
+        if (n >= 0) _partialLine = n > prefix || (n == 0 && _partialLine);
+        Failed(n < 0
+            ? Errno.Describe(-n, "write", Path)
+            : $"write {Path}: {n} of {line.Length} bytes written (disk full?)");
+    }
+
+    private void Failed(string reason)
+    {
+        Interlocked.Increment(ref _writeFailures);
+        if (_failing)
         {
-            // A full disk must not stop the daemon; the stderr line remains.
+            _failedInEpisode++;
+            return;
         }
+        _failing = true;
+        _failedInEpisode = 1;
+        _warn($"cannot write the event journal: {reason}; events go to stderr only, further failures are counted "
+            + "(shown at stop) until a write succeeds");
     }
 
     public static void Write(Utf8JsonWriter w, KillEvent e)
@@ -91,10 +143,11 @@ public sealed class EventJournal : IDisposable
         if (e.Result is not null) w.WriteString("result"u8, e.Result);
         if (e.Escalated is bool esc) w.WriteBoolean("escalated"u8, esc);
         if (e.GraceMs is double grace) w.WriteNumber("grace_ms"u8, Math.Round(grace, 1));
+        if (e.Survivors is int survivors) w.WriteNumber("survivors"u8, survivors);
         if (e.DryRun) w.WriteBoolean("dry_run"u8, true);
         if (e.Message is not null) w.WriteString("message"u8, e.Message);
         w.WriteEndObject();
     }
 
-    public void Dispose() => _stream?.Dispose();
+    public void Dispose() => _file.Dispose();
 }

@@ -27,6 +27,9 @@ public interface IHostAccess
     /// <summary>Pids attached directly to a memory cgroup; empty when it is gone.</summary>
     IReadOnlyList<int> ListPids(string cgroupPath);
 
+    /// <summary>Kills a cgroup as a unit (kill = "cgroup"), reading the host as the rest of this interface does.</summary>
+    OomWarden.Linux.Actions.CgroupKiller CgroupKiller { get; }
+
     /// <summary>The cgroupfs directory of a memory cgroup path, or null.</summary>
     string? CgroupDirectory(string cgroupPath);
 }

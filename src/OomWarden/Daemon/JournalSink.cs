@@ -38,6 +38,7 @@ public sealed class JournalSink : IEventSink
                     Escalated = j.Kill.WholeCgroup ? null : j.Kill.Escalated,
                     DecisionMs = j.Kill.DecisionMs,
                     Message = j.Kill.Message,
+                    Survivors = j.Kill.WholeCgroup ? j.Kill.Survivors : null,
                 }, sync: true);
                 break;
             case WouldKill w:

@@ -20,6 +20,7 @@ public sealed record KillEvent
     public double? DecisionMs { get; init; }
     public string? Result { get; init; }
     public bool? Escalated { get; init; }
+    public int? Survivors { get; init; }                 // kill of a cgroup: processes still in it when the killer gave up
     public bool DryRun { get; init; }
     public string? Message { get; init; }
 

@@ -26,7 +26,10 @@ public sealed class LiveHost : IHostAccess, IDisposable
         _processes = new ProcessReader(paths, layout.MemoryVersion);
         _meminfo = new MeminfoReader(paths);
         _nodes = new NodeMemoryReader(paths);
+        CgroupKiller = new Linux.Actions.CgroupKiller(_processes);
     }
+
+    public Linux.Actions.CgroupKiller CgroupKiller { get; }
 
     public static LiveHost Open(HostPaths paths)
     {

@@ -35,7 +35,7 @@ public sealed class LogSink : IEventSink
             : $"pid {x.Kill.Pid} ({x.Kill.Comm}): a domain counting on it is at its kill level: SIGKILL now",
         VictimVanished v => $"pid {v.Kill.Pid} ({v.Kill.Comm}) was gone before the signal; choosing again",
         Exited { Kill.WholeCgroup: true } x =>
-            $"killed cgroup {x.Kill.CgroupPath} as a unit ({x.Kill.Message}) in domain {x.Kill.Domain.Name}: memory still short after killing its largest process; {x.Kill.Reason}",
+            $"killed cgroup {x.Kill.CgroupPath} as a unit in domain {x.Kill.Domain.Name}: {x.Kill.Result}: {x.Kill.Message}; memory still short after killing its largest process; {x.Kill.Reason}",
         Judged { Kill.WholeCgroup: true } => null,
         Judged j when j.Kill.Result == "exited" && j.ExitAfter is { } after =>
             $"pid {j.Kill.Pid} ({j.Kill.Comm}) exited after {after.TotalMilliseconds:0} ms{(j.Kill.Escalated ? " (escalated to SIGKILL)" : "")}; freed {SizeFormat.FormatBytes(j.FreedBytes)}",

@@ -27,6 +27,9 @@ public sealed class RescanDebouncer
     /// <summary>Re-listings done.</summary>
     public long Rescans { get; private set; }
 
+    /// <summary>No change pending and no follow-up scheduled: a burst (if any) is over.</summary>
+    public bool IsQuiet => !_pending && _followUpAt == long.MaxValue;
+
     /// <summary>inotify said a cgroup directory was created or removed.</summary>
     public void TreeChanged() => _pending = true;
 

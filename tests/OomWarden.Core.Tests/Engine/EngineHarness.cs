@@ -100,7 +100,7 @@ public sealed class EngineHarness : IEventSink
                 case CommandKind.KillCgroup:
                     Trace.Add("KillCgroup " + c.Kill!.CgroupPath);
                     CgroupsKilled.Add(c.Kill.CgroupPath);
-                    Engine.OnCgroupKilled(c.Kill, 3, null);
+                    Engine.OnCgroupKilled(c.Kill, "exited", 0, "3 processes killed");
                     break;
                 case CommandKind.CloseVictim:
                     Trace.Add("CloseVictim " + c.Kill!.Pid);

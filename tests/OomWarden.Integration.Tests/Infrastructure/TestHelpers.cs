@@ -4,14 +4,19 @@ namespace OomWarden.Integration.Tests.Infrastructure;
 public static class TestHelpers
 {
     private static readonly Lazy<string> HogPath = new(() => Compile("hog"));
+    private static readonly Lazy<string> ForknPath = new(() => Compile("forkn"));
 
     public static string Hog => HogPath.Value;
+
+    /// <summary>tests/helpers/forkn.c: "forkn -n COUNT [-f FORK_EVERY_MS] [-L LIFETIME_S]", COUNT + 1 processes.</summary>
+    public static string Forkn => ForknPath.Value;
 
     /// <summary>Copies hog and "incg CGROUP_DIR CMD ARGS" (moves itself into a cgroup, then execs, so $! is
     /// the command's pid) into a directory shared with the guest.</summary>
     public static void CopyGuestTools(string dir)
     {
         File.Copy(Hog, Path.Combine(dir, "hog"));
+        File.Copy(Forkn, Path.Combine(dir, "forkn"));
         string incg = Path.Combine(dir, "incg");
         File.WriteAllText(incg, "#!/bin/sh\necho $$ > \"$1/cgroup.procs\" || exit 1\nshift\nexec \"$@\"\n");
         File.SetUnixFileMode(incg, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

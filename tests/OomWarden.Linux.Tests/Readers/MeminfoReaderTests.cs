@@ -31,6 +31,22 @@ public class MeminfoReaderTests
     }
 
     [Fact]
+    public void A_failing_read_says_why_on_every_tick_without_allocating()
+    {
+        using var tree = new TempTree("kernel-4.9-v1");
+        using var reader = new MeminfoReader(tree.Paths);
+        File.WriteAllText(tree.PathOf("proc/meminfo"), "garbage\n");
+        Assert.False(reader.TryRead(out _));
+        Assert.Equal(tree.Paths.MeminfoPath + ": no MemTotal/MemFree line", reader.LastError);
+        // The daemon reads it on every tick: a lasting failure must not allocate a new message each time.
+        long bytes = Allocation.Measure(1_000, () => Assert.False(reader.TryRead(out _)));
+        Assert.Equal(0, bytes);
+        File.WriteAllText(tree.PathOf("proc/meminfo"), "MemTotal: 10 kB\nMemFree: 5 kB\nMemAvailable: 7 kB\n");
+        Assert.True(reader.TryRead(out _));
+        Assert.Null(reader.LastError);
+    }
+
+    [Fact]
     public void Missing_file_fails_fast_with_the_path()
     {
         var e = Assert.Throws<IOException>(() => new MeminfoReader(Fixtures.Paths("no-such-case")));

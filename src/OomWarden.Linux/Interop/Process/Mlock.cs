@@ -13,10 +13,29 @@ public static partial class Mlock
     [LibraryImport("libc", EntryPoint = "mlockall", SetLastError = true)]
     private static partial int MlockAll(int flags);
 
+    [LibraryImport("libc", EntryPoint = "munlockall", SetLastError = true)]
+    private static partial int MunlockAll();
+
+    /// <summary>True when the daemon's pages are locked (mlockall succeeded); the trim has to unlock first.</summary>
+    public static bool IsLocked { get; private set; }
+
+    /// <summary>munlockall(2): madvise(MADV_DONTNEED) refuses locked ranges. False with errno on failure.</summary>
+    public static bool TryUnlockAll(out int errno)
+    {
+        int r = MunlockAll();
+        errno = r == 0 ? 0 : Marshal.GetLastSystemError();
+        if (r == 0) IsLocked = false;
+        return r == 0;
+    }
+
     /// <summary>Locks current and future pages on fault; null on success, else a message naming the limit.</summary>
     public static string? TryLockAll()
     {
-        if (MlockAll(McCurrent | McFuture | McOnFault) == 0) return null;
+        if (MlockAll(McCurrent | McFuture | McOnFault) == 0)
+        {
+            IsLocked = true;
+            return null;
+        }
         int errno = Marshal.GetLastSystemError();
         return errno switch
         {

@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace OomWarden.Daemon;
+
+/// <summary>The daemon's signal dispositions. SIGTERM and SIGINT stop it (after <see cref="OnStop"/>); SIGHUP is
+/// logged and ignored (reload is not implemented yet: a <c>systemctl reload</c> or a stray <c>kill -HUP</c> must not
+/// leave the machine without an OOM manager); SIGUSR1 and SIGUSR2 are logged and ignored; SIGPIPE is ignored
+/// (a closed stderr pipe gives EPIPE, never a silent death). Until this object exists the defaults apply,
+/// so it is installed first thing.</summary>
+public sealed partial class DaemonSignals : IDisposable
+{
+    private const int SigUsr1 = 10;
+    private const int SigUsr2 = 12;
+    private const int SigPipe = 13;
+
+    private readonly List<PosixSignalRegistration> _registrations = [];
+    private readonly TextWriter _log;
+    private readonly TimeProvider _time;
+    private volatile Action? _stop;
+
+    private DaemonSignals(TextWriter log, TimeProvider time)
+    {
+        _log = log;
+        _time = time;
+    }
+
+    public static DaemonSignals Install(TextWriter log, TimeProvider time)
+    {
+        var s = new DaemonSignals(log, time);
+        // SIG_IGN rather than a handler: nothing to do, and the disposition is in place before any write.
+        signal(SigPipe, 1);
+        s.Ignore(PosixSignal.SIGHUP, "SIGHUP: reload is not implemented yet; ignored (restart the daemon to apply a new configuration)");
+        s.Ignore((PosixSignal)SigUsr1, "SIGUSR1: no meaning yet; ignored");
+        s.Ignore((PosixSignal)SigUsr2, "SIGUSR2: no meaning yet; ignored");
+        s._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, s.OnTerminate));
+        s._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, s.OnTerminate));
+        return s;
+    }
+
+    /// <summary>What SIGTERM and SIGINT do once the loop runs; before that they end the process at once.</summary>
+    public void OnStop(Action stop) => _stop = stop;
+
+    private void OnTerminate(PosixSignalContext c)
+    {
+        if (_stop is not { } stop) return; // default action: exit (nothing to stop cleanly yet)
+        c.Cancel = true;
+        stop();
+    }
+
+    private void Ignore(PosixSignal sig, string message)
+        => _registrations.Add(PosixSignalRegistration.Create(sig, c =>
+        {
+            c.Cancel = true;
+            DaemonLog.Write(_log, _time, message);
+        }));
+
+    [LibraryImport("libc", EntryPoint = "signal", SetLastError = true)]
+    private static partial nint signal(int signum, nint handler);
+
+    public void Dispose()
+    {
+        foreach (var r in _registrations) r.Dispose();
+    }
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OomWarden.Integration.Tests.Infrastructure;
+
+namespace OomWarden.Integration.Tests.Packaging;
+
+/// <summary><c>make install</c> into a staging root (DESTDIR), the unit checked there by systemd-analyze (verify,
+/// security), the installed binary's <c>doctor</c>, then <c>make uninstall</c> leaving no file behind. Nothing is
+/// written outside the temporary root, and no service is started or enabled.</summary>
+public sealed partial class InstallTests
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromMinutes(5);
+
+    [GeneratedRegex(@"Overall exposure level for oomwarden\.service: (\d+\.\d+)")]
+    private static partial Regex Exposure();
+
+    private static Sh.Result Make(string target, string destDir) =>
+        Sh.Run("make", ["-C", Repo.Root, "--no-print-directory", target, "NOBUILD=1", "DESTDIR=" + destDir], Slow);
+
+    [Fact]
+    public void Install_verify_doctor_uninstall_in_a_staging_root()
+    {
+        Repo.RequireBinary();
+        if (!File.Exists("/usr/bin/systemd-analyze")) Assert.Skip("systemd-analyze is missing (scripts/deps.sh installs systemd)");
+        string root = Path.Combine(Path.GetTempPath(), "oomwarden-install-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        try
+        {
+            var install = Make("install", root);
+            Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
+            string unit = Path.Combine(root, "etc/systemd/system/oomwarden.service");
+            string[] expected =
+            [
+                "usr/local/sbin/oomwarden", "etc/systemd/system/oomwarden.service", "etc/oomwarden/oomwarden.toml",
+                "usr/local/share/man/man8/oomwarden.8", "usr/local/share/man/man5/oomwarden.toml.5",
+                "usr/local/share/bash-completion/completions/oomwarden", "usr/local/share/doc/oomwarden/MIGRATING.md",
+            ];
+            foreach (var f in expected) Assert.True(File.Exists(Path.Combine(root, f)), f + " was not installed");
+            Assert.Contains("ExecStart=/usr/local/sbin/oomwarden run --config /etc/oomwarden/oomwarden.toml", File.ReadAllText(unit));
+
+            // The root holds only what make install wrote; ExecReload's /bin/kill is the system's.
+            Directory.CreateDirectory(Path.Combine(root, "bin"));
+            File.Copy("/bin/kill", Path.Combine(root, "bin", "kill"));
+            string man = Path.Combine(root, "usr/local/share/man");
+            var verify = Sh.Run("env", ["MANPATH=" + man, "systemd-analyze", "verify", "--root=" + root, unit], Slow);
+            Assert.True(verify.ExitCode == 0 && verify.Stderr.Trim().Length == 0, "systemd-analyze verify: " + verify.Stdout + verify.Stderr);
+            // The check is real: without the installed man pages, Documentation= fails it.
+            var noMan = Sh.Run("env", ["MANPATH=" + Path.Combine(root, "none"), "systemd-analyze", "verify", "--root=" + root, unit], Slow);
+            Assert.NotEqual(0, noMan.ExitCode);
+            Assert.Contains("man oomwarden(8)", noMan.Stderr);
+
+            var security = Sh.Run("systemd-analyze", ["security", "--offline=yes", "--root=" + root, unit], Slow);
+            var m = Exposure().Match(security.Stdout);
+            Assert.True(m.Success, security.Stdout + security.Stderr);
+            double score = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(score <= 4.0, $"systemd-analyze security scores the unit {score} (> 4.0):\n{security.Stdout}");
+            File.Delete(Path.Combine(root, "bin", "kill"));
+            Directory.Delete(Path.Combine(root, "bin"));
+
+            // The installed binary's doctor: runs on this host, explains in JSON, exits 0 or 1.
+            var doctor = Sh.Run(Path.Combine(root, "usr/local/sbin/oomwarden"), ["doctor", "--json"], Slow);
+            Assert.True(doctor.ExitCode is 0 or 1, doctor.Stderr);
+            using (var json = JsonDocument.Parse(doctor.Stdout))
+            {
+                var checks = json.RootElement.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("check").GetString()).ToList();
+                Assert.Contains("cgroup", checks);
+                Assert.Contains("other_oom_daemons", checks);
+                Assert.Equal(doctor.ExitCode == 1, json.RootElement.GetProperty("warnings").GetInt32() > 0);
+            }
+
+            var uninstall = Make("uninstall", root);
+            Assert.True(uninstall.ExitCode == 0, uninstall.Stdout + uninstall.Stderr);
+            var left = Directory.GetFiles(root, "*", SearchOption.AllDirectories);
+            Assert.True(left.Length == 0, "make uninstall left: " + string.Join(", ", left));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Uninstall_keeps_an_edited_config()
+    {
+        Repo.RequireBinary();
+        string root = Path.Combine(Path.GetTempPath(), "oomwarden-install-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        try
+        {
+            Assert.Equal(0, Make("install", root).ExitCode);
+            string config = Path.Combine(root, "etc/oomwarden/oomwarden.toml");
+            File.AppendAllText(config, "\n[action]\ndry_run = true\n");
+            var uninstall = Make("uninstall", root);
+            Assert.Equal(0, uninstall.ExitCode);
+            Assert.Contains("kept", uninstall.Stdout);
+            Assert.Equal([config], Directory.GetFiles(root, "*", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
