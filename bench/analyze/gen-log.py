@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Writes a large kernel log: realistic non-OOM dmesg noise with OOM reports from the corpus spliced in.
-usage: gen-log.py OUT SIZE_MB [EVENT_EVERY_MB]"""
+usage: gen-log.py OUT SIZE_MB [EVERY]
+EVERY: one report every EVERY MiB (default 4, "sparse"), or every N lines when it ends in "l" ("200l": a report
+every 200 lines, the report's own lines included: a node with a crash-looping container, "dense")."""
 import os, random, sys
 
 out, size_mb = sys.argv[1], int(sys.argv[2])
-every_mb = float(sys.argv[3]) if len(sys.argv) > 3 else 4.0
+every = sys.argv[3] if len(sys.argv) > 3 else '4'
+every_lines = int(every[:-1]) if every.endswith('l') else None
+every_mb = None if every_lines else float(every)
 here = os.path.dirname(os.path.abspath(__file__))
 corpus = os.path.join(here, '..', '..', 'tests', 'fixtures', 'oom-reports')
 events = [open(os.path.join(corpus, n), encoding='utf-8').read() for n in
@@ -31,13 +35,19 @@ def noise(t):
     return '[%12.6f] %s\n' % (t, tpl.format(a=rnd.randrange(100000, 999999), b=rnd.randrange(1, 64), c=rnd.randrange(100, 99999)))
 
 # one block of ~every_mb MB: noise then one event; repeated (with shifted stamps) to the size
-block_lines, n, t = [], 0, 100.0
-target = int(every_mb * 1024 * 1024)
-while n < target:
-    l = noise(t); t += 0.000731
-    block_lines.append(l); n += len(l)
-blocks = []
-for i, ev in enumerate(events):
+blocks, t = [], 100.0
+for ev in events:
+    block_lines, n = [], 0
+    if every_lines:
+        want = max(0, every_lines - ev.count('\n'))
+        while len(block_lines) < want:
+            l = noise(t); t += 0.000731
+            block_lines.append(l)
+    else:
+        target = int(every_mb * 1024 * 1024)
+        while n < target:
+            l = noise(t); t += 0.000731
+            block_lines.append(l); n += len(l)
     blocks.append(''.join(block_lines) + ev)
 written = 0
 with open(out, 'w', encoding='utf-8') as f:

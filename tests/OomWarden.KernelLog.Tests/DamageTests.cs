@@ -96,7 +96,7 @@ public class DamageTests
             var bytes = Fixtures.Bytes(name);
             var want = OomLogReader.ReadAll(bytes).Select(OomReportJson.ToJsonLine).ToList();
             var got = new List<string>();
-            var reader = new OomLogReader(r => got.Add(OomReportJson.ToJsonLine(r)));
+            var reader = new OomLogReader(r => got.Add(OomReportJson.ToJsonLine(r)), holdForBootInfo: true); // as ReadAll
             var rest = bytes.AsSpan();
             while (!rest.IsEmpty)
             {

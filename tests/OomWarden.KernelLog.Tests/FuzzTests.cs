@@ -34,7 +34,7 @@ public class FuzzTests
         int seed = int.TryParse(Environment.GetEnvironmentVariable("OOMWARDEN_FUZZ_SEED"), out int s) ? s : 20261122;
         var rnd = new Random(seed);
         int reports = 0;
-        var reader = new OomLogReader(r =>
+        var reader = new OomLogReader(holdForBootInfo: true, emit: r =>
         {
             reports++;
             _ = OomReportJson.ToJsonLine(r);

@@ -15,15 +15,15 @@ public class LineUnwrapperTests
     [InlineData("[Sun Nov 22 23:42:47 2026] " + Msg, LogWrapper.DmesgWallClock, "Sun Nov 22 23:42:47 2026", null, double.NaN)]
     [InlineData("4,341,394158309,-;" + Msg, LogWrapper.Kmsg, "394158309", null, 394.158309)]
     [InlineData("4,341,394158309,-,caller=T4617;" + Msg, LogWrapper.Kmsg, "394158309", null, 394.158309)]
-    [InlineData("<4>[  394.158309] " + Msg, LogWrapper.DmesgMonotonic, "394.158309", null, 394.158309)]
+    [InlineData("<4>[  394.158309] " + Msg, LogWrapper.DmesgRaw, "394.158309", null, 394.158309)]
     [InlineData("kern  :warn  : [  394.158309] " + Msg, LogWrapper.DmesgMonotonic, "394.158309", null, 394.158309)]
-    [InlineData("Nov 22 23:42:47 vmlab kernel: " + Msg, LogWrapper.Journal, "Nov 22 23:42:47", "vmlab", double.NaN)]
-    [InlineData("Nov  2 23:42:47.123456 vmlab kernel: " + Msg, LogWrapper.Journal, "Nov  2 23:42:47.123456", "vmlab", double.NaN)]
-    [InlineData("2026-11-22T23:42:47+0000 vmlab kernel: " + Msg, LogWrapper.Journal, "2026-11-22T23:42:47+0000", "vmlab", double.NaN)]
-    [InlineData("[  394.158309] vmlab kernel: " + Msg, LogWrapper.Journal, "394.158309", "vmlab", 394.158309)]
+    [InlineData("Nov 22 23:42:47 vmlab kernel: " + Msg, LogWrapper.Syslog, "Nov 22 23:42:47", "vmlab", double.NaN)]
+    [InlineData("Nov  2 23:42:47.123456 vmlab kernel: " + Msg, LogWrapper.JournalPrecise, "Nov  2 23:42:47.123456", "vmlab", double.NaN)]
+    [InlineData("2026-11-22T23:42:47+0000 vmlab kernel: " + Msg, LogWrapper.JournalIso, "2026-11-22T23:42:47+0000", "vmlab", double.NaN)]
+    [InlineData("[  394.158309] vmlab kernel: " + Msg, LogWrapper.JournalMonotonic, "394.158309", "vmlab", 394.158309)]
     [InlineData("Nov 22 23:42:47 vmlab kernel: [  394.158309] " + Msg, LogWrapper.Syslog, "Nov 22 23:42:47", "vmlab", 394.158309)]
-    [InlineData("2026-11-22T23:42:47.158309+00:00 vmlab kernel: " + Msg, LogWrapper.Syslog, "2026-11-22T23:42:47.158309+00:00", "vmlab", double.NaN)]
-    [InlineData("<4>1 2026-11-22T23:42:47.158309+00:00 vmlab kernel - - - " + Msg, LogWrapper.Syslog, "2026-11-22T23:42:47.158309+00:00", "vmlab", double.NaN)]
+    [InlineData("2026-11-22T23:42:47.158309+00:00 vmlab kernel: " + Msg, LogWrapper.SyslogRfc3339, "2026-11-22T23:42:47.158309+00:00", "vmlab", double.NaN)]
+    [InlineData("<4>1 2026-11-22T23:42:47.158309+00:00 vmlab kernel - - - " + Msg, LogWrapper.SyslogRfc5424, "2026-11-22T23:42:47.158309+00:00", "vmlab", double.NaN)]
     [InlineData("> [  394.158309] " + Msg, LogWrapper.DmesgMonotonic, "394.158309", null, 394.158309)]
     [InlineData("> > >[  394.158309] " + Msg, LogWrapper.DmesgMonotonic, "394.158309", null, 394.158309)]
     [InlineData("    [  394.158309] " + Msg, LogWrapper.DmesgMonotonic, "394.158309", null, 394.158309)]
@@ -39,6 +39,8 @@ public class LineUnwrapperTests
         if (double.IsNaN(uptime)) Assert.True(double.IsNaN(u.UptimeSeconds));
         else Assert.Equal(uptime, u.UptimeSeconds, 6);
         Assert.False(u.IsForeign);
+        // only the plain BSD stamp is shared by journalctl short and a syslog file
+        Assert.Equal(raw.StartsWith("Nov 22 23:42:47 vmlab kernel: hog", StringComparison.Ordinal), u.AmbiguousBsd);
     }
 
     [Theory]

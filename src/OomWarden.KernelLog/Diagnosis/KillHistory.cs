@@ -11,7 +11,7 @@ public sealed class KillHistory
 {
     private const int MaxKeys = 4096;
     private const int MaxPidsPerKey = 256;
-    private readonly Dictionary<string, Entry> _kills = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Comm, string Memcg), Entry> _kills = new();
 
     private sealed class Entry
     {
@@ -23,21 +23,30 @@ public sealed class KillHistory
     public int Record(OomReport r)
     {
         if (r.Killed is null || r.Killed.Comm.Length == 0) return 0;
-        string key = r.Killed.Comm + "\0" + (r.Memcg ?? r.TaskMemcg ?? "");
-        var pids = new HashSet<long>();
-        foreach (var t in r.Tasks)
-            if (t.Name == r.Killed.Comm && pids.Count < MaxPidsPerKey) pids.Add(t.Pid);
-        pids.Add(r.Killed.Pid);
-
+        var key = (r.Killed.Comm, r.Memcg ?? r.TaskMemcg ?? "");
         if (!_kills.TryGetValue(key, out var e))
         {
-            if (_kills.Count < MaxKeys) _kills[key] = new Entry { Kills = 1, PidsAtLastKill = pids };
+            if (_kills.Count < MaxKeys)
+            {
+                e = new Entry { Kills = 1 };
+                Fill(e.PidsAtLastKill, r);
+                _kills[key] = e;
+            }
             return 0;
         }
-        int earlier = e.PidsAtLastKill.Contains(r.Killed.Pid) ? e.Kills - 1 : e.Kills;
         // a victim that was already running at the previous kill is a second victim of one episode, not a restart
-        e.Kills = e.PidsAtLastKill.Contains(r.Killed.Pid) ? e.Kills : e.Kills + 1;
-        e.PidsAtLastKill = pids;
+        bool wasRunning = e.PidsAtLastKill.Contains(r.Killed.Pid);
+        int earlier = wasRunning ? e.Kills - 1 : e.Kills;
+        if (!wasRunning) e.Kills++;
+        e.PidsAtLastKill.Clear();
+        Fill(e.PidsAtLastKill, r);
         return Math.Max(0, earlier);
+    }
+
+    private static void Fill(HashSet<long> pids, OomReport r)
+    {
+        foreach (var t in r.Tasks)
+            if (t.Name == r.Killed!.Comm && pids.Count < MaxPidsPerKey) pids.Add(t.Pid);
+        pids.Add(r.Killed!.Pid);
     }
 }

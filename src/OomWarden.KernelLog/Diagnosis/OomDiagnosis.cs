@@ -34,7 +34,7 @@ public static class OomDiagnosis
             r.Causes.Add(new Cause("memory_exhausted",
                 "memory ran out, but the report does not show which kind of memory filled it",
                 Lines(r.TriggerLine, r.Killed?.Line),
-                "Capture the whole report (dmesg, not only the kill line) and sample memory use over time before the next event (oomwarden watch)."));
+                "Capture the whole report (dmesg, not only the kill line) and watch memory use before the next event: run the daemon (oomwarden run; its --events journal records what it saw and did), and oomwarden explain shows now which process it would pick and why."));
     }
 
     /// <summary>The size of what ran out: the memcg limit, or RAM.</summary>
@@ -167,12 +167,20 @@ public static class OomDiagnosis
     {
         if (domainKb is not long dom || dom <= 0 || r.Tasks.Count < 2) return;
         foreach (var c in r.Causes) if (c.Code == "dominant_process") return;
-        var best = r.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal)
-            .Select(g => (Name: g.Key, Count: g.Count(), Kb: g.Sum(t => (t.RssPages ?? 0) * PageKb), Rows: g.OrderByDescending(t => t.RssPages ?? 0).ToList()))
-            .Where(g => g.Count >= 2)
-            .OrderByDescending(g => g.Kb)
-            .FirstOrDefault();
-        if (best.Name is null || best.Kb * 2 < dom) return;
+        // totals per name first (cheap); the rows of the winner only when it fires
+        var totals = new Dictionary<string, (int Count, long Kb)>(StringComparer.Ordinal);
+        foreach (var t in r.Tasks)
+        {
+            totals.TryGetValue(t.Name, out var acc);
+            totals[t.Name] = (acc.Count + 1, acc.Kb + (t.RssPages ?? 0) * PageKb);
+        }
+        string? bestName = null;
+        (int Count, long Kb) bestTotal = default;
+        foreach (var (name, total) in totals)
+            if (total.Count >= 2 && (bestName is null || total.Kb > bestTotal.Kb)) { bestName = name; bestTotal = total; }
+        if (bestName is null || bestTotal.Kb * 2 < dom) return;
+        var best = (Name: bestName, bestTotal.Count, bestTotal.Kb,
+            Rows: r.Tasks.Where(t => t.Name == bestName).OrderByDescending(t => t.RssPages ?? 0).ToList());
         if ((best.Rows[0].RssPages ?? 0) * PageKb * 2 >= dom) return; // one of them alone fills it: not a pool problem
         var ev = Lines(r.Killed?.Line);
         ev.AddRange(best.Rows.Take(3).Select(t => t.Line));

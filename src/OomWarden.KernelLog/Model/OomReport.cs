@@ -12,6 +12,8 @@ public sealed class OomReport
     // Where and when.
     public LogFormat Format { get; set; }
     public LogWrapper Wrapper { get; set; }
+    /// <summary>The first line had the BSD stamp that journalctl short and a syslog file share: the input's other lines decide.</summary>
+    public bool WrapperAmbiguous { get; set; }
     /// <summary>The first line's time stamp as printed (e.g. "394.158309", "Sun Nov 22 23:42:39 2026", "Nov 22 23:42:39").</summary>
     public string? Time { get; set; }
     /// <summary>Seconds since boot, from a dmesg <c>[ 394.158309]</c> or kmsg stamp.</summary>
@@ -25,6 +27,8 @@ public sealed class OomReport
     public string? GfpMask { get; set; }
     public int? Order { get; set; }
     public long? TriggerOomScoreAdj { get; set; }
+    /// <summary>The old -17..15 scale: <c>oomkilladj=</c> (2.6.1x–2.6.3x) or <c>oom_adj=</c> (2.6.32–3.x).</summary>
+    public long? TriggerOomAdj { get; set; }
     public string? TriggerLine { get; set; }
     public string? CpuLine { get; set; }
 
@@ -95,6 +99,8 @@ public sealed class OomReport
 
     // Task table.
     public string? TaskTableHeader { get; set; }
+    /// <summary>The text holds a task table (its <c>Tasks state</c> line, header or a row); else <see cref="TaskTableRows"/> means nothing.</summary>
+    public bool SawTaskTable { get; set; }
     public int TaskTableRows { get; set; }
     public List<TaskRow> Tasks { get; } = new();
 
@@ -102,6 +108,19 @@ public sealed class OomReport
     public List<Cause> Causes { get; } = new();
     /// <summary>How many earlier events in the same input killed a task of the same name in the same memcg.</summary>
     public int EarlierKillsOfSameTask { get; set; }
+
+    /// <summary>The kernel printed its <c>Mem-Info</c> counters (the part of the report that precedes the slab dump and the task table).</summary>
+    public bool SawMemInfo => MemInfoLines.Count > 0 || Zones.Count > 0 || PagesRamLine is not null || TotalSwapLine is not null || FreeSwapLine is not null;
+
+    /// <summary>
+    /// Whether the kernel printed <c>Unreclaimable slab info:</c>: true when seen; false for a memcg OOM (the kernel
+    /// prints it only for global ones) or when the report shows both sides of where it would be (Mem-Info before
+    /// it, the task table or the kill line after it); else null.
+    /// </summary>
+    public bool? UnreclaimableSlabDumpShown =>
+        SawUnreclaimableSlabDump ? true
+        : Scope is OomScope.MemcgV1 or OomScope.MemcgV2 or OomScope.Memcg ? false
+        : SawMemInfo && (SawTaskTable || Killed is not null) ? false : null;
 
     /// <summary>Sequence number of the event in its input, from 1.</summary>
     public int Index { get; set; }

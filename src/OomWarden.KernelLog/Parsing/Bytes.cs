@@ -7,6 +7,35 @@ internal static class Bytes
 {
     public static string Text(ReadOnlySpan<byte> s) => Encoding.UTF8.GetString(s);
 
+    private static readonly string?[] Interned = new string?[1024];
+
+    /// <summary>
+    /// A short ASCII token (a counter name, a zone, a comm) that every report repeats: the same string each time
+    /// instead of a new one. A fixed table indexed by a hash; a collision just makes a new string. The table is
+    /// shared by threads: an entry is read once and compared in full before use.
+    /// </summary>
+    public static string Key(ReadOnlySpan<byte> s)
+    {
+        if (s.Length > 32) return Text(s);
+        uint h = 2166136261;
+        foreach (byte b in s)
+        {
+            if (b >= 0x80) return Text(s);
+            h = (h ^ b) * 16777619;
+        }
+        int slot = (int)(h & (Interned.Length - 1));
+        string? cached = Volatile.Read(ref Interned[slot]);
+        if (cached is not null && cached.Length == s.Length)
+        {
+            bool same = true;
+            for (int i = 0; i < s.Length && same; i++) same = cached[i] == s[i];
+            if (same) return cached;
+        }
+        string made = Text(s);
+        Volatile.Write(ref Interned[slot], made);
+        return made;
+    }
+
     /// <summary>Digits (optionally signed) at the start of <paramref name="s"/>; false when none.</summary>
     public static bool TryLeadingLong(ReadOnlySpan<byte> s, out long value, out int consumed)
     {

@@ -28,5 +28,6 @@ public enum LineKind : byte
     Reaper,
     SlabStart,
     KernelVersion,
+    HostName,
     KeyValues,
 }

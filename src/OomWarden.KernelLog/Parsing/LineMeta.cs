@@ -10,6 +10,8 @@ public ref struct LineMeta
     public ReadOnlySpan<byte> Host;
     public double UptimeSeconds;
     public bool HadSyslogEscape;
+    /// <summary>BSD stamp without the kernel's own stamp: journalctl short or a syslog file.</summary>
+    public bool AmbiguousBsd;
 
     public static LineMeta None => new() { UptimeSeconds = double.NaN };
 }

@@ -6,7 +6,8 @@ namespace OomWarden.KernelLog.Parsing;
 /// Removes whatever wraps a kernel message: mail quoting (<c>&gt; </c>), leading blanks, syslog priority
 /// (<c>&lt;4&gt;</c>), dmesg <c>[ 12.345678]</c> / <c>[Sun Nov 22 23:42:39 2026]</c>, dmesg -x facility columns,
 /// /dev/kmsg <c>6,1234,5678,-;</c>, journalctl short / short-precise / short-iso / short-monotonic,
-/// rsyslog traditional and RFC 3339 stamps, RFC 5424. Pure: no state, no allocation.
+/// rsyslog traditional and RFC 3339 stamps, RFC 5424. Pure: no state, no allocation. A BSD stamp without the
+/// kernel's own <c>[stamp]</c> is <see cref="UnwrappedLine.AmbiguousBsd"/>: journalctl short prints the same.
 /// </summary>
 public static class LineUnwrapper
 {
@@ -20,6 +21,7 @@ public static class LineUnwrapper
         var s = StripQuoting(TrimEndCr(raw), out line.Indent);
 
         // <N> priority (dmesg -r, console captures) or RFC 5424 "<13>1 2026-...".
+        bool priority = false;
         if (s.Length > 2 && s[0] == (byte)'<')
         {
             int close = s.Slice(0, Math.Min(s.Length, 6)).IndexOf((byte)'>');
@@ -29,6 +31,7 @@ public static class LineUnwrapper
                 if (rest.Length > 2 && rest[0] == (byte)'1' && rest[1] == (byte)' ' && TryRfc5424(rest.Slice(2), ref line))
                     return;
                 s = rest;
+                priority = true;
             }
         }
 
@@ -37,7 +40,11 @@ public static class LineUnwrapper
         if (s.Length > 0)
         {
             byte c = s[0];
-            if (c == (byte)'[' && TryDmesg(s, ref line)) return;
+            if (c == (byte)'[' && TryDmesg(s, ref line))
+            {
+                if (priority && line.Wrapper == LogWrapper.DmesgMonotonic) line.Wrapper = LogWrapper.DmesgRaw;
+                return;
+            }
             if (IsDigit(c))
             {
                 if (TryIsoHeader(s, ref line)) return;
@@ -114,7 +121,7 @@ public static class LineUnwrapper
         if (sp > 0 && sp < 70 && rest.Slice(sp + 1).StartsWith("kernel: "u8))
         {
             line.Host = rest.Slice(0, sp);
-            line.Wrapper = LogWrapper.Journal;
+            line.Wrapper = LogWrapper.JournalMonotonic;
             rest = rest.Slice(sp + 9);
         }
         line.Message = TrimStart(rest);
@@ -132,19 +139,24 @@ public static class LineUnwrapper
         return TrimStart(s.Slice(close + 1));
     }
 
-    /// <summary><c>  394.158309</c> → 394.158309 s.</summary>
+    private static readonly double[] NegativePowersOf10 = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9];
+
+    /// <summary><c>  394.158309</c> → 394.158309 s (digits, one dot, digits; blanks around).</summary>
     private static bool TryMonotonic(ReadOnlySpan<byte> inner, out double seconds)
     {
         seconds = 0;
         var t = Trim(inner);
-        int dot = t.IndexOf((byte)'.');
-        if (dot <= 0 || dot == t.Length - 1) return false;
-        if (!AllDigits(t.Slice(0, dot)) || !AllDigits(t.Slice(dot + 1))) return false;
-        long whole = ParseLong(t.Slice(0, dot));
-        var frac = t.Slice(dot + 1);
-        double f = ParseLong(frac.Length > 9 ? frac.Slice(0, 9) : frac);
-        for (int i = 0; i < Math.Min(frac.Length, 9); i++) f /= 10;
-        seconds = whole + f;
+        long whole = 0, frac = 0;
+        int i = 0, wholeDigits = 0, fracDigits = 0;
+        for (; i < t.Length && IsDigit(t[i]); i++, wholeDigits++)
+            whole = whole < long.MaxValue / 10 - 9 ? whole * 10 + (t[i] - '0') : long.MaxValue / 10;
+        if (wholeDigits == 0 || i >= t.Length - 1 || t[i] != (byte)'.') return false;
+        for (i++; i < t.Length; i++)
+        {
+            if (!IsDigit(t[i])) return false;
+            if (fracDigits < 9) { frac = frac * 10 + (t[i] - '0'); fracDigits++; }
+        }
+        seconds = whole + frac * NegativePowersOf10[fracDigits];
         return true;
     }
 
@@ -181,7 +193,7 @@ public static class LineUnwrapper
         // journalctl short-iso prints "+0000"; rsyslog RFC 3339 prints "+00:00".
         bool colonOffset = stamp.Length > 6 && stamp[^3] == (byte)':' && (stamp[^6] == (byte)'+' || stamp[^6] == (byte)'-');
         bool syslog = colonOffset || stamp[^1] == (byte)'Z';
-        return TryHostTag(s.Slice(stamp.Length + 1), stamp, syslog ? LogWrapper.Syslog : LogWrapper.Journal, ref line);
+        return TryHostTag(s.Slice(stamp.Length + 1), stamp, syslog ? LogWrapper.SyslogRfc3339 : LogWrapper.JournalIso, LogWrapper.SyslogRfc3339, ref line);
     }
 
     /// <summary>BSD header: <c>Nov 22 23:42:39[.123456] host tag: msg</c>.</summary>
@@ -196,12 +208,18 @@ public static class LineUnwrapper
         i++;
         if (i + 8 > s.Length || s[i + 2] != (byte)':' || s[i + 5] != (byte)':') return false;
         i += 8;
+        int secondsEnd = i;
         while (i < s.Length && (IsDigit(s[i]) || s[i] == (byte)'.')) i++;
         if (i >= s.Length || s[i] != (byte)' ') return false;
-        return TryHostTag(s.Slice(i + 1), s.Slice(0, i), LogWrapper.Journal, ref line);
+        // journalctl -o short-precise prints microseconds; syslog daemons' BSD format never does
+        bool precise = i > secondsEnd;
+        if (!TryHostTag(s.Slice(i + 1), s.Slice(0, i), precise ? LogWrapper.JournalPrecise : LogWrapper.Syslog, LogWrapper.Syslog, ref line))
+            return false;
+        line.AmbiguousBsd = line.Wrapper == LogWrapper.Syslog && !line.HadKernelStamp;
+        return true;
     }
 
-    private static bool TryHostTag(ReadOnlySpan<byte> s, ReadOnlySpan<byte> stamp, LogWrapper wrapper, ref UnwrappedLine line)
+    private static bool TryHostTag(ReadOnlySpan<byte> s, ReadOnlySpan<byte> stamp, LogWrapper wrapper, LogWrapper withKernelStamp, ref UnwrappedLine line)
     {
         int sp = s.IndexOf((byte)' ');
         if (sp <= 0) return false;
@@ -223,7 +241,8 @@ public static class LineUnwrapper
             {
                 line.UptimeSeconds = up;
                 msg = msg.Slice(close + 1);
-                wrapper = LogWrapper.Syslog;
+                wrapper = withKernelStamp;
+                line.HadKernelStamp = true;
             }
         }
         line.Wrapper = wrapper;
@@ -255,7 +274,7 @@ public static class LineUnwrapper
             int close = rest.IndexOf((byte)']');
             rest = close >= 0 ? rest.Slice(close + 1) : rest;
         }
-        line.Wrapper = LogWrapper.Syslog;
+        line.Wrapper = LogWrapper.SyslogRfc5424;
         line.Message = TrimStart(rest);
         return true;
     }

@@ -3,6 +3,7 @@ namespace OomWarden.KernelLog.Parsing;
 /// <summary>Cheap classification of a kernel message (prefix already removed). Pure.</summary>
 public static class MessageClassifier
 {
+
     public static LineKind Classify(ReadOnlySpan<byte> m)
     {
         if (m.IsEmpty) return LineKind.Unrelated;
@@ -14,6 +15,7 @@ public static class MessageClassifier
                 break;
             case (byte)'o':
                 if (m.StartsWith("oom-kill:"u8)) return LineKind.Constraint;
+                if (m.StartsWith("oom-killer: gfp_mask="u8)) return LineKind.Trigger; // 2.6.9–2.6.18: no comm
                 if (m.StartsWith("oom_reaper: reaped process "u8)) return LineKind.Reaper;
                 break;
             case (byte)'m':
@@ -61,6 +63,7 @@ public static class MessageClassifier
         if (m.IndexOf("ill process "u8) >= 0 && m.IndexOf(" score "u8) > 0) return LineKind.Selection;
         if (m.IndexOf("mem_cgroup_out_of_memory"u8) >= 0) return LineKind.MemcgCallTrace;
         if (m.IndexOf(" cpuset="u8) > 0 && m.IndexOf(" mems_allowed="u8) > 0) return LineKind.CpusetLine;
+        if (m.IndexOf("ostname"u8) >= 0 && (m.IndexOf("Hostname set to <"u8) >= 0 || m.IndexOf("Set hostname to <"u8) >= 0)) return LineKind.HostName;
         return LineKind.Unrelated;
     }
 
@@ -78,7 +81,7 @@ public static class MessageClassifier
         if (sp <= 0) return false;
         var rest = m.Slice(sp + 1);
         return rest.StartsWith("pages RAM"u8) || rest.StartsWith("pages of RAM"u8) || rest.StartsWith("pages reserved"u8) || rest.StartsWith("total pagecache pages"u8)
-            || rest.StartsWith("pages in swap cache"u8) || rest.StartsWith("pages HighMem"u8) || rest.StartsWith("pages hwpoisoned"u8)
+            || rest.StartsWith("pages in swap cache"u8) || rest.StartsWith("reserved pages"u8) || rest.StartsWith("pages swap cached"u8) || rest.StartsWith("pages HighMem"u8) || rest.StartsWith("pages hwpoisoned"u8)
             || rest.StartsWith("pages cma reserved"u8) || rest.StartsWith("pages shared"u8) || rest.StartsWith("pages non-shared"u8);
     }
 }

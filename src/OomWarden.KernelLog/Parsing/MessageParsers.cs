@@ -18,7 +18,8 @@ public static class MessageParsers
         r.GfpMask = Bytes.FieldAfter(tail, "gfp_mask="u8);
         var order = Bytes.LongAfter(tail, "order="u8);
         r.Order = order is long o && o is >= -1 and <= 64 ? (int)o : null;
-        r.TriggerOomScoreAdj = Bytes.LongAfter(tail, "oom_score_adj="u8) ?? Bytes.LongAfter(tail, "oomkilladj="u8);
+        r.TriggerOomScoreAdj = Bytes.LongAfter(tail, "oom_score_adj="u8);
+        r.TriggerOomAdj = Bytes.LongAfter(tail, "oomkilladj="u8) ?? Bytes.LongAfter(tail, " oom_adj="u8);
         r.Nodemask ??= Bytes.FieldAfter(tail, "nodemask="u8);
         r.TriggerLine = Bytes.Text(m);
     }
@@ -61,17 +62,38 @@ public static class MessageParsers
         return Bytes.Text(tok);
     }
 
-    /// <summary><c>Linux version 5.15.0-107-generic (buildd@...)</c> or a <c>uname -a</c> line <c>Linux host 5.15.0-107-generic #117-Ubuntu ...</c>.</summary>
-    public static string? KernelFromLinuxLine(ReadOnlySpan<byte> m)
+    /// <summary>
+    /// <c>Linux version 5.15.0-107-generic (buildd@...)</c> (the boot banner) or a <c>uname -a</c> line
+    /// <c>Linux host 5.15.0-107-generic #117-Ubuntu ...</c>, which also names the host.
+    /// </summary>
+    public static string? KernelFromLinuxLine(ReadOnlySpan<byte> m, out ReadOnlySpan<byte> host)
     {
+        host = default;
         if (m.StartsWith("Linux version "u8)) return ReleaseToken(m.Slice("Linux version "u8.Length));
         var rest = m.Slice("Linux "u8.Length);
         int sp = rest.IndexOf((byte)' ');
         if (sp <= 0) return null;
+        var name = rest.Slice(0, sp);
         rest = rest.Slice(sp + 1);
         int sp2 = rest.IndexOf((byte)' ');
         if (sp2 <= 0 || sp2 + 1 >= rest.Length || rest[sp2 + 1] != (byte)'#') return null;
-        return ReleaseToken(rest);
+        var release = ReleaseToken(rest);
+        if (release is not null) host = name;
+        return release;
+    }
+
+    /// <summary>systemd's <c>Hostname set to &lt;web1&gt;.</c> (or older <c>Set hostname to &lt;web1&gt;.</c>) → <c>web1</c>; empty when not of that shape.</summary>
+    public static ReadOnlySpan<byte> HostFromSystemdLine(ReadOnlySpan<byte> m)
+    {
+        int at = m.IndexOf("name to <"u8);
+        if (at < 0) return default;
+        var rest = m.Slice(at + "name to <"u8.Length);
+        int end = rest.IndexOf((byte)'>');
+        if (end <= 0 || end > 253) return default;
+        var host = rest.Slice(0, end);
+        foreach (byte b in host)
+            if (b <= (byte)' ' || b >= 0x7f) return default;
+        return host;
     }
 
     /// <summary><c>oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/a,task_memcg=/a,task=hog,pid=1,uid=0</c></summary>
@@ -200,7 +222,7 @@ public static class MessageParsers
             if (!((b >= (byte)'a' && b <= (byte)'z') || b == (byte)'_' || LineUnwrapper.IsDigit(b))) return false;
         var val = LineUnwrapper.Trim(m.Slice(sp + 1));
         if (!Bytes.TryLeadingLong(val, out long v, out int n) || n != val.Length) return false;
-        if (r.MemcgStats.Count < 256) r.MemcgStats.Add(new(Bytes.Text(key), v));
+        if (r.MemcgStats.Count < 256) r.MemcgStats.Add(new(Bytes.Key(key), v));
         if (key.SequenceEqual("total_rss"u8) || key.SequenceEqual("hierarchical_memory_limit"u8) || key.SequenceEqual("cache"u8)) r.SawMemcgV1Marker = true;
         if (key.SequenceEqual("anon"u8) || key.SequenceEqual("kernel_stack"u8) || key.SequenceEqual("file_dirty"u8)) r.SawMemcgV2Marker = true;
         return true;
@@ -223,7 +245,7 @@ public static class MessageParsers
             if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
             var unit = val.Slice(n);
             if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
-            if (into.Count < 256) into.Add(new(Bytes.Text(key), v));
+            if (into.Count < 256) into.Add(new(Bytes.Key(key), v));
             count++;
         }
         return count;
@@ -252,7 +274,7 @@ public static class MessageParsers
         int sp = rest.IndexOfAny((byte)' ', (byte)':');
         if (sp <= 0) return;
         var zoneName = rest.Slice(0, sp);
-        string name = Bytes.Text(zoneName);
+        string name = Bytes.Key(zoneName);
         if (rest[sp] == (byte)':')
         {
             var zone = FindZone(r, (int)node, name);
@@ -304,11 +326,17 @@ public static class MessageParsers
         return max < 0 ? null : counts.AsSpan(0, max + 1).ToArray();
     }
 
-    /// <summary><c>Free swap  = 0kB</c>, <c>Total swap = 0kB</c>.</summary>
+    /// <summary><c>Free swap  = 0kB</c>, <c>Total swap = 0kB</c>, and 2.6.18's <c>Free swap:       0kB</c> (printed after the first form by RHEL 5).</summary>
     public static void SwapTotals(ReadOnlySpan<byte> m, OomReport r)
     {
-        long? kb = Bytes.KbAfter(m, "= "u8);
-        if (m.StartsWith("Free swap"u8)) { r.FreeSwapKb = kb; r.FreeSwapLine = Bytes.Text(m); }
+        int sep = m.IndexOfAny((byte)'=', (byte)':');
+        if (sep < 0) return;
+        long? kb = Bytes.KbAfter(LineUnwrapper.TrimStart(m.Slice(sep + 1)), default);
+        if (m.StartsWith("Free swap"u8))
+        {
+            if (r.FreeSwapLine is not null && kb is null) return;
+            r.FreeSwapKb = kb; r.FreeSwapLine = Bytes.Text(m);
+        }
         else { r.TotalSwapKb = kb; r.TotalSwapLine = Bytes.Text(m); }
     }
 
@@ -318,7 +346,7 @@ public static class MessageParsers
         if (!Bytes.TryLeadingLong(m, out long v, out int n)) return;
         var rest = m.Slice(n + 1);
         if (rest.StartsWith("pages RAM"u8) || rest.StartsWith("pages of RAM"u8)) { r.PagesRam = v; r.PagesRamLine = Bytes.Text(m); }
-        else if (rest.StartsWith("pages reserved"u8)) r.PagesReserved = v;
+        else if (rest.StartsWith("pages reserved"u8) || rest.StartsWith("reserved pages"u8)) r.PagesReserved = v;
         else if (rest.StartsWith("total pagecache pages"u8)) r.PagecachePages = v;
     }
 
@@ -334,7 +362,7 @@ public static class MessageParsers
             s = LineUnwrapper.TrimStart(s);
             if (s.IsEmpty) break;
             int sp = s.IndexOfAny((byte)' ', (byte)'\t');
-            cols.Add(Bytes.Text(sp < 0 ? s : s.Slice(0, sp)));
+            cols.Add(Bytes.Key(sp < 0 ? s : s.Slice(0, sp)));
             if (sp < 0) break;
             s = s.Slice(sp);
         }
@@ -385,7 +413,7 @@ public static class MessageParsers
         }
         columns ??= GuessColumns(count);
         if (columns.Length - 1 != count) return null;
-        row.Name = Bytes.Text(name);
+        row.Name = Bytes.Key(name);
         for (int i = 0; i < count; i++)
         {
             long v = nums[i];

@@ -11,6 +11,8 @@ namespace OomWarden.KernelLog.Parsing;
 public sealed class OomEventAssembler
 {
     public const int QuietLinesToClose = 400;
+    /// <summary>Finished reports held back at most (file mode) while waiting for the boot's kernel version, host or wrapper evidence.</summary>
+    public const int MaxHeldReports = 64;
 
     private enum Section : byte { None, MemcgStats, MemInfo, Tasks, Slab }
 
@@ -22,23 +24,73 @@ public sealed class OomEventAssembler
     private string[]? _lastColumns;
     private int _quiet;
     private int _count;
-    private string? _kernelFromBanner;
+    private readonly BootInfo _boot = new();
+    private readonly Queue<OomReport> _held = new();
 
     public OomEventAssembler(Action<OomReport> emit) => _emit = emit;
 
+    /// <summary>
+    /// File mode: a finished report that lacks the kernel version, the host or a clear wrapper waits (at most
+    /// <see cref="MaxHeldReports"/>, until the boot changes or the input ends) for a later line of the same boot
+    /// to tell it. Off for --follow, where a report is released as soon as it is complete.
+    /// </summary>
+    public bool HoldForBootInfo { get; set; }
+
     /// <summary>True when no event is open: the reader may skip ahead to the next marker.</summary>
     public bool Idle => _cur is null;
+
+    /// <summary>
+    /// The reader may skip to the next marker line: no event is open, or the open one has its kill line and only
+    /// lines that carry a marker (more kills of an oom.group, the reaper, the next report) can still join it.
+    /// </summary>
+    public bool CanSkip => _cur is null || (_cur.Killed is not null && _section == Section.None);
 
     /// <summary>The open event has its kill line (so a quiet period may close it).</summary>
     public bool CurrentHasKill => _cur?.Killed is not null;
 
     public int EventsEmitted => _count;
 
-    /// <summary>The input showed it is a syslog file (rsyslogd/syslogd/klogd lines): BSD-stamped lines are syslog, not journal.</summary>
+    /// <summary>Evidence that BSD-stamped lines are a syslog file: rsyslogd/syslogd/klogd lines, <c>#012</c> escapes, <c>-- MARK --</c>.</summary>
     public bool SyslogHint { get; set; }
 
-    /// <summary>The input showed it is journalctl output ("-- Logs begin at", "-- Boot ...").</summary>
+    /// <summary>Evidence that BSD-stamped lines are journalctl output: its <c>-- Logs begin at</c>/<c>-- Boot</c> lines, indented multi-line records.</summary>
     public bool JournalHint { get; set; }
+
+    /// <summary>The kernel version and host of the boot being read, from any line of it.</summary>
+    private sealed class BootInfo
+    {
+        public string? Kernel;
+        public string? Host;
+
+        public void Reset()
+        {
+            Kernel = null;
+            Host = null;
+        }
+    }
+
+    /// <summary>A line said which kernel runs (a taint line of another report or splat): kept for the boot's reports that lack it.</summary>
+    public void BootKernel(string kernel)
+    {
+        _boot.Kernel ??= kernel;
+        FillHeld();
+    }
+
+    /// <summary>A line of this boot named the host (a syslog/journal prefix, systemd's <c>Hostname set to</c>, a <c>uname -a</c> line).</summary>
+    public void BootHost(ReadOnlySpan<byte> host)
+    {
+        if (_boot.Host is not null || host.IsEmpty) return;
+        _boot.Host = Bytes.Text(host);
+        FillHeld();
+    }
+
+    /// <summary>A new boot starts (its <c>Linux version</c> banner, journalctl's <c>-- Boot</c> line): what the last boot said no longer applies.</summary>
+    public void NewBoot()
+    {
+        Finish();
+        ReleaseHeld();
+        _boot.Reset();
+    }
 
     public void Message(ReadOnlySpan<byte> m, in LineMeta meta)
     {
@@ -54,16 +106,32 @@ public sealed class OomEventAssembler
                 Unrelated(m);
                 return;
             case LineKind.KernelVersion:
-                if (MessageParsers.KernelFromLinuxLine(m) is { } k)
+                if (MessageParsers.KernelFromLinuxLine(m, out var uname) is { } k)
                 {
-                    _kernelFromBanner = k;
+                    if (m.StartsWith("Linux version "u8)) NewBoot(); // the banner: first line of a boot
+                    _boot.Kernel = k;
+                    if (!uname.IsEmpty) BootHost(uname);
                     if (_cur is not null) _cur.Kernel ??= k;
+                    FillHeld();
                 }
+                else Unrelated(m);
+                return;
+            case LineKind.HostName:
+                if (MessageParsers.HostFromSystemdLine(m) is var h && !h.IsEmpty) BootHost(h);
                 else Unrelated(m);
                 return;
             case LineKind.MemcgCallTrace:
                 if (_cur is not null) { _cur.SawMemcgCallTrace = true; _quiet = 0; }
                 return;
+            case LineKind.CpuLine:
+                // The stack header of this report, or of a warning or another splat (then only its kernel counts).
+                if (_cur is null || _cur.Killed is not null || _cur.CpuLine is not null)
+                {
+                    if (MessageParsers.KernelFromTaintLine(m) is { } tk) BootKernel(tk);
+                    if (_cur is not null) Unrelated(m);
+                    return;
+                }
+                break;
         }
 
         var r = Open(kind, meta);
@@ -71,7 +139,10 @@ public sealed class OomEventAssembler
         switch (kind)
         {
             case LineKind.Trigger: MessageParsers.Trigger(m, r); _section = Section.None; break;
-            case LineKind.CpuLine: MessageParsers.CpuLine(m, r); break;
+            case LineKind.CpuLine:
+                MessageParsers.CpuLine(m, r);
+                if (r.Kernel is { } ck) BootKernel(ck);
+                break;
             case LineKind.CpusetLine: MessageParsers.CpusetLine(m, r); break;
             case LineKind.TaskIn: MessageParsers.TaskIn(m, r); break;
             case LineKind.MemcgUsage:
@@ -94,17 +165,19 @@ public sealed class OomEventAssembler
                 break;
             case LineKind.SwapTotals: MessageParsers.SwapTotals(m, r); _section = Section.None; break;
             case LineKind.PagesLine: MessageParsers.PagesLine(m, r); _section = Section.None; break;
-            case LineKind.TasksState: _section = Section.Tasks; break;
+            case LineKind.TasksState: _section = Section.Tasks; r.SawTaskTable = true; break;
             case LineKind.TaskHeader:
                 _columns = MessageParsers.TaskHeader(m);
                 if (_columns is not null) _lastColumns = _columns;
                 r.TaskTableHeader = Bytes.Text(m);
+                r.SawTaskTable = true;
                 _section = Section.Tasks;
                 break;
             case LineKind.TaskRow:
                 var row = MessageParsers.TaskRow(m, _columns ?? _lastColumns);
                 if (row is not null)
                 {
+                    r.SawTaskTable = true;
                     r.TaskTableRows++;
                     if (r.Tasks.Count < OomReport.MaxTaskRowsKept) r.Tasks.Add(row);
                 }
@@ -125,7 +198,7 @@ public sealed class OomEventAssembler
             case LineKind.Reaper: MessageParsers.Reaper(m, r); break;
             case LineKind.SlabStart: r.SawUnreclaimableSlabDump = true; _section = Section.Slab; break;
         }
-        if (meta.HadSyslogEscape) r.Wrapper = LogWrapper.Syslog;
+        if (meta.HadSyslogEscape) SyslogHint = true;
     }
 
     private void Unrelated(ReadOnlySpan<byte> m)
@@ -139,7 +212,8 @@ public sealed class OomEventAssembler
                 used = MessageParsers.MemcgStatLine(m, r);
                 break;
             case Section.MemInfo:
-                if (m.IndexOf((byte)':') > 0 && MessageParsers.AddColonPairs(m, r.MemInfoPages) > 0)
+                // 2.6.18 prints per-cpu lists ("cpu 0 hot: high 0, batch 1 used:0") before the counters
+                if (m.IndexOf((byte)':') > 0 && !m.StartsWith("cpu "u8) && MessageParsers.AddColonPairs(m, r.MemInfoPages) > 0)
                 {
                     if (r.MemInfoLines.Count < 24) r.MemInfoLines.Add(Bytes.Text(m));
                     used = true;
@@ -167,6 +241,7 @@ public sealed class OomEventAssembler
             r = new OomReport
             {
                 Wrapper = meta.Wrapper,
+                WrapperAmbiguous = meta.AmbiguousBsd,
                 Time = meta.Time.IsEmpty ? null : Bytes.Text(meta.Time),
                 Host = meta.Host.IsEmpty ? null : Bytes.Text(meta.Host),
                 UptimeSeconds = double.IsNaN(meta.UptimeSeconds) ? null : meta.UptimeSeconds,
@@ -197,8 +272,15 @@ public sealed class OomEventAssembler
         };
     }
 
-    /// <summary>Closes the open event, if any (end of input, or a quiet period in follow mode).</summary>
-    public void Flush() => Finish();
+    /// <summary>Closes the open event, if any (held reports stay held).</summary>
+    public void CloseCurrent() => Finish();
+
+    /// <summary>Closes the open event, if any, and releases every held report (end of input, or a quiet period in follow mode).</summary>
+    public void Flush()
+    {
+        Finish();
+        ReleaseHeld();
+    }
 
     private void Finish()
     {
@@ -207,15 +289,49 @@ public sealed class OomEventAssembler
         _section = Section.None;
         _quiet = 0;
         if (r is null || !r.IsOomKillReport) return;
-        if (r.Wrapper == LogWrapper.Journal && SyslogHint && !JournalHint) r.Wrapper = LogWrapper.Syslog;
-        r.Format = LogFormatNames.FormatOf(r.Wrapper);
-        r.Kernel ??= _kernelFromBanner;
         r.Scope = ScopeOf(r);
         // the stats header names the cgroup that hit its limit: use it when the constraint line was lost or cut
         if (r.Scope is OomScope.MemcgV1 or OomScope.MemcgV2 or OomScope.Memcg) r.Memcg ??= r.MemcgStatsPath;
         r.Index = ++_count;
         r.EarlierKillsOfSameTask = _history.Record(r);
         OomDiagnosis.Diagnose(r);
+        if (r.Host is { } host && _boot.Host is null) { _boot.Host = host; FillHeld(); }
+        Fill(r);
+        if (HoldForBootInfo && (_held.Count > 0 || !Complete(r)))
+        {
+            _held.Enqueue(r);
+            if (_held.Count >= MaxHeldReports) ReleaseHeld();
+            return;
+        }
+        Release(r);
+    }
+
+    private bool Complete(OomReport r) => r.Kernel is not null && r.Host is not null && (!r.WrapperAmbiguous || SyslogHint || JournalHint);
+
+    private void Fill(OomReport r)
+    {
+        r.Kernel ??= _boot.Kernel;
+        r.Host ??= _boot.Host;
+    }
+
+    /// <summary>A boot fact arrived: fill the held reports, and release them (in order) once the first is complete.</summary>
+    private void FillHeld()
+    {
+        if (_held.Count == 0) return;
+        foreach (var r in _held) Fill(r);
+        while (_held.Count > 0 && Complete(_held.Peek())) Release(_held.Dequeue());
+    }
+
+    private void ReleaseHeld()
+    {
+        while (_held.Count > 0) Release(_held.Dequeue());
+    }
+
+    private void Release(OomReport r)
+    {
+        Fill(r);
+        if (r.WrapperAmbiguous) r.Wrapper = JournalHint && !SyslogHint ? LogWrapper.Journal : LogWrapper.Syslog;
+        r.Format = LogFormatNames.FormatOf(r.Wrapper);
         _emit(r);
     }
 

@@ -15,10 +15,13 @@ public sealed class OomLogReader
     private const int BufferBytes = 1 << 20;
 
     /// <summary>
-    /// Where an OOM report (or a fragment of one) can start. Few and chosen so the vectorised search's
-    /// first/last-byte filter rarely fires on ordinary text: "kill" covers "oom-killer", "oom-kill:" and the old
-    /// "kill process"; "Kill" covers "Killed process" and "Kill process"; "Mem-" covers "Mem-Info:".
-    /// A false hit (e.g. "pkill") only costs classifying one line.
+    /// Lines worth looking at outside an event. Few and chosen so the vectorised search's first/last-byte filter
+    /// rarely fires on ordinary text: "kill" covers "oom-killer", "oom-kill:" and the old "kill process"; "Kill"
+    /// covers "Killed process" and "Kill process"; "Mem-" covers "Mem-Info:"; "Tasks s" and "memory: u" start
+    /// fragments; "Linux version" (boot banner) and "name to &lt;" (systemd's "Hostname set to &lt;h&gt;.") tell
+    /// the boot's kernel and host; "oom_reaper" is searched only while a killed report is open. The search
+    /// compares each marker's first and last bytes first: pairs that rarely stand at that distance in ordinary
+    /// text keep it fast (see <see cref="MarkerSearch"/>). A false hit (e.g. "pkill") only costs one line.
     /// </summary>
     private static readonly byte[][] Markers =
     [
@@ -27,7 +30,16 @@ public sealed class OomLogReader
         "Mem-"u8.ToArray(),
         "Tasks s"u8.ToArray(),
         "memory: u"u8.ToArray(),
+        "Linux version"u8.ToArray(),
+        "name to <"u8.ToArray(),
     ];
+
+    private static readonly MarkerSearch IdleSearch = new(Markers);
+    /// <summary>While a report with its kill line stays open: the same, and the reaper line that may still join it.</summary>
+    private static readonly MarkerSearch AfterKillSearch = new([.. Markers, "oom_reaper"u8.ToArray()]);
+
+    /// <summary>A report stays open this far past its kill line for the reaper and oom.group lines, then it is closed.</summary>
+    public const int AfterKillBytes = 64 * 1024;
 
     /// <summary>The first lines are read one by one even outside events: they tell journal output from a syslog file.</summary>
     private const int HeadLinesReadFully = 64;
@@ -38,8 +50,13 @@ public sealed class OomLogReader
     private byte[] _buf;
     private int _start, _end;
     private bool _discardToNewline;
-    private readonly int[] _next = new int[Markers.Length];
-    private readonly int[] _scannedTo = new int[Markers.Length];
+    // The marker search's progress in _buf: the next hit (-1: none before _scannedTo), for which marker set.
+    private int _hit = -1;
+    private int _scannedTo;
+    private MarkerSearch? _hitSearch;
+    // Absolute input offset of _buf[0], and of the first line skipped after the open report's kill line.
+    private long _absBase;
+    private long _killAbs = -1;
 
     // The last logical line, held back until we know whether the next physical line continues it.
     private readonly byte[] _pMsg = new byte[MaxLineBytes];
@@ -49,27 +66,34 @@ public sealed class OomLogReader
     private readonly byte[] _pHost = new byte[128];
     private int _pHostLen;
     private LogWrapper _pWrapper;
+    private bool _pAmbiguous;
     private double _pUptime;
     private LineKind _pKind;
+    private readonly bool _holdForBootInfo;
 
     /// <summary>The smallest buffer that still holds a line of <see cref="MaxLineBytes"/> and the next chunk.</summary>
     public const int MinBufferBytes = 2 * MaxLineBytes;
 
+    /// <param name="emit">Called with each report, in input order.</param>
+    /// <param name="holdForBootInfo">File mode: see <see cref="OomEventAssembler.HoldForBootInfo"/>; false for a live log.</param>
     /// <param name="bufferBytes">The read buffer: 1 MiB suits files; a follower fed one record at a time
     /// (/dev/kmsg, 8 KiB at most) needs only <see cref="MinBufferBytes"/>, which keeps the daemon's heap small.</param>
-    public OomLogReader(Action<OomReport> emit, int bufferBytes = BufferBytes)
+    public OomLogReader(Action<OomReport> emit, bool holdForBootInfo = false, int bufferBytes = BufferBytes)
     {
         _buf = new byte[Math.Max(bufferBytes, MinBufferBytes)];
         _emit = emit;
-        _assembler = new OomEventAssembler(emit);
+        _holdForBootInfo = holdForBootInfo;
+        _assembler = new OomEventAssembler(emit) { HoldForBootInfo = holdForBootInfo };
         InvalidateMarkers();
     }
 
     /// <summary>Forgets everything read so far (open event, held-back line, history) but keeps the buffers: for reuse on a new input.</summary>
     public void Reset()
     {
-        _assembler = new OomEventAssembler(_emit);
+        _assembler = new OomEventAssembler(_emit) { HoldForBootInfo = _holdForBootInfo };
         _start = _end = 0;
+        _absBase = 0;
+        _killAbs = -1;
         _pLen = -1;
         _linesSeen = 0;
         _discardToNewline = false;
@@ -97,14 +121,14 @@ public sealed class OomLogReader
     public static List<OomReport> ReadAll(Stream stream)
     {
         var list = new List<OomReport>();
-        new OomLogReader(list.Add).ReadToEnd(stream);
+        new OomLogReader(list.Add, holdForBootInfo: true).ReadToEnd(stream);
         return list;
     }
 
     public static List<OomReport> ReadAll(ReadOnlySpan<byte> text)
     {
         var list = new List<OomReport>();
-        var reader = new OomLogReader(list.Add);
+        var reader = new OomLogReader(list.Add, holdForBootInfo: true);
         reader.Feed(text);
         reader.Complete();
         return list;
@@ -144,6 +168,7 @@ public sealed class OomLogReader
         if (_end < _buf.Length) return;
         if (_start > 0)
         {
+            _absBase += _start;
             Buffer.BlockCopy(_buf, _start, _buf, 0, _end - _start);
             _end -= _start;
             _start = 0;
@@ -153,8 +178,9 @@ public sealed class OomLogReader
 
     private void InvalidateMarkers()
     {
-        Array.Fill(_next, -1);
-        Array.Fill(_scannedTo, 0);
+        _hit = -1;
+        _scannedTo = 0;
+        _hitSearch = null;
     }
 
     private void Process(bool eof)
@@ -171,11 +197,28 @@ public sealed class OomLogReader
                 _discardToNewline = false;
                 continue;
             }
-            if (_linesSeen >= HeadLinesReadFully && _assembler.Idle && PendingSkippable())
+            if (_linesSeen >= HeadLinesReadFully && _assembler.CanSkip && PendingSkippable())
             {
                 int limit = eof ? _end : pos + buf.AsSpan(pos, _end - pos).LastIndexOf((byte)'\n') + 1;
                 if (limit <= pos) break;
-                int hit = NextMarker(pos, limit);
+                var search = IdleSearch;
+                if (!_assembler.Idle)
+                {
+                    // a killed report is open: close it once the reaper had its chance
+                    long here = _absBase + pos;
+                    if (_killAbs < 0) _killAbs = here;
+                    long closeAt = _killAbs + AfterKillBytes;
+                    if (here >= closeAt) { _assembler.CloseCurrent(); _killAbs = -1; continue; }
+                    search = AfterKillSearch;
+                    if (closeAt - _absBase < limit)
+                    {
+                        int cap = (int)(closeAt - _absBase);
+                        int nlBefore = buf.AsSpan(pos, cap - pos).LastIndexOf((byte)'\n');
+                        if (nlBefore >= 0) limit = pos + nlBefore + 1;
+                    }
+                }
+                else _killAbs = -1;
+                int hit = NextMarker(search, pos, limit);
                 if (hit < 0) { pos = limit; continue; }
                 int ls = buf.AsSpan(pos, hit - pos).LastIndexOf((byte)'\n');
                 pos = ls < 0 ? pos : pos + ls + 1;
@@ -193,49 +236,41 @@ public sealed class OomLogReader
             pos += nl + 1;
         }
         _start = pos;
-        if (_start == _end) { _start = _end = 0; InvalidateMarkers(); }
+        if (_start == _end) { _absBase += _end; _start = _end = 0; InvalidateMarkers(); }
         else if (_start > _buf.Length / 2) MakeRoomForce();
     }
 
     private void MakeRoomForce()
     {
+        _absBase += _start;
         Buffer.BlockCopy(_buf, _start, _buf, 0, _end - _start);
         _end -= _start;
         _start = 0;
         InvalidateMarkers();
     }
 
-    private int NextMarker(int pos, int limit)
+    /// <summary>The first marker hit at or after <paramref name="pos"/> (and before <paramref name="limit"/>, a line end), or -1.</summary>
+    private int NextMarker(MarkerSearch search, int pos, int limit)
     {
-        int best = -1;
-        var buf = _buf;
-        for (int i = 0; i < Markers.Length; i++)
-        {
-            int hit = _next[i];
-            if (hit < pos)
-            {
-                hit = -1;
-                int from = Math.Max(pos, _scannedTo[i] - Markers[i].Length + 1);
-                if (from < limit)
-                {
-                    int idx = buf.AsSpan(from, limit - from).IndexOf(Markers[i]);
-                    if (idx >= 0) hit = from + idx;
-                    else _scannedTo[i] = limit;
-                }
-                _next[i] = hit;
-            }
-            if (hit >= 0 && hit < limit && (best < 0 || hit < best)) best = hit;
-        }
-        return best;
+        if (!ReferenceEquals(search, _hitSearch)) { _hit = -1; _scannedTo = pos; _hitSearch = search; }
+        if (_hit >= pos) return _hit < limit ? _hit : -1;
+        int from = Math.Max(pos, _scannedTo);
+        if (from >= limit) return -1;
+        int idx = search.IndexOfAny(_buf.AsSpan(from, limit - from));
+        // markers hold no newline and limit is a line end: a marker starting before limit ends before it
+        if (idx < 0) { _hit = -1; _scannedTo = limit; return -1; }
+        _hit = from + idx;
+        _scannedTo = _hit + 1;
+        return _hit;
     }
 
     private bool PendingSkippable()
     {
         if (_pLen < 0) return true;
-        if (_pKind is LineKind.Unrelated or LineKind.KernelVersion or LineKind.MemcgCallTrace)
+        if (_pKind is LineKind.Unrelated or LineKind.KernelVersion or LineKind.MemcgCallTrace or LineKind.HostName or LineKind.Reaper)
         {
             FlushPending();
-            return _assembler.Idle;
+            return _assembler.CanSkip;
         }
         return false;
     }
@@ -246,16 +281,15 @@ public sealed class OomLogReader
         LineUnwrapper.Unwrap(raw, out var u);
         if (u.IsForeign)
         {
-            if (u.Tag.StartsWith("rsyslogd"u8) || u.Tag.StartsWith("syslogd"u8) || u.Tag.StartsWith("syslog-ng"u8)) _assembler.SyslogHint = true;
+            Evidence(u);
             FlushPending();
             var none = LineMeta.None;
             _assembler.Message(default, LineKind.Unrelated, none);
             return;
         }
-        if (u.Wrapper == LogWrapper.Journal && u.Message.StartsWith("klogd "u8)) _assembler.SyslogHint = true;
-        if (!u.HasPrefix && u.Message.StartsWith("-- "u8)
-            && (u.Message.IndexOf("Logs begin at"u8) > 0 || u.Message.IndexOf("Journal begins at"u8) > 0 || u.Message.StartsWith("-- Boot "u8)))
-            _assembler.JournalHint = true;
+        if (!u.Host.IsEmpty) _assembler.BootHost(u.Host);
+        if (u.AmbiguousBsd && u.Message.StartsWith("klogd "u8)) _assembler.SyslogHint = true;
+        if (!u.HasPrefix && u.Message.StartsWith("-- "u8)) JournalMarks(u.Message);
         if (!u.HasPrefix && _pLen >= 0)
         {
             if (_pWrapper != LogWrapper.None)
@@ -263,7 +297,8 @@ public sealed class OomLogReader
                 if (_pWrapper == LogWrapper.Kmsg && u.Indent > 0) return; // kmsg dictionary (" SUBSYSTEM=...")
                 if (u.Indent >= 6 || u.Message.IsEmpty)
                 {
-                    // 2nd+ line of a multi-line record (dmesg/journal indent them): same stamp, new line
+                    // 2nd+ line of a multi-line record (dmesg/journal indent them; a syslog daemon never does)
+                    if (_pAmbiguous && u.Indent >= 6) _assembler.JournalHint = true;
                     FlushPending();
                     SetPending(u.Message, _pWrapper, default, default, _pUptime, keepMeta: true);
                 }
@@ -278,6 +313,28 @@ public sealed class OomLogReader
         }
         FlushPending();
         SetPending(u.Message, u.Wrapper, u.Time, u.Host, u.UptimeSeconds, keepMeta: false);
+        _pAmbiguous = u.AmbiguousBsd;
+    }
+
+    /// <summary>A syslog daemon's own lines ("rsyslogd:" without a pid, as rsyslog logs itself; sysklogd's "syslogd 1.4.1:"; syslog-ng).</summary>
+    private void Evidence(in UnwrappedLine u)
+    {
+        if (u.Tag.SequenceEqual("rsyslogd"u8) || u.Tag.StartsWith("syslogd"u8) || u.Tag.StartsWith("syslog-ng"u8)) _assembler.SyslogHint = true;
+        if (u.Message.StartsWith("-- MARK --"u8)) _assembler.SyslogHint = true;
+    }
+
+    /// <summary>journalctl's own lines: "-- Logs begin at ...", "-- Journal begins at ...", "-- Boot 0f3c... --", "-- Reboot --", "-- No entries --".</summary>
+    private void JournalMarks(ReadOnlySpan<byte> m)
+    {
+        if (m.IndexOf("Logs begin at"u8) > 0 || m.IndexOf("Journal begins at"u8) > 0 || m.StartsWith("-- No entries --"u8))
+            _assembler.JournalHint = true;
+        else if (m.StartsWith("-- Boot "u8) || m.StartsWith("-- Reboot --"u8))
+        {
+            _assembler.JournalHint = true;
+            FlushPending();
+            _assembler.NewBoot();
+        }
+        else if (m.StartsWith("-- MARK --"u8)) _assembler.SyslogHint = true;
     }
 
     /// <summary>Without prefixes, a broken line is recognised by its content: the rest of a trigger, kill or constraint line.</summary>
@@ -330,6 +387,7 @@ public sealed class OomLogReader
             Time = _pTime.AsSpan(0, _pTimeLen),
             Host = _pHost.AsSpan(0, _pHostLen),
             UptimeSeconds = _pUptime,
+            AmbiguousBsd = _pAmbiguous,
         };
         ReadOnlySpan<byte> sep = default;
         if (msg.IndexOf("#012"u8) >= 0) { sep = "#012"u8; meta.HadSyslogEscape = true; }

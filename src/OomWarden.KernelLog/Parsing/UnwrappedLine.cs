@@ -13,6 +13,10 @@ public ref struct UnwrappedLine
     public LogWrapper Wrapper;
     /// <summary>Seconds since boot when the prefix carries it, else NaN.</summary>
     public double UptimeSeconds;
+    /// <summary><c>Nov 22 23:42:39 host kernel: msg</c>: journalctl short or a syslog file, the line alone cannot tell.</summary>
+    public bool AmbiguousBsd;
+    /// <summary>A syslog/journal header followed by the kernel's own <c>[ 12.345678]</c> stamp (rsyslog imklog).</summary>
+    public bool HadKernelStamp;
     /// <summary>A tagged line (journal/syslog) from something other than the kernel.</summary>
     public bool IsForeign;
     /// <summary>Blanks before the content (after any quote marks): dmesg/journal indent the 2nd+ lines of a multi-line record.</summary>

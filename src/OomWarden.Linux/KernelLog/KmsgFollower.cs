@@ -44,7 +44,7 @@ public sealed class KmsgFollower : IDisposable
         Path = path;
         _fd = fd;
         SettleTime = settle;
-        _reader = new OomLogReader(_ready.Enqueue, OomLogReader.MinBufferBytes);
+        _reader = new OomLogReader(_ready.Enqueue, bufferBytes: OomLogReader.MinBufferBytes);
     }
 
     /// <summary>Opens <paramref name="kmsgPath"/> and seeks to its end; false (with errno) when it cannot be opened.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -11,7 +12,8 @@ namespace OomWarden.Commands;
 /// <summary>
 /// <c>oomwarden analyze [--json] [--follow] [FILE ...]</c>: finds every kernel OOM report in the input (any kernel,
 /// any log wrapper) and says why it happened. Exit codes: 0 done (also when no event was found), 64 usage,
-/// 66 an input file is missing or unreadable, 74 read error, 130 interrupted.
+/// 66 an input file is missing or unreadable, 74 read error or damaged/truncated gzip (after the reports read
+/// before the damage), 130 interrupted.
 /// </summary>
 public static class AnalyzeCommand
 {
@@ -37,7 +39,8 @@ public static class AnalyzeCommand
           --kmsg PATH    device or file to follow (default /dev/kmsg)
           -h, --help     this text
 
-        Exit: 0 done, 64 usage error, 66 missing input, 74 read error.
+        Exit: 0 done, 64 usage error, 66 missing input, 74 read error or damaged or
+        truncated gzip (the reports read before the damage are printed first).
         """;
 
     private static readonly CliOption JsonOption = CliOption.Flag("--json");
@@ -57,14 +60,15 @@ public static class AnalyzeCommand
         if (follow && files.Count > 0) return Usage(stderr, "--follow reads the kernel log: it takes no FILE");
 
         int found = 0;
+        // JSON to the real stdout goes out as UTF-8 bytes through one buffer (no string per report); a file's
+        // reports are flushed every 64 KiB and at the end, --follow's at once.
+        using var sink = new Output(stdout, json, flushEach: follow);
         void Emit(OomReport r)
         {
             found++;
             try
             {
-                if (json) stdout.WriteLine(OomReportJson.ToJsonLine(r));
-                else OomReportText.Write(stdout, r);
-                stdout.Flush();
+                sink.Write(r);
             }
             catch (IOException e)
             {
@@ -74,12 +78,59 @@ public static class AnalyzeCommand
 
         try
         {
-            return follow ? Follow(kmsgPath, Emit, stderr, cancel) : ReadFiles(files, stdin, Emit, stderr, cancel, () => found == 0 && !json);
+            int code = follow ? Follow(kmsgPath, Emit, stderr, cancel) : ReadFiles(files, stdin, Emit, stderr, cancel, () => found == 0 && !json);
+            sink.Flush();
+            return code;
         }
         catch (OutputClosedException)
         {
             return ExitOk;
         }
+        catch (IOException)
+        {
+            return ExitOk; // the last flush found the output closed
+        }
+    }
+
+    /// <summary>Where reports go: text through the TextWriter; JSON as bytes to stdout's stream when stdout is the console's.</summary>
+    private sealed class Output(TextWriter text, bool json, bool flushEach) : IDisposable
+    {
+        private const int FlushBytes = 64 * 1024;
+        private readonly OomReportJson.LineWriter _lines = new();
+        private readonly Stream? _stdout = json && ReferenceEquals(text, Console.Out) ? Console.OpenStandardOutput() : null;
+        private readonly byte[] _pending = new byte[FlushBytes];
+        private int _pendingBytes;
+
+        public void Write(OomReport r)
+        {
+            if (!json)
+            {
+                OomReportText.Write(text, r);
+                text.Flush();
+                return;
+            }
+            var line = _lines.Line(r);
+            if (_stdout is null)
+            {
+                text.Write(Encoding.UTF8.GetString(line));
+                if (flushEach) text.Flush();
+                return;
+            }
+            if (_pendingBytes + line.Length > _pending.Length) Flush();
+            if (line.Length > _pending.Length) _stdout.Write(line);
+            else { line.CopyTo(_pending.AsSpan(_pendingBytes)); _pendingBytes += line.Length; }
+            if (flushEach) Flush();
+        }
+
+        public void Flush()
+        {
+            if (_stdout is null) { text.Flush(); return; }
+            if (_pendingBytes > 0) _stdout.Write(_pending, 0, _pendingBytes);
+            _pendingBytes = 0;
+            _stdout.Flush();
+        }
+
+        public void Dispose() => _stdout?.Dispose();
     }
 
     private sealed class OutputClosedException(IOException inner) : Exception("output closed", inner);
@@ -95,12 +146,32 @@ public static class AnalyzeCommand
         foreach (var f in files)
         {
             // Each input is read on its own: events do not span files, restart counts do not either.
-            var reader = new OomLogReader(emit);
+            var reader = new OomLogReader(emit, holdForBootInfo: true);
+            string name = f == "-" ? "stdin" : f;
             try
             {
                 using var raw = f == "-" ? OpenStdin(stdin) : new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-                using var input = MaybeGunzip(raw);
-                reader.ReadToEnd(input, cancel);
+                var peek = new PeekStream(raw);
+                if (!peek.StartsWithGzipMagic())
+                {
+                    reader.ReadToEnd(peek, cancel);
+                    continue;
+                }
+                var tail = new GzipTailStream(peek);
+                using var gunzip = new CountingStream(new GZipStream(tail, CompressionMode.Decompress));
+                try
+                {
+                    reader.ReadToEnd(gunzip, cancel);
+                }
+                catch (InvalidDataException e)
+                {
+                    // what was read before the damage is reported, then the error
+                    reader.Complete();
+                    return Error(stderr, ExitIoError, $"{name}: damaged gzip data after {gunzip.BytesRead} bytes of text ({e.Message})");
+                }
+                if (!tail.TrailerMatches(gunzip.BytesRead))
+                    return Error(stderr, ExitIoError, $"{name}: truncated gzip data: the text ends after {gunzip.BytesRead} bytes, "
+                        + "before the gzip trailer (the reports above are those read before the cut)");
             }
             catch (UnauthorizedAccessException)
             {
@@ -112,11 +183,11 @@ public static class AnalyzeCommand
             }
             catch (InvalidDataException e)
             {
-                return Error(stderr, ExitIoError, $"{f}: not valid gzip data ({e.Message})");
+                return Error(stderr, ExitIoError, $"{name}: not valid gzip data ({e.Message})");
             }
             catch (IOException e)
             {
-                return Error(stderr, ExitIoError, $"{f}: read error: {e.Message}");
+                return Error(stderr, ExitIoError, $"{name}: read error: {e.Message}");
             }
             catch (OperationCanceledException)
             {
@@ -152,12 +223,6 @@ public static class AnalyzeCommand
     private static Stream OpenStdin(TextReader stdin) =>
         ReferenceEquals(stdin, Console.In) ? Console.OpenStandardInput(1 << 16) : new TextReaderStream(stdin);
 
-    /// <summary>gzip is recognised by its magic bytes, whatever the file is called.</summary>
-    private static Stream MaybeGunzip(Stream s)
-    {
-        var peek = new PeekStream(s);
-        return peek.StartsWithGzipMagic() ? new GZipStream(peek, CompressionMode.Decompress) : peek;
-    }
 
     private static int Usage(TextWriter stderr, string message)
     {
@@ -234,6 +299,70 @@ public static class AnalyzeCommand
             base.Dispose(disposing);
         }
 
+    }
+
+    /// <summary>
+    /// Remembers the last 8 bytes of the compressed input (the gzip trailer: CRC32, then the text's size mod 2^32)
+    /// and whether a second gzip member may have started (its magic bytes after the first header). .NET's GZipStream
+    /// ends quietly on a truncated input; comparing the trailer's size with what came out tells.
+    /// </summary>
+    private sealed class GzipTailStream(Stream inner) : ReadOnlyStream
+    {
+        private readonly byte[] _tail = new byte[8];
+        private long _total;
+        private bool _maybeMultiMember;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = inner.Read(buffer, offset, count);
+            if (n <= 0) return n;
+            var chunk = buffer.AsSpan(offset, n);
+            // a second member starts with 1f 8b 08; skip the first header's own magic
+            int from = _total == 0 ? Math.Min(2, n) : 0;
+            if (!_maybeMultiMember && chunk.Slice(from).IndexOf((ReadOnlySpan<byte>)[0x1f, 0x8b, 0x08]) >= 0) _maybeMultiMember = true;
+            if (n >= 8) chunk.Slice(n - 8).CopyTo(_tail);
+            else
+            {
+                Buffer.BlockCopy(_tail, n, _tail, 0, 8 - n);
+                chunk.CopyTo(_tail.AsSpan(8 - n));
+            }
+            _total += n;
+            return n;
+        }
+
+        /// <summary>True when the trailer's size matches <paramref name="textBytes"/>, or when it cannot be checked (several members).</summary>
+        public bool TrailerMatches(long textBytes)
+        {
+            if (_total < 18) return false; // smaller than an empty gzip file
+            if (_maybeMultiMember) return true;
+            uint isize = BinaryPrimitives.ReadUInt32LittleEndian(_tail.AsSpan(4));
+            return isize == (uint)textBytes;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>Counts the bytes read through it.</summary>
+    private sealed class CountingStream(Stream inner) : ReadOnlyStream
+    {
+        public long BytesRead { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = inner.Read(buffer, offset, count);
+            if (n > 0) BytesRead += n;
+            return n;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>The parts of a forward-only, read-only stream that the two adapters above share.</summary>

@@ -80,6 +80,85 @@ public class AnalyzeCommandTests
         }
     }
 
+    private static string Gzip(string src, Func<byte[], byte[]> damage)
+    {
+        string gz = Path.Combine(Path.GetTempPath(), $"oomwarden-analyze-{Guid.NewGuid():N}.log.gz");
+        var ms = new MemoryStream();
+        using (var z = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
+            z.Write(File.ReadAllBytes(src));
+        File.WriteAllBytes(gz, damage(ms.ToArray()));
+        return gz;
+    }
+
+    [Theory]
+    [InlineData(4)]    // the trailer's size cut off
+    [InlineData(500)]  // cut inside the compressed text
+    public void A_truncated_gzip_is_exit_74_after_what_was_read(int cutBytes)
+    {
+        string src = Path.Combine(Corpus, "derived-mixed.several.log");
+        string gz = Gzip(src, b => b.AsSpan(0, b.Length - cutBytes).ToArray());
+        try
+        {
+            var (code, output, err) = Run(["--json", gz]);
+            Assert.Equal(74, code);
+            Assert.Contains("truncated gzip", err);
+            Assert.Contains(gz, err);
+            Assert.DoesNotContain("   at ", err);
+            // the reports before the cut are printed, and they are those of the whole file, in order
+            var want = Run(["--json", src]).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var got = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.NotEmpty(got);
+            Assert.True(got.Length <= want.Length);
+            Assert.Equal(want[0][..40], got[0][..40]);
+        }
+        finally
+        {
+            File.Delete(gz);
+        }
+    }
+
+    [Fact]
+    public void Damaged_gzip_data_is_exit_74()
+    {
+        string gz = Gzip(Path.Combine(Corpus, "k6.1-global.dmesg.log"), b =>
+        {
+            for (int i = 20; i < 60; i++) b[i] ^= 0x5a;
+            return b;
+        });
+        try
+        {
+            var (code, _, err) = Run(["--json", gz]);
+            Assert.Equal(74, code);
+            Assert.Contains("gzip", err);
+            Assert.DoesNotContain("   at ", err);
+        }
+        finally
+        {
+            File.Delete(gz);
+        }
+    }
+
+    [Fact]
+    public void Two_gzip_members_are_read_whole()
+    {
+        string a = Path.Combine(Corpus, "k6.18-memcg-v1.dmesg.log"), b = Path.Combine(Corpus, "k6.1-cpuset.dmesg.log");
+        string gz = Gzip(a, x => x);
+        string gz2 = Gzip(b, x => x);
+        try
+        {
+            File.WriteAllBytes(gz, [.. File.ReadAllBytes(gz), .. File.ReadAllBytes(gz2)]);
+            var (code, output, err) = Run(["--json", gz]);
+            Assert.Equal(0, code);
+            Assert.Equal("", err);
+            Assert.Equal(2, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        }
+        finally
+        {
+            File.Delete(gz);
+            File.Delete(gz2);
+        }
+    }
+
     [Fact]
     public void Several_files_are_read_in_order()
     {
