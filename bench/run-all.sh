@@ -107,7 +107,7 @@ echo "  best: C $best_c ns, oomwarden $best_ow ns, ratio $poll_ratio"
 
 # ---------------------------------------------------------------- 2. tick
 echo
-echo "== 2. monitoring tick (Monitor.Tick over this host, built-in defaults)"
+echo "== 2. monitoring tick (every domain read and the engine stepped, over this host, built-in defaults)"
 tick=$("$BIN" bench tick --iterations 2000)
 echo "  $tick"
 tick_alloc=$(kv "$tick" alloc_bytes_per_op)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OomWarden.Core.Policy;
 using OomWarden.Configuration;
 using OomWarden.Core.Decisions;
@@ -74,55 +75,60 @@ public static class RunCommand
         }
         var readFailures = new ReadFailureReporter(line => DaemonLog.Write(stderr, TimeProvider.System, line), journal, TimeProvider.System);
 
-        LiveHost host;
-        try
-        {
-            host = LiveHost.Open(paths);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"oomwarden run: cannot read the host: {OsErrors.Describe(e)}");
-            return ExitCodes.OsError;
-        }
         var meminfo = new MeminfoReader(paths);
         if (!meminfo.TryRead(out MemoryInfo first))
         {
             stderr.WriteLine($"oomwarden run: cannot read {paths.MeminfoPath}");
             return ExitCodes.OsError;
         }
+        meminfo.Dispose();
 
-        var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
-        using var wake = new WakeSources();
-        string psi = settings.Monitor.Events
-            ? wake.TryAddPsiTrigger(paths.PressureMemoryPath, out string? psiError) ?? ("off (" + psiError + ")")
-            : "off";
-        var monitor = new Daemon.Monitor(meminfo, settings, new NodeMemoryReader(paths), readFailures);
-        using var daemon = new DaemonHost(settings, host, selector, monitor, wake, journal, stderr, TimeProvider.System);
-        daemon.Rescan();
+        // Signals an earlier instance sent and did not see through (read before this instance appends anything).
+        var unfinished = JournalRecovery.ReadUnfinished(settings.Action.EventsPath, DateTimeOffset.UtcNow);
+        DaemonRuntime daemon;
+        try
+        {
+            string instance = Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+            daemon = DaemonRuntime.Build(config with { Settings = settings }, paths, TimeProvider.System, instance, readFailures);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"oomwarden run: cannot read the host: {OsErrors.Describe(e)}");
+            return ExitCodes.OsError;
+        }
+        using var daemonScope = daemon;
+        daemon.Bus.Subscribe(new LogSink(stderr, TimeProvider.System));
+        daemon.Bus.Subscribe(new JournalSink(journal, settings.Action.DryRun));
+        daemon.Runner.RescanAtStart();
 
-        signals.OnStop(wake.RequestStop);
+        signals.OnStop(daemon.Loop.RequestStop);
 
-        stderr.WriteLine($"oomwarden: {(settings.Action.DryRun ? "DRY RUN, " : "")}config {config.Source}; memory cgroup {host.MemoryVersion}; "
+        var domains = daemon.Domains;
+        int wakeups = 0, pressure = 0;
+        foreach (var c in domains.Cgroups)
+        {
+            if (c.HasKernelWakeup) wakeups++;
+            if (c.HasPressureWakeup) pressure++;
+        }
+        stderr.WriteLine($"oomwarden: {(settings.Action.DryRun ? "DRY RUN, " : "")}config {config.Source}; memory cgroup {daemon.Host.MemoryVersion}; "
             + $"MemTotal {SizeFormat.FormatBytes(first.MemTotalBytes)}, MemAvailable {SizeFormat.FormatBytes(first.MemAvailableBytes)}, SwapTotal {SizeFormat.FormatBytes(first.SwapTotalBytes)}; "
-            + $"system domain {(settings.System.Enabled ? $"term at MemAvailable <= {settings.System.MemAvailableTerm}" : "off")}{(monitor.NodeCount > 1 ? $", {monitor.NodeCount} NUMA nodes watched" : "")}; "
-            + $"{monitor.Cgroups.Length} limited cgroup(s), {Count(monitor, c => c.HasKernelWakeup)} with kernel wake-ups, {Count(monitor, c => c.HasPressureWakeup)} with pressure levels; "
-            + $"PSI trigger {psi}; events {journal.Path}");
-        using var kernelKills = KernelKillNotifier.TryStart(paths.DevKmsgPath, journal, stderr, TimeProvider.System, out string? kmsgError);
+            + $"system domain {(settings.System.Enabled ? $"term at MemAvailable <= {settings.System.MemAvailableTerm}" : "off")}{(domains.Nodes.Length > 1 ? $", {domains.Nodes.Length} NUMA nodes watched" : "")}; "
+            + $"{domains.Cgroups.Length} limited cgroup(s), {wakeups} with kernel wake-ups, {pressure} with pressure levels; "
+            + $"PSI trigger {daemon.PsiStatus}; events {journal.Path}");
+        using var kernelKills = KernelKillNotifier.TryStart(paths.DevKmsgPath, daemon.Bus, TimeProvider.System, out string? kmsgError);
         if (kmsgError is not null) stderr.WriteLine("oomwarden: warning: " + kmsgError);
+        string recovering = unfinished.Count == 0 ? ""
+            : $"; finishing {unfinished.Count} signal(s) of an earlier instance: "
+                + string.Join(", ", unfinished.Select(u => $"pid {u.Pid} ({u.Comm}, {Signals.Name(u.Signal)} at {u.Time.UtcDateTime:HH:mm:ss.fff}Z, domain {u.Domain})"));
+        if (recovering.Length > 0) stderr.WriteLine("oomwarden: " + recovering[2..]);
         stderr.WriteLine("oomwarden: watching");
-        journal.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source }, sync: false);
-        foreach (var warning in StartupFootprint.Settle(paths, host, selector)) stderr.WriteLine("oomwarden: warning: " + warning);
-        daemon.Run();
-        stderr.WriteLine($"oomwarden: stopping ({daemon.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel, "
-            + $"{daemon.Rescans} cgroup rescan(s), {readFailures.Failures} failed read(s), {journal.WriteFailures} failed journal write(s))");
+        journal.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source + recovering }, sync: unfinished.Count > 0);
+        daemon.Runner.Recover(unfinished);
+        foreach (var warning in StartupFootprint.Settle(paths, daemon.Host, daemon.Selector)) stderr.WriteLine("oomwarden: warning: " + warning);
+        daemon.Runner.Run();
+        stderr.WriteLine($"oomwarden: stopping ({daemon.Engine.State.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel, "
+            + $"{daemon.Runner.Rescans} cgroup rescan(s), {readFailures.Failures} failed read(s), {journal.WriteFailures} failed journal write(s))");
         journal.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
         return ExitCodes.Ok;
-    }
-
-    private static int Count(Daemon.Monitor monitor, Func<WatchedCgroup, bool> predicate)
-    {
-        int n = 0;
-        foreach (var c in monitor.Cgroups) if (predicate(c)) n++;
-        return n;
     }
 }

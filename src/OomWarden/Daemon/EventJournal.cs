@@ -125,7 +125,9 @@ public sealed class EventJournal : IDisposable
         w.WriteStartObject();
         w.WriteString("event"u8, e.Event);
         w.WriteString("time"u8, e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        if (e.SignalId is not null) w.WriteString("signal_id"u8, e.SignalId);
         if (e.Pid is int pid) w.WriteNumber("pid"u8, pid);
+        if (e.StartTimeTicks is ulong st) w.WriteNumber("start_time"u8, st);
         if (e.Comm is not null) w.WriteString("comm"u8, e.Comm);
         if (e.Cgroup is not null) w.WriteString("cgroup"u8, e.Cgroup);
         if (e.Domain is not null) w.WriteString("domain"u8, e.Domain);
@@ -140,6 +142,7 @@ public sealed class EventJournal : IDisposable
         if (e.DecisionMs is double dms) w.WriteNumber("decision_ms"u8, Math.Round(dms, 3));
         if (e.Result is not null) w.WriteString("result"u8, e.Result);
         if (e.Escalated is bool esc) w.WriteBoolean("escalated"u8, esc);
+        if (e.GraceMs is double grace) w.WriteNumber("grace_ms"u8, Math.Round(grace, 1));
         if (e.Survivors is int survivors) w.WriteNumber("survivors"u8, survivors);
         if (e.DryRun) w.WriteBoolean("dry_run"u8, true);
         if (e.Message is not null) w.WriteString("message"u8, e.Message);

@@ -3,7 +3,7 @@ namespace OomWarden.Daemon;
 /// <summary>One line of the event journal. Field names are a contract (scripts read them).</summary>
 public sealed record KillEvent
 {
-    public required string Event { get; init; }          // "kill", "nothing_to_kill", "start", "stop", "kernel_kill"
+    public required string Event { get; init; }          // "signal", "kill", "nothing_to_kill", "vanished", "recovered", "start", "stop", "kernel_kill"
     public required DateTimeOffset Time { get; init; }
     public int? Pid { get; init; }
     public string? Comm { get; init; }
@@ -23,4 +23,12 @@ public sealed record KillEvent
     public int? Survivors { get; init; }                 // kill of a cgroup: processes still in it when the killer gave up
     public bool DryRun { get; init; }
     public string? Message { get; init; }
+
+    /// <summary>Joins a <c>signal</c> record (written before the signal) to the records that close it.</summary>
+    public string? SignalId { get; init; }
+
+    /// <summary>The victim's start time (field 22 of /proc/PID/stat): with the pid, names one process for good.</summary>
+    public ulong? StartTimeTicks { get; init; }
+
+    public double? GraceMs { get; init; }
 }

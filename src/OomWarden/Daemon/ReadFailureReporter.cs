@@ -5,7 +5,7 @@ namespace OomWarden.Daemon;
 /// the OS's reason and journaled as a <c>read_failed</c> event; the next good read of that file ends the
 /// episode (logged too). Without this an unreadable meminfo would silently read as "no pressure".
 /// The success path allocates nothing.</summary>
-public sealed class ReadFailureReporter
+public sealed class ReadFailureReporter : IReadFailures
 {
     private readonly Dictionary<string, long> _failing = new(StringComparer.Ordinal);
     private readonly Action<string> _log;

@@ -61,6 +61,14 @@ public sealed class DaemonProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGKILL, as a crash or the OOM killer would end it: no stop event, nothing flushed.</summary>
+    public void Crash()
+    {
+        if (_process.HasExited) return;
+        kill(_process.Id, 9);
+        _process.WaitForExit();
+    }
+
     public void Dispose()
     {
         try { Stop(TimeSpan.FromSeconds(5)); } catch (InvalidOperationException) { }

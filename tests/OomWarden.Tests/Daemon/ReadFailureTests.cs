@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using OomWarden.Core.Settings;
 using OomWarden.Daemon;
-using OomWarden.Linux.Readers;
 
 namespace OomWarden.Tests.Daemon;
 
@@ -20,12 +18,13 @@ public sealed class ReadFailureTests
         var time = new FakeTimeProvider();
         using var journal = EventJournal.TryOpen(journalPath, log.Add, out _)!;
         var failures = new ReadFailureReporter(log.Add, journal, time);
-        using var monitor = new OomWarden.Daemon.Monitor(new MeminfoReader(tree.Paths), DaemonSettings.Default, null, failures);
-        monitor.Tick();
+        using var daemon = DaemonRuntime.Build(OomWarden.Configuration.ConfigLoader.Default(), tree.Paths, time, "test", failures);
+        void Tick() => daemon.Domains.ReadAll();
+        Tick();
         Assert.Empty(log);
 
         File.WriteAllText(meminfoPath, "garbage\n");
-        for (int i = 0; i < 5; i++) monitor.Tick();
+        for (int i = 0; i < 5; i++) Tick();
 
         Assert.Equal(5, failures.Failures);
         var line = Assert.Single(log);
@@ -37,8 +36,8 @@ public sealed class ReadFailureTests
         Assert.Equal("system", ev.GetProperty("domain").GetString());
 
         File.WriteAllText(meminfoPath, good);
-        monitor.Tick();
-        monitor.Tick();
+        Tick();
+        Tick();
 
         Assert.Equal(2, log.Count);
         Assert.Contains("reads again after 5 failed read(s)", log[1]);

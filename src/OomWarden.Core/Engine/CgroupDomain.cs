@@ -1,0 +1,68 @@
+using OomWarden.Core.Detection;
+using OomWarden.Core.Model;
+using OomWarden.Core.Settings;
+
+namespace OomWarden.Core.Engine;
+
+/// <summary>A memory cgroup with a limit: headroom (limit − working set) against the [cgroups] levels. Kills inside
+/// its subtree count for it, and so does killing a cgroup that contains it.</summary>
+public sealed class CgroupDomain : WatchedDomain
+{
+    private readonly CgroupThresholds _thresholds;
+    private readonly long _prepareMarginBytes;
+    private readonly int _depth;
+
+    public CgroupDomain(string cgroupPath, long limitBytes, CgroupThresholds thresholds, long prepareMarginBytes)
+        : base(Model.Domain.ForCgroup(cgroupPath))
+    {
+        LimitBytes = limitBytes;
+        _thresholds = thresholds;
+        _prepareMarginBytes = prepareMarginBytes;
+        foreach (char c in cgroupPath.AsSpan().TrimEnd('/')) if (c == '/') _depth++;
+    }
+
+    public string Path => Domain.CgroupPath;
+
+    public long LimitBytes { get; }
+
+    public CgroupMemory Memory { get; private set; }
+
+    public override long AvailableBytes => LimitBytes - Memory.WorkingSetBytes;
+
+    public override int Specificity => 2 + _depth;
+
+    /// <summary>Usage alone (memory.usage_in_bytes / memory.current). Returns true when usage is close enough to
+    /// the limit that the working set matters: the caller then reads inactive_file and calls
+    /// <see cref="Update(long, long)"/>. Below an armed kernel wake-up the cgroup asks for no polling at all.</summary>
+    public bool UpdateFromUsage(long usageBytes, bool kernelWakesBelowUsage)
+    {
+        long distance = CgroupEvaluator.UsageDistanceToTerm(usageBytes, LimitBytes, _thresholds);
+        if (distance <= _prepareMarginBytes) return true;
+        Memory = new CgroupMemory(usageBytes, LimitBytes, CgroupMemory.Unlimited, 0, 0);
+        Reading = new LevelReading(PressureLevel.None, kernelWakesBelowUsage ? long.MaxValue / 2 : distance);
+        HasFigures = true;
+        return false;
+    }
+
+    /// <summary>Usage and inactive page cache: the full evaluation.</summary>
+    public void Update(long usageBytes, long inactiveFileBytes)
+    {
+        Memory = new CgroupMemory(usageBytes, LimitBytes, CgroupMemory.Unlimited, inactiveFileBytes, 0);
+        Reading = CgroupEvaluator.Evaluate(Memory, _thresholds, _prepareMarginBytes);
+        HasFigures = true;
+    }
+
+    public override bool Covers(in KillTarget target)
+        => IsWithin(target.CgroupPath, Path) || (target.WholeCgroup && IsWithin(Path, target.CgroupPath));
+
+    public override string Describe() => CgroupEvaluator.Describe(Memory, _thresholds, Level);
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="root"/> or below it.</summary>
+    public static bool IsWithin(string path, string root)
+    {
+        var r = root.AsSpan().TrimEnd('/');
+        if (r.Length == 0) return true;
+        var p = path.AsSpan();
+        return p.StartsWith(r, StringComparison.Ordinal) && (p.Length == r.Length || p[r.Length] == '/');
+    }
+}

@@ -1,0 +1,26 @@
+namespace OomWarden.Core.Engine;
+
+public enum CommandKind
+{
+    /// <summary>Run the selector over <see cref="EngineCommand.Domain"/>, then call <see cref="OomEngine.OnDecision"/>.</summary>
+    Select,
+
+    /// <summary>Open a pidfd on the kill's pid and check its start time, then call <see cref="OomEngine.OnVictimOpened"/>.</summary>
+    OpenVictim,
+
+    /// <summary>Send <see cref="EngineCommand.Signal"/> through the kill's pidfd (the signal record is already
+    /// journaled), watch the pidfd for exit, then call <see cref="OomEngine.OnSignalSent"/>.</summary>
+    Signal,
+
+    /// <summary>process_mrelease through the kill's pidfd.</summary>
+    ReleaseMemory,
+
+    /// <summary>Kill the kill's cgroup as a unit, then call <see cref="OomEngine.OnCgroupKilled"/>.</summary>
+    KillCgroup,
+
+    /// <summary>The engine is done with the kill's pidfd: stop watching it and close it.</summary>
+    CloseVictim,
+}
+
+/// <summary>One thing for the host to do. A struct with references only: queuing it allocates nothing.</summary>
+public readonly record struct EngineCommand(CommandKind Kind, WatchedDomain? Domain, KillInFlight? Kill, int Signal);

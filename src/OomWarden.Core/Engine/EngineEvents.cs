@@ -1,0 +1,71 @@
+using OomWarden.Core.Decisions;
+using OomWarden.Core.Detection;
+
+namespace OomWarden.Core.Engine;
+
+/// <summary>Something the daemon did or saw. The journal, the log and (next) subscribers, status and metrics all
+/// read these; nothing else writes the daemon's outputs. Allocated only when something happens, never per tick.</summary>
+public abstract record EngineEvent(DateTimeOffset Time);
+
+/// <summary>A domain moved from one level to another.</summary>
+public sealed record LevelChanged(DateTimeOffset Time, WatchedDomain Domain, PressureLevel From, PressureLevel To) : EngineEvent(Time);
+
+/// <summary>The selector answered for a domain; <paramref name="Ahead"/> when prepared in the prepare band.</summary>
+public sealed record Decided(DateTimeOffset Time, WatchedDomain Domain, Decision Decision, bool Ahead, double DecisionMs) : EngineEvent(Time);
+
+/// <summary>A domain is short and its decision found nothing killable; the domain is left alone for a while.</summary>
+public sealed record NothingToKill(DateTimeOffset Time, WatchedDomain Domain, Decision Decision, string Reason) : EngineEvent(Time);
+
+/// <summary>Written ahead: a signal is about to be sent (or a cgroup killed). The journal appends and fsyncs its
+/// <c>signal</c> record on this event, before the host acts.</summary>
+public sealed record Signalling(DateTimeOffset Time, KillInFlight Kill, int Signal) : EngineEvent(Time);
+
+/// <summary>The first signal reached the victim.</summary>
+public sealed record Signalled(DateTimeOffset Time, KillInFlight Kill, int Signal) : EngineEvent(Time);
+
+/// <summary>SIGTERM → SIGKILL: the grace ran out, or a domain counting on this kill reached its kill level.</summary>
+public sealed record Escalated(DateTimeOffset Time, KillInFlight Kill, bool GraceOver) : EngineEvent(Time);
+
+/// <summary>The victim was gone (or its pid named another process) before the first signal: nothing was sent.
+/// <paramref name="SignalRecorded"/> when it went between the signal record and the signal (the record is to be closed).</summary>
+public sealed record VictimVanished(DateTimeOffset Time, KillInFlight Kill, bool SignalRecorded) : EngineEvent(Time);
+
+/// <summary>The victim exited (its pidfd turned readable), or a cgroup was killed as a unit.</summary>
+public sealed record Exited(DateTimeOffset Time, KillInFlight Kill, TimeSpan AfterFirstSignal) : EngineEvent(Time);
+
+/// <summary>Memory showed (or the settle time ran out): the kill is judged. The journal's <c>kill</c> record.</summary>
+public sealed record Judged(DateTimeOffset Time, KillInFlight Kill, long FreedBytes, TimeSpan? ExitAfter) : EngineEvent(Time);
+
+/// <summary>Dry run: the kill that would have been made.</summary>
+public sealed record WouldKill(DateTimeOffset Time, KillInFlight Kill) : EngineEvent(Time);
+
+public enum RecoveryOutcome
+{
+    /// <summary>Still alive with the same start time: the engine carries on with it.</summary>
+    Finishing,
+
+    /// <summary>Gone, or its pid now names another process: nothing to finish.</summary>
+    Gone,
+
+    /// <summary>Its grace ran out while its domain was no longer short: left alone.</summary>
+    LeftAlone,
+}
+
+/// <summary>A signal sent by an earlier instance, found unfinished in the journal at start.</summary>
+public sealed record Recovered(DateTimeOffset Time, KillInFlight Kill, RecoveryOutcome Outcome) : EngineEvent(Time);
+
+/// <summary>An unfinished signal from the journal whose domain this instance does not watch.</summary>
+public sealed record RecoveryDropped(DateTimeOffset Time, RecoveredSignal Signal, string Why) : EngineEvent(Time);
+
+/// <summary>The kernel's own OOM killer ran (reported from the kernel log by the host).</summary>
+public sealed record KernelKill(DateTimeOffset Time, int? Pid, string? Comm, string? Cgroup, string Domain, string? Constraint,
+    string? TriggerComm, long? AnonRssKb) : EngineEvent(Time);
+
+/// <summary>A reading failed for a reason other than the expected race (a cgroup removed); the domain is skipped.</summary>
+public sealed record ReadFailed(DateTimeOffset Time, string Domain, string What, string Error) : EngineEvent(Time);
+
+/// <summary>A consumer of events (journal, log, later status and subscribers).</summary>
+public interface IEventSink
+{
+    void Publish(EngineEvent e);
+}

@@ -1,0 +1,63 @@
+using OomWarden.Core.Detection;
+using OomWarden.Core.Model;
+
+namespace OomWarden.Core.Engine;
+
+/// <summary>What a kill takes away, as the domains see it: the victim's cgroup and the NUMA nodes it may use.</summary>
+/// <param name="WholeCgroup">True when the kill empties <paramref name="CgroupPath"/> as a unit (the ladder's last rung).</param>
+public readonly record struct KillTarget(string CgroupPath, ulong MemsAllowedMask, bool WholeCgroup);
+
+/// <summary>One place where memory can run short, with its latest figures. One subclass per kind (system, NUMA
+/// node set, cgroup); each evaluates its own figures, says how much is left, describes itself for a reason line
+/// and knows which kills free memory for it. Nothing outside these classes switches on the kind.</summary>
+/// <remarks>Figures come in through the subclass's <c>Update</c> (the daemon reads them, tests write literals);
+/// updating allocates nothing.</remarks>
+public abstract class WatchedDomain
+{
+    protected WatchedDomain(Domain domain)
+    {
+        Domain = domain;
+        Name = domain.ToString();
+    }
+
+    /// <summary>Kind and root, as the selector and the journal know it.</summary>
+    public Domain Domain { get; }
+
+    /// <summary>"system", "nodes:1", or the cgroup path: the domain's key in the journal and the engine's state.</summary>
+    public string Name { get; }
+
+    /// <summary>The level and the distance to the term level at the latest figures.</summary>
+    public LevelReading Reading { get; protected set; } = new(PressureLevel.None, long.MaxValue);
+
+    public PressureLevel Level => Reading.Level;
+
+    /// <summary>False until the first figures arrive, and after a failed read (the engine then leaves it alone).</summary>
+    public bool HasFigures { get; protected set; }
+
+    /// <summary>What is left in this domain's own terms (MemAvailable, a node's free + inactive file, a cgroup's
+    /// limit − working set): the judgement of a kill compares it before and after.</summary>
+    public abstract long AvailableBytes { get; }
+
+    /// <summary>Higher is narrower: the engine serves narrow domains first, so a shortage seen by a cgroup and by
+    /// its ancestors is answered once, inside the cgroup.</summary>
+    public abstract int Specificity { get; }
+
+    /// <summary>True when killing <paramref name="target"/> gives memory back to this domain: such a kill in flight
+    /// stands for this domain too, and nothing else is killed for it meanwhile.</summary>
+    public abstract bool Covers(in KillTarget target);
+
+    /// <summary>The domain itself as a kill target: a domain that covers it counts on its kills.</summary>
+    public KillTarget AsTarget => new(Domain.CgroupPath, Domain.NodeMask, false);
+
+    /// <summary>The human reason at the latest figures, with the numbers (allocates; called when acting).</summary>
+    public abstract string Describe();
+
+    /// <summary>A read failed: the domain keeps no level until the next good read.</summary>
+    public void MarkUnreadable()
+    {
+        HasFigures = false;
+        Reading = new LevelReading(PressureLevel.None, long.MaxValue);
+    }
+
+    public override string ToString() => Name;
+}

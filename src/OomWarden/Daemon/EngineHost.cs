@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using OomWarden.Core.Decisions;
+using OomWarden.Core.Detection;
+using OomWarden.Core.Engine;
+using OomWarden.Core.Settings;
+using OomWarden.Linux.Actions;
+using OomWarden.Linux.Loop;
+using OomWarden.Linux.Parsing;
+
+namespace OomWarden.Daemon;
+
+/// <summary>The daemon's loop around the engine: read every domain, step the engine, carry out its commands (none
+/// of which waits), then sleep in epoll until a kernel wake-up, a victim's exit, the engine's next deadline or the
+/// adaptive interval, whichever comes first.</summary>
+public sealed class EngineHost : IDisposable
+{
+    private readonly DaemonSettings _settings;
+    private readonly DomainSet _domains;
+    private readonly OomEngine _engine;
+    private readonly IVictimSelector _selector;
+    private readonly VictimPidfds _victims;
+    private static readonly TimeSpan ArmBudget = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ArmPause = TimeSpan.FromMilliseconds(10);
+    private const int TrimAfterRescans = 4;
+    private readonly CgroupKiller _cgroupKiller;
+    private bool _armPending;
+    private int _rescansSinceTrim;
+    private readonly LiveHost _host;
+    private readonly EventLoop _loop;
+    private readonly TimeProvider _time;
+    private readonly RescanDebouncer _rescans;
+
+    public EngineHost(DaemonSettings settings, DomainSet domains, OomEngine engine, IVictimSelector selector, LiveHost host,
+        EventLoop loop, TimeProvider time)
+    {
+        _settings = settings;
+        _domains = domains;
+        _engine = engine;
+        _selector = selector;
+        _host = host;
+        _loop = loop;
+        _time = time;
+        _victims = new VictimPidfds(loop, host.TryReadStartTime);
+        _cgroupKiller = host.CgroupKiller;
+        _rescans = new RescanDebouncer(time, settings.Monitor.RescanInterval);
+        _engine.SetDomains(domains.Domains);
+    }
+
+    public OomEngine Engine => _engine;
+
+    public DomainSet Domains => _domains;
+
+    public EventLoop Loop => _loop;
+
+    public long Rescans => _rescans.Rescans;
+
+    /// <summary>At start: lists the tree and arms every wake-up before the daemon reports "watching".</summary>
+    public void RescanAtStart()
+    {
+        Rescan();
+        _domains.ArmPendingWakeups(TimeSpan.MaxValue);
+        _armPending = false;
+    }
+
+    /// <summary>Re-lists the cgroups (on inotify, on follow-ups and on the safety-net interval). New cgroups' wake-ups
+    /// are armed afterwards within a budget per pass (a v1 registration waits for an RCU grace period).</summary>
+    public void Rescan()
+    {
+        try
+        {
+            if (_domains.Rescan()) _engine.SetDomains(_domains.Domains);
+        }
+        finally
+        {
+            _rescans.Rescanned();
+        }
+        _armPending = true;
+        if (++_rescansSinceTrim >= TrimAfterRescans && _rescans.IsQuiet && _engine.KillsInFlight.Count == 0)
+        {
+            // A burst of cgroup churn is over: give its garbage back, or the mlocked heap keeps its peak size.
+            _rescansSinceTrim = 0;
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+    }
+
+    /// <summary>One pass: read, step, act. Allocates nothing while no domain is near its levels.</summary>
+    public void Tick()
+    {
+        _domains.ReadAll();
+        _engine.Step();
+        Execute();
+    }
+
+    /// <summary>Hands unfinished signals of an earlier instance to the engine (after a first read, so that each
+    /// domain's figures are known) and verifies their victims.</summary>
+    public void Recover(IEnumerable<RecoveredSignal> signals)
+    {
+        _domains.ReadAll();
+        foreach (var s in signals) _engine.Recover(s);
+        Execute();
+    }
+
+    /// <summary>Runs until the loop is asked to stop.</summary>
+    public void Run()
+    {
+        while (true)
+        {
+            Tick();
+            if (_domains.TreeChanged) _rescans.TreeChanged();
+            if (_rescans.IsDue()) Rescan();
+            if (_armPending) _armPending = _domains.ArmPendingWakeups(ArmBudget);
+            if (!_loop.RunOnce(NextSleep())) break;
+        }
+        FinishOnStop();
+    }
+
+    /// <summary>At stop: exits not yet seen are taken in, and every victim that is gone is judged now (its kill record
+    /// written); victims still in their grace are left to the next instance, which finds their signal records.</summary>
+    private void FinishOnStop()
+    {
+        _domains.ReadAll();
+        foreach (var k in _engine.KillsInFlight.ToArray())
+            if (k.Phase is KillPhase.Grace or KillPhase.Killed && _victims.HasExited(k.Id)) _engine.OnExited(k);
+        _engine.FinishOnStop();
+        Execute();
+    }
+
+    private TimeSpan NextSleep()
+    {
+        var sleep = AdaptiveInterval.Next(_domains.MinDistanceBytes, _settings.Monitor);
+        long deadline = _engine.NextDeadline;
+        if (deadline != long.MaxValue)
+        {
+            long now = _time.GetTimestamp();
+            var untilDeadline = deadline <= now ? TimeSpan.Zero : TimeSpan.FromSeconds((deadline - now) / (double)_time.TimestampFrequency);
+            if (untilDeadline < sleep) sleep = untilDeadline;
+        }
+        var untilRescan = _rescans.UntilDue();
+        if (untilRescan < sleep) sleep = untilRescan;
+        return _armPending && sleep > ArmPause ? ArmPause : sleep;
+    }
+
+    /// <summary>Carries out the engine's commands and reports each outcome back (which may queue more).</summary>
+    private void Execute()
+    {
+        while (_engine.TryTakeCommand(out var c))
+        {
+            var k = c.Kill;
+            switch (c.Kind)
+            {
+                case CommandKind.Select:
+                    long start = Stopwatch.GetTimestamp();
+                    var decision = _selector.Select(_domains.SourceOf(c.Domain!).OpenView());
+                    _engine.OnDecision(c.Domain!, decision, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    break;
+                case CommandKind.OpenVictim:
+                    _engine.OnVictimOpened(k!, _victims.TryOpen(k!.Id, k.Pid, k.StartTimeTicks, () => _engine.OnExited(k)));
+                    break;
+                case CommandKind.Signal:
+                    var result = _victims.Signal(k!.Id, c.Signal, out string? error);
+                    _engine.OnSignalSent(k, c.Signal, result, error);
+                    break;
+                case CommandKind.ReleaseMemory:
+                    _victims.TryReleaseMemory(k!.Id);
+                    break;
+                case CommandKind.KillCgroup:
+                    string? dir = _host.CgroupDirectory(k!.CgroupPath);
+                    var outcome = dir is null
+                        ? new CgroupKillOutcome(KillResult.Failed, 0, 0, [], 0, 0, 0, TimeSpan.Zero, $"cgroup {k.CgroupPath} has no directory")
+                        : _cgroupKiller.KillAll(k.CgroupPath, dir, _host.MemoryVersion);
+                    _engine.OnCgroupKilled(k, outcome.Result switch
+                    {
+                        KillResult.Exited => "exited",
+                        KillResult.StillAlive => "still_alive",
+                        KillResult.Vanished => "vanished",
+                        _ => "failed",
+                    }, outcome.Survivors, outcome.Describe());
+                    break;
+                case CommandKind.CloseVictim:
+                    _victims.Close(k!.Id);
+                    break;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _victims.Dispose();
+        _domains.Dispose();
+    }
+}

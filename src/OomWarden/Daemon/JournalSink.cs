@@ -1,0 +1,125 @@
+using OomWarden.Core.Engine;
+using OomWarden.Core.Policy;
+
+namespace OomWarden.Daemon;
+
+/// <summary>The event journal's records, all made here from the bus. Write-ahead: a <c>signal</c> record (pid, start
+/// time, signal, domain, rule, reason, signal_id) is appended and fsync'd on <see cref="Signalling"/>, before the host
+/// sends anything; the <c>kill</c> record that judges it carries the same <c>signal_id</c>, and so do the records that
+/// close it otherwise (<c>vanished</c>, <c>recovered</c>). Field names are a contract: added to, never renamed.</summary>
+public sealed class JournalSink : IEventSink
+{
+    private readonly EventJournal _journal;
+    private readonly bool _dryRun;
+
+    public JournalSink(EventJournal journal, bool dryRun)
+    {
+        _journal = journal;
+        _dryRun = dryRun;
+    }
+
+    public void Publish(EngineEvent e)
+    {
+        switch (e)
+        {
+            case Signalling s:
+                _journal.Append(Victim(s.Kill, "signal", s.Time, s.Signal) with
+                {
+                    StartTimeTicks = s.Kill.WholeCgroup ? null : s.Kill.StartTimeTicks,
+                    GraceMs = s.Kill.WholeCgroup ? null : s.Kill.Grace.TotalMilliseconds,
+                }, sync: true);
+                break;
+            case Judged j:
+                _journal.Append(Victim(j.Kill, "kill", j.Time, j.Kill.LastSignal == 0 ? j.Kill.FirstSignal : j.Kill.LastSignal) with
+                {
+                    FreedBytes = j.FreedBytes,
+                    ExitMs = j.ExitAfter?.TotalMilliseconds,
+                    Result = j.Kill.Result,
+                    Escalated = j.Kill.WholeCgroup ? null : j.Kill.Escalated,
+                    DecisionMs = j.Kill.DecisionMs,
+                    Message = j.Kill.Message,
+                    Survivors = j.Kill.WholeCgroup ? j.Kill.Survivors : null,
+                }, sync: true);
+                break;
+            case WouldKill w:
+                _journal.Append(Victim(w.Kill, "kill", w.Time, w.Kill.FirstSignal) with
+                {
+                    DryRun = true,
+                    Result = "dry_run",
+                    DecisionMs = w.Kill.DecisionMs,
+                    SignalId = null,
+                }, sync: true);
+                break;
+            case NothingToKill n:
+                _journal.Append(new KillEvent
+                {
+                    Event = "nothing_to_kill",
+                    Time = n.Time,
+                    Domain = n.Domain.Name,
+                    Reason = n.Reason,
+                    Message = n.Decision.Summary,
+                    DryRun = _dryRun,
+                }, sync: false);
+                break;
+            case VictimVanished { SignalRecorded: true } v:
+                // Gone between the signal record and the signal: close the record.
+                _journal.Append(new KillEvent { Event = "vanished", Time = v.Time, SignalId = v.Kill.SignalId, Pid = v.Kill.Pid, Comm = v.Kill.Comm, Domain = v.Kill.Domain.Name }, sync: true);
+                break;
+            case Recovered r:
+                _journal.Append(new KillEvent
+                {
+                    Event = "recovered",
+                    Time = r.Time,
+                    SignalId = r.Kill.SignalId,
+                    Pid = r.Kill.Pid,
+                    Comm = r.Kill.Comm,
+                    Domain = r.Kill.Domain.Name,
+                    Result = r.Outcome switch { RecoveryOutcome.Finishing => "finishing", RecoveryOutcome.Gone => "gone", _ => "left_alone" },
+                }, sync: r.Outcome != RecoveryOutcome.Finishing);
+                break;
+            case RecoveryDropped d:
+                _journal.Append(new KillEvent
+                {
+                    Event = "recovered",
+                    Time = d.Time,
+                    SignalId = d.Signal.SignalId,
+                    Pid = d.Signal.Pid,
+                    Comm = d.Signal.Comm,
+                    Domain = d.Signal.Domain,
+                    Result = "dropped",
+                    Message = d.Why,
+                }, sync: true);
+                break;
+            case KernelKill k:
+                _journal.Append(new KillEvent
+                {
+                    Event = "kernel_kill",
+                    Time = k.Time,
+                    Pid = k.Pid,
+                    Comm = k.Comm,
+                    Cgroup = k.Cgroup,
+                    Domain = k.Domain,
+                    Reason = k.Constraint,
+                    Message = k.TriggerComm is null ? null : "triggered by " + k.TriggerComm,
+                }, sync: true);
+                break;
+        }
+    }
+
+    private static KillEvent Victim(KillInFlight k, string kind, DateTimeOffset time, int signal) => new()
+    {
+        Event = kind,
+        Time = time,
+        SignalId = k.SignalId,
+        Pid = k.WholeCgroup ? null : k.Pid,
+        Comm = k.WholeCgroup ? null : k.Comm,
+        Cgroup = k.CgroupPath,
+        Domain = k.Domain.Name,
+        Signal = Signals.Name(signal),
+        Reason = k.Reason,
+        Victim = k.WholeCgroup ? "cgroup" : "process",
+        Rule = k.Rule,
+        Priority = k.Priority,
+        FootprintBytes = k.FootprintBytes,
+    };
+}
