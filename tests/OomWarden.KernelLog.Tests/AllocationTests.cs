@@ -19,9 +19,15 @@ public class AllocationTests
             " SUBSYSTEM=virtio\n",
         }.Select(Encoding.UTF8.GetBytes).ToArray();
         for (int i = 0; i < 1000; i++) reader.Feed(records[i % records.Length]); // warm-up, and past the head lines read one by one
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100_000; i++) reader.Feed(records[i % records.Length]);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of three rounds: tiered JIT's promotions (OSR, call counting) may allocate a few KiB once, on
+        // this thread, in whichever round they happen; an allocation per record costs >= 100,000 bytes in every round.
+        long allocated = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100_000; i++) reader.Feed(records[i % records.Length]);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
         Assert.Equal(0, reports);
         Assert.True(allocated < 1024, $"{allocated} bytes allocated for 100000 non-OOM records");
     }

@@ -125,7 +125,18 @@ public static class RunCommand
         journal.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source + recovering }, sync: unfinished.Count > 0);
         daemon.Runner.Recover(unfinished);
         foreach (var warning in StartupFootprint.Settle(paths, daemon.Host, daemon.Selector)) stderr.WriteLine("oomwarden: warning: " + warning);
+        // Type=notify: READY once the first tick ran and every wake-up is armed; WATCHDOG=1 from the loop.
+        using var notify = Linux.Notify.SdNotify.FromEnvironment(out string? notifyError);
+        if (notifyError is not null) stderr.WriteLine("oomwarden: warning: " + notifyError);
+        if (notify is not null)
+        {
+            daemon.Runner.Notify = notify;
+            daemon.Runner.WatchdogInterval = Linux.Notify.SdNotify.WatchdogInterval();
+            notify.Status($"watching {domains.Cgroups.Length} limited cgroup(s){(settings.System.Enabled ? " and the system" : "")}{(settings.Action.DryRun ? " (dry run)" : "")}");
+            notify.Ready();
+        }
         daemon.Runner.Run();
+        notify?.Stopping();
         stderr.WriteLine($"oomwarden: stopping ({daemon.Engine.State.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel, "
             + $"{daemon.Runner.Rescans} cgroup rescan(s), {readFailures.Failures} failed read(s), {journal.WriteFailures} failed journal write(s))");
         journal.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);

@@ -5,6 +5,7 @@ using OomWarden.Core.Engine;
 using OomWarden.Core.Settings;
 using OomWarden.Linux.Actions;
 using OomWarden.Linux.Loop;
+using OomWarden.Linux.Notify;
 using OomWarden.Linux.Parsing;
 
 namespace OomWarden.Daemon;
@@ -53,6 +54,14 @@ public sealed class EngineHost : IDisposable
     public EventLoop Loop => _loop;
 
     public long Rescans => _rescans.Rescans;
+
+    /// <summary>systemd's notify socket, when the daemon runs as Type=notify: WATCHDOG=1 is sent from the loop itself
+    /// every half <see cref="WatchdogInterval"/>, so a loop that hangs is restarted by the service manager.</summary>
+    public SdNotify? Notify { get; set; }
+
+    public TimeSpan? WatchdogInterval { get; set; }
+
+    private long _lastWatchdog;
 
     /// <summary>At start: lists the tree and arms every wake-up before the daemon reports "watching".</summary>
     public void RescanAtStart()
@@ -109,6 +118,7 @@ public sealed class EngineHost : IDisposable
             if (_domains.TreeChanged) _rescans.TreeChanged();
             if (_rescans.IsDue()) Rescan();
             if (_armPending) _armPending = _domains.ArmPendingWakeups(ArmBudget);
+            PetWatchdog();
             if (!_loop.RunOnce(NextSleep())) break;
         }
         FinishOnStop();
@@ -125,9 +135,23 @@ public sealed class EngineHost : IDisposable
         Execute();
     }
 
+    private void PetWatchdog()
+    {
+        if (Notify is null || WatchdogInterval is not { } interval) return;
+        if (_lastWatchdog != 0 && _time.GetElapsedTime(_lastWatchdog) < interval / 2) return;
+        Notify.Watchdog();
+        _lastWatchdog = _time.GetTimestamp();
+    }
+
     private TimeSpan NextSleep()
     {
         var sleep = AdaptiveInterval.Next(_domains.MinDistanceBytes, _settings.Monitor);
+        if (Notify is not null && WatchdogInterval is { } watchdog)
+        {
+            var untilWatchdog = watchdog / 2 - _time.GetElapsedTime(_lastWatchdog);
+            if (untilWatchdog < TimeSpan.Zero) untilWatchdog = TimeSpan.Zero;
+            if (untilWatchdog < sleep) sleep = untilWatchdog;
+        }
         long deadline = _engine.NextDeadline;
         if (deadline != long.MaxValue)
         {

@@ -63,6 +63,7 @@ public sealed class ForgedProtectionTests
         Repo.RequireBinary();
         using var cg = V1MemoryCgroup.Create("oomwarden-nobody", 64L << 20);
         var root = cg.Start("/bin/sleep", "60");
+        WaitFor(root.Id, "sleep", null); // the shell joins the cgroup, then execs sleep: only then is it listed
         var r = Sh.Run("setpriv", ["--reuid", "65534", "--regid", "65534", "--clear-groups", Repo.Binary, "explain", "--domain", cg.Path, "--json"],
             TimeSpan.FromSeconds(30));
         Assert.True(r.ExitCode == 0, r.Stderr);

@@ -28,7 +28,10 @@ public sealed class DaemonProcess : IDisposable
 
     public int Pid => _process.Id;
 
-    public static DaemonProcess Start(params string[] args)
+    public static DaemonProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the daemon with extra environment variables (NOTIFY_SOCKET, WATCHDOG_USEC...).</summary>
+    public static DaemonProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         Repo.RequireBinary();
         var psi = new ProcessStartInfo(Repo.Binary)
@@ -38,6 +41,7 @@ public sealed class DaemonProcess : IDisposable
             UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
         var d = new DaemonProcess(Process.Start(psi)!);
         if (!d._ready.Wait(TimeSpan.FromSeconds(20)))
         {
