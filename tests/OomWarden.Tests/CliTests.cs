@@ -226,6 +226,31 @@ public sealed class CliTests
         AssertNoResourceKey(err);
     }
 
+    /// <summary>A link planted at the old predictable FILE.tmp name is not followed: the snapshot goes through a fresh
+    /// O_EXCL name and the link's target is untouched.</summary>
+    [Fact]
+    public void A_link_planted_at_the_temporary_name_is_not_written_through()
+    {
+        string fixture = FixtureTree.SourceDir("kernel-6.18-hybrid");
+        string dir = Path.Combine(Path.GetTempPath(), "oomwarden-snaplink-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string target = Path.Combine(dir, "victim-file"), output = Path.Combine(dir, "snap.json");
+            File.WriteAllText(target, "precious");
+            File.CreateSymbolicLink(output + ".tmp", target);
+            var (code, _, err) = Run("snapshot", "-o", output, "--proc-root", Path.Combine(fixture, "proc"), "--sys-root", Path.Combine(fixture, "sys"));
+            Assert.True(code == 0, err);
+            Assert.Equal("precious", File.ReadAllText(target));
+            Assert.Contains("\"format\"", File.ReadAllText(output), StringComparison.Ordinal);
+            Assert.Equal(["snap.json", "snap.json.tmp", "victim-file"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void A_config_warning_goes_to_stderr_and_does_not_fail_the_check()
     {

@@ -11,7 +11,7 @@ public static class SnapshotCommand
     public const string Usage = """
         usage: oomwarden snapshot -o FILE [--domain PATH] [--proc-root DIR] [--sys-root DIR]
 
-          -o, --output FILE  where to write the snapshot ("-" for stdout); written to FILE.tmp, then renamed
+          -o, --output FILE  where to write the snapshot ("-" for stdout); written to a new FILE.tmp.PID.RANDOM, then renamed
           --domain PATH      record only this memory cgroup's subtree (default: the whole system)
         """;
 
@@ -45,10 +45,13 @@ public static class SnapshotCommand
             SnapshotWriter.Write(doc, stdoutStream);
             return ExitCodes.Ok;
         }
-        string tmp = output + ".tmp";
+        // A fresh name created with O_EXCL (FileMode.CreateNew): never an existing file, FIFO or a link planted
+        // at a predictable name in a shared directory; renamed over the output when complete.
+        string tmp = output + ".tmp." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + "." + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
             {
                 SnapshotWriter.Write(doc, fs);
                 fs.Flush(flushToDisk: true);
