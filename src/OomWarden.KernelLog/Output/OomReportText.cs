@@ -1,3 +1,4 @@
+using OomWarden.Core.Model;
 using OomWarden.KernelLog.Model;
 
 namespace OomWarden.KernelLog.Output;
@@ -5,7 +6,7 @@ namespace OomWarden.KernelLog.Output;
 /// <summary>
 /// The human block for one event: facts first, then the diagnosis with evidence and remedies. What the report does
 /// not show is said so ("not in the report"), never printed as a zero. Every line goes through
-/// <see cref="TerminalText.Escape"/>: comm names and log lines may carry control characters and escape sequences.
+/// <see cref="TextEscape.ForTerminal"/>: comm names and log lines may carry control characters and escape sequences.
 /// </summary>
 public static class OomReportText
 {
@@ -124,7 +125,7 @@ public static class OomReportText
         }
     }
 
-    private static void Line(TextWriter o, string s) => o.WriteLine(TerminalText.Escape(s));
+    private static void Line(TextWriter o, string s) => o.WriteLine(TextEscape.ForTerminal(s));
 
     private static void Row(TextWriter o, string label, string value) => Line(o, $"  {label,-10} {value}");
 
