@@ -30,6 +30,9 @@ public sealed class LongListsV1Tests
                 [action]
                 events = "{{events}}"
                 """);
+            // The hog must get a higher pid than all 1,500 (below): when the pid counter is too close to pid_max for
+            // 1,600 more, start it again from low pids, so the batch and the hog do not wrap around.
+            EnsurePidsDoNotWrap(1600);
             // 1,499 children + their parent = 1,500 processes (about 300 MiB of kernel memory and page tables).
             var many = cg.Start(TestHelpers.Forkn, "-n", "1499", "-L", "180");
             Assert.StartsWith("READY", many.StandardOutput.ReadLine());
@@ -224,5 +227,12 @@ public sealed class LongListsV1Tests
             Thread.Sleep(100);
         }
         return condition();
+    }
+
+    private static void EnsurePidsDoNotWrap(int count)
+    {
+        int pidMax = int.Parse(File.ReadAllText("/proc/sys/kernel/pid_max").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        int last = int.Parse(File.ReadAllText("/proc/sys/kernel/ns_last_pid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (last + count >= pidMax) File.WriteAllText("/proc/sys/kernel/ns_last_pid", "300");
     }
 }
