@@ -10,6 +10,10 @@ public abstract record EngineEvent(DateTimeOffset Time);
 /// <summary>A domain moved from one level to another.</summary>
 public sealed record LevelChanged(DateTimeOffset Time, WatchedDomain Domain, PressureLevel From, PressureLevel To) : EngineEvent(Time);
 
+/// <summary>A domain's graded warning level changed (config <c>[levels]</c>); <paramref name="AvailableBytes"/> is the
+/// domain's own figure at the change.</summary>
+public sealed record WarningChanged(DateTimeOffset Time, WatchedDomain Domain, WarningLevel From, WarningLevel To, long AvailableBytes) : EngineEvent(Time);
+
 /// <summary>The selector answered for a domain; <paramref name="Ahead"/> when prepared in the prepare band.</summary>
 public sealed record Decided(DateTimeOffset Time, WatchedDomain Domain, Decision Decision, bool Ahead, double DecisionMs) : EngineEvent(Time);
 
