@@ -28,7 +28,7 @@ run: build
 ## test: every test: unit, CLI golden, host integration (cgroup v1), vmlab integration (cgroup v2)
 test: build
 	@if [ -x "$(SHARED)/vmlab/vm-setup" ]; then "$(SHARED)/vmlab/vm-setup" >/dev/null || echo "vm-setup failed: vmlab tests will say why"; fi
-	$(DOTNET) test --solution OomWarden.slnx -c Release --no-progress --max-parallel-test-modules 1
+	DOTNET=$(DOTNET) scripts/test.sh
 
 ## bench: benchmarks that print figures and ratios against references (see README)
 bench: build
