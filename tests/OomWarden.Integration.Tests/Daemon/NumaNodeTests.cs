@@ -35,7 +35,7 @@ public sealed class NumaNodeTests
                 {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
                 DM=$!
                 {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
-                $D/incg $C/n1 $D/hog -s 1024 -r 100 -L 100 > /dev/null & H=$!
+                $D/incg $C/n1 $D/hog -s 1024 -r 40 -L 100 > /dev/null & H=$!
                 echo $H > $D/hog.pid
                 wait $H; echo $? > $D/hog.status
                 sleep 0.5

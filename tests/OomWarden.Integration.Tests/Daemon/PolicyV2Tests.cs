@@ -45,9 +45,9 @@ public sealed class PolicyV2Tests
                 {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
                 DM=$!
                 {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
-                $D/incg $P/high $D/hog -s 250 -r 60 -L 100 > /dev/null & H=$!
-                $D/incg $P/mid $D/hog -s 250 -r 40 -L 100 > /dev/null & M=$!
-                $D/incg $P/low $D/hog -s 250 -r 40 -L 100 > /dev/null & L=$!
+                $D/incg $P/high $D/hog -s 250 -r 30 -L 100 > /dev/null & H=$!
+                $D/incg $P/mid $D/hog -s 250 -r 20 -L 100 > /dev/null & M=$!
+                $D/incg $P/low $D/hog -s 250 -r 20 -L 100 > /dev/null & L=$!
                 echo "$L $M $H" > $D/pids
                 wait $L; wait $M
                 sleep 2
@@ -102,8 +102,8 @@ public sealed class PolicyV2Tests
                 {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
                 DM=$!
                 {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
-                $D/incg $P/batch $D/hog -s 2048 -r 60 -F -L 100 > /dev/null &
-                $D/incg $P/batch $D/hog -s 2048 -r 50 -L 100 > /dev/null &
+                $D/incg $P/batch $D/hog -s 2048 -r 25 -F -L 100 > /dev/null &
+                $D/incg $P/batch $D/hog -s 2048 -r 20 -L 100 > /dev/null &
                 i=0; while [ -z "$(cat $P/batch/cgroup.procs)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
                 i=0; while [ -n "$(cat $P/batch/cgroup.procs)" ] && [ $i -lt 900 ]; do sleep 0.1; i=$((i+1)); done
                 sleep 0.5
