@@ -23,7 +23,7 @@ public sealed class EngineHost : IDisposable
     private static readonly TimeSpan ArmBudget = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan ArmPause = TimeSpan.FromMilliseconds(10);
     private const int TrimAfterRescans = 4;
-    private readonly CgroupKiller _cgroupKiller;
+    private readonly CgroupKillWorker _cgroupKills;
     private bool _armPending;
     private int _rescansSinceTrim;
     private readonly LiveHost _host;
@@ -42,7 +42,7 @@ public sealed class EngineHost : IDisposable
         _loop = loop;
         _time = time;
         _victims = new VictimPidfds(loop, host.TryReadStartTime);
-        _cgroupKiller = host.CgroupKiller;
+        _cgroupKills = new CgroupKillWorker(host.CgroupKiller, loop);
         _rescans = new RescanDebouncer(time, settings.Monitor.RescanInterval);
         _engine.SetDomains(domains.Domains);
     }
@@ -128,6 +128,8 @@ public sealed class EngineHost : IDisposable
     /// written); victims still in their grace are left to the next instance, which finds their signal records.</summary>
     private void FinishOnStop()
     {
+        // A cgroup kill still running finishes (within the killer's bound) and is judged like the rest.
+        _cgroupKills.Finish(_host.CgroupKiller.Bound + TimeSpan.FromSeconds(1));
         _domains.ReadAll();
         foreach (var k in _engine.KillsInFlight.ToArray())
             if (k.Phase is KillPhase.Grace or KillPhase.Killed && _victims.HasExited(k.Id)) _engine.OnExited(k);
@@ -189,16 +191,18 @@ public sealed class EngineHost : IDisposable
                     break;
                 case CommandKind.KillCgroup:
                     string? dir = _host.CgroupDirectory(k!.CgroupPath);
-                    var outcome = dir is null
-                        ? new CgroupKillOutcome(KillResult.Failed, 0, 0, [], 0, 0, 0, TimeSpan.Zero, $"cgroup {k.CgroupPath} has no directory")
-                        : _cgroupKiller.KillAll(k.CgroupPath, dir, _host.MemoryVersion);
-                    _engine.OnCgroupKilled(k, outcome.Result switch
+                    if (dir is null)
                     {
-                        KillResult.Exited => "exited",
-                        KillResult.StillAlive => "still_alive",
-                        KillResult.Vanished => "vanished",
-                        _ => "failed",
-                    }, outcome.Survivors, outcome.Describe());
+                        OnCgroupKilled(k, new CgroupKillOutcome(KillResult.Failed, 0, 0, [], 0, 0, 0, TimeSpan.Zero, $"cgroup {k.CgroupPath} has no directory"));
+                        break;
+                    }
+                    // Off the loop: emptying a cgroup waits for its tasks' exits, and every other domain is still watched.
+                    var kill = k;
+                    _cgroupKills.Start(k.CgroupPath, dir, _host.MemoryVersion, outcome =>
+                    {
+                        OnCgroupKilled(kill, outcome);
+                        Execute();
+                    });
                     break;
                 case CommandKind.CloseVictim:
                     _victims.Close(k!.Id);
@@ -207,8 +211,20 @@ public sealed class EngineHost : IDisposable
         }
     }
 
+    private void OnCgroupKilled(KillInFlight k, CgroupKillOutcome outcome)
+    {
+        _engine.OnCgroupKilled(k, outcome.Result switch
+        {
+            KillResult.Exited => "exited",
+            KillResult.StillAlive => "still_alive",
+            KillResult.Vanished => "vanished",
+            _ => "failed",
+        }, outcome.Survivors, outcome.Describe());
+    }
+
     public void Dispose()
     {
+        _cgroupKills.Dispose();
         _victims.Dispose();
         _domains.Dispose();
     }

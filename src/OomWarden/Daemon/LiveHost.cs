@@ -15,6 +15,7 @@ public sealed class LiveHost : IHostAccess, IDisposable
     private readonly HostPaths _paths;
     private readonly CgroupTreeReader _tree;
     private readonly ProcessReader _processes;
+    private readonly ProcessReader _killerProcesses;
     private readonly MeminfoReader _meminfo;
     private readonly NodeMemoryReader _nodes;
 
@@ -26,7 +27,9 @@ public sealed class LiveHost : IHostAccess, IDisposable
         _processes = new ProcessReader(paths, layout.MemoryVersion);
         _meminfo = new MeminfoReader(paths);
         _nodes = new NodeMemoryReader(paths);
-        CgroupKiller = new Linux.Actions.CgroupKiller(_processes);
+        // Its own reader: the killer runs on its own thread (CgroupKillWorker) and the readers keep buffers.
+        _killerProcesses = new ProcessReader(paths, layout.MemoryVersion);
+        CgroupKiller = new Linux.Actions.CgroupKiller(_killerProcesses);
     }
 
     public Linux.Actions.CgroupKiller CgroupKiller { get; }
@@ -97,6 +100,7 @@ public sealed class LiveHost : IHostAccess, IDisposable
     public void Dispose()
     {
         _processes.Dispose();
+        _killerProcesses.Dispose();
         _meminfo.Dispose();
         _nodes.Dispose();
     }
