@@ -3,7 +3,6 @@ namespace OomWarden.KernelLog.Parsing;
 /// <summary>Cheap classification of a kernel message (prefix already removed). Pure.</summary>
 public static class MessageClassifier
 {
-
     public static LineKind Classify(ReadOnlySpan<byte> m)
     {
         if (m.IsEmpty) return LineKind.Unrelated;
