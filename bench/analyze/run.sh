@@ -4,7 +4,7 @@
 #   dense:  one OOM report every 200 lines (a node with a crash-looping container)
 # usage: bench/analyze/run.sh [SIZE_MB=300] [RUNS=5]     (binary: $OOMWARDEN, default bin/oomwarden)
 # The logs are written to a private directory from `mktemp -d` (removed at the end; BENCH_KEEP=1 keeps it) and
-# read from the page cache by both tools. Each figure is the best of RUNS: wall clock, and CPU time
+# read from the page cache by both tools. Each figure is the median of RUNS: wall clock, and CPU time
 # (user+sys, which a machine shared with other jobs disturbs less), with the ratio oomwarden/grep of
 # throughputs (1 = as fast as grep, 0.5 = half as fast). Peak RSS of oomwarden from /usr/bin/time when present.
 set -euo pipefail
@@ -18,19 +18,21 @@ BIN=${OOMWARDEN:-bin/oomwarden}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/oomwarden-bench-analyze.XXXXXX")
 [[ ${BENCH_KEEP:-0} == 1 ]] || trap 'rm -rf "$DIR"' EXIT
 
-# best-of-N wall and CPU seconds of a command whose stdout goes to a pipe (grep skips work when it is /dev/null)
+# median of N wall and CPU seconds of a command whose stdout goes to a pipe (grep skips work when it is /dev/null);
+# medians, not bests: other jobs on a shared machine slow some runs down, and the median is the typical one
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 measure() {  # measure OUT_VAR_PREFIX cmd...
     local prefix=$1; shift
-    local best_wall=999999 best_cpu=999999 count=
+    local walls=() cpus=() count=
     for ((i = 1; i <= RUNS; i++)); do
         { /usr/bin/env time -f '%e %U %S' -o "$DIR/time" "$@" || true; } | wc -l > "$DIR/count"
         read -r wall user sys < <(tail -1 "$DIR/time")
         count=$(cat "$DIR/count")
-        best_wall=$(echo "if ($wall < $best_wall) $wall else $best_wall" | bc -l)
-        best_cpu=$(echo "c = $user + $sys; if (c < $best_cpu) c else $best_cpu" | bc -l)
+        walls+=("$wall")
+        cpus+=("$(echo "$user + $sys" | bc -l)")
     done
-    printf -v "${prefix}_wall" '%s' "$best_wall"
-    printf -v "${prefix}_cpu" '%s' "$best_cpu"
+    printf -v "${prefix}_wall" '%s' "$(median "${walls[@]}")"
+    printf -v "${prefix}_cpu" '%s' "$(median "${cpus[@]}")"
     printf -v "${prefix}_count" '%s' "$count"
 }
 
@@ -56,4 +58,4 @@ for density in sparse dense; do
         "$density" "$(echo "$bytes / 1048576" | bc -l)" "$gcount" "$g_wall" "$g_cpu" "$o_wall" "$o_cpu" "$rw" "$rc" "$(echo "$rss / 1024" | bc -l)"
     rm -f "$log"
 done
-echo "(best of $RUNS runs each; ratio = grep time / oomwarden time, i.e. oomwarden's throughput as a fraction of grep's)"
+echo "(median of $RUNS runs each; ratio = grep time / oomwarden time, i.e. oomwarden's throughput as a fraction of grep's)"

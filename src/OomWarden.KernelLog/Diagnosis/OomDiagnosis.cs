@@ -59,7 +59,19 @@ public static class OomDiagnosis
         return list;
     }
 
-    private static string Mib(long kb) => kb >= 10L * 1024 * 1024 ? $"{kb / (1024.0 * 1024):0.0} GiB" : $"{kb / 1024.0:0.0} MiB";
+    private static string Mib(long kb)
+    {
+        // a log of repeated events repeats its sizes (the same limit, the same victim): each is formatted once
+        int slot = (int)((ulong)kb * 0x9E3779B97F4A7C15UL >> 58);
+        var hit = Volatile.Read(ref MibCache[slot]);
+        if (hit is not null && hit.Kb == kb) return hit.Text;
+        string text = kb >= 10L * 1024 * 1024 ? $"{kb / (1024.0 * 1024):0.0} GiB" : $"{kb / 1024.0:0.0} MiB";
+        Volatile.Write(ref MibCache[slot], new MibEntry(kb, text));
+        return text;
+    }
+
+    private sealed record MibEntry(long Kb, string Text);
+    private static readonly MibEntry?[] MibCache = new MibEntry?[64];
 
     private static long VictimKb(OomReport r)
     {

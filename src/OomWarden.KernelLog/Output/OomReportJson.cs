@@ -27,6 +27,7 @@ public static class OomReportJson
     {
         private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
         private readonly Utf8JsonWriter _writer;
+        private readonly NameCache _names = new();
 
         public LineWriter() => _writer = new Utf8JsonWriter(_buffer, Options);
 
@@ -35,7 +36,7 @@ public static class OomReportJson
         {
             _buffer.ResetWrittenCount();
             _writer.Reset(_buffer);
-            Write(_writer, r);
+            Write(_writer, r, _names);
             _writer.Flush();
             _buffer.GetSpan(1)[0] = (byte)'\n';
             _buffer.Advance(1);
@@ -43,7 +44,9 @@ public static class OomReportJson
         }
     }
 
-    public static void Write(Utf8JsonWriter w, OomReport r)
+    public static void Write(Utf8JsonWriter w, OomReport r) => Write(w, r, null);
+
+    private static void Write(Utf8JsonWriter w, OomReport r, NameCache? names)
     {
         w.WriteStartObject();
         w.WriteNumber(N.index, r.Index);
@@ -113,14 +116,14 @@ public static class OomReportJson
         if (r.MemcgStats.Count > 0)
         {
             w.WriteString(N.memcg_stats_unit, r.MemcgStatsInKb ? "kB" : "bytes");
-            Pairs(w, N.memcg_stats, r.MemcgStats);
+            Pairs(w, N.memcg_stats, r.MemcgStats, names);
         }
         else
         {
             w.WriteNull(N.memcg_stats_unit);
             w.WriteNull(N.memcg_stats);
         }
-        if (r.MemInfoPages.Count > 0) Pairs(w, N.mem_info_pages, r.MemInfoPages); else w.WriteNull(N.mem_info_pages);
+        if (r.MemInfoPages.Count > 0) Pairs(w, N.mem_info_pages, r.MemInfoPages, names); else w.WriteNull(N.mem_info_pages);
         if (r.Zones.Count == 0) w.WriteNull(N.zones);
         else w.WriteStartArray(N.zones);
         foreach (var z in r.Zones)
@@ -223,18 +226,48 @@ public static class OomReportJson
         if (value is long v) w.WriteNumber(name, v); else w.WriteNull(name);
     }
 
-    private static void Pairs(Utf8JsonWriter w, JsonEncodedText name, List<KeyValuePair<string, long>> pairs)
+    private static void Pairs(Utf8JsonWriter w, JsonEncodedText name, List<KeyValuePair<string, long>> pairs, NameCache? names)
     {
         w.WriteStartObject(name);
+        // a damaged report may repeat a key: the first one counts (lists are short: at most 256). A 256-bit filter
+        // of (length, first, middle, last char) keeps the quadratic look-back for the keys that may be repeats.
+        Span<ulong> filter = stackalloc ulong[4];
         for (int i = 0; i < pairs.Count; i++)
         {
-            // a damaged report may repeat a key: the first one counts (lists are short: at most 256)
             string key = pairs[i].Key;
+            uint h = key.Length == 0 ? 0u : (uint)(key.Length * 31 + key[0] * 7 + key[^1] * 3 + key[key.Length / 2]) * 2654435761u;
+            int word = (int)(h >> 30), bit = (int)(h >> 24) & 63;
             bool seen = false;
-            for (int j = 0; j < i && !seen; j++) seen = string.Equals(pairs[j].Key, key, StringComparison.Ordinal);
-            if (!seen) w.WriteNumber(key, pairs[i].Value);
+            if ((filter[word] & (1UL << bit)) != 0)
+                for (int j = 0; j < i && !seen; j++) seen = string.Equals(pairs[j].Key, key, StringComparison.Ordinal);
+            filter[word] |= 1UL << bit;
+            if (seen) continue;
+            if (names?.Get(key) is { } encoded) w.WriteNumber(encoded, pairs[i].Value);
+            else w.WriteNumber(key, pairs[i].Value);
         }
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Counter names (Mem-Info, memcg stats) encoded once per writer: every report repeats them, and the writer
+    /// would transcode and escape-check each one every time. Only names that no encoder escapes ([A-Za-z0-9_])
+    /// are kept (null for the others: the writer escapes them), at most <see cref="MaxNames"/>.
+    /// </summary>
+    private sealed class NameCache
+    {
+        private const int MaxNames = 4096;
+        private readonly Dictionary<string, JsonEncodedText> _names = new(StringComparer.Ordinal);
+
+        public JsonEncodedText? Get(string key)
+        {
+            if (_names.TryGetValue(key, out var hit)) return hit;
+            if (key.Length == 0 || _names.Count >= MaxNames) return null;
+            foreach (char c in key)
+                if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return null;
+            var encoded = JsonEncodedText.Encode(key, Options.Encoder);
+            _names[key] = encoded;
+            return encoded;
+        }
     }
 
     /// <summary>Property names encoded once (the writer would otherwise transcode and escape-check each one every time).</summary>

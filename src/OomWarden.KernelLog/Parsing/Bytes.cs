@@ -16,21 +16,16 @@ internal static class Bytes
     /// </summary>
     public static string Key(ReadOnlySpan<byte> s)
     {
-        if (s.Length > 32) return Text(s);
-        uint h = 2166136261;
-        foreach (byte b in s)
-        {
-            if (b >= 0x80) return Text(s);
-            h = (h ^ b) * 16777619;
-        }
-        int slot = (int)(h & (Interned.Length - 1));
+        if (s.Length > 32 || s.IsEmpty || !Ascii.IsValid(s)) return Text(s);
+        // hash of the length and the first and last (up to) 8 bytes: tokens differ there
+        ulong head = 0, tail = 0;
+        int n = Math.Min(8, s.Length);
+        for (int i = 0; i < n; i++) head = (head << 8) | s[i];
+        for (int i = s.Length - n; i < s.Length; i++) tail = (tail << 8) | s[i];
+        ulong h = (head * 0x9E3779B97F4A7C15UL) ^ (tail * 0xC2B2AE3D27D4EB4FUL) ^ (ulong)s.Length;
+        int slot = (int)((h ^ (h >> 29)) & (ulong)(Interned.Length - 1));
         string? cached = Volatile.Read(ref Interned[slot]);
-        if (cached is not null && cached.Length == s.Length)
-        {
-            bool same = true;
-            for (int i = 0; i < s.Length && same; i++) same = cached[i] == s[i];
-            if (same) return cached;
-        }
+        if (cached is not null && cached.Length == s.Length && Ascii.Equals(s, cached)) return cached;
         string made = Text(s);
         Volatile.Write(ref Interned[slot], made);
         return made;

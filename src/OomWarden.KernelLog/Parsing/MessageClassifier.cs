@@ -3,7 +3,6 @@ namespace OomWarden.KernelLog.Parsing;
 /// <summary>Cheap classification of a kernel message (prefix already removed). Pure.</summary>
 public static class MessageClassifier
 {
-
     public static LineKind Classify(ReadOnlySpan<byte> m)
     {
         if (m.IsEmpty) return LineKind.Unrelated;
@@ -58,9 +57,13 @@ public static class MessageClassifier
                 break;
         }
         if (LineUnwrapper.IsDigit(m[0]) && IsPagesLine(m)) return LineKind.PagesLine;
-        if (m.IndexOf("invoked oom-killer"u8) >= 0) return LineKind.Trigger;
-        if (m.IndexOf("Killed process "u8) >= 0) return LineKind.Kill;
-        if (m.IndexOf("ill process "u8) >= 0 && m.IndexOf(" score "u8) > 0) return LineKind.Selection;
+        // "ill" is in all three of the next (oom-k*ill*er, K*ill*ed, *ill* process): most lines need only that search
+        if (m.IndexOf("ill"u8) >= 0)
+        {
+            if (m.IndexOf("invoked oom-killer"u8) >= 0) return LineKind.Trigger;
+            if (m.IndexOf("Killed process "u8) >= 0) return LineKind.Kill;
+            if (m.IndexOf("ill process "u8) >= 0 && m.IndexOf(" score "u8) > 0) return LineKind.Selection;
+        }
         if (m.IndexOf("mem_cgroup_out_of_memory"u8) >= 0) return LineKind.MemcgCallTrace;
         if (m.IndexOf(" cpuset="u8) > 0 && m.IndexOf(" mems_allowed="u8) > 0) return LineKind.CpusetLine;
         if (m.IndexOf("ostname"u8) >= 0 && (m.IndexOf("Hostname set to <"u8) >= 0 || m.IndexOf("Set hostname to <"u8) >= 0)) return LineKind.HostName;

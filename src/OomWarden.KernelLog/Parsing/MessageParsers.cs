@@ -223,8 +223,19 @@ public static class MessageParsers
         var val = LineUnwrapper.Trim(m.Slice(sp + 1));
         if (!Bytes.TryLeadingLong(val, out long v, out int n) || n != val.Length) return false;
         if (r.MemcgStats.Count < 256) r.MemcgStats.Add(new(Bytes.Key(key), v));
-        if (key.SequenceEqual("total_rss"u8) || key.SequenceEqual("hierarchical_memory_limit"u8) || key.SequenceEqual("cache"u8)) r.SawMemcgV1Marker = true;
-        if (key.SequenceEqual("anon"u8) || key.SequenceEqual("kernel_stack"u8) || key.SequenceEqual("file_dirty"u8)) r.SawMemcgV2Marker = true;
+        switch (key.Length) // the names that tell v1 from v2, told apart by length first (every stat line comes here)
+        {
+            case 9 when key.SequenceEqual("total_rss"u8):
+            case 25 when key.SequenceEqual("hierarchical_memory_limit"u8):
+            case 5 when key.SequenceEqual("cache"u8):
+                r.SawMemcgV1Marker = true;
+                break;
+            case 4 when key.SequenceEqual("anon"u8):
+            case 12 when key.SequenceEqual("kernel_stack"u8):
+            case 10 when key.SequenceEqual("file_dirty"u8):
+                r.SawMemcgV2Marker = true;
+                break;
+        }
         return true;
     }
 
