@@ -15,4 +15,7 @@ public readonly record struct SmapsMapping(
     long LockedKib)
 {
     public ulong LengthBytes => EndAddress - StartAddress;
+
+    /// <summary>The inode of the file that backs the mapping (0 for an anonymous one).</summary>
+    public ulong Inode { get; init; }
 }

@@ -45,7 +45,7 @@ public static class SmapsParser
             Executable: perms[2] == (byte)'x',
             Shared: perms[3] == (byte)'s',
             FileBacked: inode != 0 && path.Length > 0 && path[0] == (byte)'/',
-            RssKib: 0, AnonymousKib: 0, LockedKib: 0);
+            RssKib: 0, AnonymousKib: 0, LockedKib: 0) { Inode = inode };
         return true;
     }
 

@@ -10,16 +10,21 @@ namespace OomWarden.Commands;
 /// starting it needed. See docs/DESIGN.md, "Idle footprint".</summary>
 internal static class StartupFootprint
 {
-    /// <summary>Trims the start-up pages, rehearses the path from a crossing to the signal so that its code is
-    /// resident and locked again, then collects and decommits the start-up garbage. Returns warnings.</summary>
+    /// <summary>Trims the start-up pages (the executable's out of the page cache too), rehearses the path from a
+    /// crossing to the signal so that its code is resident and locked again, collects and decommits the
+    /// start-up garbage, then reads the executable back into the page cache. Returns warnings.</summary>
     public static IEnumerable<string> Settle(HostPaths paths, LiveHost host, IVictimSelector selector)
     {
-        // Another root is a test or a container view: its self/smaps is not this process's.
-        if (paths.IsDefault && StartupTrim.Apply(paths.Proc("self/smaps")).Warning is { } warning) yield return warning;
+        // Another root is a test or a container view: its self/smaps and self/exe are not this process's.
+        var trim = paths.IsDefault ? StartupTrim.Apply(paths.Proc("self/smaps"), paths.Proc("self/exe")) : default;
+        if (trim.Warning is { } warning) yield return warning;
         Rehearse(host, selector);
         // Compacts what start-up left (the loader's garbage), gives the free space back, and runs the GC's own
         // code once after the trim, so a collection under pressure does not fault it in.
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // The working set is mapped (and locked) again: the rest of the executable goes back to the page cache,
+        // so a path not rehearsed (the journal's kill record, SIGKILL) faults from memory, not from the disk.
+        StartupTrim.Refill(trim);
     }
 
     /// <summary>What a crossing runs before the signal, once, harmlessly: a victim search over the whole

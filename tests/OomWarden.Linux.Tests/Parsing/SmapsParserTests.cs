@@ -64,6 +64,8 @@ public class SmapsParserTests
         Assert.Equal(2504, text.RssKib);
         Assert.Equal(0, text.AnonymousKib);
         Assert.Equal(2504, text.LockedKib);
+        Assert.Equal(5333716UL, text.Inode);
+        Assert.Equal(0UL, maps[3].Inode);
         Assert.Equal(12, maps[1].AnonymousKib);
         Assert.False(maps[3].FileBacked);        // .bss: anonymous
         Assert.True(maps[5].Shared);
@@ -78,6 +80,23 @@ public class SmapsParserTests
         // The executable's text and libc's text; not RELRO with anonymous pages, not .data, not .bss, not a
         // shared mapping, not an empty one, not [vdso] or the stack.
         Assert.Equal([0x556eadfb4000UL, 0x7fee70d2d000UL], targets.Select(t => t.StartAddress).ToArray());
+    }
+
+    [Fact]
+    public void Executable_targets_are_the_mappings_of_the_file_holding_the_code_address()
+    {
+        const string secondMapping = """
+            7fee70f00000-7fee70f10000 r--p 00000000 fe:00 5333716                    /usr/local/sbin/oomwarden
+            Rss:                  16 kB
+            Anonymous:             0 kB
+
+            """;
+        var targets = StartupTrim.Targets(Encoding.UTF8.GetBytes(Sample + secondMapping));
+        Assert.Equal([0x556eadfb4000UL, 0x7fee70f00000UL],
+            StartupTrim.ExecutableTargets(targets, 0x556eadfb4000UL + 0x1234).Select(t => t.StartAddress).ToArray());
+        // An address in libc's code names libc; one in no target names nothing (nothing is evicted).
+        Assert.Equal([0x7fee70d2d000UL], StartupTrim.ExecutableTargets(targets, 0x7fee70d2d000UL).Select(t => t.StartAddress).ToArray());
+        Assert.Empty(StartupTrim.ExecutableTargets(targets, 0x1000));
     }
 
     [Theory]
