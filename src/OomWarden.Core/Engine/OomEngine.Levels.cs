@@ -46,13 +46,15 @@ public sealed partial class OomEngine
         MinWarningDistanceBytes = minDistance;
     }
 
+    /// <summary>An episode starts when medium's conditions hold (not merely the hold), asks one subscriber at a time
+    /// while they still hold, and ends once the level has fallen below medium.</summary>
     private void StepRelease(WatchedDomain d, DomainState st, LevelMachine m, long now)
     {
         var episode = st.Release;
-        bool atMedium = m.Level >= WarningLevel.Medium;
+        bool short_ = m.Raw >= WarningLevel.Medium;
         if (episode is null)
         {
-            if (!atMedium) return;
+            if (!short_) return;
             st.Release = episode = new ReleaseEpisode();
         }
         if (episode.CommandPending) return;
@@ -63,18 +65,20 @@ public sealed partial class OomEngine
             _commands.Enqueue(new EngineCommand(CommandKind.MeasureRelease, d, null, 0) { Release = r });
             return;
         }
-        if (!atMedium)
+        if (m.Level < WarningLevel.Medium)
         {
             st.Release = null;
             return;
         }
-        if (episode.Exhausted) return;
-        AskNext(d, episode, m);
+        if (short_ && !episode.Exhausted) AskNext(d, episode, m);
     }
 
     private void AskNext(WatchedDomain d, ReleaseEpisode episode, LevelMachine m)
     {
-        var request = new ReleaseRequest(_state.NextReleaseId++, d, TargetBytes(d, m.Input), _options.Levels.ReleaseGrace);
+        var request = new ReleaseRequest(_state.NextReleaseId++, d, TargetBytes(d, m.Input), _options.Levels.ReleaseGrace)
+        {
+            AlreadyAsked = episode.AskedPids,
+        };
         episode.CommandPending = true;
         _commands.Enqueue(new EngineCommand(CommandKind.AskRelease, d, null, 0) { Release = request });
     }
@@ -108,17 +112,17 @@ public sealed partial class OomEngine
     }
 
     /// <summary>The host's answer to <see cref="CommandKind.MeasureRelease"/> ("after" figures filled in): the
-    /// measurement is recorded; the next subscriber is asked when the domain is still at medium or worse.</summary>
+    /// measurement is recorded; the next subscriber is asked when medium's conditions still hold.</summary>
     public void OnReleaseMeasured(ReleaseRequest request)
     {
         var st = StateOf(request.Domain);
-        bool stillShort = st?.Warning?.Level >= WarningLevel.Medium;
+        // Medium's conditions themselves, not the level's hold: a subscriber that fixed it spares the next one.
+        bool stillShort = st?.Warning?.Raw >= WarningLevel.Medium;
         _events.Publish(new ReleaseMeasured(_time.GetUtcNow(), request, stillShort));
         if (st?.Release is not { } episode || episode.Current != request) return;
         episode.CommandPending = false;
         episode.Current = null;
-        if (!stillShort) st.Release = null;
-        else if (!episode.Exhausted && st.Warning is { } m) AskNext(request.Domain, episode, m);
+        if (stillShort && !episode.Exhausted && st.Warning is { } m) AskNext(request.Domain, episode, m);
     }
 
     /// <summary>The earliest level deadline (hold end, repeat, release deadline).</summary>

@@ -56,6 +56,9 @@ public sealed class ReleaseRequest
     /// <summary>What the domain gained meanwhile (negative when it kept filling).</summary>
     public long DomainFreedBytes => DomainAvailableAfter - DomainAvailableBefore;
 
+    /// <summary>The pids already asked in this episode: the host asks someone else.</summary>
+    public IReadOnlyList<int> AlreadyAsked { get; internal set; } = [];
+
     /// <summary>Host-side handle of the subscriber (its connection).</summary>
     public object? Subscriber { get; set; }
 }
