@@ -29,6 +29,14 @@ public sealed class CgroupDomain : WatchedDomain
 
     public override long AvailableBytes => LimitBytes - Memory.WorkingSetBytes;
 
+    public override long TotalBytes => LimitBytes;
+
+    public override long TermAvailableBytes => _thresholds.HeadroomTerm.ToBytes(LimitBytes);
+
+    /// <summary>The loosest [levels] <c>available</c> of this cgroup in bytes: within it the working set is read
+    /// (memory.stat), so a cgroup full of page cache is not warned about for nothing.</summary>
+    public long WarningHeadroomBytes { get; set; }
+
     public override int Specificity => 2 + _depth;
 
     /// <summary>Usage alone (memory.usage_in_bytes / memory.current). Returns true when usage is close enough to
@@ -37,7 +45,7 @@ public sealed class CgroupDomain : WatchedDomain
     public bool UpdateFromUsage(long usageBytes, bool kernelWakesBelowUsage)
     {
         long distance = CgroupEvaluator.UsageDistanceToTerm(usageBytes, LimitBytes, _thresholds);
-        if (distance <= _prepareMarginBytes) return true;
+        if (distance <= _prepareMarginBytes || LimitBytes - usageBytes <= WarningHeadroomBytes) return true;
         Memory = new CgroupMemory(usageBytes, LimitBytes, CgroupMemory.Unlimited, 0, 0);
         Reading = new LevelReading(PressureLevel.None, kernelWakesBelowUsage ? long.MaxValue / 2 : distance);
         HasFigures = true;

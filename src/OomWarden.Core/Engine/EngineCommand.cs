@@ -20,7 +20,20 @@ public enum CommandKind
 
     /// <summary>The engine is done with the kill's pidfd: stop watching it and close it.</summary>
     CloseVictim,
+
+    /// <summary>Ask the next subscriber of <see cref="EngineCommand.Domain"/> (lowest policy priority first, none of
+    /// <see cref="Levels.ReleaseEpisode.AskedPids"/>) to release memory, measuring it and its domain first; then
+    /// call <see cref="OomEngine.OnReleaseAsked"/>.</summary>
+    AskRelease,
+
+    /// <summary>The release's deadline: measure the subscriber and its domain again, then call
+    /// <see cref="OomEngine.OnReleaseMeasured"/>.</summary>
+    MeasureRelease,
 }
 
 /// <summary>One thing for the host to do. A struct with references only: queuing it allocates nothing.</summary>
-public readonly record struct EngineCommand(CommandKind Kind, WatchedDomain? Domain, KillInFlight? Kill, int Signal);
+public readonly record struct EngineCommand(CommandKind Kind, WatchedDomain? Domain, KillInFlight? Kill, int Signal)
+{
+    /// <summary>The request of <see cref="CommandKind.AskRelease"/> and <see cref="CommandKind.MeasureRelease"/>.</summary>
+    public Levels.ReleaseRequest? Release { get; init; }
+}

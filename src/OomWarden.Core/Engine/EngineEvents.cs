@@ -12,7 +12,15 @@ public sealed record LevelChanged(DateTimeOffset Time, WatchedDomain Domain, Pre
 
 /// <summary>A domain's graded warning level changed (config <c>[levels]</c>); <paramref name="AvailableBytes"/> is the
 /// domain's own figure at the change.</summary>
-public sealed record WarningChanged(DateTimeOffset Time, WatchedDomain Domain, WarningLevel From, WarningLevel To, long AvailableBytes) : EngineEvent(Time);
+/// <remarks>Published on each change and again at most every <c>repeat</c> while a level holds: a repeat has
+/// <see cref="From"/> == <see cref="To"/>.</remarks>
+public sealed record WarningChanged(DateTimeOffset Time, WatchedDomain Domain, WarningLevel From, WarningLevel To, long AvailableBytes) : EngineEvent(Time)
+{
+    /// <summary>Which conditions held, with the figures ("available 1.2 GiB &lt;= 12% (2.9 GiB)").</summary>
+    public string? Reason { get; init; }
+
+    public bool IsRepeat => From == To;
+}
 
 /// <summary>The selector answered for a domain; <paramref name="Ahead"/> when prepared in the prepare band.</summary>
 public sealed record Decided(DateTimeOffset Time, WatchedDomain Domain, Decision Decision, bool Ahead, double DecisionMs) : EngineEvent(Time);

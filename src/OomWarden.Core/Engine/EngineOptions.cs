@@ -37,6 +37,9 @@ public sealed record EngineOptions
     /// <summary>Prefix of the signal ids this instance writes, unique across restarts (e.g. pid and start time).</summary>
     public string InstanceId { get; init; } = "0";
 
+    /// <summary>The graded warnings ([levels]); off unless given (<see cref="From"/> gives the configured ones).</summary>
+    public LevelSettings Levels { get; init; } = new() { Enabled = false };
+
     public static EngineOptions From(DaemonSettings s, string instanceId) => new()
     {
         TermGrace = s.Action.TermGrace,
@@ -44,5 +47,6 @@ public sealed record EngineOptions
         DryRun = s.Action.DryRun,
         MemoryRelease = s.Action.MemoryRelease,
         InstanceId = instanceId,
+        Levels = s.Levels,
     };
 }

@@ -23,6 +23,12 @@ public sealed class DomainState
 
     /// <summary>Kills judged in this domain.</summary>
     public int Kills { get; internal set; }
+
+    /// <summary>The graded warning level ([levels]); null until the domain's first figures.</summary>
+    public Levels.LevelMachine? Warning { get; internal set; }
+
+    /// <summary>The cooperative release under way at medium or worse; null outside one.</summary>
+    public Levels.ReleaseEpisode? Release { get; internal set; }
 }
 
 /// <summary>The engine's whole state as plain data: per-domain state, kills in flight, the ladder's memory.
@@ -37,6 +43,9 @@ public sealed class EngineState
     internal Dictionary<string, long> Ladder { get; } = new(StringComparer.Ordinal);
 
     public long NextKillId { get; internal set; } = 1;
+
+    /// <summary>The id of the next release request (own socket's <c>release</c> event).</summary>
+    public long NextReleaseId { get; internal set; } = 1;
 
     /// <summary>Kills judged (not counting dry runs).</summary>
     public int Kills { get; internal set; }

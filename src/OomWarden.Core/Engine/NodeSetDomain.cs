@@ -47,6 +47,16 @@ public sealed class NodeSetDomain : WatchedDomain
         }
     }
 
+    public override long TotalBytes
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var m in _memory) sum += m.TotalBytes;
+            return sum;
+        }
+    }
+
     public override int Specificity => 1;
 
     /// <summary>Takes this set's nodes out of <paramref name="nodes"/> (every node of the machine, any order) and

@@ -95,6 +95,7 @@ public sealed partial class OomEngine
                 st.LastLevel = d.Level;
             }
         }
+        StepLevels(now);
         var kills = _state.InFlight;
         for (int i = 0; i < kills.Count;)
         {
@@ -110,7 +111,7 @@ public sealed partial class OomEngine
     {
         get
         {
-            long next = long.MaxValue;
+            long next = NextLevelDeadline();
             long now = _time.GetTimestamp();
             foreach (var k in _state.InFlight)
             {

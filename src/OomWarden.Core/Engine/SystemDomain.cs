@@ -20,6 +20,10 @@ public sealed class SystemDomain : WatchedDomain
 
     public override long AvailableBytes => Memory.MemAvailableBytes;
 
+    public override long TotalBytes => Memory.MemTotalBytes;
+
+    public override long TermAvailableBytes => _thresholds.MemAvailableTerm.ToBytes(Memory.MemTotalBytes);
+
     public override int Specificity => 0;
 
     public void Update(in MemoryInfo memory)

@@ -38,6 +38,29 @@ public abstract class WatchedDomain
     /// limit − working set): the judgement of a kill compares it before and after.</summary>
     public abstract long AvailableBytes { get; }
 
+    /// <summary>What a percentage of [levels] is of: MemTotal, the nodes' memory, the cgroup's limit.</summary>
+    public abstract long TotalBytes { get; }
+
+    /// <summary>The available bytes at the domain's term level (the [levels] <c>exhaustion_in</c> target).</summary>
+    public virtual long TermAvailableBytes => Saturating.Subtract(AvailableBytes, Reading.DistanceToTermBytes);
+
+    /// <summary>The domain's PSI memory figures at the latest reading; <see cref="HasPressure"/> is false where
+    /// the domain has none (cgroup v1, node sets, no CONFIG_PSI) or the read failed.</summary>
+    public PressureStats Pressure { get; private set; }
+
+    public bool HasPressure { get; private set; }
+
+    public void SetPressure(in PressureStats pressure)
+    {
+        Pressure = pressure;
+        HasPressure = true;
+    }
+
+    public void ClearPressure() => HasPressure = false;
+
+    /// <summary>The latest figures as the level machine reads them.</summary>
+    public Levels.LevelInput LevelInput => new(AvailableBytes, TotalBytes, TermAvailableBytes, Pressure, HasPressure);
+
     /// <summary>Higher is narrower: the engine serves narrow domains first, so a shortage seen by a cgroup and by
     /// its ancestors is answered once, inside the cgroup.</summary>
     public abstract int Specificity { get; }

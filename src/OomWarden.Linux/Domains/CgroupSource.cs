@@ -4,6 +4,7 @@ using OomWarden.Core.Settings;
 using OomWarden.Linux.Cgroups;
 using OomWarden.Linux.Loop;
 using OomWarden.Linux.Parsing;
+using OomWarden.Linux.Readers;
 
 namespace OomWarden.Linux.Domains;
 
@@ -14,6 +15,7 @@ public sealed class CgroupSource : IDomainSource
     private readonly CgroupMemoryReader _reader;
     private readonly SelectionReaders _readers;
     private CgroupWakeup? _wakeup;
+    private PressureReader? _pressure;
 
     private CgroupSource(CgroupDomain domain, CgroupMemoryReader reader, string directory, CgroupVersion version, SelectionReaders readers)
     {
@@ -24,11 +26,23 @@ public sealed class CgroupSource : IDomainSource
         _readers = readers;
     }
 
-    /// <summary>Opens the cgroup's files; null when it vanished meanwhile.</summary>
-    public static CgroupSource? TryOpen(CgroupDomain domain, string directory, CgroupVersion version, SelectionReaders readers)
-        => CgroupMemoryReader.TryOpen(directory, version, out var reader)
-            ? new CgroupSource(domain, reader, directory, version, readers)
-            : null;
+    /// <summary>Opens the cgroup's files; null when it vanished meanwhile. <paramref name="readPressure"/>: read its
+    /// memory.pressure each tick (v2 only; v1 has none) for the [levels] PSI conditions.</summary>
+    public static CgroupSource? TryOpen(CgroupDomain domain, string directory, CgroupVersion version, SelectionReaders readers, bool readPressure = false)
+    {
+        if (!CgroupMemoryReader.TryOpen(directory, version, out var reader)) return null;
+        var source = new CgroupSource(domain, reader, directory, version, readers);
+        if (readPressure && version == CgroupVersion.V2)
+        {
+            var psi = PressureReader.ForCgroup(directory);
+            if (psi.IsSupported) source._pressure = psi;
+            else psi.Dispose();
+        }
+        return source;
+    }
+
+    /// <summary>True when memory.pressure is read for this cgroup.</summary>
+    public bool ReadsPressure => _pressure is not null;
 
     public CgroupDomain Cgroup { get; }
 
@@ -54,6 +68,8 @@ public sealed class CgroupSource : IDomainSource
             Cgroup.MarkUnreadable();
             return _reader.IsGone ? ReadResult.Gone : ReadResult.Failed;
         }
+        if (_pressure is not null && _pressure.TryRead(out var psi)) Cgroup.SetPressure(psi);
+        else Cgroup.ClearPressure();
         long wakeAt = _wakeup?.WakeAtUsageBytes ?? long.MaxValue;
         if (!Cgroup.UpdateFromUsage(usage, kernelWakesBelowUsage: wakeAt != long.MaxValue && usage < wakeAt)) return ReadResult.Ok;
         Cgroup.Update(usage, _reader.TryReadInactiveFile(out long inactive) ? inactive : 0);
@@ -78,6 +94,7 @@ public sealed class CgroupSource : IDomainSource
     {
         IsDisposed = true;
         _wakeup?.Dispose();
+        _pressure?.Dispose();
         _reader.Dispose();
     }
 }

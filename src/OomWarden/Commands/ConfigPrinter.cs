@@ -84,6 +84,37 @@ public static class ConfigPrinter
         o.WriteLine($"settle = \"{Units.FormatDuration(s.Action.Settle)}\"");
         o.WriteLine($"memory_release = {Bool(s.Action.MemoryRelease)}");
         o.WriteLine($"events = {Quote(s.Action.EventsPath)}");
+        o.WriteLine();
+        o.WriteLine("[levels]");
+        o.WriteLine($"enabled = {Bool(s.Levels.Enabled)}");
+        o.WriteLine($"low = {Conditions(s.Levels.Low)}");
+        o.WriteLine($"medium = {Conditions(s.Levels.Medium)}");
+        o.WriteLine($"critical = {Conditions(s.Levels.Critical)}");
+        o.WriteLine($"hold = \"{Units.FormatDuration(s.Levels.Hold)}\"");
+        o.WriteLine($"release_grace = \"{Units.FormatDuration(s.Levels.ReleaseGrace)}\"");
+        o.WriteLine($"repeat = \"{Units.FormatDuration(s.Levels.Repeat)}\"");
+        o.WriteLine($"release = {Bool(s.Levels.Release)}");
+        o.WriteLine();
+        o.WriteLine("[notify]");
+        o.WriteLine($"socket = {Quote(s.Notify.Socket)}");
+        o.WriteLine($"pressure_socket = {Quote(s.Notify.PressureSocket)}");
+    }
+
+    /// <summary>One level as an inline table (<c>{}</c>: no condition, the level is off).</summary>
+    private static string Conditions(LevelConditions c)
+    {
+        var parts = new List<string>(4);
+        if (c.Available is { } t) parts.Add($"available = \"{Units.FormatThreshold(t)}\"");
+        if (c.PsiSomeAvg10 is { } some) parts.Add("psi_some_avg10 = " + Number(some));
+        if (c.PsiFullAvg10 is { } full) parts.Add("psi_full_avg10 = " + Number(full));
+        if (c.ExhaustionIn is { } e) parts.Add($"exhaustion_in = \"{Units.FormatDuration(e)}\"");
+        return parts.Count == 0 ? "{}" : "{ " + string.Join(", ", parts) + " }";
+    }
+
+    private static string Number(double d)
+    {
+        string r = d.ToString("R", CultureInfo.InvariantCulture);
+        return r.Contains('.', StringComparison.Ordinal) || r.Contains('E', StringComparison.Ordinal) ? r : r + ".0";
     }
 
     private static string Bool(bool b) => b ? "true" : "false";

@@ -11,7 +11,7 @@ public static class ConfigLoader
 {
     public const string DefaultSource = "(built-in defaults)";
 
-    private static readonly string[] Tables = ["system", "cgroups", "monitor", "action"];
+    private static readonly string[] Tables = ["system", "cgroups", "monitor", "action", "levels", "notify"];
 
     /// <summary>The configuration used when no file is given: every default, no rules, preset "none".</summary>
     public static LoadedConfig Default() => new(DaemonSettings.Default, CompiledPolicy.Empty, DefaultSource);
@@ -84,6 +84,8 @@ public static class ConfigLoader
         var rules = new List<PolicyRule>();
         var ruleSections = new Dictionary<string, TomlSection>(StringComparer.Ordinal);
         int ruleNumber = 0;
+        var levelPositions = new LevelsBinder.Positions();
+        var levelSections = new List<TomlSection>();
         foreach (var section in TomlSections.Flatten(document))
         {
             if (section.IsArrayItem)
@@ -126,6 +128,15 @@ public static class ConfigLoader
                 case "action":
                     settings = settings with { Action = SettingsBinder.BindAction(section, settings.Action, ctx) };
                     break;
+                case "levels":
+                    settings = settings with { Levels = LevelsBinder.BindLevels(section, settings.Levels, ctx, levelPositions) };
+                    break;
+                case "levels.low" or "levels.medium" or "levels.critical":
+                    levelSections.Add(section);
+                    break;
+                case "notify":
+                    settings = settings with { Notify = LevelsBinder.BindNotify(section, settings.Notify, ctx) };
+                    break;
                 case "rule":
                     ctx.Error(section.Line, section.Column, "'rule' must be an array of tables: write each rule as [[rule]]");
                     break;
@@ -134,6 +145,11 @@ public static class ConfigLoader
                     break;
             }
         }
+
+        foreach (var section in levelSections)
+            settings = settings with { Levels = LevelsBinder.BindLevel(section, section.Name["levels.".Length..], settings.Levels, ctx, levelPositions) };
+        LevelsBinder.CheckOrder(settings.Levels, ctx, levelPositions);
+        LevelsBinder.CheckAboveTerm(settings, ctx, levelPositions);
 
         IReadOnlyList<PolicyRule> presetRules = ctx.Errors.Count > 0 ? [] : Presets.Rules(settings.Preset);
         foreach (var presetRule in presetRules)
@@ -175,7 +191,7 @@ public static class ConfigLoader
         string shown = section.IsArrayItem ? $"[[{section.Name}]]" : $"[{section.Name}]";
         string? hint = BindContext.Suggest(section.Name, [.. Tables, "rule"]);
         string suggestion = hint is null ? "" : hint == "rule" ? "; did you mean [[rule]]?" : $"; did you mean [{hint}]?";
-        ctx.Error(section.Line, section.Column, $"unknown table {shown}{suggestion} (valid: [system], [cgroups], [monitor], [action], [[rule]])");
+        ctx.Error(section.Line, section.Column, $"unknown table {shown}{suggestion} (valid: [system], [cgroups], [monitor], [action], [levels], [notify], [[rule]])");
     }
 
     private static List<ConfigError> Sorted(List<ConfigError> errors) =>

@@ -61,11 +61,39 @@ public sealed class DaemonRuntime : IDisposable
         var engine = new OomEngine(EngineOptions.From(settings, instanceId), time, bus, state);
         var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
         var runner = new EngineHost(settings, domains, engine, selector, host, loop, time);
-        return new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector);
+        var runtime = new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector);
+        runtime.StartNotify(settings, time);
+        return runtime;
+    }
+
+    /// <summary>[notify] socket (own protocol, also the release channel) and pressure_socket.</summary>
+    public Notify.EventSocketServer? EventSocket { get; private set; }
+
+    public Notify.PressureSocketServer? PressureSocket { get; private set; }
+
+    /// <summary>Opens the [notify] sockets; throws <see cref="IOException"/> when one is configured and cannot be
+    /// created safely (fail fast at start).</summary>
+    private void StartNotify(Core.Settings.DaemonSettings settings, TimeProvider time)
+    {
+        if (settings.Notify.Socket.Length > 0)
+        {
+            EventSocket = Notify.EventSocketServer.TryStart(settings.Notify.Socket, Loop, Engine, Host.Processes, Config.Policy,
+                settings.Action.DryRun, out string? error) ?? throw new IOException("[notify] socket: " + error);
+            Bus.Subscribe(EventSocket);
+            Runner.Release = EventSocket;
+        }
+        if (settings.Notify.PressureSocket.Length > 0)
+        {
+            PressureSocket = Notify.PressureSocketServer.TryStart(settings.Notify.PressureSocket, Loop, Engine, Host.Processes, time,
+                settings.Levels.Repeat, out string? error) ?? throw new IOException("[notify] pressure_socket: " + error);
+            Bus.Subscribe(PressureSocket);
+        }
     }
 
     public void Dispose()
     {
+        EventSocket?.Dispose();
+        PressureSocket?.Dispose();
         Runner.Dispose();
         Psi?.Dispose();
         Loop.Dispose();

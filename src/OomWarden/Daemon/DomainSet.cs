@@ -48,7 +48,8 @@ public sealed class DomainSet : IDisposable
         _include = settings.Cgroups.Include.Select(Glob.Compile).ToArray();
         if (settings.System.Enabled)
         {
-            _system = new SystemSource(new SystemDomain(settings.System, _prepareMargin), new MeminfoReader(paths), _readers);
+            _system = new SystemSource(new SystemDomain(settings.System, _prepareMargin), new MeminfoReader(paths), _readers,
+                settings.Levels.UsesPsi() ? PressureReader.ForSystem(paths) : null);
             var nodes = new NodeMemoryReader(paths);
             if (nodes.Count > 1)
             {
@@ -136,8 +137,8 @@ public sealed class DomainSet : IDisposable
             }
             existing?.Dispose();
             changed = true;
-            var domain = new CgroupDomain(lc.Path, lc.LimitBytes, _settings.Cgroups, _prepareMargin);
-            var source = CgroupSource.TryOpen(domain, lc.Directory, lc.Version, _readers);
+            var domain = new CgroupDomain(lc.Path, lc.LimitBytes, _settings.Cgroups, _prepareMargin) { WarningHeadroomBytes = WarningHeadroom(lc.LimitBytes) };
+            var source = CgroupSource.TryOpen(domain, lc.Directory, lc.Version, _readers, _settings.Levels.UsesPsi());
             if (source is null) continue;
             next.Add(source);  // its wake-up is armed by ArmPendingWakeups
             if (_armWakeups) _unarmed.Add(source);
@@ -180,6 +181,17 @@ public sealed class DomainSet : IDisposable
         _all = all.ToArray();
         _byDomain.Clear();
         foreach (var s in _all) _byDomain[s.Domain] = s;
+    }
+
+    /// <summary>The loosest [levels] <c>available</c> of a cgroup of this limit (0 when levels are off).</summary>
+    private long WarningHeadroom(long limitBytes)
+    {
+        var levels = _settings.Levels;
+        if (!levels.Enabled) return 0;
+        long max = 0;
+        for (int l = 1; l <= 3; l++)
+            if (levels.For(l).Available is { } t) max = Math.Max(max, t.ToBytes(limitBytes));
+        return max;
     }
 
     private bool Included(string path)

@@ -61,6 +61,12 @@ public sealed class EngineHost : IDisposable
 
     public TimeSpan? WatchdogInterval { get; set; }
 
+    /// <summary>Where cooperative release requests go ([notify] socket); null: nobody to ask.</summary>
+    public IReleaseChannel? Release { get; set; }
+
+    /// <summary>Warning levels are polled at most this often while a fill at max_fill_rate could cross one.</summary>
+    private static readonly TimeSpan WarningMinInterval = TimeSpan.FromMilliseconds(10);
+
     private long _lastWatchdog;
 
     /// <summary>At start: lists the tree and arms every wake-up before the daemon reports "watching".</summary>
@@ -154,6 +160,12 @@ public sealed class EngineHost : IDisposable
             if (untilWatchdog < TimeSpan.Zero) untilWatchdog = TimeSpan.Zero;
             if (untilWatchdog < sleep) sleep = untilWatchdog;
         }
+        if (_engine.MinWarningDistanceBytes != long.MaxValue)
+        {
+            var untilWarning = AdaptiveInterval.Next(_engine.MinWarningDistanceBytes, _settings.Monitor);
+            if (untilWarning < WarningMinInterval) untilWarning = WarningMinInterval;
+            if (untilWarning < sleep) sleep = untilWarning;
+        }
         long deadline = _engine.NextDeadline;
         if (deadline != long.MaxValue)
         {
@@ -206,6 +218,13 @@ public sealed class EngineHost : IDisposable
                     break;
                 case CommandKind.CloseVictim:
                     _victims.Close(k!.Id);
+                    break;
+                case CommandKind.AskRelease:
+                    _engine.OnReleaseAsked(c.Release!, Release?.TryAsk(c.Release!) ?? false);
+                    break;
+                case CommandKind.MeasureRelease:
+                    Release?.Measure(c.Release!);
+                    _engine.OnReleaseMeasured(c.Release!);
                     break;
             }
         }

@@ -146,6 +146,12 @@ public sealed class EventJournal : IDisposable
         if (e.Survivors is int survivors) w.WriteNumber("survivors"u8, survivors);
         if (e.DryRun) w.WriteBoolean("dry_run"u8, true);
         if (e.Message is not null) w.WriteString("message"u8, e.Message);
+        if (e.Level is not null) w.WriteString("level"u8, e.Level);
+        if (e.Previous is not null) w.WriteString("previous"u8, e.Previous);
+        if (e.AvailableBytes is long available) w.WriteNumber("available_bytes"u8, available);
+        if (e.ReleaseId is long releaseId) w.WriteNumber("id"u8, releaseId);
+        if (e.RequestedBytes is long requested) w.WriteNumber("requested_bytes"u8, requested);
+        if (e.DomainFreedBytes is long domainFreed) w.WriteNumber("domain_freed_bytes"u8, domainFreed);
         w.WriteEndObject();
     }
 

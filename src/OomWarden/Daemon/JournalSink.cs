@@ -90,6 +90,38 @@ public sealed class JournalSink : IEventSink
                     Message = d.Why,
                 }, sync: true);
                 break;
+            case WarningChanged { IsRepeat: false } w:
+                _journal.Append(new KillEvent
+                {
+                    Event = "level",
+                    Time = w.Time,
+                    Domain = w.Domain.Name,
+                    Level = Core.Levels.LevelMachine.Name(w.To),
+                    Previous = Core.Levels.LevelMachine.Name(w.From),
+                    AvailableBytes = w.AvailableBytes,
+                    Reason = w.Reason,
+                    DryRun = _dryRun,
+                }, sync: false);
+                break;
+            case ReleaseMeasured r:
+                _journal.Append(new KillEvent
+                {
+                    Event = "release",
+                    Time = r.Time,
+                    ReleaseId = r.Request.Id,
+                    Domain = r.Request.Domain.Name,
+                    Pid = r.Request.Pid,
+                    Cgroup = r.Request.Cgroup,
+                    Priority = r.Request.Priority,
+                    RequestedBytes = r.Request.TargetBytes,
+                    FreedBytes = r.Request.FreedBytes,
+                    DomainFreedBytes = r.Request.DomainFreedBytes,
+                    FootprintBytes = r.Request.SubscriberBytesAfter,
+                    Result = r.Request.Gone ? "gone" : r.Request.Answered ? "answered" : "no_answer",
+                    Message = r.StillShort ? "still at medium or worse: asking the next subscriber" : null,
+                    DryRun = _dryRun,
+                }, sync: false);
+                break;
             case KernelKill k:
                 _journal.Append(new KillEvent
                 {

@@ -31,4 +31,17 @@ public sealed record KillEvent
     public ulong? StartTimeTicks { get; init; }
 
     public double? GraceMs { get; init; }
+
+    /// <summary><c>level</c>: the warning level now and before ("none", "low", "medium", "critical").</summary>
+    public string? Level { get; init; }
+    public string? Previous { get; init; }
+
+    /// <summary><c>level</c>: the domain's available bytes at the change.</summary>
+    public long? AvailableBytes { get; init; }
+
+    /// <summary><c>release</c>: the request's id (as in the own socket's release event), what was asked, and what
+    /// the domain gained between the request and the deadline (freed_bytes is the subscriber's own).</summary>
+    public long? ReleaseId { get; init; }
+    public long? RequestedBytes { get; init; }
+    public long? DomainFreedBytes { get; init; }
 }

@@ -42,6 +42,25 @@ public class PrintedSettingsTests
         settle = "250us"
         memory_release = false
         events = "/var/tmp/ev ents\u0001.jsonl"
+
+        [levels]
+        enabled = false
+        low = { available = "30%", psi_some_avg10 = 5.5, psi_full_avg10 = 2, exhaustion_in = "1m" }
+        medium = { available = "1GiB", psi_some_avg10 = 25.0, psi_full_avg10 = 5.0, exhaustion_in = "30s" }
+        hold = "7s"
+        release_grace = "1500ms"
+        repeat = "20s"
+        release = false
+
+        [levels.critical]
+        available = "256MiB"
+        psi_some_avg10 = 50
+        psi_full_avg10 = 20.0
+        exhaustion_in = "5s"
+
+        [notify]
+        socket = "/run/ow/e.sock"
+        pressure_socket = "/run/ow/p.sock"
         """;
 
     /// <summary>Every leaf setting with its path ("System.MemAvailableTerm"), found by reflection so that a setting

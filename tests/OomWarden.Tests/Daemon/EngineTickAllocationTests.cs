@@ -38,6 +38,9 @@ public sealed class EngineTickAllocationTests
         Assert.Equal(0, allocated);
         Assert.True(daemon.Domains.System!.System.Memory.MemTotalBytes > 0);
         if (nearLimit) Assert.NotEqual(PressureLevel.None, daemon.Domains.Cgroups[0].Domain.Level);
+        // Near the limit the cgroup's warning level is held (and its memory.pressure read) all along.
+        if (nearLimit) Assert.Equal(WarningLevel.Critical, daemon.Engine.WarningOf(daemon.Domains.Cgroups[0].Domain.Name));
+        if (nearLimit) Assert.True(daemon.Domains.Cgroups[0].ReadsPressure);
         if (numa) Assert.Equal(["nodes:0", "nodes:1"], daemon.Domains.Nodes.ToArray().Select(n => n.Domain.Name));
     }
 

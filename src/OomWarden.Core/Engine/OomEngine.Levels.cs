@@ -1,0 +1,142 @@
+using OomWarden.Core.Levels;
+
+namespace OomWarden.Core.Engine;
+
+/// <summary>Graded warnings ([levels]) and the cooperative release at medium: evaluated every step, above the
+/// term/kill levels, which stay the last resort. Nothing here kills.</summary>
+public sealed partial class OomEngine
+{
+    /// <summary>The smallest distance (bytes) of any domain to its next warning level's <c>available</c>, after the
+    /// last step: the host polls so that the worst fill rate cannot cross it unseen.</summary>
+    public long MinWarningDistanceBytes { get; private set; } = long.MaxValue;
+
+    /// <summary>The warning level of <paramref name="domainName"/> (None when unknown).</summary>
+    public WarningLevel WarningOf(string domainName)
+        => _state.Domains.GetValueOrDefault(domainName)?.Warning?.Level ?? WarningLevel.None;
+
+    /// <summary>Allocates nothing unless a level changes, repeats, or a release is under way.</summary>
+    private void StepLevels(long now)
+    {
+        long minDistance = long.MaxValue;
+        var levels = _options.Levels;
+        if (!levels.Enabled)
+        {
+            MinWarningDistanceBytes = minDistance;
+            return;
+        }
+        for (int i = 0; i < _domains.Length; i++)
+        {
+            var d = _domains[i];
+            var st = _domainStates[i];
+            if (!d.HasFigures) continue;
+            var m = st.Warning ??= new LevelMachine(levels, _time.TimestampFrequency);
+            if (m.Update(now, d.LevelInput, out var previous))
+            {
+                _events.Publish(new WarningChanged(_time.GetUtcNow(), d, previous, m.Level, d.AvailableBytes) { Reason = m.Describe(m.Level) });
+            }
+            else if (m.RepeatDue(now))
+            {
+                m.Notified(now);
+                _events.Publish(new WarningChanged(_time.GetUtcNow(), d, m.Level, m.Level, d.AvailableBytes) { Reason = m.Describe(m.Level) });
+            }
+            long distance = m.DistanceToNextBytes;
+            if (distance < minDistance) minDistance = distance;
+            if (levels.Release) StepRelease(d, st, m, now);
+        }
+        MinWarningDistanceBytes = minDistance;
+    }
+
+    /// <summary>An episode starts when medium's conditions hold (not merely the hold), asks one subscriber at a time
+    /// while they still hold, and ends once the level has fallen below medium.</summary>
+    private void StepRelease(WatchedDomain d, DomainState st, LevelMachine m, long now)
+    {
+        var episode = st.Release;
+        bool short_ = m.Raw >= WarningLevel.Medium;
+        if (episode is null)
+        {
+            if (!short_) return;
+            st.Release = episode = new ReleaseEpisode();
+        }
+        if (episode.CommandPending) return;
+        if (episode.Current is { } r)
+        {
+            if (now < r.Deadline) return;
+            episode.CommandPending = true;
+            _commands.Enqueue(new EngineCommand(CommandKind.MeasureRelease, d, null, 0) { Release = r });
+            return;
+        }
+        if (m.Level < WarningLevel.Medium)
+        {
+            st.Release = null;
+            return;
+        }
+        if (short_ && !episode.Exhausted) AskNext(d, episode, m);
+    }
+
+    private void AskNext(WatchedDomain d, ReleaseEpisode episode, LevelMachine m)
+    {
+        var request = new ReleaseRequest(_state.NextReleaseId++, d, TargetBytes(d, m.Input), _options.Levels.ReleaseGrace)
+        {
+            AlreadyAsked = episode.AskedPids,
+        };
+        episode.CommandPending = true;
+        _commands.Enqueue(new EngineCommand(CommandKind.AskRelease, d, null, 0) { Release = request });
+    }
+
+    /// <summary>What the domain needs back to leave medium and low: up to the loosest <c>available</c> of low and
+    /// medium, and at least 5 % of its total (a level held by PSI alone has no byte figure to aim at).</summary>
+    private long TargetBytes(WatchedDomain d, in LevelInput input)
+    {
+        long target = input.TotalBytes / 20;
+        foreach (var c in (ReadOnlySpan<Settings.LevelConditions>)[_options.Levels.Low, _options.Levels.Medium])
+            if (c.Available is { } t) target = Math.Max(target, t.ToBytes(input.TotalBytes) - input.AvailableBytes);
+        return Math.Max(target, 0);
+    }
+
+    /// <summary>The host's answer to <see cref="CommandKind.AskRelease"/>: <paramref name="sent"/> when a subscriber
+    /// was asked (its pid, cgroup and "before" figures filled in), false when nobody is left to ask.</summary>
+    public void OnReleaseAsked(ReleaseRequest request, bool sent)
+    {
+        var st = StateOf(request.Domain);
+        if (st?.Release is not { } episode) return;
+        episode.CommandPending = false;
+        if (!sent)
+        {
+            episode.Exhausted = true;
+            return;
+        }
+        episode.AskedPids.Add(request.Pid);
+        request.Deadline = _time.GetTimestamp() + Ticks(request.Grace);
+        episode.Current = request;
+        _events.Publish(new ReleaseAsked(_time.GetUtcNow(), request));
+    }
+
+    /// <summary>The host's answer to <see cref="CommandKind.MeasureRelease"/> ("after" figures filled in): the
+    /// measurement is recorded; the next subscriber is asked when medium's conditions still hold.</summary>
+    public void OnReleaseMeasured(ReleaseRequest request)
+    {
+        var st = StateOf(request.Domain);
+        // Medium's conditions themselves, not the level's hold: a subscriber that fixed it spares the next one.
+        bool stillShort = st?.Warning?.Raw >= WarningLevel.Medium;
+        _events.Publish(new ReleaseMeasured(_time.GetUtcNow(), request, stillShort));
+        if (st?.Release is not { } episode || episode.Current != request) return;
+        episode.CommandPending = false;
+        episode.Current = null;
+        if (stillShort && !episode.Exhausted && st.Warning is { } m) AskNext(request.Domain, episode, m);
+    }
+
+    /// <summary>The earliest level deadline (hold end, repeat, release deadline).</summary>
+    private long NextLevelDeadline()
+    {
+        // Only what lies ahead: a deadline already passed was acted on in the last step, or waits for the domain's
+        // next good reading.
+        long next = long.MaxValue;
+        long now = _time.GetTimestamp();
+        foreach (var st in _domainStates)
+        {
+            if (st.Warning is { } m && m.NextDeadline > now) next = Math.Min(next, m.NextDeadline);
+            if (st.Release?.Current is { } r && r.Deadline > now) next = Math.Min(next, r.Deadline);
+        }
+        return next;
+    }
+}

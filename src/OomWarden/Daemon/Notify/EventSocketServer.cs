@@ -1,0 +1,276 @@
+using System.Net.Sockets;
+using OomWarden.Core.Engine;
+using OomWarden.Core.Levels;
+using OomWarden.Core.Policy;
+using OomWarden.Linux.Loop;
+using OomWarden.Linux.Notify;
+using OomWarden.Linux.Processes;
+
+namespace OomWarden.Daemon.Notify;
+
+/// <summary>oomwarden's own socket ([notify] socket): newline-delimited JSON over AF_UNIX stream. On connect a client
+/// gets the current level of each domain its process lives in (SO_PEERCRED pid → its cgroup); then <c>level</c>
+/// events of those domains, <c>kill</c> and <c>kernel_kill</c> events there, and <c>release</c> requests at medium
+/// (it is also this daemon's <see cref="IReleaseChannel"/>). Root may subscribe to any domains instead. Sends never
+/// block: each client has a bounded queue, and what does not fit is dropped and counted.</summary>
+public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSource, IReleaseChannel, IDisposable
+{
+    public const int MaxClients = 256;
+    private readonly object _gate = new();
+    private readonly Socket _listener;
+    private readonly EventLoop _loop;
+    private readonly OomEngine _engine;
+    private readonly ProcessReader _processes;
+    private readonly CompiledPolicy _policy;
+    private readonly bool _dryRun;
+    private readonly List<Connection> _clients = [];
+    private ulong _token;
+    private long _dropped, _refused, _accepted;
+
+    private sealed class ClientState(Peer peer)
+    {
+        public Peer Peer { get; } = peer;
+
+        /// <summary>Domain names chosen by a root client; null: the domains its process lives in.</summary>
+        public HashSet<string>? Subscribed { get; set; }
+    }
+
+    public EventSocketServer(Socket listener, string path, EventLoop loop, OomEngine engine, ProcessReader processes, CompiledPolicy policy, bool dryRun)
+    {
+        _listener = listener;
+        Path = path;
+        _loop = loop;
+        _engine = engine;
+        _processes = processes;
+        _policy = policy;
+        _dryRun = dryRun;
+    }
+
+    public string Path { get; }
+
+    public static EventSocketServer? TryStart(string path, EventLoop loop, OomEngine engine, ProcessReader processes, CompiledPolicy policy, bool dryRun, out string? error)
+    {
+        var socket = UnixListener.TryListen(path, out error);
+        if (socket is null) return null;
+        var server = new EventSocketServer(socket, path, loop, engine, processes, policy, dryRun);
+        if (!loop.TryRegister((int)socket.Handle, 0x001, server, out server._token, out int errno))
+        {
+            error = $"{path}: epoll: errno {errno}";
+            server.Dispose();
+            return null;
+        }
+        return server;
+    }
+
+    public int ClientCount
+    {
+        get { lock (_gate) return _clients.Count; }
+    }
+
+    /// <summary>The listener is readable: accept one connection (level-triggered: the loop comes back for the next).</summary>
+    public void OnReady(uint events)
+    {
+        Socket accepted;
+        try
+        {
+            accepted = _listener.Accept();
+        }
+        catch (SocketException)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            _accepted++;
+            Peer? peer = null;
+            if (_clients.Count >= MaxClients || !UnixListener.TryPeerCredentials(accepted, out int pid, out int uid)
+                || (peer = Peer.TryResolve(pid, uid, _processes)) is null)
+            {
+                _refused++;
+                accepted.Dispose();
+                return;
+            }
+            var c = new Connection(accepted, pid, uid, _loop, OnLine, OnClosed, lines: true, _gate) { State = new ClientState(peer) };
+            if (!c.Register(out _))
+            {
+                _refused++;
+                accepted.Dispose();
+                return;
+            }
+            _clients.Add(c);
+            SendCurrent(c);
+        }
+    }
+
+    private static ClientState StateOf(Connection c) => (ClientState)c.State!;
+
+    private static bool Hears(Connection c, WatchedDomain d)
+    {
+        var s = StateOf(c);
+        return s.Subscribed is { } names ? names.Contains(d.Name) : s.Peer.LivesIn(d);
+    }
+
+    private void SendCurrent(Connection c)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var d in _engine.Domains)
+        {
+            if (!Hears(c, d)) continue;
+            var level = _engine.WarningOf(d.Name);
+            Send(c, NotifyJson.Level(d, level, level, now, d.AvailableBytes, repeat: false, current: true));
+        }
+    }
+
+    private void Send(Connection c, byte[] message)
+    {
+        if (!c.Send(message)) _dropped++;
+    }
+
+    private void OnLine(Connection c, ReadOnlyMemory<byte> line)
+    {
+        var span = line.Span.TrimEnd("\r"u8);
+        if (span.IsEmpty) return;
+        if (!NotifyJson.TryParseRequest(span, out var subscribe, out long? released, out string? error))
+        {
+            Send(c, NotifyJson.Error(error!));
+            return;
+        }
+        if (subscribe is not null)
+        {
+            if (c.Uid != 0)
+            {
+                Send(c, NotifyJson.Error("only root may subscribe to other domains; a client hears the domains its process lives in"));
+                return;
+            }
+            StateOf(c).Subscribed = new HashSet<string>(subscribe, StringComparer.Ordinal);
+            Send(c, NotifyJson.Subscribed(subscribe));
+            SendCurrent(c);
+            return;
+        }
+        if (released is long id && _pending.TryGetValue(id, out var request) && request.Subscriber == c) request.Answered = true;
+    }
+
+    private readonly Dictionary<long, ReleaseRequest> _pending = [];
+
+    private void OnClosed(Connection c) => _clients.Remove(c);
+
+    public void Publish(EngineEvent e)
+    {
+        switch (e)
+        {
+            case WarningChanged w:
+                Broadcast(w.Domain, () => NotifyJson.Level(w.Domain, w.To, w.From, w.Time, w.AvailableBytes, w.IsRepeat, current: false));
+                break;
+            case Judged j:
+                Broadcast(j.Kill.Domain, () => NotifyJson.Kill(j.Kill, j.Time, j.FreedBytes, dryRun: false));
+                break;
+            case WouldKill k:
+                Broadcast(k.Kill.Domain, () => NotifyJson.Kill(k.Kill, k.Time, null, dryRun: true));
+                break;
+            case KernelKill k:
+                var domain = _engine.FindDomain(k.Domain) ?? _engine.FindDomain("system");
+                if (domain is not null) Broadcast(domain, () => NotifyJson.KernelKill(k));
+                break;
+        }
+    }
+
+    /// <summary>Encodes once, for the clients that hear <paramref name="d"/>; called from the loop or the kernel-log thread.</summary>
+    private void Broadcast(WatchedDomain d, Func<byte[]> encode)
+    {
+        lock (_gate)
+        {
+            byte[]? message = null;
+            foreach (var c in _clients.ToArray())
+            {
+                if (!Hears(c, d)) continue;
+                Send(c, message ??= encode());
+            }
+        }
+    }
+
+    public bool TryAsk(ReleaseRequest request)
+    {
+        lock (_gate)
+        {
+            Connection? best = null;
+            ProcessSampleSummary bestSummary = default;
+            foreach (var c in _clients)
+            {
+                if (c.Closed || !Hears(c, request.Domain) || request.AlreadyAsked.Contains(c.Pid)) continue;
+                if (!TryMeasure(c, out var summary)) continue;
+                if (best is null || summary.Priority < bestSummary.Priority
+                    || (summary.Priority == bestSummary.Priority && summary.FootprintBytes > bestSummary.FootprintBytes))
+                {
+                    best = c;
+                    bestSummary = summary;
+                }
+            }
+            if (best is null) return false;
+            request.Pid = best.Pid;
+            request.Cgroup = StateOf(best).Peer.Cgroup;
+            request.Priority = bestSummary.Priority;
+            request.SubscriberBytesBefore = bestSummary.FootprintBytes;
+            request.DomainAvailableBefore = request.Domain.AvailableBytes;
+            request.Subscriber = best;
+            _pending[request.Id] = request;
+            Send(best, NotifyJson.Release(request));
+            return true;
+        }
+    }
+
+    public void Measure(ReleaseRequest request)
+    {
+        lock (_gate)
+        {
+            _pending.Remove(request.Id);
+            request.DomainAvailableAfter = request.Domain.AvailableBytes;
+            if (request.Subscriber is Connection c && TryMeasure(c, out var summary)) request.SubscriberBytesAfter = summary.FootprintBytes;
+            else
+            {
+                request.Gone = true;
+                request.SubscriberBytesAfter = 0;
+            }
+        }
+    }
+
+    private readonly record struct ProcessSampleSummary(int Priority, long FootprintBytes);
+
+    /// <summary>The subscriber's process now, if it is still the one that connected (same start time): its policy
+    /// priority (as the selector sees it) and footprint.</summary>
+    private bool TryMeasure(Connection c, out ProcessSampleSummary summary)
+    {
+        summary = default;
+        var peer = StateOf(c).Peer;
+        if (!_processes.TryRead(peer.Pid, ProcessReadOptions.Default, out var sample) || sample.StartTimeTicks != peer.StartTimeTicks) return false;
+        summary = new ProcessSampleSummary(_policy.Evaluate(sample).Priority, sample.FootprintBytes);
+        return true;
+    }
+
+    public void Collect(List<CounterSample> into)
+    {
+        lock (_gate)
+        {
+            KeyValuePair<string, string>[] labels = [new("socket", "events")];
+            into.Add(new CounterSample("oomwarden_notify_clients", "Clients connected to the socket", _clients.Count, labels));
+            into.Add(new CounterSample("oomwarden_notify_accepted_total", "Connections accepted", _accepted, labels));
+            into.Add(new CounterSample("oomwarden_notify_refused_total", "Connections refused (too many clients, peer unknown)", _refused, labels));
+            into.Add(new CounterSample("oomwarden_notify_dropped_total", "Messages dropped because a client did not read", _dropped, labels));
+        }
+    }
+
+    public long Dropped
+    {
+        get { lock (_gate) return _dropped; }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var c in _clients.ToArray()) c.Close();
+            _loop.Unregister((int)_listener.Handle, _token);
+            _listener.Dispose();
+            try { File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
