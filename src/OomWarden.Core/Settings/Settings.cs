@@ -82,6 +82,8 @@ public sealed record DaemonSettings
     public CgroupThresholds Cgroups { get; init; } = new();
     public MonitorSettings Monitor { get; init; } = new();
     public ActionSettings Action { get; init; } = new();
+    public ControlSettings Control { get; init; } = new();
+    public MetricsSettings Metrics { get; init; } = new();
 
 
     /// <summary>Built-in rule set evaluated after the file's rules: "desktop", "server", "kubernetes" or "none".</summary>

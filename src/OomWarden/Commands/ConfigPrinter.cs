@@ -84,6 +84,16 @@ public static class ConfigPrinter
         o.WriteLine($"settle = \"{Units.FormatDuration(s.Action.Settle)}\"");
         o.WriteLine($"memory_release = {Bool(s.Action.MemoryRelease)}");
         o.WriteLine($"events = {Quote(s.Action.EventsPath)}");
+        o.WriteLine();
+        o.WriteLine("[control]");
+        o.WriteLine($"socket = {Quote(s.Control.Socket)}");
+        if (s.Control.Group is not null) o.WriteLine($"group = {Quote(s.Control.Group)}");
+        o.WriteLine();
+        o.WriteLine("[metrics]");
+        o.WriteLine($"textfile = {Quote(s.Metrics.Textfile ?? "")}");
+        o.WriteLine($"interval = \"{Units.FormatDuration(s.Metrics.Interval)}\"");
+        o.WriteLine($"listen = {Quote(s.Metrics.Listen ?? "")}");
+        o.WriteLine($"allow_remote = {Bool(s.Metrics.AllowRemote)}");
     }
 
     private static string Bool(bool b) => b ? "true" : "false";

@@ -146,6 +146,7 @@ public sealed class EventJournal : IDisposable
         if (e.Survivors is int survivors) w.WriteNumber("survivors"u8, survivors);
         if (e.DryRun) w.WriteBoolean("dry_run"u8, true);
         if (e.Message is not null) w.WriteString("message"u8, e.Message);
+        if (e.Sha256 is not null) w.WriteString("sha256"u8, e.Sha256);
         w.WriteEndObject();
     }
 
