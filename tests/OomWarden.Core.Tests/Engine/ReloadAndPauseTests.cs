@@ -53,7 +53,7 @@ public class ReloadAndPauseTests
         h.RunFor(2000 * Ms);
         Assert.Empty(h.Selected);
         Assert.Empty(h.Sent);
-        Assert.Contains(h.Of<LevelChanged>(), l => l.To == Detection.PressureLevel.Term);
+        Assert.Contains(h.Of<LevelChanged>(), l => l.To == OomWarden.Core.Detection.PressureLevel.Term);
 
         h.Engine.State.Paused = false;
         h.Run();

@@ -42,6 +42,14 @@ public class PrintedSettingsTests
         settle = "250us"
         memory_release = false
         events = "/var/tmp/ev ents\u0001.jsonl"
+        [control]
+        socket = "/run/x y/ctl"
+        group = "root"
+        [metrics]
+        textfile = "/var/lib/node exporter/o.prom"
+        interval = "1m"
+        listen = "0.0.0.0:9874"
+        allow_remote = true
         """;
 
     /// <summary>Every leaf setting with its path ("System.MemAvailableTerm"), found by reflection so that a setting
