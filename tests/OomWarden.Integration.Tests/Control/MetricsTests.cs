@@ -10,7 +10,7 @@ namespace OomWarden.Integration.Tests.Control;
 public sealed class MetricsTests
 {
     [Fact]
-    public void Textfile_and_http_pass_promtool_and_carry_the_domain_kill_and_process_metrics()
+    public async Task Textfile_and_http_pass_promtool_and_carry_the_domain_kill_and_process_metrics()
     {
         if (!File.Exists("/usr/bin/promtool")) Assert.Skip("promtool (package prometheus) is missing: scripts/deps.sh installs it");
         using var cg = V1MemoryCgroup.Create("oomwarden-metrics", 64L << 20);
@@ -29,11 +29,12 @@ public sealed class MetricsTests
 
         string fromFile = File.ReadAllText(textfile);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var response = http.GetAsync($"http://127.0.0.1:{port}/metrics").GetAwaiter().GetResult();
+        var ct = TestContext.Current.CancellationToken;
+        var response = await http.GetAsync($"http://127.0.0.1:{port}/metrics", ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.MediaType);
-        string fromHttp = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-        Assert.Equal(HttpStatusCode.NotFound, http.GetAsync($"http://127.0.0.1:{port}/other").GetAwaiter().GetResult().StatusCode);
+        string fromHttp = await response.Content.ReadAsStringAsync(ct);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{port}/other", ct)).StatusCode);
 
         foreach (var (what, text) in new[] { ("textfile", fromFile), ("http", fromHttp) })
         {
