@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for p in handwritten promnet; do
-  dotnet publish $p/$p.csproj -c Release -o "$out/$p" --nologo -v quiet -p:DebugType=none -p:DebugSymbols=false >/dev/null
+  dotnet publish $p/$p.csproj -c Release -o "$out/$p" --nologo -v quiet -p:DebugType=none -p:DebugSymbols=false | grep -E " error " && exit 1 || true
 done
 size() { stat -c %s "$1"; }
 echo "handwritten:       size_bytes=$(size "$out/handwritten/handwritten") $("$out/handwritten/handwritten" "$out/h.prom")"

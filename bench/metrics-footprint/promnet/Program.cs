@@ -4,7 +4,6 @@ using Prometheus;
 // With "server" as the second argument its MetricServer (HttpListener) serves them on 127.0.0.1:9875 too.
 string outPath = args.Length > 0 ? args[0] : "/tmp/metrics-footprint-promnet.prom";
 var registry = Metrics.NewCustomRegistry();
-registry.SuppressDefaultMetrics();
 var factory = Metrics.WithCustomRegistry(registry);
 var available = factory.CreateGauge("oomwarden_domain_available_bytes", "help text.", "domain", "kind");
 var level = factory.CreateGauge("oomwarden_domain_level", "help text.", "domain", "kind");

@@ -179,19 +179,24 @@ public sealed class StreamConnection : IReadyHandler
 
     private void Receive()
     {
-        while (!_eof && !_overflowed)
+        Span<byte> discard = stackalloc byte[512];
+        int discarded = 0;
+        while (!_eof && discarded < 65536)
         {
-            if (_inputLength == _input.Length)
+            if (!_overflowed && _inputLength == _input.Length)
             {
-                if (_input.Length >= _server.MaxRequestBytes)
+                if (_input.Length < _server.MaxRequestBytes) Array.Resize(ref _input, Math.Min(_input.Length * 2, _server.MaxRequestBytes));
+                else
                 {
-                    _overflowed = true;
-                    break;
+                    Process(); // complete requests first: only what is left of one is too long
+                    if (_inputLength == _input.Length) _overflowed = true;
                 }
-                Array.Resize(ref _input, Math.Min(_input.Length * 2, _server.MaxRequestBytes));
             }
-            int n = SocketInterop.Receive(Fd, _input.AsSpan(_inputLength), out int errno);
-            if (n > 0) _inputLength += n;
+            if (_overflowed) discarded += discard.Length;
+            // Past the limit the rest is read and dropped: closing with unread data would reset the client before it
+            // reads the answer.
+            int n = SocketInterop.Receive(Fd, _overflowed ? discard : _input.AsSpan(_inputLength), out int errno);
+            if (n > 0) { if (!_overflowed) _inputLength += n; }
             else if (n == 0) _eof = true;
             else if (errno == Errno.EINTR) continue;
             else if (errno == Errno.EAGAIN) break;
@@ -208,7 +213,7 @@ public sealed class StreamConnection : IReadyHandler
             Buffer.BlockCopy(_input, consumed, _input, 0, _inputLength - consumed);
             _inputLength -= consumed;
         }
-        if (_overflowed && !Busy && !_closeAfterSend && !_closed)
+        if (_overflowed && _inputLength > 0 && !Busy && !_closeAfterSend && !_closed)
         {
             _server.Protocol.OnOverflow(this);
             _inputLength = 0;

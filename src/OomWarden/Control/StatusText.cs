@@ -43,6 +43,8 @@ public static class StatusText
                 o.WriteLine($"      next victim: {who} (decided {Ms(Dbl(v, "decided_ms_ago"))} ago)");
                 o.WriteLine($"      why: {T(S(v, "why"))}");
             }
+            else if (InFlightFor(r, S(d, "name")) is { } k)
+                o.WriteLine($"      victim: pid {Long(k, "pid")} ({T(S(k, "comm"))}) in {T(S(k, "cgroup"))}, kill in flight ({S(k, "phase")}, {S(k, "signal")}): {T(S(k, "reason"))}");
             else o.WriteLine("      next victim: not prepared (chosen once the domain nears its term level)");
         }
         o.WriteLine();
@@ -71,6 +73,13 @@ public static class StatusText
             foreach (var l in c.GetProperty("labels").EnumerateObject()) labels.Add($"{l.Name}={T(l.Value.GetString() ?? "")}");
             o.WriteLine($"  {S(c, "name")}{(labels.Count == 0 ? "" : "{" + string.Join(",", labels) + "}")} {Long(c, "value")}");
         }
+    }
+
+    private static JsonElement? InFlightFor(JsonElement r, string? domain)
+    {
+        foreach (var k in r.GetProperty("kills_in_flight").EnumerateArray())
+            if (S(k, "domain") == domain) return k;
+        return null;
     }
 
     private static string? S(JsonElement e, string name) => Commands.ControlCommands.Str(e, name);
