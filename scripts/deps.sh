@@ -20,6 +20,8 @@ python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)  # the Kubernetes m
 command -v node >/dev/null || need+=(nodejs)            # scripts/validate-k8s.sh (kubernetes-models from npm)
 command -v npm >/dev/null || need+=(npm)
 command -v strace >/dev/null || need+=(strace)          # the unit's SystemCallFilter= is checked against a traced dry run       # scripts/mkdeb.sh reads the binary's glibc symbol versions
+command -v promtool >/dev/null || need+=(prometheus)      # promtool check metrics on the daemon's real exposition (the service is not started)
+command -v setpriv >/dev/null || need+=(util-linux)    # control-socket tests run a client as nobody
 if [ "${1:-}" = "--bench" ]; then
   command -v earlyoom >/dev/null || need+=(earlyoom)    # the reference the benchmarks compare against
 fi

@@ -11,14 +11,14 @@ _oomwarden()
         cword=$COMP_CWORD
     }
 
-    local verbs="run check-config doctor explain snapshot simulate analyze import bench version help"
+    local verbs="run check-config status reload pause resume doctor explain snapshot simulate analyze import bench version help"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$verbs --help --version" -- "$cur"))
         return
     fi
 
     case $prev in
-        --config | -c | --events | --output | -o)
+        --config | -c | --events | --output | -o | --socket)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
@@ -43,6 +43,8 @@ _oomwarden()
     case ${words[1]} in
         run) opts="--config --dry-run --events --no-mlock --proc-root --sys-root --kmsg --help" ;;
         check-config) opts="--config --help" ;;
+        status) opts="--json --socket --help" ;;
+        reload | pause | resume) opts="--socket --help" ;;
         doctor) opts="--json --proc-root --sys-root --help" ;;
         explain) opts="--domain --json --config --proc-root --sys-root --help" ;;
         snapshot) opts="--output --domain --proc-root --sys-root --help" ;;

@@ -18,6 +18,10 @@ public static class Cli
         new("analyze", "read kernel OOM reports (dmesg, journal, syslog) and say why", (a, i, o, e) => AnalyzeCommand.Run(a, i, o, e)),
         new("doctor", "check the host for what changes how an OOM plays out, with fixes", (a, i, o, e) => DoctorCommand.Run(a, o, e)),
         new("import", "print the oomwarden config equivalent to an earlyoom command line", (a, i, o, e) => ImportCommand.Run(a, o, e)),
+        new("status", "ask the running daemon what it is doing (control socket)", (a, i, o, e) => ControlCommands.Status(a, o, e)),
+        new("reload", "have the running daemon re-read its config (as SIGHUP)", (a, i, o, e) => ControlCommands.Reload(a, o, e)),
+        new("pause", "the running daemon keeps watching but stops acting", (a, i, o, e) => ControlCommands.Pause(a, o, e)),
+        new("resume", "the paused daemon acts again", (a, i, o, e) => ControlCommands.Resume(a, o, e)),
         new("bench", "micro-benchmarks of the monitoring path (poll, tick)", (a, i, o, e) => BenchCommand.Run(a, o, e)),
         new("version", "print the version", (a, i, o, e) => VersionVerb(a, o, e)),
     ];

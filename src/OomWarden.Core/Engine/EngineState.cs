@@ -52,5 +52,9 @@ public sealed class EngineState
 
     public IReadOnlyList<KillInFlight> KillsInFlight => InFlight;
 
+    /// <summary>Paused (control socket): domains are read and levels reported, nothing new is selected or signalled;
+    /// kills already in flight are finished (a victim in its grace still gets its SIGKILL).</summary>
+    public bool Paused { get; set; }
+
     public DomainState? For(string domainName) => Domains.GetValueOrDefault(domainName);
 }

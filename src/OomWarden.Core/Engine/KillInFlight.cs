@@ -37,7 +37,13 @@ public sealed class KillInFlight
     /// <summary>The journal's key for this kill: the <c>signal</c> record and the <c>kill</c> record carry it.</summary>
     public required string SignalId { get; init; }
 
-    public required WatchedDomain Domain { get; init; }
+    /// <summary>The domain the kill is for; rebound to the same-named domain when the domain list is rebuilt (a
+    /// rescan, a reload), so a kill in flight is judged on live figures.</summary>
+    public required WatchedDomain Domain { get => _domain; init => _domain = value; }
+
+    private WatchedDomain _domain = null!;
+
+    internal void Rebind(WatchedDomain domain) => _domain = domain;
 
     /// <summary>Null for a kill recovered from the journal.</summary>
     public Decision? Decision { get; init; }

@@ -67,6 +67,12 @@ public sealed partial class OomEngine
             keep.Add(sorted[i].Name);
         }
         foreach (var name in _state.Domains.Keys.Where(n => !keep.Contains(n)).ToList()) _state.Domains.Remove(name);
+        foreach (var k in _state.InFlight)
+        {
+            if (Array.IndexOf(sorted, k.Domain) >= 0) continue;
+            foreach (var d in sorted)
+                if (string.Equals(d.Name, k.Domain.Name, StringComparison.Ordinal)) { k.Rebind(d); break; }
+        }
         _domains = sorted;
         _domainStates = states;
     }
@@ -102,6 +108,7 @@ public sealed partial class OomEngine
             if (Advance(kills[i], now)) kills.RemoveAt(i);
             else i++;
         }
+        if (_state.Paused) return;
         for (int i = 0; i < _domains.Length; i++) Consider(_domains[i], _domainStates[i], now);
     }
 

@@ -84,6 +84,8 @@ public sealed record DaemonSettings
     public ActionSettings Action { get; init; } = new();
     public LevelSettings Levels { get; init; } = new();
     public NotifySettings Notify { get; init; } = new();
+    public ControlSettings Control { get; init; } = new();
+    public MetricsSettings Metrics { get; init; } = new();
 
 
     /// <summary>Built-in rule set evaluated after the file's rules: "desktop", "server", "kubernetes" or "none".</summary>

@@ -98,6 +98,16 @@ public static class ConfigPrinter
         o.WriteLine("[notify]");
         o.WriteLine($"socket = {Quote(s.Notify.Socket)}");
         o.WriteLine($"pressure_socket = {Quote(s.Notify.PressureSocket)}");
+        o.WriteLine();
+        o.WriteLine("[control]");
+        o.WriteLine($"socket = {Quote(s.Control.Socket)}");
+        if (s.Control.Group is not null) o.WriteLine($"group = {Quote(s.Control.Group)}");
+        o.WriteLine();
+        o.WriteLine("[metrics]");
+        o.WriteLine($"textfile = {Quote(s.Metrics.Textfile ?? "")}");
+        o.WriteLine($"interval = \"{Units.FormatDuration(s.Metrics.Interval)}\"");
+        o.WriteLine($"listen = {Quote(s.Metrics.Listen ?? "")}");
+        o.WriteLine($"allow_remote = {Bool(s.Metrics.AllowRemote)}");
     }
 
     /// <summary>One level as an inline table (<c>{}</c>: no condition, the level is off).</summary>

@@ -14,6 +14,9 @@ public static class ExitCodes
     /// <summary>EX_NOINPUT: an input file does not exist or cannot be opened (ENOENT, EACCES, EISDIR...).</summary>
     public const int NoInput = 66;
 
+    /// <summary>EX_UNAVAILABLE: no daemon answers on the control socket.</summary>
+    public const int Unavailable = 69;
+
     /// <summary>EX_SOFTWARE: an internal error (a bug): one line, never a stack trace.</summary>
     public const int Software = 70;
 
@@ -25,6 +28,12 @@ public static class ExitCodes
 
     /// <summary>EX_IOERR: an input opened but reading it failed (EIO, a truncated compressed stream).</summary>
     public const int IoError = 74;
+
+    /// <summary>EX_TEMPFAIL: the daemon did not answer in time.</summary>
+    public const int TempFail = 75;
+
+    /// <summary>EX_NOPERM: the control socket or the request is not for this user.</summary>
+    public const int NoPermission = 77;
 
     /// <summary>EX_CONFIG: the configuration is rejected.</summary>
     public const int Config = 78;

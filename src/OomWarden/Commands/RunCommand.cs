@@ -27,7 +27,8 @@ public static class RunCommand
           --sys-root DIR    read /sys from DIR
           --kmsg PATH       the kernel log device followed for the kernel's own kills (default /dev/kmsg)
 
-        SIGTERM or SIGINT stops the daemon; SIGHUP, SIGUSR1, SIGUSR2 are logged and ignored, SIGPIPE ignored.
+        SIGTERM or SIGINT stops the daemon; SIGHUP reloads the config (as `oomwarden reload`); SIGUSR1, SIGUSR2 are
+        logged and ignored, SIGPIPE ignored. `oomwarden status` asks the running daemon (control socket).
         Exit codes: 0 stopped, 64 usage, 66 config file missing, 71 OS error, 73 journal not writable (or not a
         regular file), 74 config file read error, 78 config rejected.
         """;
@@ -65,6 +66,12 @@ public static class RunCommand
         // The real process on the real procfs: --proc-root trees are read, never written.
         foreach (var warning in SelfProtection.Apply(mlock))
             stderr.WriteLine("oomwarden: warning: " + warning);
+        // doctor's own checks of a running daemon, on this process (always the real /proc: --proc-root names the
+        // host watched, not the daemon).
+        foreach (var f in Core.Doctor.ProtectionChecks.OfDaemon(Linux.Doctor.ProtectionReader.Read(HostPaths.Default, null), mlock))
+            stderr.WriteLine(f.Status == Core.Doctor.FindingStatus.Ok
+                ? $"oomwarden: self-check {f.Check}: ok: {f.Summary}"
+                : $"oomwarden: {(f.Status == Core.Doctor.FindingStatus.Warning ? "warning" : "note")}: self-check {f.Check}: {f.Summary}{(f.Why is null ? "" : "; " + f.Why)}{(f.Fix is null ? "" : "; fix: " + f.Fix)}");
 
         using var journal = EventJournal.TryOpen(settings.Action.EventsPath,
             line => DaemonLog.Write(stderr, TimeProvider.System, "oomwarden: warning: " + line), out string? journalError);
@@ -99,6 +106,8 @@ public static class RunCommand
         using var daemonScope = daemon;
         daemon.Bus.Subscribe(new LogSink(stderr, TimeProvider.System));
         daemon.Bus.Subscribe(new JournalSink(journal, settings.Action.DryRun));
+        var activity = new Control.ActivityRecorder();
+        daemon.Bus.Subscribe(activity);
         daemon.Runner.RescanAtStart();
 
         signals.OnStop(daemon.Loop.RequestStop);
@@ -121,8 +130,26 @@ public static class RunCommand
             : $"; finishing {unfinished.Count} signal(s) of an earlier instance: "
                 + string.Join(", ", unfinished.Select(u => $"pid {u.Pid} ({u.Comm}, {Signals.Name(u.Signal)} at {u.Time.UtcDateTime:HH:mm:ss.fff}Z, domain {u.Domain})"));
         if (recovering.Length > 0) stderr.WriteLine("oomwarden: " + recovering[2..]);
+        // Status, reload, pause/resume and metrics (issue 12): the command line's choices stay over every reload.
+        Func<DaemonSettings, DaemonSettings> overlay = s => s with
+        {
+            Action = s.Action with { DryRun = s.Action.DryRun || dryRun, EventsPath = eventsPath ?? s.Action.EventsPath },
+        };
+        Action<string> log = line => DaemonLog.Write(stderr, TimeProvider.System, line);
+        using var control = new Control.ControlService(daemon, activity, journal, log, configPath, overlay, paths);
+        using var controlSocket = Control.ControlSocket.TryStart(settings.Control, control, out string? controlError);
+        if (controlError is not null) stderr.WriteLine("oomwarden: warning: " + controlError);
+        else if (controlSocket is not null)
+            stderr.WriteLine($"oomwarden: control socket {controlSocket.Path} ({(settings.Control.Group is null ? "0600, root only" : $"0660, group {settings.Control.Group} may ask for status")})");
+        using var metricsFile = Control.MetricsTextfile.TryStart(control, log, out string? metricsError);
+        if (metricsError is not null) stderr.WriteLine("oomwarden: warning: " + metricsError);
+        else if (settings.Metrics.Textfile is { } textfile) stderr.WriteLine($"oomwarden: metrics textfile {textfile} every {Configuration.Units.FormatDuration(settings.Metrics.Interval)}");
+        using var metricsHttp = Control.MetricsHttp.TryStart(settings.Metrics, control, out string? httpError);
+        if (httpError is not null) stderr.WriteLine("oomwarden: warning: " + httpError);
+        else if (metricsHttp is not null) stderr.WriteLine($"oomwarden: metrics on http://{settings.Metrics.Listen}/metrics");
+        signals.OnReload(() => control.RequestReload("SIGHUP", null));
         stderr.WriteLine("oomwarden: watching");
-        journal.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source + recovering }, sync: unfinished.Count > 0);
+        journal.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source + recovering, Sha256 = control.Config.Sha256 }, sync: unfinished.Count > 0);
         daemon.Runner.Recover(unfinished);
         foreach (var warning in StartupFootprint.Settle(paths, daemon.Host, daemon.Selector)) stderr.WriteLine("oomwarden: warning: " + warning);
         // Type=notify: READY once the first tick ran and every wake-up is armed; WATCHDOG=1 from the loop.
@@ -134,6 +161,9 @@ public static class RunCommand
             daemon.Runner.WatchdogInterval = Linux.Notify.SdNotify.WatchdogInterval();
             notify.Status($"watching {domains.Cgroups.Length} limited cgroup(s){(settings.System.Enabled ? " and the system" : "")}{(settings.Action.DryRun ? " (dry run)" : "")}");
             notify.Ready();
+            var notifyStatus = new Control.NotifyStatus(notify, daemon, activity);
+            control.Notify = notifyStatus;
+            daemon.Bus.Subscribe(notifyStatus);
         }
         daemon.Runner.Run();
         notify?.Stopping();

@@ -16,6 +16,9 @@ public sealed class ConfigHost
 {
     public required UserLookup LookupUser { get; init; }
 
+    /// <summary>Group names ([control] group) to gids; the C library's group database unless a test says otherwise.</summary>
+    public UserLookup LookupGroup { get; init; } = LookupSystemGroup;
+
     /// <summary>0 when unknown: levels of different kinds are then not compared.</summary>
     public long MemTotalBytes { get; init; }
 
@@ -44,6 +47,17 @@ public sealed class ConfigHost
     /// <summary>The memory figures of a recorded host (a snapshot) with this machine's user database.</summary>
     public static ConfigHost ForMemory(long memTotalBytes, long swapTotalBytes) =>
         new() { LookupUser = LookupSystemUser, MemTotalBytes = memTotalBytes, SwapTotalBytes = swapTotalBytes };
+
+    private static bool LookupSystemGroup(string name, out int gid, out string? error)
+    {
+        if (Getgrnam.TryGetGid(name, out gid, out int errno))
+        {
+            error = null;
+            return true;
+        }
+        error = errno == 0 ? null : OsErrors.Strerror(errno);
+        return false;
+    }
 
     private static bool LookupSystemUser(string name, out int uid, out string? error)
     {

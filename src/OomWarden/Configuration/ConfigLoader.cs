@@ -11,7 +11,7 @@ public static class ConfigLoader
 {
     public const string DefaultSource = "(built-in defaults)";
 
-    private static readonly string[] Tables = ["system", "cgroups", "monitor", "action", "levels", "notify"];
+    private static readonly string[] Tables = ["system", "cgroups", "monitor", "action", "levels", "notify", "control", "metrics"];
 
     /// <summary>The configuration used when no file is given: every default, no rules, preset "none".</summary>
     public static LoadedConfig Default() => new(DaemonSettings.Default, CompiledPolicy.Empty, DefaultSource);
@@ -137,6 +137,12 @@ public static class ConfigLoader
                 case "notify":
                     settings = settings with { Notify = LevelsBinder.BindNotify(section, settings.Notify, ctx) };
                     break;
+                case "control":
+                    settings = settings with { Control = OperatingBinder.BindControl(section, settings.Control, ctx) };
+                    break;
+                case "metrics":
+                    settings = settings with { Metrics = OperatingBinder.BindMetrics(section, settings.Metrics, ctx) };
+                    break;
                 case "rule":
                     ctx.Error(section.Line, section.Column, "'rule' must be an array of tables: write each rule as [[rule]]");
                     break;
@@ -191,7 +197,7 @@ public static class ConfigLoader
         string shown = section.IsArrayItem ? $"[[{section.Name}]]" : $"[{section.Name}]";
         string? hint = BindContext.Suggest(section.Name, [.. Tables, "rule"]);
         string suggestion = hint is null ? "" : hint == "rule" ? "; did you mean [[rule]]?" : $"; did you mean [{hint}]?";
-        ctx.Error(section.Line, section.Column, $"unknown table {shown}{suggestion} (valid: [system], [cgroups], [monitor], [action], [levels], [notify], [[rule]])");
+        ctx.Error(section.Line, section.Column, $"unknown table {shown}{suggestion} (valid: [system], [cgroups], [monitor], [action], [levels], [notify], [control], [metrics], [[rule]])");
     }
 
     private static List<ConfigError> Sorted(List<ConfigError> errors) =>

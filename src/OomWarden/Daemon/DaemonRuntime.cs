@@ -11,6 +11,11 @@ namespace OomWarden.Daemon;
 /// Settings are captured once; a reload (later) builds a new runtime and hands it the old engine's state.</summary>
 public sealed class DaemonRuntime : IDisposable
 {
+    private HostPaths _paths = HostPaths.Default;
+    private TimeProvider _time = TimeProvider.System;
+    private string _instanceId = "0";
+    private IReadFailures? _failures;
+
     private DaemonRuntime(LoadedConfig config, LiveHost host, EventLoop loop, EventBus bus, EngineHost runner, PsiTrigger? psi, string psiStatus, IVictimSelector selector)
     {
         Selector = selector;
@@ -23,8 +28,12 @@ public sealed class DaemonRuntime : IDisposable
         PsiStatus = psiStatus;
     }
 
-    public LoadedConfig Config { get; }
-    public IVictimSelector Selector { get; }
+    public LoadedConfig Config { get; private set; }
+    public IVictimSelector Selector { get; private set; }
+
+    /// <summary>Every part that keeps counters registers here (kernel kills, warnings, kills, released bytes...);
+    /// status and the metrics show them all, whatever they are. Survives a reload.</summary>
+    public CounterRegistry Counters { get; } = new();
     public LiveHost Host { get; }
     public EventLoop Loop { get; }
 
@@ -61,9 +70,36 @@ public sealed class DaemonRuntime : IDisposable
         var engine = new OomEngine(EngineOptions.From(settings, instanceId), time, bus, state);
         var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
         var runner = new EngineHost(settings, domains, engine, selector, host, loop, time);
-        var runtime = new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector);
+        var runtime = new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector)
+        {
+            _paths = paths,
+            _time = time,
+            _instanceId = instanceId,
+            _failures = failures,
+        };
         runtime.StartNotify(settings, time);
         return runtime;
+    }
+
+    /// <summary>A reload, on the loop's thread between two ticks: <paramref name="next"/> (already validated, with
+    /// the command line's overrides applied) takes effect except for the settings only a restart can change, which
+    /// keep their running values and are returned by name. The engine's state (kills in flight, levels, the ladder's
+    /// memory, counters) carries over.</summary>
+    public IReadOnlyList<string> Reconfigure(LoadedConfig next)
+    {
+        var running = Config.Settings;
+        var restart = RestartOnly.Changed(running, next.Settings);
+        var settings = RestartOnly.KeepRunning(running, next.Settings);
+        var domains = new DomainSet(settings, Host, _paths, Loop, _failures,
+            armWakeups: settings.Monitor.Events && _paths.SysRoot == HostPaths.Default.SysRoot);
+        var engine = new OomEngine(EngineOptions.From(settings, _instanceId), _time, Bus, Engine.State);
+        var selector = VictimSelectors.Create(settings, next.Policy, Environment.ProcessId, _paths.PageSizeBytes);
+        Runner.Swap(settings, domains, engine, selector);
+        EventSocket?.Rebind(engine, next.Policy);
+        PressureSocket?.Rebind(engine);
+        Config = next with { Settings = settings };
+        Selector = selector;
+        return restart;
     }
 
     /// <summary>[notify] socket (own protocol, also the release channel) and pressure_socket.</summary>
@@ -80,6 +116,7 @@ public sealed class DaemonRuntime : IDisposable
             EventSocket = Notify.EventSocketServer.TryStart(settings.Notify.Socket, Loop, Engine, Host.Processes, Config.Policy,
                 settings.Action.DryRun, out string? error) ?? throw new IOException("[notify] socket: " + error);
             Bus.Subscribe(EventSocket);
+            Counters.Add(EventSocket);
             Runner.Release = EventSocket;
         }
         if (settings.Notify.PressureSocket.Length > 0)
@@ -87,6 +124,7 @@ public sealed class DaemonRuntime : IDisposable
             PressureSocket = Notify.PressureSocketServer.TryStart(settings.Notify.PressureSocket, Loop, Engine, Host.Processes, time,
                 settings.Levels.Repeat, out string? error) ?? throw new IOException("[notify] pressure_socket: " + error);
             Bus.Subscribe(PressureSocket);
+            Counters.Add(PressureSocket);
         }
     }
 

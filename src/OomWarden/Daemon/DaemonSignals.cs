@@ -2,9 +2,9 @@ using System.Runtime.InteropServices;
 
 namespace OomWarden.Daemon;
 
-/// <summary>The daemon's signal dispositions. SIGTERM and SIGINT stop it (after <see cref="OnStop"/>); SIGHUP is
-/// logged and ignored (reload is not implemented yet: a <c>systemctl reload</c> or a stray <c>kill -HUP</c> must not
-/// leave the machine without an OOM manager); SIGUSR1 and SIGUSR2 are logged and ignored; SIGPIPE is ignored
+/// <summary>The daemon's signal dispositions. SIGTERM and SIGINT stop it (after <see cref="OnStop"/>); SIGHUP reloads
+/// the config (after <see cref="OnReload"/>; before that it is logged and ignored: a <c>kill -HUP</c> during start-up
+/// must not leave the machine without an OOM manager); SIGUSR1 and SIGUSR2 are logged and ignored; SIGPIPE is ignored
 /// (a closed stderr pipe gives EPIPE, never a silent death). Until this object exists the defaults apply,
 /// so it is installed first thing.</summary>
 public sealed partial class DaemonSignals : IDisposable
@@ -17,6 +17,7 @@ public sealed partial class DaemonSignals : IDisposable
     private readonly TextWriter _log;
     private readonly TimeProvider _time;
     private volatile Action? _stop;
+    private volatile Action? _reload;
 
     private DaemonSignals(TextWriter log, TimeProvider time)
     {
@@ -29,7 +30,7 @@ public sealed partial class DaemonSignals : IDisposable
         var s = new DaemonSignals(log, time);
         // SIG_IGN rather than a handler: nothing to do, and the disposition is in place before any write.
         signal(SigPipe, 1);
-        s.Ignore(PosixSignal.SIGHUP, "SIGHUP: reload is not implemented yet; ignored (restart the daemon to apply a new configuration)");
+        s._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, s.OnHangup));
         s.Ignore((PosixSignal)SigUsr1, "SIGUSR1: no meaning yet; ignored");
         s.Ignore((PosixSignal)SigUsr2, "SIGUSR2: no meaning yet; ignored");
         s._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, s.OnTerminate));
@@ -39,6 +40,20 @@ public sealed partial class DaemonSignals : IDisposable
 
     /// <summary>What SIGTERM and SIGINT do once the loop runs; before that they end the process at once.</summary>
     public void OnStop(Action stop) => _stop = stop;
+
+    /// <summary>What SIGHUP does once the daemon watches: ask for a reload (validated off the loop, applied on it).</summary>
+    public void OnReload(Action reload) => _reload = reload;
+
+    private void OnHangup(PosixSignalContext c)
+    {
+        c.Cancel = true;
+        if (_reload is { } reload)
+        {
+            DaemonLog.Write(_log, _time, "SIGHUP: reloading the configuration");
+            reload();
+        }
+        else DaemonLog.Write(_log, _time, "SIGHUP before the daemon watches: ignored");
+    }
 
     private void OnTerminate(PosixSignalContext c)
     {

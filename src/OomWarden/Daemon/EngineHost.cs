@@ -15,10 +15,10 @@ namespace OomWarden.Daemon;
 /// adaptive interval, whichever comes first.</summary>
 public sealed class EngineHost : IDisposable
 {
-    private readonly DaemonSettings _settings;
-    private readonly DomainSet _domains;
-    private readonly OomEngine _engine;
-    private readonly IVictimSelector _selector;
+    private DaemonSettings _settings;
+    private DomainSet _domains;
+    private OomEngine _engine;
+    private IVictimSelector _selector;
     private readonly VictimPidfds _victims;
     private static readonly TimeSpan ArmBudget = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan ArmPause = TimeSpan.FromMilliseconds(10);
@@ -29,7 +29,7 @@ public sealed class EngineHost : IDisposable
     private readonly LiveHost _host;
     private readonly EventLoop _loop;
     private readonly TimeProvider _time;
-    private readonly RescanDebouncer _rescans;
+    private RescanDebouncer _rescans;
 
     public EngineHost(DaemonSettings settings, DomainSet domains, OomEngine engine, IVictimSelector selector, LiveHost host,
         EventLoop loop, TimeProvider time)
@@ -53,7 +53,11 @@ public sealed class EngineHost : IDisposable
 
     public EventLoop Loop => _loop;
 
-    public long Rescans => _rescans.Rescans;
+    public long Rescans => _rescansBefore + _rescans.Rescans;
+
+    private long _rescansBefore;
+
+    public DaemonSettings Settings => _settings;
 
     /// <summary>systemd's notify socket, when the daemon runs as Type=notify: WATCHDOG=1 is sent from the loop itself
     /// every half <see cref="WatchdogInterval"/>, so a loop that hangs is restarted by the service manager.</summary>
@@ -96,6 +100,23 @@ public sealed class EngineHost : IDisposable
             _rescansSinceTrim = 0;
             GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
+    }
+
+    /// <summary>A reload, between two ticks: the new settings, domains, engine (holding the old engine's state) and
+    /// selector take over; the old domains' files and wake-ups are closed. Victims' pidfds stay (their exit callbacks
+    /// reach whichever engine is current), and kills in flight are rebound to the new domains of the same names.</summary>
+    public void Swap(DaemonSettings settings, DomainSet domains, OomEngine engine, IVictimSelector selector)
+    {
+        var old = _domains;
+        _settings = settings;
+        _domains = domains;
+        _engine = engine;
+        _selector = selector;
+        _rescansBefore += _rescans.Rescans;
+        _rescans = new RescanDebouncer(_time, settings.Monitor.RescanInterval);
+        _engine.SetDomains(_domains.Domains);
+        old.Dispose();
+        Rescan();
     }
 
     /// <summary>One pass: read, step, act. Allocates nothing while no domain is near its levels.</summary>

@@ -152,6 +152,7 @@ public sealed class EventJournal : IDisposable
         if (e.ReleaseId is long releaseId) w.WriteNumber("id"u8, releaseId);
         if (e.RequestedBytes is long requested) w.WriteNumber("requested_bytes"u8, requested);
         if (e.DomainFreedBytes is long domainFreed) w.WriteNumber("domain_freed_bytes"u8, domainFreed);
+        if (e.Sha256 is not null) w.WriteString("sha256"u8, e.Sha256);
         w.WriteEndObject();
     }
 

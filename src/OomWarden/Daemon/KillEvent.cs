@@ -3,7 +3,7 @@ namespace OomWarden.Daemon;
 /// <summary>One line of the event journal. Field names are a contract (scripts read them).</summary>
 public sealed record KillEvent
 {
-    public required string Event { get; init; }          // "signal", "kill", "nothing_to_kill", "vanished", "recovered", "start", "stop", "kernel_kill"
+    public required string Event { get; init; }          // "signal", "kill", "nothing_to_kill", "vanished", "recovered", "start", "stop", "kernel_kill", "reload", "pause", "resume"
     public required DateTimeOffset Time { get; init; }
     public int? Pid { get; init; }
     public string? Comm { get; init; }
@@ -44,4 +44,6 @@ public sealed record KillEvent
     public long? ReleaseId { get; init; }
     public long? RequestedBytes { get; init; }
     public long? DomainFreedBytes { get; init; }
+    /// <summary>A <c>reload</c> (and <c>start</c>) record: the sha256 of the config file validated.</summary>
+    public string? Sha256 { get; init; }
 }

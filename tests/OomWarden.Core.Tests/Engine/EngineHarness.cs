@@ -40,6 +40,10 @@ public sealed class EngineHarness : IEventSink
         Engine = new OomEngine(options ?? new EngineOptions { InstanceId = "t2" }, Time, this);
     }
 
+    /// <summary>A reload: a new engine handed the old engine's state (kills in flight, levels, counts).</summary>
+    public void Reload(EngineOptions? options = null) =>
+        Engine = new OomEngine(options ?? new EngineOptions { InstanceId = "t" }, Time, this, Engine.State);
+
     public static SystemThresholds SystemLevels => new();
 
     public static CgroupThresholds CgroupLevels => new();

@@ -61,6 +61,14 @@ public class PrintedSettingsTests
         [notify]
         socket = "/run/ow/e.sock"
         pressure_socket = "/run/ow/p.sock"
+        [control]
+        socket = "/run/x y/ctl"
+        group = "root"
+        [metrics]
+        textfile = "/var/lib/node exporter/o.prom"
+        interval = "1m"
+        listen = "0.0.0.0:9874"
+        allow_remote = true
         """;
 
     /// <summary>Every leaf setting with its path ("System.MemAvailableTerm"), found by reflection so that a setting

@@ -19,9 +19,9 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
     private readonly object _gate = new();
     private readonly Socket _listener;
     private readonly EventLoop _loop;
-    private readonly OomEngine _engine;
+    private OomEngine _engine;
     private readonly ProcessReader _processes;
-    private readonly CompiledPolicy _policy;
+    private CompiledPolicy _policy;
     private readonly bool _dryRun;
     private readonly List<Connection> _clients = [];
     private ulong _token;
@@ -47,6 +47,13 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
     }
 
     public string Path { get; }
+
+    /// <summary>After a reload: the new engine (same state) and the new policy, for priorities of later releases.</summary>
+    public void Rebind(OomEngine engine, CompiledPolicy policy)
+    {
+        _engine = engine;
+        _policy = policy;
+    }
 
     public static EventSocketServer? TryStart(string path, EventLoop loop, OomEngine engine, ProcessReader processes, CompiledPolicy policy, bool dryRun, out string? error)
     {

@@ -19,7 +19,7 @@ public sealed class PressureSocketServer : IReadyHandler, IEventSink, ICounterSo
     private readonly object _gate = new();
     private readonly Socket _listener;
     private readonly EventLoop _loop;
-    private readonly OomEngine _engine;
+    private OomEngine _engine;
     private readonly ProcessReader _processes;
     private readonly TimeProvider _time;
     private readonly TimeSpan _repeat;
@@ -46,6 +46,9 @@ public sealed class PressureSocketServer : IReadyHandler, IEventSink, ICounterSo
     }
 
     public string Path { get; }
+
+    /// <summary>After a reload: the new engine (same state).</summary>
+    public void Rebind(OomEngine engine) => _engine = engine;
 
     public static PressureSocketServer? TryStart(string path, EventLoop loop, OomEngine engine, ProcessReader processes, TimeProvider time, TimeSpan repeat, out string? error)
     {
