@@ -6,7 +6,8 @@ namespace OomWarden;
 public static class Cli
 {
 
-    private sealed record Verb(string Name, string Summary, Func<string[], TextReader, TextWriter, TextWriter, int> Run);
+    /// <param name="Hidden">Not listed in the usage (started by the daemon itself: oom-guard).</param>
+    private sealed record Verb(string Name, string Summary, Func<string[], TextReader, TextWriter, TextWriter, int> Run, bool Hidden = false);
 
     private static readonly Verb[] Verbs =
     [
@@ -18,6 +19,8 @@ public static class Cli
         new("analyze", "read kernel OOM reports (dmesg, journal, syslog) and say why", (a, i, o, e) => AnalyzeCommand.Run(a, i, o, e)),
         new("doctor", "check the host for what changes how an OOM plays out, with fixes", (a, i, o, e) => DoctorCommand.Run(a, o, e)),
         new("import", "print the oomwarden config equivalent to an earlyoom command line", (a, i, o, e) => ImportCommand.Run(a, o, e)),
+        new("restore-oom-settings", "put back the cgroup settings oom_delay changed (ExecStopPost=)", (a, i, o, e) => RestoreOomSettingsCommand.Run(a, o, e)),
+        new("oom-guard", "the oom_delay guard the daemon starts", (a, i, o, e) => OomGuardCommand.Run(a, o, e), Hidden: true),
         new("bench", "micro-benchmarks of the monitoring path (poll, tick)", (a, i, o, e) => BenchCommand.Run(a, o, e)),
         new("version", "print the version", (a, i, o, e) => VersionVerb(a, o, e)),
     ];
@@ -62,7 +65,8 @@ public static class Cli
     {
         w.WriteLine("usage: oomwarden VERB [OPTIONS]");
         w.WriteLine();
-        foreach (var v in Verbs) w.WriteLine($"  {v.Name,-13} {v.Summary}");
+        foreach (var v in Verbs)
+            if (!v.Hidden) w.WriteLine($"  {v.Name,-13} {v.Summary}");
         w.WriteLine();
         w.WriteLine("'oomwarden VERB --help' describes a verb's options.");
     }

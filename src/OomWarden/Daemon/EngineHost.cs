@@ -61,6 +61,9 @@ public sealed class EngineHost : IDisposable
 
     public TimeSpan? WatchdogInterval { get; set; }
 
+    /// <summary>oom_delay's bounded waits (issue 11), stepped before each read; null when off.</summary>
+    public OomDelayController? OomDelay { get; set; }
+
     private long _lastWatchdog;
 
     /// <summary>At start: lists the tree and arms every wake-up before the daemon reports "watching".</summary>
@@ -78,6 +81,7 @@ public sealed class EngineHost : IDisposable
         try
         {
             if (_domains.Rescan()) _engine.SetDomains(_domains.Domains);
+            OomDelay?.Sync(_domains.Cgroups);
         }
         finally
         {
@@ -95,6 +99,7 @@ public sealed class EngineHost : IDisposable
     /// <summary>One pass: read, step, act. Allocates nothing while no domain is near its levels.</summary>
     public void Tick()
     {
+        OomDelay?.Step();
         _domains.ReadAll();
         _engine.Step();
         Execute();
@@ -158,6 +163,11 @@ public sealed class EngineHost : IDisposable
             long now = _time.GetTimestamp();
             var untilDeadline = deadline <= now ? TimeSpan.Zero : TimeSpan.FromSeconds((deadline - now) / (double)_time.TimestampFrequency);
             if (untilDeadline < sleep) sleep = untilDeadline;
+        }
+        if (OomDelay is not null)
+        {
+            var untilDelay = OomDelay.UntilNext();
+            if (untilDelay < sleep) sleep = untilDelay;
         }
         var untilRescan = _rescans.UntilDue();
         if (untilRescan < sleep) sleep = untilRescan;
