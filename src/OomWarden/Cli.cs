@@ -66,7 +66,7 @@ public static class Cli
         w.WriteLine("usage: oomwarden VERB [OPTIONS]");
         w.WriteLine();
         foreach (var v in Verbs)
-            if (!v.Hidden) w.WriteLine($"  {v.Name,-13} {v.Summary}");
+            if (!v.Hidden) w.WriteLine($"  {v.Name,-20} {v.Summary}");
         w.WriteLine();
         w.WriteLine("'oomwarden VERB --help' describes a verb's options.");
     }

@@ -58,7 +58,8 @@ public static class OomGuardCommand
                 int n;
                 try { n = stdin.Read(beat, 0, beat.Length); }
                 catch (IOException) { n = 0; }
-                if (n <= 0) return Finish(state, daemon, null, stderr);  // the daemon closed the pipe: a stop
+                // The pipe closed: a stop (the daemon restored first) or a death (the pidfd says so within a moment).
+                if (n <= 0) return Finish(state, daemon, Poll.WaitOne(pidfd, Poll.PollIn, 200) != 0 ? "the daemon exited" : null, stderr);
             }
         }
     }
