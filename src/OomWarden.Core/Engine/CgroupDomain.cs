@@ -35,7 +35,15 @@ public sealed class CgroupDomain : WatchedDomain
     /// there). The text says why, for the reason line. Null: not waiting.</summary>
     public string? OomWait { get; private set; }
 
-    public void SetOomWait(string? why) => OomWait = why;
+    public void SetOomWait(string? why)
+    {
+        if (why is not null && OomWait is null) _waitEpisode++;
+        OomWait = why;
+    }
+
+    private long _waitEpisode;
+
+    public override long WaitEpisode => _waitEpisode;
 
     public override int Specificity => 2 + _depth;
 

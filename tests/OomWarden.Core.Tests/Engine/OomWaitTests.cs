@@ -65,3 +65,32 @@ public class OomWaitTests
         Assert.Equal(TimeSpan.Zero, policy.OomDelayFor("/web", TimeSpan.Zero));
     }
 }
+
+public class OomWaitQuietTests
+{
+    /// <summary>"Nothing to kill" leaves a domain alone for a while; a new OOM event (a new kernel wait) ends that,
+    /// or the kernel would hold the tasks for the whole delay while the engine looks away.</summary>
+    [Fact]
+    public void A_new_OOM_event_ends_the_quiet_time_after_nothing_to_kill()
+    {
+        var h = new EngineHarness();
+        var a = Cgroup("/a");
+        h.Engine.SetDomains([a]);
+        a.SetOomWait("under OOM");
+        Headroom(a, 0);
+        h.Run();
+        Assert.Single(h.Of<Core.Engine.NothingToKill>());
+
+        h.Decide["/a"] = () => Kill(a.Domain, Process(10, "late", "/a"));
+        h.Alive.Add(10);
+        h.RunFor(TimeSpan.FromMilliseconds(100));
+        Assert.Empty(h.Sent);  // the same episode: still quiet
+        Assert.Single(h.Selected);
+
+        a.SetOomWait(null);  // out of OOM
+        a.SetOomWait("under OOM again");
+        Headroom(a, 0);
+        h.Run();
+        Assert.Equal([(10, Signals.SigKill)], h.Sent);
+    }
+}
