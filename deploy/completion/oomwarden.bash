@@ -11,14 +11,14 @@ _oomwarden()
         cword=$COMP_CWORD
     }
 
-    local verbs="run check-config doctor explain snapshot simulate analyze import bench version help"
+    local verbs="run check-config doctor explain snapshot simulate analyze import restore-oom-settings bench version help"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$verbs --help --version" -- "$cur"))
         return
     fi
 
     case $prev in
-        --config | -c | --events | --output | -o)
+        --config | -c | --events | --output | -o | --state)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
@@ -43,6 +43,7 @@ _oomwarden()
     case ${words[1]} in
         run) opts="--config --dry-run --events --no-mlock --proc-root --sys-root --kmsg --help" ;;
         check-config) opts="--config --help" ;;
+        restore-oom-settings) opts="--config --state --help" ;;
         doctor) opts="--json --proc-root --sys-root --help" ;;
         explain) opts="--domain --json --config --proc-root --sys-root --help" ;;
         snapshot) opts="--output --domain --proc-root --sys-root --help" ;;
