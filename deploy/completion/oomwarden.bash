@@ -11,14 +11,14 @@ _oomwarden()
         cword=$COMP_CWORD
     }
 
-    local verbs="run check-config status reload pause resume doctor explain snapshot simulate analyze import bench version help"
+    local verbs="run check-config status reload pause resume doctor explain snapshot simulate analyze import restore-oom-settings bench version help"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$verbs --help --version" -- "$cur"))
         return
     fi
 
     case $prev in
-        --config | -c | --events | --output | -o | --socket)
+        --config | -c | --events | --output | -o | --socket | --state)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
@@ -45,6 +45,7 @@ _oomwarden()
         check-config) opts="--config --help" ;;
         status) opts="--json --socket --help" ;;
         reload | pause | resume) opts="--socket --help" ;;
+        restore-oom-settings) opts="--config --state --help" ;;
         doctor) opts="--json --proc-root --sys-root --help" ;;
         explain) opts="--domain --json --config --proc-root --sys-root --help" ;;
         snapshot) opts="--output --domain --proc-root --sys-root --help" ;;

@@ -6,7 +6,8 @@ namespace OomWarden;
 public static class Cli
 {
 
-    private sealed record Verb(string Name, string Summary, Func<string[], TextReader, TextWriter, TextWriter, int> Run);
+    /// <param name="Hidden">Not listed in the usage (started by the daemon itself: oom-guard).</param>
+    private sealed record Verb(string Name, string Summary, Func<string[], TextReader, TextWriter, TextWriter, int> Run, bool Hidden = false);
 
     private static readonly Verb[] Verbs =
     [
@@ -22,6 +23,8 @@ public static class Cli
         new("reload", "have the running daemon re-read its config (as SIGHUP)", (a, i, o, e) => ControlCommands.Reload(a, o, e)),
         new("pause", "the running daemon keeps watching but stops acting", (a, i, o, e) => ControlCommands.Pause(a, o, e)),
         new("resume", "the paused daemon acts again", (a, i, o, e) => ControlCommands.Resume(a, o, e)),
+        new("restore-oom-settings", "put back the cgroup settings oom_delay changed (ExecStopPost=)", (a, i, o, e) => RestoreOomSettingsCommand.Run(a, o, e)),
+        new("oom-guard", "the oom_delay guard the daemon starts", (a, i, o, e) => OomGuardCommand.Run(a, o, e), Hidden: true),
         new("bench", "micro-benchmarks of the monitoring path (poll, tick)", (a, i, o, e) => BenchCommand.Run(a, o, e)),
         new("version", "print the version", (a, i, o, e) => VersionVerb(a, o, e)),
     ];
@@ -66,7 +69,8 @@ public static class Cli
     {
         w.WriteLine("usage: oomwarden VERB [OPTIONS]");
         w.WriteLine();
-        foreach (var v in Verbs) w.WriteLine($"  {v.Name,-13} {v.Summary}");
+        foreach (var v in Verbs)
+            if (!v.Hidden) w.WriteLine($"  {v.Name,-20} {v.Summary}");
         w.WriteLine();
         w.WriteLine("'oomwarden VERB --help' describes a verb's options.");
     }

@@ -37,6 +37,22 @@ public sealed class CgroupDomain : WatchedDomain
     /// (memory.stat), so a cgroup full of page cache is not warned about for nothing.</summary>
     public long WarningHeadroomBytes { get; set; }
 
+    /// <summary>Set by the host while the kernel holds this cgroup's tasks for oomwarden (oom_delay: v1 under_oom with
+    /// oom_kill_disable, v2 at its memory.high window): the domain is at its kill level whatever its headroom, so the
+    /// engine kills per policy at once, with SIGKILL (the tasks wait in the charge path; a grace would be spent
+    /// there). The text says why, for the reason line. Null: not waiting.</summary>
+    public string? OomWait { get; private set; }
+
+    public void SetOomWait(string? why)
+    {
+        if (why is not null && OomWait is null) _waitEpisode++;
+        OomWait = why;
+    }
+
+    private long _waitEpisode;
+
+    public override long WaitEpisode => _waitEpisode;
+
     public override int Specificity => 2 + _depth;
 
     /// <summary>Usage alone (memory.usage_in_bytes / memory.current). Returns true when usage is close enough to
@@ -45,7 +61,7 @@ public sealed class CgroupDomain : WatchedDomain
     public bool UpdateFromUsage(long usageBytes, bool kernelWakesBelowUsage)
     {
         long distance = CgroupEvaluator.UsageDistanceToTerm(usageBytes, LimitBytes, _thresholds);
-        if (distance <= _prepareMarginBytes || LimitBytes - usageBytes <= WarningHeadroomBytes) return true;
+        if (distance <= _prepareMarginBytes || OomWait is not null || LimitBytes - usageBytes <= WarningHeadroomBytes) return true;
         Memory = new CgroupMemory(usageBytes, LimitBytes, CgroupMemory.Unlimited, 0, 0);
         Reading = new LevelReading(PressureLevel.None, kernelWakesBelowUsage ? long.MaxValue / 2 : distance);
         HasFigures = true;
@@ -57,13 +73,16 @@ public sealed class CgroupDomain : WatchedDomain
     {
         Memory = new CgroupMemory(usageBytes, LimitBytes, CgroupMemory.Unlimited, inactiveFileBytes, 0);
         Reading = CgroupEvaluator.Evaluate(Memory, _thresholds, _prepareMarginBytes);
+        if (OomWait is not null) Reading = new LevelReading(PressureLevel.Kill, Math.Min(0, Reading.DistanceToTermBytes));
         HasFigures = true;
     }
 
     public override bool Covers(in KillTarget target)
         => IsWithin(target.CgroupPath, Path) || (target.WholeCgroup && IsWithin(Path, target.CgroupPath));
 
-    public override string Describe() => CgroupEvaluator.Describe(Memory, _thresholds, Level);
+    public override string Describe() => OomWait is { } why
+        ? why + "; usage " + SizeFormat.FormatBytes(Memory.UsageBytes) + " of limit " + SizeFormat.FormatBytes(LimitBytes)
+        : CgroupEvaluator.Describe(Memory, _thresholds, Level);
 
     /// <summary>True when <paramref name="path"/> is <paramref name="root"/> or below it.</summary>
     public static bool IsWithin(string path, string root)

@@ -18,6 +18,10 @@ public sealed class DomainState
     /// <summary>Left alone until this timestamp (after "nothing to kill" or a failed signal).</summary>
     public long QuietUntil { get; internal set; }
 
+    /// <summary>The domain's <see cref="WatchedDomain.WaitEpisode"/> when <see cref="QuietUntil"/> was set: a new
+    /// kernel wait (a new OOM event under oom_delay) ends the quiet time, since the kernel holds tasks for an answer.</summary>
+    public long QuietEpisode { get; internal set; }
+
     /// <summary>A Select command is out; no second one until its answer.</summary>
     public bool SelectPending { get; internal set; }
 

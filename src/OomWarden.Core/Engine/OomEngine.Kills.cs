@@ -57,7 +57,7 @@ public sealed partial class OomEngine
             st.Prepared = null;
             return;
         }
-        if (st.SelectPending || now < st.QuietUntil || IsCovered(d) || NarrowerSelectPending(d)) return;
+        if (st.SelectPending || IsQuiet(d, st, now) || IsCovered(d) || NarrowerSelectPending(d)) return;
         if (d.Level == PressureLevel.Prepare)
         {
             if (st.Prepared is null || now - st.PreparedAt >= _preparedMaxAge) RequestSelect(d, st);
@@ -84,6 +84,10 @@ public sealed partial class OomEngine
         return consumed <= Math.Max(victim.FootprintBytes / 4, 1L << 20);
     }
 
+    /// <summary>Left alone after "nothing to kill" or a refused signal, unless the kernel has since started holding
+    /// the domain's tasks for an answer (a new oom_delay episode).</summary>
+    private static bool IsQuiet(WatchedDomain d, DomainState st, long now) => now < st.QuietUntil && st.QuietEpisode == d.WaitEpisode;
+
     private void RequestSelect(WatchedDomain d, DomainState st)
     {
         st.SelectPending = true;
@@ -97,6 +101,7 @@ public sealed partial class OomEngine
         if (decision.NothingToKill)
         {
             st.QuietUntil = now + _quiet;
+            st.QuietEpisode = d.WaitEpisode;
             _events.Publish(new NothingToKill(_time.GetUtcNow(), d, decision, reason));
             return;
         }

@@ -18,7 +18,7 @@ public sealed partial class OomEngine
         st.PreparedAt = now;
         st.PreparedAvailableBytes = domain.AvailableBytes;
         _events.Publish(new Decided(_time.GetUtcNow(), domain, decision, domain.Level < PressureLevel.Term, decisionMs));
-        if (domain.Level >= PressureLevel.Term && now >= st.QuietUntil && !IsCovered(domain))
+        if (domain.Level >= PressureLevel.Term && !IsQuiet(domain, st, now) && !IsCovered(domain))
             Act(domain, st, decision, now, decisionMs);
     }
 
@@ -90,7 +90,11 @@ public sealed partial class OomEngine
                 kill.Message = error;
                 _commands.Enqueue(new EngineCommand(CommandKind.CloseVictim, kill.Domain, kill, 0));
                 // A refused signal would be retried every tick: leave the domain alone for a settle time.
-                if (StateOf(kill.Domain) is { } st) st.QuietUntil = now + Math.Max(_settle, Ticks(TimeSpan.FromSeconds(1)));
+                if (StateOf(kill.Domain) is { } st)
+                {
+                    st.QuietUntil = now + Math.Max(_settle, Ticks(TimeSpan.FromSeconds(1)));
+                    st.QuietEpisode = kill.Domain.WaitEpisode;
+                }
                 Judge(kill, now);
                 break;
         }

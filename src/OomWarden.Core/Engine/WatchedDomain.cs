@@ -75,6 +75,10 @@ public abstract class WatchedDomain
     /// <summary>The human reason at the latest figures, with the numbers (allocates; called when acting).</summary>
     public abstract string Describe();
 
+    /// <summary>Counts the times the kernel started holding this domain's tasks for an answer (oom_delay); 0 for
+    /// domains where it never does. The engine's quiet time after "nothing to kill" lasts only within one episode.</summary>
+    public virtual long WaitEpisode => 0;
+
     /// <summary>A read failed: the domain keeps no level until the next good read.</summary>
     public void MarkUnreadable()
     {

@@ -40,6 +40,18 @@ public sealed class CompiledPolicy
         return new NodeVerdict(DefaultCgroupPriority, false, KillMode.Process, null, null);
     }
 
+    /// <summary>The oom_delay of a watched cgroup: that of the first cgroup rule matching <paramref name="cgroupPath"/>
+    /// that sets one (a rule without oom_delay does not stop the search: the key is about the cgroup's limit, not
+    /// its rank), else <paramref name="fallback"/> ([cgroups] oom_delay). Zero is off.</summary>
+    public TimeSpan OomDelayFor(string cgroupPath, TimeSpan fallback)
+    {
+        foreach (var rule in Rules)
+        {
+            if (rule.Effect.OomDelay is { } delay && rule.Match.MatchesCgroup(cgroupPath)) return delay;
+        }
+        return fallback;
+    }
+
     /// <summary>The verdict of the first process rule (one with a comm, exe, cmdline or user key) that matches
     /// <paramref name="process"/>. Protection by a cgroup above it is the selector's business (the walk never enters
     /// a protected cgroup; the flat selector checks the ancestors).</summary>

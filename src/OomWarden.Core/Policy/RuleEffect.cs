@@ -8,12 +8,15 @@ namespace OomWarden.Core.Policy;
 /// <param name="Kill">process: signal the chosen process; cgroup: kill the matched cgroup as a unit.</param>
 /// <param name="TermGrace">Time between SIGTERM and SIGKILL.</param>
 /// <param name="Signal">First signal sent (number).</param>
+/// <param name="OomDelay">A cgroup rule: the bounded wait before the kernel's OOM killer for the cgroups it matches
+/// (zero: off), over [cgroups] oom_delay.</param>
 public sealed record RuleEffect(
     int? Priority = null,
     bool? Protect = null,
     KillMode? Kill = null,
     TimeSpan? TermGrace = null,
-    int? Signal = null)
+    int? Signal = null,
+    TimeSpan? OomDelay = null)
 {
-    public bool IsEmpty => Priority is null && Protect is null && Kill is null && TermGrace is null && Signal is null;
+    public bool IsEmpty => Priority is null && Protect is null && Kill is null && TermGrace is null && Signal is null && OomDelay is null;
 }

@@ -35,6 +35,16 @@ public sealed record CgroupThresholds
 
     /// <summary>Only cgroups whose path matches one of these globs are watched; empty = all limited cgroups.</summary>
     public IReadOnlyList<string> Include { get; init; } = [];
+
+    /// <summary>The bounded wait before the kernel's OOM killer (issue 11): zero = off. v1: oom_kill_disable for at
+    /// most this long after the OOM event; v2: a memory.high window below memory.max. A rule's oom_delay overrides it.</summary>
+    public TimeSpan OomDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>v2: memory.high is set this far below memory.max for cgroups with a delay (bytes or % of memory.max).</summary>
+    public Threshold OomDelayHighMargin { get; init; } = Threshold.FromPercent(5);
+
+    /// <summary>Every setting the delay changed, with its old value, written before it is changed.</summary>
+    public string OomDelayState { get; init; } = "/run/oomwarden/oom-delay.state";
 }
 
 /// <summary>Polling: the interval adapts to the headroom and the worst fill rate to expect.</summary>

@@ -49,6 +49,7 @@ public static class ConfigPrinter
         if (e.Kill is KillMode kill) parts.Add("kill=" + (kill == KillMode.Cgroup ? "cgroup" : "process"));
         if (e.TermGrace is TimeSpan grace) parts.Add("term_grace=" + Units.FormatDuration(grace));
         if (e.Signal is int signal) parts.Add("signal=" + Signals.Name(signal));
+        if (e.OomDelay is TimeSpan delay) parts.Add("oom_delay=" + Units.FormatDuration(delay));
         return string.Join(' ', parts);
     }
 
@@ -70,6 +71,9 @@ public static class ConfigPrinter
         o.WriteLine($"headroom_term = \"{Units.FormatThreshold(s.Cgroups.HeadroomTerm)}\"");
         o.WriteLine($"headroom_kill = \"{Units.FormatThreshold(s.Cgroups.HeadroomKill)}\"");
         o.WriteLine($"include = [{string.Join(", ", s.Cgroups.Include.Select(Quote))}]");
+        o.WriteLine($"oom_delay = \"{Units.FormatDuration(s.Cgroups.OomDelay)}\"");
+        o.WriteLine($"oom_delay_high_margin = \"{Units.FormatThreshold(s.Cgroups.OomDelayHighMargin)}\"");
+        o.WriteLine($"oom_delay_state = {Quote(s.Cgroups.OomDelayState)}");
         o.WriteLine();
         o.WriteLine("[monitor]");
         o.WriteLine($"min_interval = \"{Units.FormatDuration(s.Monitor.MinInterval)}\"");

@@ -54,6 +54,9 @@ public static class RunCommand
             stderr, out exit, "config rejected; not starting");
         if (config is null) return exit;
         var settings = config.Settings;
+        // Before anything else: settings an earlier instance changed for oom_delay and could not put back (killed,
+        // and its guard too) are restored, so no task is left waiting behind them.
+        RestoreOomSettingsCommand.Restore(settings.Cgroups.OomDelayState, stderr, stderr, "oomwarden");
         var action = settings.Action with
         {
             DryRun = settings.Action.DryRun || dryRun,
@@ -96,7 +99,8 @@ public static class RunCommand
         try
         {
             string instance = Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-            daemon = DaemonRuntime.Build(config with { Settings = settings }, paths, TimeProvider.System, instance, readFailures);
+            daemon = DaemonRuntime.Build(config with { Settings = settings }, paths, TimeProvider.System, instance, readFailures,
+                log: line => DaemonLog.Write(stderr, TimeProvider.System, line));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -167,6 +171,7 @@ public static class RunCommand
         }
         daemon.Runner.Run();
         notify?.Stopping();
+        daemon.OomDelay?.Dispose();  // every oom_delay setting back before the stop line
         stderr.WriteLine($"oomwarden: stopping ({daemon.Engine.State.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel, "
             + $"{daemon.Runner.Rescans} cgroup rescan(s), {readFailures.Failures} failed read(s), {journal.WriteFailures} failed journal write(s))");
         journal.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);

@@ -10,7 +10,7 @@ namespace OomWarden.Configuration;
 internal static class RuleCompiler
 {
     public static readonly string[] MatchKeys = ["cgroup", "comm", "exe", "cmdline", "user", "unit"];
-    public static readonly string[] EffectKeys = ["priority", "protect", "kill", "term_grace", "signal"];
+    public static readonly string[] EffectKeys = ["priority", "protect", "kill", "term_grace", "signal", "oom_delay"];
     private static readonly string[] AllKeys = ["name", .. MatchKeys, .. EffectKeys];
 
     /// <summary>The kernel keeps 15 characters of a process name (TASK_COMM_LEN 16).</summary>
@@ -126,6 +126,9 @@ internal static class RuleCompiler
                 case "term_grace":
                     if (SettingsBinder.TryDuration(item, ctx, out var grace)) effect = effect with { TermGrace = grace };
                     break;
+                case "oom_delay":
+                    if (SettingsBinder.TryOomDelay(item, ctx, out var oomDelay)) effect = effect with { OomDelay = oomDelay };
+                    break;
                 case "signal":
                     if (item.Value is IntegerValueSyntax or StringValueSyntax)
                     {
@@ -157,6 +160,8 @@ internal static class RuleCompiler
             }
         }
 
+        if (seen.TryGetValue("oom_delay", out var delayItem) && !match.AppliesToCgroups)
+            ctx.Error(delayItem, $"{name}: 'oom_delay' applies to cgroups (the cgroup's limit), but this rule matches processes (comm, exe, cmdline or user); use cgroup or unit only");
         if (ctx.Errors.Count != errorsBefore) return null;
         return new PolicyRule(name, $"{originPrefix}:{section.Line}", match, effect);
     }

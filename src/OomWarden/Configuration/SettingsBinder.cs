@@ -12,7 +12,7 @@ internal static class SettingsBinder
 {
     public static readonly string[] TopLevelKeys = ["preset", "selector", "[system]", "[cgroups]", "[monitor]", "[action]", "[levels]", "[notify]", "[control]", "[metrics]", "[[rule]]"];
     private static readonly string[] SystemKeys = ["enabled", "mem_available_term", "mem_available_kill", "swap_free_term", "swap_free_kill", "combine"];
-    private static readonly string[] CgroupKeys = ["enabled", "headroom_term", "headroom_kill", "include"];
+    private static readonly string[] CgroupKeys = ["enabled", "headroom_term", "headroom_kill", "include", "oom_delay", "oom_delay_high_margin", "oom_delay_state"];
     private static readonly string[] MonitorKeys = ["min_interval", "max_interval", "max_fill_rate", "rescan_interval", "events"];
     private static readonly string[] ActionKeys = ["dry_run", "term_grace", "settle", "memory_release", "events"];
 
@@ -125,6 +125,25 @@ internal static class SettingsBinder
                             }
                         }
                         if (ok) c = c with { Include = globs };
+                    }
+                    break;
+                case "oom_delay":
+                    if (TryOomDelay(item, ctx, out var delay)) c = c with { OomDelay = delay };
+                    break;
+                case "oom_delay_high_margin":
+                    if (TryThreshold(item, ctx, out var margin))
+                    {
+                        if (margin.IsPercent ? margin.Percent <= 0 || margin.Percent >= 50 : margin.Bytes <= 0)
+                            ctx.Error(item, "'oom_delay_high_margin' must be above 0 (and below 50%): memory.high is set this far below memory.max");
+                        else c = c with { OomDelayHighMargin = margin };
+                    }
+                    break;
+                case "oom_delay_state":
+                    if (ctx.TryString(item, out var statePath))
+                    {
+                        if (!statePath.StartsWith('/') || statePath.EndsWith('/'))
+                            ctx.Error(item, "'oom_delay_state' must be an absolute file path");
+                        else c = c with { OomDelayState = statePath };
                     }
                     break;
                 default:
@@ -316,6 +335,22 @@ internal static class SettingsBinder
         if (!Units.TryParseDuration(text, out duration, out var error))
         {
             ctx.Error(item, $"'{item.Key}': {error}");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The longest oom_delay: the kernel's tasks wait in the charge path this long at most.</summary>
+    internal static readonly TimeSpan MaxOomDelay = TimeSpan.FromMinutes(1);
+
+    /// <summary>oom_delay: "0s" (off) up to a minute, at least 100 ms when on (the loop's deadlines are milliseconds,
+    /// and a shorter wait gives the daemon no time to choose).</summary>
+    internal static bool TryOomDelay(TomlItem item, BindContext ctx, out TimeSpan delay)
+    {
+        if (!TryDuration(item, ctx, out delay)) return false;
+        if (delay < TimeSpan.Zero || delay > MaxOomDelay || (delay > TimeSpan.Zero && delay < TimeSpan.FromMilliseconds(100)))
+        {
+            ctx.Error(item, $"'{item.Key}' must be \"0s\" (off) or between 100ms and {Units.FormatDuration(MaxOomDelay)}: tasks wait in the kernel this long");
             return false;
         }
         return true;

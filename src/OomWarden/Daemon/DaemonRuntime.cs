@@ -45,13 +45,16 @@ public sealed class DaemonRuntime : IDisposable
     public DomainSet Domains => Runner.Domains;
     public PsiTrigger? Psi { get; }
 
+    /// <summary>oom_delay (issue 11): null when no cgroup can have a delay, or on fixture roots.</summary>
+    public OomDelayController? OomDelay => Runner.OomDelay;
+
     /// <summary>The PSI trigger used, or "off (reason)".</summary>
     public string PsiStatus { get; }
 
     /// <summary>Builds the daemon. Throws <see cref="IOException"/> when the host cannot be read (fail fast at start).</summary>
     /// <param name="instanceId">Prefix of this instance's signal ids in the journal.</param>
     public static DaemonRuntime Build(LoadedConfig config, HostPaths paths, TimeProvider time, string instanceId,
-        IReadFailures? failures = null, EngineState? state = null)
+        IReadFailures? failures = null, EngineState? state = null, Action<string>? log = null)
     {
         var settings = config.Settings;
         var host = LiveHost.Open(paths);
@@ -70,6 +73,20 @@ public sealed class DaemonRuntime : IDisposable
         var engine = new OomEngine(EngineOptions.From(settings, instanceId), time, bus, state);
         var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
         var runner = new EngineHost(settings, domains, engine, selector, host, loop, time);
+        // oom_delay changes cgroup settings: only on the real roots (never in a fixture tree), never in a dry run.
+        if (OomDelayController.IsConfigured(settings, config.Policy) && !settings.Action.DryRun && paths.SysRoot == HostPaths.Default.SysRoot)
+        {
+            log ??= static _ => { };
+            var delay = new OomDelayController(settings, config.Policy, loop, time, log, timeout =>
+            {
+                var guard = OomGuardLink.TryStart(settings.Cgroups.OomDelayState, timeout, time, out string? error);
+                if (guard is null) log($"oomwarden: warning: oom_delay guard: {error}");
+                else log($"oomwarden: oom_delay guard started (pid {guard.Pid}, restores after {Configuration.Units.FormatDuration(timeout)} without a heartbeat)");
+                return guard;
+            });
+            runner.OomDelay = delay;
+            bus.Subscribe(delay);
+        }
         var runtime = new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector)
         {
             _paths = paths,
@@ -132,6 +149,7 @@ public sealed class DaemonRuntime : IDisposable
     {
         EventSocket?.Dispose();
         PressureSocket?.Dispose();
+        Runner.OomDelay?.Dispose();
         Runner.Dispose();
         Psi?.Dispose();
         Loop.Dispose();

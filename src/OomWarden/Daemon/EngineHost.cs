@@ -71,6 +71,9 @@ public sealed class EngineHost : IDisposable
     /// <summary>Warning levels are polled at most this often while a fill at max_fill_rate could cross one.</summary>
     private static readonly TimeSpan WarningMinInterval = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>oom_delay's bounded waits (issue 11), stepped before each read; null when off.</summary>
+    public OomDelayController? OomDelay { get; set; }
+
     private long _lastWatchdog;
 
     /// <summary>At start: lists the tree and arms every wake-up before the daemon reports "watching".</summary>
@@ -88,6 +91,7 @@ public sealed class EngineHost : IDisposable
         try
         {
             if (_domains.Rescan()) _engine.SetDomains(_domains.Domains);
+            OomDelay?.Sync(_domains.Cgroups);
         }
         finally
         {
@@ -122,6 +126,7 @@ public sealed class EngineHost : IDisposable
     /// <summary>One pass: read, step, act. Allocates nothing while no domain is near its levels.</summary>
     public void Tick()
     {
+        OomDelay?.Step();
         _domains.ReadAll();
         _engine.Step();
         Execute();
@@ -193,6 +198,11 @@ public sealed class EngineHost : IDisposable
             long now = _time.GetTimestamp();
             var untilDeadline = deadline <= now ? TimeSpan.Zero : TimeSpan.FromSeconds((deadline - now) / (double)_time.TimestampFrequency);
             if (untilDeadline < sleep) sleep = untilDeadline;
+        }
+        if (OomDelay is not null)
+        {
+            var untilDelay = OomDelay.UntilNext();
+            if (untilDelay < sleep) sleep = untilDelay;
         }
         var untilRescan = _rescans.UntilDue();
         if (untilRescan < sleep) sleep = untilRescan;

@@ -16,6 +16,9 @@ public static class RestartOnly
         if (running.Monitor.Events != next.Monitor.Events) changed.Add("[monitor] events (kernel wake-ups and the PSI trigger are armed at start)");
         if (running.Control.Socket != next.Control.Socket) changed.Add($"[control] socket (the socket stays {(running.Control.Socket.Length == 0 ? "off" : running.Control.Socket)})");
         if (running.Control.Group != next.Control.Group) changed.Add("[control] group (the socket's owner and mode are set at start)");
+        if (running.Cgroups.OomDelay != next.Cgroups.OomDelay || running.Cgroups.OomDelayHighMargin != next.Cgroups.OomDelayHighMargin
+            || running.Cgroups.OomDelayState != next.Cgroups.OomDelayState)
+            changed.Add("[cgroups] oom_delay, oom_delay_high_margin, oom_delay_state (the bounded wait and its guard are set up at start; so are rules' oom_delay)");
         if (running.Notify.Socket != next.Notify.Socket || running.Notify.PressureSocket != next.Notify.PressureSocket)
             changed.Add("[notify] socket, pressure_socket (the sockets are opened at start)");
         if (running.Levels.Repeat != next.Levels.Repeat) changed.Add("[levels] repeat (the pressure socket's pace is set at start)");
@@ -31,6 +34,12 @@ public static class RestartOnly
     {
         Action = next.Action with { EventsPath = running.Action.EventsPath },
         Monitor = next.Monitor with { Events = running.Monitor.Events },
+        Cgroups = next.Cgroups with
+        {
+            OomDelay = running.Cgroups.OomDelay,
+            OomDelayHighMargin = running.Cgroups.OomDelayHighMargin,
+            OomDelayState = running.Cgroups.OomDelayState,
+        },
         Control = running.Control,
         Notify = next.Notify with { Socket = running.Notify.Socket, PressureSocket = running.Notify.PressureSocket },
         Levels = next.Levels with { Repeat = running.Levels.Repeat },

@@ -38,6 +38,7 @@ public sealed partial class InstallTests
             ];
             foreach (var f in expected) Assert.True(File.Exists(Path.Combine(root, f)), f + " was not installed");
             Assert.Contains("ExecStart=/usr/local/sbin/oomwarden run --config /etc/oomwarden/oomwarden.toml", File.ReadAllText(unit));
+            Assert.Contains("ExecStopPost=/usr/local/sbin/oomwarden restore-oom-settings --config /etc/oomwarden/oomwarden.toml", File.ReadAllText(unit));
 
             // The root holds only what make install wrote; ExecReload's /bin/kill is the system's.
             Directory.CreateDirectory(Path.Combine(root, "bin"));

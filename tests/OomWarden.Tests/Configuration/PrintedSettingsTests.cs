@@ -28,6 +28,9 @@ public class PrintedSettingsTests
         headroom_term = "64MiB"
         headroom_kill = "3.5%"
         include = ["/batch.slice/*", "/kubepods.slice/**", "/odd \"quoted\" \\ path\ttab"]
+        oom_delay = "2500ms"
+        oom_delay_high_margin = "64MiB"
+        oom_delay_state = "/run/ow \"state\""
 
         [monitor]
         min_interval = "2500ns"

@@ -49,4 +49,21 @@ public static partial class Poll
         while (r < 0 && Marshal.GetLastSystemError() == Errno.EINTR);
         return r > 0 ? p[0].Revents : (short)0;
     }
+
+    /// <summary>Waits on two descriptors; returns poll's result (0 on timeout) and each one's events.</summary>
+    public static unsafe int WaitTwo(int fd1, short events1, int fd2, short events2, int timeoutMs, out short revents1, out short revents2)
+    {
+        var p = stackalloc PollFd[2];
+        p[0] = new PollFd { Fd = fd1, Events = events1 };
+        p[1] = new PollFd { Fd = fd2, Events = events2 };
+        int r;
+        do
+        {
+            r = PollNative(p, 2, timeoutMs);
+        }
+        while (r < 0 && Marshal.GetLastSystemError() == Errno.EINTR);
+        revents1 = r > 0 ? p[0].Revents : (short)0;
+        revents2 = r > 0 ? p[1].Revents : (short)0;
+        return r;
+    }
 }

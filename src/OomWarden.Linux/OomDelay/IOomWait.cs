@@ -1,0 +1,34 @@
+using OomWarden.Core.Engine;
+
+namespace OomWarden.Linux.OomDelay;
+
+/// <summary>The bounded wait for one cgroup, as a state machine on the loop (never a sleep): armed (the setting
+/// changed) → waiting (the kernel holds the cgroup's tasks; the domain is at its kill level, so the engine kills per
+/// policy at once) → released (the delay ran out: the kernel's own killer is let loose) → armed again once the
+/// cgroup is out of it. <see cref="Restore"/> puts the old setting back.</summary>
+public interface IOomWait : IDisposable
+{
+    CgroupDomain Domain { get; }
+
+    /// <summary>The setting and the value to put back (written to the state file before <see cref="TryApply"/>).</summary>
+    OomSetting Setting { get; }
+
+    /// <summary>Changes the setting and registers the wake-up. False with the reason (the setting is then unchanged).</summary>
+    bool TryApply(out string? error);
+
+    /// <summary>Reads what it needs and moves along; <paramref name="now"/> from the loop's clock. Returns a log line
+    /// when the state changed (allocates only then), else null.</summary>
+    string? Step(long now);
+
+    /// <summary>A kill that frees memory for this cgroup was signalled: the domain is no longer held at its kill level
+    /// for this episode (one kill per OOM event; a new event starts a new one). The deadline stands.</summary>
+    void OnKillSignalled();
+
+    /// <summary>When <see cref="Step"/> must run next without a wake-up (long.MaxValue: only on a wake-up).</summary>
+    long NextDeadline { get; }
+
+    bool IsWaiting { get; }
+
+    /// <summary>Writes the old value back and drops the wake-up. True when it is back (or the cgroup is gone).</summary>
+    bool Restore(out string? error);
+}

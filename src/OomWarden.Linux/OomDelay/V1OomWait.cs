@@ -1,0 +1,171 @@
+using System.Globalization;
+using OomWarden.Core.Engine;
+using OomWarden.Linux.Cgroups;
+using OomWarden.Linux.IO;
+using OomWarden.Linux.Loop;
+using OomWarden.Linux.Parsing;
+
+namespace OomWarden.Linux.OomDelay;
+
+/// <summary>cgroup v1: <c>oom_kill_disable 1</c> in memory.oom_control and the OOM eventfd (cgroup.event_control
+/// with memory.oom_control). At the event the cgroup's faulting tasks sleep in the kernel (under_oom 1) and the
+/// domain is at its kill level; the engine kills per policy. When the delay ends with the cgroup still under OOM,
+/// <c>oom_kill_disable 0</c> wakes the waiters and the kernel kills; once it is out of OOM the switch goes back to 1.</summary>
+public sealed class V1OomWait : IOomWait, IReadyHandler
+{
+    private static readonly byte[] Disable = "1"u8.ToArray(), Enable = "0"u8.ToArray();
+    private readonly EventLoop _loop;
+    private readonly TimeProvider _time;
+    private readonly string _directory;
+    private readonly long _delayTicks, _pollTicks;
+    private readonly KernelFile _control;
+    private readonly string _why;
+    private byte[] _buffer = new byte[256];
+    private V1EventRegistration? _event;
+    private bool _notified;
+    private State _state;
+    private long _startedAt, _deadline;
+
+    private enum State { Armed, Waiting, Released }
+
+    private V1OomWait(EventLoop loop, TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, KernelFile control, bool oldDisable)
+    {
+        _loop = loop;
+        _time = time;
+        Domain = domain;
+        _directory = directory;
+        Delay = delay;
+        _control = control;
+        _delayTicks = (long)(delay.TotalSeconds * time.TimestampFrequency);
+        _pollTicks = time.TimestampFrequency / 50;  // 20 ms while waiting: under_oom has no wake-up of its own
+        Setting = new OomSetting(directory, OomSetting.V1OomControl, oldDisable ? "1" : "0");
+        _why = $"the kernel reports OOM (memory.oom_control under_oom 1) and holds the cgroup's tasks for at most oom_delay {FormatDelay(delay)}";
+    }
+
+    public CgroupDomain Domain { get; }
+
+    public OomSetting Setting { get; }
+
+    public TimeSpan Delay { get; }
+
+    public bool IsWaiting => _state == State.Waiting;
+
+    /// <summary>Opens memory.oom_control and reads the old oom_kill_disable; null with the reason when it cannot.</summary>
+    public static V1OomWait? TryOpen(EventLoop loop, TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, out string? error)
+    {
+        string path = Path.Combine(directory, CgroupFiles.V1OomControl);
+        var control = KernelFile.TryOpen(path, out int errno);
+        if (control is null)
+        {
+            error = Interop.Errno.Describe(errno, "open", path);
+            return null;
+        }
+        byte[] buffer = new byte[256];
+        int n = control.Read(ref buffer, out _);
+        if (n <= 0 || !OomControlParser.TryParse(buffer.AsSpan(0, n), out var oc))
+        {
+            error = n < 0 ? control.DescribeError(-n) : path + ": cannot parse";
+            control.Dispose();
+            return null;
+        }
+        error = null;
+        return new V1OomWait(loop, time, domain, directory, delay, control, oc.OomKillDisable);
+    }
+
+    public bool TryApply(out string? error)
+    {
+        if (!ControlFile.TryWriteFile(Setting.Path, Disable, out error)) return false;
+        // Registered after the switch: the kernel signals at once when the cgroup is already under OOM.
+        _event = V1EventRegistration.TryRegister(_loop, _directory, CgroupFiles.V1OomControl, null, this, out error);
+        if (_event is not null) return true;
+        ControlFile.TryWriteFile(Setting.Path, System.Text.Encoding.ASCII.GetBytes(Setting.OldValue), out _);
+        return false;
+    }
+
+    public void OnReady(uint events)
+    {
+        _event?.Drain();
+        _notified = true;
+    }
+
+    public long NextDeadline => _state switch
+    {
+        State.Waiting => Math.Min(_deadline, _time.GetTimestamp() + _pollTicks),
+        State.Released => _time.GetTimestamp() + _pollTicks,
+        _ => _notified ? 0 : long.MaxValue,
+    };
+
+    public string? Step(long now)
+    {
+        bool notified = _notified;
+        _notified = false;
+        if (_state == State.Armed && !notified) return null;
+        if (!TryReadUnderOom(out bool underOom)) return null;
+        switch (_state)
+        {
+            case State.Armed:
+                if (!underOom) return null;
+                _state = State.Waiting;
+                _startedAt = now;
+                _deadline = now + _delayTicks;
+                Domain.SetOomWait(_why);
+                return $"{Domain.Name}: under OOM, the kernel waits for oomwarden (oom_kill_disable 1) for at most {FormatDelay(Delay)}";
+            case State.Waiting:
+                if (!underOom)
+                {
+                    _state = State.Armed;
+                    Domain.SetOomWait(null);
+                    return $"{Domain.Name}: out of OOM after {Ms(now - _startedAt)} ms";
+                }
+                if (notified) Domain.SetOomWait(_why);  // a new OOM event in the same episode: serve it too
+                if (now < _deadline) return null;
+                Domain.SetOomWait(null);
+                if (!ControlFile.TryWriteFile(Setting.Path, Enable, out string? error))
+                    return $"{Domain.Name}: oom_delay {FormatDelay(Delay)} is over but oom_kill_disable 0 failed: {error}";
+                _state = State.Released;
+                return $"{Domain.Name}: still under OOM after oom_delay {FormatDelay(Delay)}: oom_kill_disable 0, the kernel's OOM killer decides";
+            default:
+                if (underOom) return null;
+                if (!ControlFile.TryWriteFile(Setting.Path, Disable, out string? again))
+                    return $"{Domain.Name}: out of OOM, but oom_kill_disable 1 failed: {again}";
+                _state = State.Armed;
+                return $"{Domain.Name}: out of OOM after {Ms(now - _startedAt)} ms; oom_kill_disable 1 again";
+        }
+    }
+
+    public void OnKillSignalled()
+    {
+        if (_state == State.Waiting) Domain.SetOomWait(null);
+    }
+
+    public bool Restore(out string? error)
+    {
+        _event?.Dispose();
+        _event = null;
+        Domain.SetOomWait(null);
+        _state = State.Armed;
+        return OomSettingsRestorer.TryRestore(Setting, out error);
+    }
+
+    private bool TryReadUnderOom(out bool underOom)
+    {
+        underOom = false;
+        int n = _control.Read(ref _buffer, out _);
+        if (n <= 0 || !OomControlParser.TryParse(_buffer.AsSpan(0, n), out var oc)) return false;
+        underOom = oc.UnderOom;
+        return true;
+    }
+
+    private string Ms(long ticks) => (ticks * 1000 / _time.TimestampFrequency).ToString(CultureInfo.InvariantCulture);
+
+    internal static string FormatDelay(TimeSpan d) => d.TotalSeconds >= 1 && d.Milliseconds == 0
+        ? d.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) + "s"
+        : d.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + "ms";
+
+    public void Dispose()
+    {
+        _event?.Dispose();
+        _event = null;
+        _control.Dispose();
+    }
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text;
+using OomWarden.Core.Engine;
+using OomWarden.Linux.Cgroups;
+using OomWarden.Linux.IO;
+using OomWarden.Linux.Parsing;
+
+namespace OomWarden.Linux.OomDelay;
+
+/// <summary>cgroup v2 has no switch that makes the kernel wait: oomwarden sets <c>memory.high</c> a margin below
+/// <c>memory.max</c>, so a cgroup growing toward its limit is throttled (reclaim and sleeps on return to user space)
+/// before the kernel would kill at memory.max. At the window (usage at memory.high, or memory.events <c>high</c>
+/// rising) the domain is at its kill level and the engine kills per policy. When the delay ends with the cgroup still
+/// at memory.high, the old memory.high is written back: the throttle is lifted and the kernel's own killer acts at
+/// memory.max. Once the cgroup is well below the window, memory.high is lowered again.</summary>
+/// <remarks>Throttling is not a hard wait: a task allocating faster than reclaim plus the kernel's penalty sleeps
+/// (at most 2 s per return to user space) can still reach memory.max inside the window, and the kernel then kills.</remarks>
+public sealed class V2HighWindow : IOomWait
+{
+    private const long Slack = 1L << 20;
+    private readonly TimeProvider _time;
+    private readonly KernelFile _current, _events;
+    private readonly long _delayTicks, _pollTicks, _highBytes;
+    private readonly byte[] _highText;
+    private readonly string _why;
+    private byte[] _buffer = new byte[512];
+    private long _lastHighEvents = -1;
+    private State _state;
+    private long _startedAt, _deadline;
+
+    private enum State { Armed, Waiting, Released }
+
+    private V2HighWindow(TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, KernelFile current, KernelFile events,
+        string oldHigh, long highBytes)
+    {
+        _time = time;
+        Domain = domain;
+        Delay = delay;
+        _current = current;
+        _events = events;
+        _highBytes = highBytes;
+        _highText = Encoding.ASCII.GetBytes(highBytes.ToString(CultureInfo.InvariantCulture));
+        _delayTicks = (long)(delay.TotalSeconds * time.TimestampFrequency);
+        _pollTicks = time.TimestampFrequency / 50;
+        Setting = new OomSetting(directory, OomSetting.V2High, oldHigh);
+        _why = $"at its oom_delay window (memory.high {Core.Model.SizeFormat.FormatBytes(highBytes)}, below memory.max "
+            + $"{Core.Model.SizeFormat.FormatBytes(domain.LimitBytes)}): the kernel throttles, for at most oom_delay {V1OomWait.FormatDelay(delay)}";
+    }
+
+    public CgroupDomain Domain { get; }
+
+    public OomSetting Setting { get; }
+
+    public TimeSpan Delay { get; }
+
+    /// <summary>The memory.high the window uses.</summary>
+    public long HighBytes => _highBytes;
+
+    public bool IsWaiting => _state == State.Waiting;
+
+    /// <param name="marginBytes">How far below memory.max (the domain's limit) memory.high goes.</param>
+    public static V2HighWindow? TryOpen(TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, long marginBytes, out string? error)
+    {
+        string highPath = Path.Combine(directory, CgroupFiles.V2High);
+        string old;
+        try
+        {
+            old = File.ReadAllText(highPath).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = $"cannot read {highPath}";
+            return null;
+        }
+        long high = (domain.LimitBytes - marginBytes) & ~4095L;
+        if (high <= 0)
+        {
+            error = $"{directory}: memory.max {domain.LimitBytes} is smaller than the oom_delay margin";
+            return null;
+        }
+        if (long.TryParse(old, NumberStyles.None, CultureInfo.InvariantCulture, out long oldBytes) && oldBytes <= high) high = oldBytes;
+        var current = KernelFile.TryOpen(Path.Combine(directory, CgroupFiles.V2Current), out int errno);
+        var events = current is null ? null : KernelFile.TryOpen(Path.Combine(directory, CgroupFiles.V2Events), out errno);
+        if (current is null || events is null)
+        {
+            current?.Dispose();
+            error = Interop.Errno.Describe(errno, "open", directory);
+            return null;
+        }
+        var w = new V2HighWindow(time, domain, directory, delay, current, events, old, high);
+        error = null;
+        return w.Setting.IsValid ? w : Fail(w, out error);
+    }
+
+    private static V2HighWindow? Fail(V2HighWindow w, out string? error)
+    {
+        error = $"{w.Setting.Path}: unexpected value \"{w.Setting.OldValue}\"";
+        w.Dispose();
+        return null;
+    }
+
+    public bool TryApply(out string? error) => ControlFile.TryWriteFile(Setting.Path, _highText, out error);
+
+    public long NextDeadline => _state switch
+    {
+        State.Waiting => Math.Min(_deadline, _time.GetTimestamp() + _pollTicks),
+        State.Released => _time.GetTimestamp() + _pollTicks * 5,
+        _ => long.MaxValue,  // memory.events wakes the loop (the cgroup's own wake-up) and every tick steps
+    };
+
+    public string? Step(long now)
+    {
+        if (!TryRead(out long usage, out long highEvents)) return null;
+        bool rose = _lastHighEvents >= 0 && highEvents > _lastHighEvents;
+        _lastHighEvents = highEvents;
+        bool atHigh = usage + Slack >= _highBytes || rose;
+        switch (_state)
+        {
+            case State.Armed:
+                if (!atHigh) return null;
+                _state = State.Waiting;
+                _startedAt = now;
+                _deadline = now + _delayTicks;
+                Domain.SetOomWait(_why);
+                return $"{Domain.Name}: at memory.high {_highBytes} (usage {usage}): throttled while oomwarden decides, for at most {V1OomWait.FormatDelay(Delay)}";
+            case State.Waiting:
+                if (!atHigh)
+                {
+                    _state = State.Armed;
+                    Domain.SetOomWait(null);
+                    return $"{Domain.Name}: below memory.high after {Ms(now - _startedAt)} ms";
+                }
+                if (now < _deadline) return null;
+                Domain.SetOomWait(null);
+                if (!OomSettingsRestorer.TryRestore(Setting, out string? error))
+                    return $"{Domain.Name}: oom_delay {V1OomWait.FormatDelay(Delay)} is over but memory.high could not be put back: {error}";
+                _state = State.Released;
+                return $"{Domain.Name}: still at memory.high after oom_delay {V1OomWait.FormatDelay(Delay)}: memory.high {Setting.OldValue} again, the kernel decides at memory.max";
+            default:
+                // Well below the window (a margin under it) before throttling again.
+                if (usage + (Domain.LimitBytes - _highBytes) >= _highBytes) return null;
+                if (!TryApply(out string? again)) return $"{Domain.Name}: memory.high {_highBytes} failed: {again}";
+                _state = State.Armed;
+                return $"{Domain.Name}: well below memory.high; the oom_delay window (memory.high {_highBytes}) is set again";
+        }
+    }
+
+    public void OnKillSignalled()
+    {
+        if (_state == State.Waiting) Domain.SetOomWait(null);
+    }
+
+    public bool Restore(out string? error)
+    {
+        Domain.SetOomWait(null);
+        _state = State.Armed;
+        return OomSettingsRestorer.TryRestore(Setting, out error);
+    }
+
+    private bool TryRead(out long usage, out long highEvents)
+    {
+        usage = highEvents = 0;
+        int n = _current.Read(ref _buffer, out _);
+        if (n <= 0 || !CgroupValueParser.TryParse(_buffer.AsSpan(0, n), out usage)) return false;
+        n = _events.Read(ref _buffer, out _);
+        if (n <= 0 || !CgroupEventsParser.TryParse(_buffer.AsSpan(0, n), out var ev)) return false;
+        highEvents = ev.High;
+        return true;
+    }
+
+    private string Ms(long ticks) => (ticks * 1000 / _time.TimestampFrequency).ToString(CultureInfo.InvariantCulture);
+
+    public void Dispose()
+    {
+        _current.Dispose();
+        _events.Dispose();
+    }
+}

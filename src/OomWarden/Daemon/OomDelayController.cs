@@ -1,0 +1,213 @@
+using OomWarden.Core.Engine;
+using OomWarden.Core.Policy;
+using OomWarden.Core.Settings;
+using OomWarden.Linux.Domains;
+using OomWarden.Linux.Loop;
+using OomWarden.Linux.OomDelay;
+using OomWarden.Linux.Parsing;
+
+namespace OomWarden.Daemon;
+
+/// <summary>oom_delay (issue 11): for every watched cgroup whose delay is on (a cgroup rule's oom_delay, else
+/// [cgroups] oom_delay), the bounded wait (<see cref="V1OomWait"/>, <see cref="V2HighWindow"/>) stepped on the loop.
+/// Every change is written ahead to the state file (with the old value) and the guard process is running before the
+/// first change; every setting goes back at stop, when its cgroup leaves the watch, and when the guard is gone.</summary>
+public sealed class OomDelayController : IEventSink, IDisposable
+{
+    private readonly DaemonSettings _settings;
+    private readonly CompiledPolicy _policy;
+    private readonly EventLoop _loop;
+    private readonly TimeProvider _time;
+    private readonly Action<string> _log;
+    private readonly Dictionary<string, IOomWait> _waits = new(StringComparer.Ordinal);
+    private readonly List<IOomWait> _list = [];
+    private readonly List<string> _gone = [];
+    private readonly List<OomSetting> _stuck = [];
+    private readonly Func<TimeSpan, OomGuardLink?> _startGuard;
+    private OomGuardLink? _guard;
+    private bool _off, _disposed;
+
+    /// <param name="startGuard">Starts the guard process with the given heartbeat timeout; null: it could not.</param>
+    public OomDelayController(DaemonSettings settings, CompiledPolicy policy, EventLoop loop, TimeProvider time, Action<string> log,
+        Func<TimeSpan, OomGuardLink?> startGuard)
+    {
+        _settings = settings;
+        _policy = policy;
+        _loop = loop;
+        _time = time;
+        _log = log;
+        _startGuard = startGuard;
+        MinDelay = MinimumDelay(settings, policy);
+    }
+
+    /// <summary>The shortest delay the configuration can give a cgroup (zero: oom_delay is off everywhere).</summary>
+    public TimeSpan MinDelay { get; }
+
+    public static TimeSpan MinimumDelay(DaemonSettings settings, CompiledPolicy policy)
+    {
+        var min = settings.Cgroups.OomDelay;
+        foreach (var r in policy.Rules)
+            if (r.Effect.OomDelay is { } d && d > TimeSpan.Zero && (min == TimeSpan.Zero || d < min)) min = d;
+        return min;
+    }
+
+    public static bool IsConfigured(DaemonSettings settings, CompiledPolicy policy) => MinimumDelay(settings, policy) > TimeSpan.Zero;
+
+    public IReadOnlyList<IOomWait> Waits => _list;
+
+    public int? GuardPid => _guard?.Pid;
+
+    /// <summary>After a rescan: arms new cgroups with a delay, restores those that left the watch (or whose limit
+    /// changed: they come back as new domains).</summary>
+    public void Sync(ReadOnlySpan<CgroupSource> cgroups)
+    {
+        if (_off || _disposed) return;
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in cgroups)
+        {
+            var delay = _policy.OomDelayFor(c.Cgroup.Path, _settings.Cgroups.OomDelay);
+            if (delay <= TimeSpan.Zero || c.Cgroup.Path is "/" or "") continue;
+            present.Add(c.Cgroup.Path);
+            if (_waits.TryGetValue(c.Cgroup.Path, out var existing))
+            {
+                if (ReferenceEquals(existing.Domain, c.Cgroup)) continue;
+                RestoreOne(existing, "its limit changed");
+            }
+            Arm(c, delay);
+            if (_off) return;
+        }
+        _gone.Clear();
+        foreach (var path in _waits.Keys) if (!present.Contains(path)) _gone.Add(path);
+        foreach (var path in _gone) RestoreOne(_waits[path], "it is no longer watched");
+    }
+
+    private void Arm(CgroupSource c, TimeSpan delay)
+    {
+        string? error;
+        IOomWait? wait = c.Version == CgroupVersion.V1
+            ? V1OomWait.TryOpen(_loop, _time, c.Cgroup, c.Directory, delay, out error)
+            : V2HighWindow.TryOpen(_time, c.Cgroup, c.Directory, delay, _settings.Cgroups.OomDelayHighMargin.ToBytes(c.Cgroup.LimitBytes), out error);
+        if (wait is null)
+        {
+            _log($"oomwarden: warning: oom_delay for {c.Cgroup.Path} not armed: {error}");
+            return;
+        }
+        // The guard runs before anything is changed: if this daemon dies from here on, it puts the settings back.
+        if (_guard is null)
+        {
+            _guard = _startGuard(MinDelay);
+            if (_guard is null)
+            {
+                wait.Dispose();
+                _log("oomwarden: warning: oom_delay is off: the guard process could not be started");
+                _off = true;
+                return;
+            }
+        }
+        // Write before you act: the old value is in the state file before the setting changes.
+        _list.Add(wait);
+        if (!SaveState())
+        {
+            _list.Remove(wait);
+            wait.Dispose();
+            return;
+        }
+        if (!wait.TryApply(out error))
+        {
+            _list.Remove(wait);
+            SaveState();
+            wait.Dispose();
+            _log($"oomwarden: warning: oom_delay for {c.Cgroup.Path} not armed: {error}");
+            return;
+        }
+        _waits[c.Cgroup.Path] = wait;
+        _log(wait is V2HighWindow w
+            ? $"oomwarden: oom_delay {FormatDelay(delay)} for {c.Cgroup.Path}: memory.high {w.HighBytes} (was {w.Setting.OldValue}), memory.max {c.Cgroup.LimitBytes}"
+            : $"oomwarden: oom_delay {FormatDelay(delay)} for {c.Cgroup.Path}: oom_kill_disable 1 (was {wait.Setting.OldValue}), OOM eventfd armed");
+    }
+
+    /// <summary>Each pass of the loop, before the domains are read: heartbeat to the guard, then every wait moves
+    /// along (an OOM event sets its domain's kill level for the engine step that follows). Allocates nothing while
+    /// no cgroup is under OOM.</summary>
+    public void Step()
+    {
+        if (_list.Count == 0) return;
+        long now = _time.GetTimestamp();
+        if (_guard is not null && !_guard.Heartbeat(now))
+        {
+            _log($"oomwarden: warning: the oom_delay guard (pid {_guard.Pid}) is gone{(_guard.ExitReason is { } why ? " (" + why + ")" : "")}; "
+                + "every oom_delay setting is put back and oom_delay stays off until the daemon restarts");
+            RestoreAll();
+            _off = true;
+            return;
+        }
+        foreach (var w in _list)
+            if (w.Step(now) is { } line) _log("oomwarden: " + line);
+    }
+
+    /// <summary>How long the loop may sleep before <see cref="Step"/> must run again.</summary>
+    public TimeSpan UntilNext()
+    {
+        if (_list.Count == 0) return TimeSpan.MaxValue;
+        long next = _guard?.NextHeartbeat ?? long.MaxValue;
+        foreach (var w in _list) next = Math.Min(next, w.NextDeadline);
+        if (next == long.MaxValue) return TimeSpan.MaxValue;
+        long now = _time.GetTimestamp();
+        return next <= now ? TimeSpan.Zero : TimeSpan.FromSeconds((next - now) / (double)_time.TimestampFrequency);
+    }
+
+    /// <summary>A kill that frees memory for a waiting cgroup was signalled: that OOM event is answered.</summary>
+    public void Publish(EngineEvent e)
+    {
+        if (e is not Signalling s) return;
+        foreach (var w in _list)
+            if (w.IsWaiting && w.Domain.Covers(s.Kill.Target)) w.OnKillSignalled();
+    }
+
+    /// <summary>Puts every setting back (stop, guard gone). The state file keeps what could not be restored.</summary>
+    public void RestoreAll()
+    {
+        foreach (var w in _list.ToArray()) RestoreOne(w, null);
+    }
+
+    private void RestoreOne(IOomWait w, string? why)
+    {
+        bool ok = w.Restore(out string? error);
+        _waits.Remove(w.Domain.Path);
+        if (ok)
+        {
+            _list.Remove(w);
+            SaveState();
+        }
+        else
+        {
+            _log($"oomwarden: warning: {w.Setting.Path} not put back to {w.Setting.OldValue}: {error}; it stays in {_settings.Cgroups.OomDelayState}");
+            _list.Remove(w);
+            _stuck.Add(w.Setting);
+            SaveState();
+        }
+        if (why is not null) _log($"oomwarden: oom_delay for {w.Domain.Path} off ({why}): {w.Setting.File} {w.Setting.OldValue} again");
+        w.Dispose();
+    }
+
+    private bool SaveState()
+    {
+        var entries = new List<OomSetting>(_list.Count + _stuck.Count);
+        foreach (var w in _list) entries.Add(w.Setting);
+        entries.AddRange(_stuck);
+        if (OomDelayStateFile.TrySave(_settings.Cgroups.OomDelayState, entries, out string? error)) return true;
+        _log($"oomwarden: warning: oom_delay state not written: {error}");
+        return false;
+    }
+
+    private static string FormatDelay(TimeSpan d) => Configuration.Units.FormatDuration(d);
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        RestoreAll();
+        _guard?.Dispose();
+        _guard = null;
+    }
+}

@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using System.Globalization;
+using OomWarden.Integration.Tests.Infrastructure;
+
+namespace OomWarden.Integration.Tests.Daemon;
+
+/// <summary>oom_delay on this host's cgroup v1 memory controller (issue 11, part 1): oom_kill_disable and the OOM
+/// eventfd, the kill per policy at the OOM event, the kernel's turn when the delay is over, and the three ways the
+/// settings come back when the daemon cannot put them back itself (its guard on death and on a hang, the restore at
+/// the next start, the restore verb). The daemon is confined to the test's cgroup (system domain off, one include);
+/// term and kill headroom are 0 B, so it acts only at the limit.</summary>
+public sealed class OomDelayV1Tests
+{
+    private const long Limit = 512L << 20;
+    private static readonly TimeSpan Delay = TimeSpan.FromSeconds(3);
+
+    /// <summary>A holder (200 MiB, the policy's first victim) and a grower that allocates 400 MiB past the 512 MiB
+    /// limit: at the OOM event the grower waits in the kernel, oomwarden SIGKILLs the holder (not the task that
+    /// triggered it), the grower gets its memory and lives, the kernel kills nothing, and oom_kill_disable is back
+    /// to 0 after the stop.</summary>
+    [Fact]
+    public void At_the_OOM_event_oomwarden_kills_the_policy_s_victim_and_the_kernel_kills_nothing()
+    {
+        using var t = Setup.Create("oomwarden-delay", """
+            [[rule]]
+            name = "holder goes first"
+            cmdline = ["-s 200 "]
+            priority = -100
+            [[rule]]
+            name = "grower kept"
+            cmdline = ["-s 400 "]
+            priority = 100
+            """);
+        Assert.Equal("0", t.OomKillDisable());
+        using var daemon = DaemonProcess.Start("run", "--config", t.Config);
+        Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), "oom_kill_disable not set:\n" + daemon.Log);
+        Assert.Contains(t.Cg.Directory, File.ReadAllText(t.State));
+
+        var holder = Hog(t.Cg, "-s", "200", "-I", "-L", "60");
+        WaitForLine(holder, "HOLD");
+        var grower = Hog(t.Cg, "-s", "400", "-L", "60");
+        bool grown = WaitForLine(grower, "HOLD", TimeSpan.FromSeconds(30));
+        bool holderGone = holder.WaitForExit(TimeSpan.FromSeconds(10));
+        Assert.True(WaitUntil(() => EventLog.Kills(t.Events).Count >= 1, TimeSpan.FromSeconds(10)), "no kill record:\n" + daemon.Log);
+        daemon.Stop(TimeSpan.FromSeconds(10));
+
+        Assert.True(holderGone, "the holder is still running:\n" + daemon.Log);
+        Assert.True(grown, "the grower never got its 400 MiB:\n" + daemon.Log);
+        Assert.False(grower.HasExited, "the grower died:\n" + daemon.Log);
+        Assert.Equal(137, holder.ExitCode);
+        Assert.Equal(0, t.Cg.KernelOomKills());
+        var kill = Assert.Single(EventLog.Kills(t.Events));
+        Assert.Equal(holder.Id, kill.GetProperty("pid").GetInt32());
+        Assert.Equal("SIGKILL", kill.GetProperty("signal").GetString());
+        Assert.Equal("holder goes first", kill.GetProperty("rule").GetString());
+        // At the limit: the OOM event, or (when a poll reads the full cgroup first) headroom 0 B, the same instant.
+        string reason = kill.GetProperty("reason").GetString()!;
+        Assert.True(reason.Contains("under_oom 1", StringComparison.Ordinal) || reason.StartsWith("headroom 0 B", StringComparison.Ordinal), reason);
+        Assert.Contains($"oom_delay 3s for {t.Cg.Path}: oom_kill_disable 1 (was 0)", daemon.Log);
+        Assert.Equal("0", t.OomKillDisable());
+        Assert.False(File.Exists(t.State), "the state file outlived the stop:\n" + daemon.Log);
+    }
+
+    /// <summary>Nothing the policy may kill: the hog waits the delay, then oomwarden writes oom_kill_disable 0 and the
+    /// kernel kills it; the switch goes back to 1 once the cgroup is out of OOM.</summary>
+    [Fact]
+    public void When_the_delay_is_over_the_kernel_kills()
+    {
+        using var t = Setup.Create("oomwarden-delay", Protected);
+        using var daemon = DaemonProcess.Start("run", "--config", t.Config);
+        Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), daemon.Log);
+        var hog = Hog(t.Cg, "-s", "1000", "-L", "60");
+        Assert.True(WaitUntil(t.UnderOom, TimeSpan.FromSeconds(20)), "never under OOM:\n" + daemon.Log);
+        var waited = Stopwatch.StartNew();
+        bool gone = hog.WaitForExit(Delay + TimeSpan.FromSeconds(10));
+        waited.Stop();
+        Assert.True(gone, "the hog still waits:\n" + daemon.Log);
+        Assert.True(waited.Elapsed >= Delay - TimeSpan.FromMilliseconds(500), $"killed after {waited.Elapsed}, before the delay:\n{daemon.Log}");
+        Assert.Equal(1, t.Cg.KernelOomKills());
+        Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(5)), "not re-armed:\n" + daemon.Log);
+        daemon.Stop(TimeSpan.FromSeconds(10));
+        Assert.Contains("still under OOM after oom_delay 3s: oom_kill_disable 0", daemon.Log);
+        Assert.Equal("0", t.OomKillDisable());
+    }
+
+    /// <summary>The daemon SIGKILLed while the hog waits under OOM: its guard sees the pidfd turn readable and puts
+    /// oom_kill_disable back within the delay plus 2 s, the kernel kills the hog, and the next daemon finds nothing
+    /// left to restore (and arms again).</summary>
+    [Fact]
+    public void A_daemon_killed_while_a_task_waits_leaves_nothing_waiting()
+    {
+        using var t = Setup.Create("oomwarden-delay", Protected);
+        var first = DaemonProcess.Start("run", "--config", t.Config);
+        string firstLog;
+        Process hog;
+        var sinceCrash = new Stopwatch();
+        try
+        {
+            Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), first.Log);
+            hog = Hog(t.Cg, "-s", "1000", "-L", "60");
+            Assert.True(WaitUntil(t.UnderOom, TimeSpan.FromSeconds(20)), "never under OOM:\n" + first.Log);
+            sinceCrash.Start();
+            first.Crash();  // returns once the daemon's stderr is closed by everyone: the guard has exited too
+            firstLog = first.Log;
+        }
+        finally
+        {
+            first.Dispose();
+        }
+        var left = Delay + TimeSpan.FromSeconds(2) - sinceCrash.Elapsed;
+        bool gone = hog.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        var after = sinceCrash.Elapsed;
+        Assert.True(gone, $"the hog still waits {after} after the daemon died:\n{firstLog}");
+        Assert.Equal("0", t.OomKillDisable());
+        Assert.Equal(1, t.Cg.KernelOomKills());
+        Assert.Contains("oom-guard: the daemon exited", firstLog);
+        Assert.False(File.Exists(t.State), "the guard left the state file");
+
+        using var second = DaemonProcess.Start("run", "--config", t.Config);
+        Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), second.Log);
+        second.Stop(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain("restored", second.Log.Split('\n').TakeWhile(l => !l.Contains("guard started", StringComparison.Ordinal)));
+        Assert.Contains("oom_kill_disable 1 (was 0)", second.Log);
+        Assert.Equal("0", t.OomKillDisable());
+    }
+
+    /// <summary>A hung daemon (SIGSTOP) while the hog waits: no heartbeat for the delay, the guard restores and the
+    /// kernel kills; the daemon, resumed, finds its guard gone and turns oom_delay off.</summary>
+    [Fact]
+    public void A_hung_daemon_is_covered_by_its_guard()
+    {
+        using var t = Setup.Create("oomwarden-delay", Protected);
+        using var daemon = DaemonProcess.Start("run", "--config", t.Config);
+        Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), daemon.Log);
+        var hog = Hog(t.Cg, "-s", "1000", "-L", "60");
+        Assert.True(WaitUntil(t.UnderOom, TimeSpan.FromSeconds(20)), "never under OOM:\n" + daemon.Log);
+        bool gone;
+        try
+        {
+            Signal(daemon.Pid, 19);  // SIGSTOP
+            gone = hog.WaitForExit(Delay * 2 + TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            Signal(daemon.Pid, 18);  // SIGCONT
+        }
+        Assert.True(gone, "the hog still waits behind a stopped daemon:\n" + daemon.Log);
+        Assert.True(WaitUntil(() => daemon.Log.Contains("guard", StringComparison.Ordinal) && daemon.Log.Contains("is gone", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), daemon.Log);
+        daemon.Stop(TimeSpan.FromSeconds(10));
+        Assert.Contains("oom-guard: no heartbeat for 3s", daemon.Log);
+        Assert.Equal("0", t.OomKillDisable());
+        Assert.Equal(1, t.Cg.KernelOomKills());
+    }
+
+    /// <summary>Daemon and guard both SIGKILLed (nothing waits): the state file still lists the cgroup;
+    /// <c>restore-oom-settings</c> puts it back, and so does the next daemon's start (before anything else).</summary>
+    [Theory]
+    [InlineData("verb")]
+    [InlineData("start")]
+    public void A_state_file_left_behind_is_restored(string by)
+    {
+        using var t = Setup.Create("oomwarden-delay", Protected);
+        var first = DaemonProcess.Start("run", "--config", t.Config);
+        try
+        {
+            Assert.True(WaitUntil(() => t.OomKillDisable() == "1" && first.Log.Contains("guard started (pid", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), first.Log);
+            string log = first.Log;
+            int at = log.IndexOf("guard started (pid ", StringComparison.Ordinal) + "guard started (pid ".Length;
+            int guard = int.Parse(log[at..log.IndexOf(',', at)], CultureInfo.InvariantCulture);
+            Signal(guard, 9);
+            first.Crash();
+        }
+        finally
+        {
+            first.Dispose();
+        }
+        Assert.Equal("1", t.OomKillDisable());
+        Assert.Contains(t.Cg.Directory + "\tmemory.oom_control\t0", File.ReadAllText(t.State));
+        if (by == "verb")
+        {
+            var r = Sh.Run(Repo.Binary, ["restore-oom-settings", "--config", t.Config], TimeSpan.FromSeconds(30));
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Contains("restored 1 oom_delay setting(s)", r.Stdout);
+            Assert.Equal("0", t.OomKillDisable());
+            Assert.False(File.Exists(t.State));
+        }
+        else
+        {
+            File.WriteAllText(t.Config, File.ReadAllText(t.Config).Replace("oom_delay = \"3s\"", "oom_delay = \"0s\"", StringComparison.Ordinal));
+            using var second = DaemonProcess.Start("run", "--config", t.Config);
+            Assert.Equal("0", t.OomKillDisable());
+            second.Stop(TimeSpan.FromSeconds(10));
+            string log = second.Log;
+            int restored = log.IndexOf("oomwarden: restored 1 oom_delay setting(s)", StringComparison.Ordinal);
+            Assert.True(restored >= 0 && restored < log.IndexOf("watching", StringComparison.Ordinal), log);
+            Assert.False(File.Exists(t.State));
+        }
+    }
+
+    private const string Protected = """
+        [[rule]]
+        name = "nothing to kill"
+        cmdline = ["hog"]
+        protect = true
+        """;
+
+    /// <summary>The test's cgroup, config, journal and state file; Dispose puts oom_kill_disable back and removes
+    /// everything, also after a failure.</summary>
+    private sealed class Setup : IDisposable
+    {
+        private readonly string _dir;
+
+        private Setup(V1MemoryCgroup cg, string dir)
+        {
+            Cg = cg;
+            _dir = dir;
+            Config = Path.Combine(dir, "oomwarden.toml");
+            Events = Path.Combine(dir, "events.jsonl");
+            State = Path.Combine(dir, "run", "oom-delay.state");
+        }
+
+        public V1MemoryCgroup Cg { get; }
+        public string Config { get; }
+        public string Events { get; }
+        public string State { get; }
+
+        public static Setup Create(string prefix, string rules)
+        {
+            V1MemoryCgroup.Require();
+            Repo.RequireBinary();
+            var cg = V1MemoryCgroup.Create(prefix, Limit);
+            var t = new Setup(cg, TestHelpers.NewTempDirectory("oomwarden-it"));
+            File.WriteAllText(t.Config, $$"""
+                [system]
+                enabled = false
+                [cgroups]
+                include = ["{{cg.Path}}"]
+                headroom_term = "0B"
+                headroom_kill = "0B"
+                oom_delay = "3s"
+                oom_delay_state = "{{t.State}}"
+                [action]
+                events = "{{t.Events}}"
+
+                """ + rules);
+            return t;
+        }
+
+        public string OomKillDisable() => Field("oom_kill_disable");
+
+        public bool UnderOom() => Field("under_oom") == "1";
+
+        private string Field(string name)
+        {
+            foreach (var line in Cg.Read("memory.oom_control").Split('\n'))
+                if (line.StartsWith(name + " ", StringComparison.Ordinal)) return line[(name.Length + 1)..].Trim();
+            return "?";
+        }
+
+        public void Dispose()
+        {
+            try { Cg.Write("memory.oom_control", "0"); } catch (IOException) { }
+            Cg.Dispose();
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private static Process Hog(V1MemoryCgroup cg, params string[] args)
+    {
+        var p = cg.Start(TestHelpers.Hog, args);
+        Assert.StartsWith("READY", p.StandardOutput.ReadLine());
+        return p;
+    }
+
+    private static bool WaitForLine(Process p, string prefix, TimeSpan? timeout = null)
+    {
+        var task = Task.Run(() =>
+        {
+            string? line;
+            do line = p.StandardOutput.ReadLine();
+            while (line is not null && !line.StartsWith(prefix, StringComparison.Ordinal));
+            return line is not null;
+        });
+        return task.Wait(timeout ?? TimeSpan.FromSeconds(20)) && task.Result;
+    }
+
+    private static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (sw.Elapsed > timeout) return false;
+            Thread.Sleep(20);
+        }
+        return true;
+    }
+
+    private static void Signal(int pid, int signal) => kill(pid, signal);
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int kill(int pid, int sig);
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using OomWarden.Integration.Tests.Infrastructure;
+
+namespace OomWarden.Integration.Tests.Daemon;
+
+/// <summary>oom_delay on cgroup v2 (vmlab's 6.1 guest): no switch makes the kernel wait, so oomwarden sets memory.high
+/// a margin (5%) below memory.max; the grower is throttled there, oomwarden kills the policy's victim (a holder, not
+/// the grower), the kernel kills nothing, and memory.high is back to "max" after the stop.</summary>
+public sealed class OomDelayV2Tests
+{
+    [Fact]
+    public void The_memory_high_window_throttles_the_grower_while_oomwarden_kills_the_policy_s_victim()
+    {
+        VmLab.Require();
+        Repo.RequireBinary();
+        string dir = TestHelpers.NewTempDirectory("oomwarden-vm");
+        try
+        {
+            TestHelpers.CopyGuestTools(dir);
+            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
+                [system]
+                enabled = false
+                [cgroups]
+                include = ["/oomwarden-delay"]
+                headroom_term = "0B"
+                headroom_kill = "0B"
+                oom_delay = "3s"
+                oom_delay_state = "{{dir}}/run/oom-delay.state"
+                [action]
+                events = "{{dir}}/events.jsonl"
+                [[rule]]
+                name = "holder goes first"
+                cmdline = ["-s 200 "]
+                priority = -100
+                [[rule]]
+                name = "grower kept"
+                cmdline = ["-s 400 "]
+                priority = 100
+                """);
+            var r = VmLab.Run(dir, $$"""
+                D={{dir}}
+                CG=/sys/fs/cgroup/oomwarden-delay
+                mkdir $CG && echo 512M > $CG/memory.max
+                cat $CG/memory.high > $D/high.before
+                {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
+                DM=$!
+                {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
+                cat $CG/memory.high > $D/high.armed
+                $D/incg $CG $D/hog -s 200 -I -L 100 > $D/holder.out &
+                HOLDER=$!
+                {{VmLab.WaitFor("$D/holder.out", "HOLD", 30)}}
+                $D/incg $CG $D/hog -s 400 -L 100 > $D/grower.out &
+                GROWER=$!
+                {{VmLab.WaitFor("$D/grower.out", "HOLD", 60)}}
+                wait $HOLDER; echo $? > $D/holder.status
+                echo $HOLDER > $D/holder.pid
+                if kill -0 $GROWER 2>/dev/null; then echo alive > $D/grower.status; else echo dead > $D/grower.status; fi
+                sleep 1.5
+                cat $CG/memory.events > $D/memory.events
+                kill -TERM $DM; wait $DM
+                cat $CG/memory.high > $D/high.after
+                ls $D/run > $D/run.ls 2>&1
+                kill -9 $GROWER 2>/dev/null
+                dmesg > $D/dmesg.txt
+                """, TimeSpan.FromSeconds(300), memMiB: 1536);
+
+            string log = Read(dir, "daemon.log");
+            Assert.True(r.ExitCode == 0, $"guest script exit {r.ExitCode}: {r.Stderr}\n{log}");
+            Assert.Equal("max", Read(dir, "high.before").Trim());
+            long high = long.Parse(Read(dir, "high.armed").Trim(), CultureInfo.InvariantCulture);
+            Assert.Equal((512L << 20) - (long)((512L << 20) * 0.05) & ~4095L, high);
+            Assert.Equal("137", Read(dir, "holder.status").Trim());
+            Assert.True(Read(dir, "grower.status").Trim() == "alive", "the grower died:\n" + Read(dir, "grower.out") + "\n" + log);
+            Assert.Contains("HOLD mib=400", Read(dir, "grower.out"));
+            string events = Read(dir, "memory.events");
+            Assert.True(events.Contains("oom_kill 0", StringComparison.Ordinal), $"the kernel killed:\n{events}\n{log}");
+            Assert.DoesNotContain("Out of memory", Read(dir, "dmesg.txt"));
+            long highEvents = events.Split('\n').Where(l => l.StartsWith("high ", StringComparison.Ordinal))
+                .Select(l => long.Parse(l[5..], CultureInfo.InvariantCulture)).Single();
+            Assert.True(highEvents > 0, "never throttled at memory.high:\n" + events);
+            var kill = Assert.Single(EventLog.Kills(Path.Combine(dir, "events.jsonl")));
+            Assert.Equal(int.Parse(Read(dir, "holder.pid").Trim(), CultureInfo.InvariantCulture), kill.GetProperty("pid").GetInt32());
+            Assert.Equal("SIGKILL", kill.GetProperty("signal").GetString());
+            Assert.Contains("oom_delay window", kill.GetProperty("reason").GetString());
+            Assert.Contains("at memory.high", log);
+            Assert.Equal("max", Read(dir, "high.after").Trim());
+            Assert.Equal("", Read(dir, "run.ls").Trim());  // the state file is gone after the stop
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string Read(string dir, string name)
+    {
+        string p = Path.Combine(dir, name);
+        return File.Exists(p) ? File.ReadAllText(p) : $"({name} missing)";
+    }
+}
