@@ -126,6 +126,9 @@ public static class ConfigLoader
                 case "action":
                     settings = settings with { Action = SettingsBinder.BindAction(section, settings.Action, ctx) };
                     break;
+                case "action.restart_loop":
+                    settings = settings with { Action = settings.Action with { RestartLoop = SettingsBinder.BindRestartLoop(section, settings.Action.RestartLoop, ctx) } };
+                    break;
                 case "rule":
                     ctx.Error(section.Line, section.Column, "'rule' must be an array of tables: write each rule as [[rule]]");
                     break;

@@ -11,8 +11,10 @@ namespace OomWarden.Daemon;
 /// Settings are captured once; a reload (later) builds a new runtime and hands it the old engine's state.</summary>
 public sealed class DaemonRuntime : IDisposable
 {
-    private DaemonRuntime(LoadedConfig config, LiveHost host, EventLoop loop, EventBus bus, EngineHost runner, PsiTrigger? psi, string psiStatus, IVictimSelector selector)
+    private DaemonRuntime(LoadedConfig config, LiveHost host, EventLoop loop, EventBus bus, EngineHost runner, PsiTrigger? psi, string psiStatus, IVictimSelector selector,
+        KillAccounting accounting)
     {
+        Accounting = accounting;
         Selector = selector;
         Config = config;
         Host = host;
@@ -32,6 +34,9 @@ public sealed class DaemonRuntime : IDisposable
     public EventBus Bus { get; }
 
     public EngineHost Runner { get; }
+
+    /// <summary>Kill counters (an <see cref="ICounterSource"/>) and restart loops; the first subscriber of <see cref="Bus"/>.</summary>
+    public KillAccounting Accounting { get; }
     public OomEngine Engine => Runner.Engine;
     public DomainSet Domains => Runner.Domains;
     public PsiTrigger? Psi { get; }
@@ -58,10 +63,24 @@ public sealed class DaemonRuntime : IDisposable
         }
         var domains = new DomainSet(settings, host, paths, loop, failures,
             armWakeups: settings.Monitor.Events && paths.SysRoot == HostPaths.Default.SysRoot);
+        // Kill accounting first on the bus: the journal's kill record then carries the restart-loop mark.
+        var loops = new RestartLoopDetector(settings.Action.RestartLoop, time);
+        var accounting = new KillAccounting(new KillCounters(), loops, bus, time);
+        bus.Subscribe(accounting);
+        if (settings.Action.RestartLoop is { Enabled: true, Priority: not null }) config.Policy.Override = loops;
         var engine = new OomEngine(EngineOptions.From(settings, instanceId), time, bus, state);
         var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
         var runner = new EngineHost(settings, domains, engine, selector, host, loop, time);
-        return new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector);
+        runner.WatchedChanged = () => accounting.WatchedChanged(Watched(domains));
+        return new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector, accounting);
+    }
+
+    /// <summary>The watched cgroups as the kill accounting reads them (path, directory, version).</summary>
+    public static List<KillAccounting.Watched> Watched(DomainSet domains)
+    {
+        var list = new List<KillAccounting.Watched>(domains.Cgroups.Length);
+        foreach (var c in domains.Cgroups) list.Add(new(c.Cgroup.Path, c.Directory, c.Version));
+        return list;
     }
 
     public void Dispose()

@@ -61,6 +61,9 @@ public sealed class EngineHost : IDisposable
 
     public TimeSpan? WatchdogInterval { get; set; }
 
+    /// <summary>Called after a rescan changed the set of watched cgroups (the kill accounting takes new baselines).</summary>
+    public Action? WatchedChanged { get; set; }
+
     private long _lastWatchdog;
 
     /// <summary>At start: lists the tree and arms every wake-up before the daemon reports "watching".</summary>
@@ -77,7 +80,11 @@ public sealed class EngineHost : IDisposable
     {
         try
         {
-            if (_domains.Rescan()) _engine.SetDomains(_domains.Domains);
+            if (_domains.Rescan())
+            {
+                _engine.SetDomains(_domains.Domains);
+                WatchedChanged?.Invoke();
+            }
         }
         finally
         {

@@ -47,12 +47,31 @@ public sealed class LogSink : IEventSink
             _ => $"pid {r.Kill.Pid} ({r.Kill.Comm}), signalled by an earlier instance, outlived its grace but domain {r.Kill.Domain.Name} is no longer short: left alone",
         },
         RecoveryDropped d => $"a signal of an earlier instance to pid {d.Signal.Pid} in domain {d.Signal.Domain} is not finished: {d.Why}",
+        KernelKill { WhileStopped: true } k =>
+            $"while the daemon was stopped the kernel killed in cgroup {k.Domain}: {Counts(k.Counts)} (counted from its kill counters)",
+        RestartLoopFlagged l =>
+            $"restart loop: {l.Loop.Describe()} killed {l.Loop.Kills} times within {Within(l.Loop.Within)} ({l.Loop.ByKernel} by the kernel, {l.Loop.ByOomwarden} by oomwarden), "
+            + $"last {l.Victim}; restarted by {l.Loop.Restarter}",
         KernelKill k => (k.Pid is null
                 ? "the kernel's OOM killer ran"
                 : $"the kernel killed pid {k.Pid} ({k.Comm}, anon-rss {(k.AnonRssKb ?? 0) / 1024} MiB)")
-            + $"; {(k.Domain == "system" ? k.Constraint ?? "global" : "memcg " + k.Domain)}; trigger {k.TriggerComm ?? "?"}; see `oomwarden analyze` on the kernel log for why",
+            + $"; {(k.Domain == "system" ? k.Constraint ?? "global" : "memcg " + k.Domain)}{(k.Cgroup is not null && k.Cgroup != k.Domain ? ", victim in " + k.Cgroup : "")}"
+            + $"{(k.OomGroup ? $", memory.oom.group kill of {k.OomGroupCgroup}" : "")}; kind {KernelKillKinds.Name(k.Kind)}; trigger {k.TriggerComm ?? "?"}; see `oomwarden analyze` on the kernel log for why",
         _ => null,
     };
+
+    private static string Counts(CgroupKillCounts? c)
+    {
+        if (c is not { } v) return "?";
+        var parts = new List<string>(3);
+        if (v.Local is long l) parts.Add($"{l} kill(s) of its own tasks");
+        if (v.Hierarchical is long h) parts.Add($"{h} in its subtree");
+        if (v.GroupKills is long g && g > 0) parts.Add($"{g} memory.oom.group kill(s)");
+        return string.Join(", ", parts);
+    }
+
+    private static string Within(TimeSpan t) => t.TotalMinutes >= 1 && t.TotalMinutes == Math.Floor(t.TotalMinutes)
+        ? $"{t.TotalMinutes:0} min" : $"{t.TotalSeconds:0.#} s";
 
     private static string Victim(KillInFlight k) => k.WholeCgroup
         ? $"cgroup {k.CgroupPath}"
