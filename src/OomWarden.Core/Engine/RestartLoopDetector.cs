@@ -87,9 +87,9 @@ public sealed class RestartLoopDetector : IPriorityOverride
                     continue;
                 }
                 bool isNew = !e.Looping;
-                if (isNew) Interlocked.Increment(ref _loops);
                 e.Looping = true;
                 if (found is not null) continue; // the first key (unit, then cgroup, then executable) names it
+                if (isNew) Interlocked.Increment(ref _loops);
                 int byK = 0;
                 foreach (var k in e.Kills) if (k.ByKernel) byK++;
                 found = new RestartLoop(e.Kind, e.Name, e.Unit, e.Cgroup, e.Kills.Count, _settings.Within, byK, e.Kills.Count - byK, isNew);
