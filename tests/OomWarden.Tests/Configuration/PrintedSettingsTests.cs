@@ -42,6 +42,8 @@ public class PrintedSettingsTests
         settle = "250us"
         memory_release = false
         events = "/var/tmp/ev ents\u0001.jsonl"
+        restart_loop = { kills = 0, within = "30m" }
+        restart_loop_priority = -500
         """;
 
     /// <summary>Every leaf setting with its path ("System.MemAvailableTerm"), found by reflection so that a setting
