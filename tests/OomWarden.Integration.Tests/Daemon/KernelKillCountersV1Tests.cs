@@ -200,4 +200,54 @@ public sealed class KernelKillCountersV1Tests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>restart_loop_priority on a live daemon: a loop in /P/loop is killed three times by oomwarden and then
+    /// leaves a small process; when /P/big grows past the term level, the small looping process goes first (without
+    /// the priority the larger /P/big does: checked by hand), then /P/big's hog.</summary>
+    [Fact]
+    public void Restart_loop_priority_makes_the_looping_cgroup_the_next_victim()
+    {
+        V1MemoryCgroup.Require();
+        Repo.RequireBinary();
+        using var parent = V1MemoryCgroup.Create("oomwarden-rp", 256L << 20);
+        using var loopCg = V1MemoryCgroup.Create("loop", 0, parent.Path);
+        using var bigCg = V1MemoryCgroup.Create("big", 0, parent.Path);
+        string dir = TestHelpers.NewTempDirectory("oomwarden-it");
+        try
+        {
+            string events = Path.Combine(dir, "events.jsonl"), config = Path.Combine(dir, "oomwarden.toml");
+            File.WriteAllText(config, Config(dir, parent.Path, dryRun: false, extra: "restart_loop_priority = -1000"));
+            using var daemon = DaemonProcess.Start("run", "--config", config);
+            var loop = loopCg.Start("/bin/sh", "-c",
+                $"for i in 1 2 3; do {TestHelpers.Hog} -s 1024 -r 100 -L 60 > /dev/null; sleep 2; done; exec {TestHelpers.Hog} -s 30 -L 120");
+            var sw = Stopwatch.StartNew();
+            List<JsonElement> kills;
+            do
+            {
+                Thread.Sleep(250);
+                kills = EventLog.Kills(events);
+            } while (!(kills.Count >= 3 && kills[2].TryGetProperty("restart_loop", out _)) && sw.Elapsed < TimeSpan.FromSeconds(120));
+            Assert.True(kills.Count == 3 && kills[2].GetProperty("restart_loop").GetBoolean(), $"{kills.Count} kills, the third not flagged:\n{daemon.Log}");
+            Thread.Sleep(3000); // the loop's last process is up and small
+            Assert.False(loop.HasExited, "the looping process died before the test:\n" + daemon.Log);
+
+            var big = bigCg.Start(TestHelpers.Hog, "-s", "1024", "-r", "50", "-L", "60");
+            Assert.StartsWith("READY", big.StandardOutput.ReadLine());
+            Assert.True(big.WaitForExit(TimeSpan.FromSeconds(90)), "the big hog was not killed:\n" + daemon.Log);
+            Assert.True(loop.WaitForExit(TimeSpan.FromSeconds(10)), "the looping process was not killed:\n" + daemon.Log);
+            Thread.Sleep(1500);
+            daemon.Stop(TimeSpan.FromSeconds(10));
+            kills = EventLog.Kills(events);
+
+            Assert.True(kills.Count >= 5, $"{kills.Count} kills:\n{daemon.Log}");
+            Assert.Equal(loop.Id, kills[3].GetProperty("pid").GetInt32()); // the small looping one, before the larger /big
+            Assert.Equal(loopCg.Path, kills[3].GetProperty("cgroup").GetString());
+            Assert.Equal(big.Id, kills[4].GetProperty("pid").GetInt32());
+            Assert.Equal(0, parent.KernelOomKills());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
