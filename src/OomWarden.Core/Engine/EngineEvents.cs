@@ -69,9 +69,40 @@ public sealed record Recovered(DateTimeOffset Time, KillInFlight Kill, RecoveryO
 /// <summary>An unfinished signal from the journal whose domain this instance does not watch.</summary>
 public sealed record RecoveryDropped(DateTimeOffset Time, RecoveredSignal Signal, string Why) : EngineEvent(Time);
 
-/// <summary>The kernel's own OOM killer ran (reported from the kernel log by the host).</summary>
+/// <summary>The kernel's own OOM killer ran (reported from the kernel log by the host), or, with
+/// <see cref="WhileStopped"/>, a watched cgroup's kill counters moved while the daemon was not running.</summary>
+/// <param name="Cgroup">The victim's cgroup (the report's task_memcg).</param>
+/// <param name="Domain">The OOM memcg, or <c>system</c> when the limit was the machine's (or a cpuset's, a mempolicy's).</param>
 public sealed record KernelKill(DateTimeOffset Time, int? Pid, string? Comm, string? Cgroup, string Domain, string? Constraint,
-    string? TriggerComm, long? AnonRssKb) : EngineEvent(Time);
+    string? TriggerComm, long? AnonRssKb) : EngineEvent(Time)
+{
+    public KernelKillKind Kind { get; init; } = Domain == "system" ? KernelKillKind.System : KernelKillKind.Memcg;
+
+    /// <summary>One of the tasks a <c>memory.oom.group</c> kill took (the cgroup <see cref="OomGroupCgroup"/>).</summary>
+    public bool OomGroup { get; init; }
+
+    public string? OomGroupCgroup { get; init; }
+
+    /// <summary>Counted at start from the cgroup's counters: the kernel killed while the daemon was stopped.</summary>
+    public bool WhileStopped { get; init; }
+
+    /// <summary>With <see cref="WhileStopped"/>: how the cgroup's counters moved (kills, local and hierarchical).</summary>
+    public CgroupKillCounts? Counts { get; init; }
+
+    /// <summary>The rest of the report as the kernel printed it (null when absent).</summary>
+    public KernelKillReport? Report { get; init; }
+
+    /// <summary>Set when this kill makes (or continues) a restart loop.</summary>
+    public RestartLoop? RestartLoop { get; init; }
+}
+
+/// <summary>Parsed fields of a kernel OOM report, for the <c>kernel_kill</c> record.</summary>
+public sealed record KernelKillReport(long? TriggerPid, string? GfpMask, int? Order, long? TotalVmKb, long? FileRssKb, long? ShmemRssKb,
+    long? PageTablesKb, long? Uid, long? OomScoreAdj, long? MemcgUsageKb, long? MemcgLimitKb, string? Nodemask, string? Cpuset,
+    string? MemsAllowed, double? UptimeSeconds);
+
+/// <summary>A kill (<paramref name="Victim"/> names it) made a unit, cgroup or executable a restart loop, or kept it one.</summary>
+public sealed record RestartLoopFlagged(DateTimeOffset Time, RestartLoop Loop, string Victim, bool ByKernel) : EngineEvent(Time);
 
 /// <summary>A reading failed for a reason other than the expected race (a cgroup removed); the domain is skipped.</summary>
 public sealed record ReadFailed(DateTimeOffset Time, string Domain, string What, string Error) : EngineEvent(Time);

@@ -91,5 +91,8 @@ public sealed class KillInFlight
     /// <summary>A whole-cgroup kill: processes still in it when the killer gave up.</summary>
     public int Survivors { get; internal set; }
 
+    /// <summary>Set by the daemon's kill accounting when this kill makes (or continues) a restart loop.</summary>
+    public RestartLoop? RestartLoop { get; set; }
+
     public KillTarget Target => new(CgroupPath, MemsAllowedMask, WholeCgroup);
 }

@@ -26,18 +26,27 @@ public sealed class CompiledPolicy
 
     public const int DefaultCgroupPriority = 0;
 
+    /// <summary>Set by the daemon (restart loops): lowers the priority of what it names; never lifts a protection.</summary>
+    public IPriorityOverride? Override { get; set; }
+
     /// <summary>The verdict of the first rule that applies to cgroups and matches <paramref name="cgroup"/>.</summary>
     public NodeVerdict Evaluate(CgroupNode cgroup) => EvaluateCgroup(cgroup.Path);
 
     /// <summary>As <see cref="Evaluate(CgroupNode)"/>, by path (for ancestors of a domain, which the view does not hold).</summary>
     public NodeVerdict EvaluateCgroup(string cgroupPath)
     {
+        var verdict = new NodeVerdict(DefaultCgroupPriority, false, KillMode.Process, null, null);
         foreach (var rule in Rules)
         {
             if (rule.Match.MatchesCgroup(cgroupPath))
-                return Verdict(rule, DefaultCgroupPriority);
+            {
+                verdict = Verdict(rule, DefaultCgroupPriority);
+                break;
+            }
         }
-        return new NodeVerdict(DefaultCgroupPriority, false, KillMode.Process, null, null);
+        return !verdict.Protected && Override is { } o && o.TryCgroupPriority(cgroupPath, out int p) && p < verdict.Priority
+            ? verdict with { Priority = p }
+            : verdict;
     }
 
     /// <summary>The oom_delay of a watched cgroup: that of the first cgroup rule matching <paramref name="cgroupPath"/>
@@ -58,12 +67,18 @@ public sealed class CompiledPolicy
     public NodeVerdict Evaluate(ProcessSample process)
     {
         int fallback = DefaultProcessPriority(process);
+        var verdict = new NodeVerdict(fallback, false, KillMode.Process, null, null);
         foreach (var rule in Rules)
         {
             if (rule.Match.Matches(process))
-                return Verdict(rule, fallback);
+            {
+                verdict = Verdict(rule, fallback);
+                break;
+            }
         }
-        return new NodeVerdict(fallback, false, KillMode.Process, null, null);
+        return !verdict.Protected && Override is { } o && o.TryProcessPriority(process, out int p) && p < verdict.Priority
+            ? verdict with { Priority = p }
+            : verdict;
     }
 
     /// <summary>−oom_score_adj: existing tuning keeps its meaning.</summary>

@@ -83,6 +83,9 @@ public sealed record ActionSettings
 
     /// <summary>Append-only JSON lines journal of decisions.</summary>
     public string EventsPath { get; init; } = "/var/lib/oomwarden/events.jsonl";
+
+    /// <summary>Restart-loop detection and its optional priority effect.</summary>
+    public RestartLoopSettings RestartLoop { get; init; } = new();
 }
 
 /// <summary>The daemon's whole configuration; every field has a built-in default.</summary>

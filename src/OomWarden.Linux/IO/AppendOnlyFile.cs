@@ -24,7 +24,7 @@ public sealed class AppendOnlyFile : IDisposable
     private const ushort SIfReg = 0x8000;
 
     /// <summary>O_NOFOLLOW: 0x20000 on x86-64, 0x8000 on arm64/arm.</summary>
-    private static int ONoFollow { get; } =
+    internal static int ONoFollow { get; } =
         RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
 
     private int _fd;
@@ -98,7 +98,7 @@ public sealed class AppendOnlyFile : IDisposable
     /// <summary>True for the errno of a full disk or quota (the episode the journal reports once).</summary>
     public static bool IsNoSpace(int errno) => errno is ENOSPC or 122; // EDQUOT
 
-    private static unsafe bool TryCheckRegular(int fd, string path, [NotNullWhen(false)] out string? error)
+    internal static unsafe bool TryCheckRegular(int fd, string path, [NotNullWhen(false)] out string? error)
     {
         byte* buffer = stackalloc byte[256];
         new Span<byte>(buffer, 256).Clear();

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text;
 using OomWarden.Linux.KernelLog;
+using OomWarden.KernelLog.Diagnosis;
 using OomWarden.KernelLog.Model;
 using OomWarden.KernelLog.Output;
 using OomWarden.KernelLog.Parsing;
@@ -63,9 +64,24 @@ public static class AnalyzeCommand
         // JSON to the real stdout goes out as UTF-8 bytes through one buffer (no string per report); a file's
         // reports are flushed every 64 KiB and at the end, --follow's at once.
         using var sink = new Output(stdout, json, flushEach: follow);
+        // Restart loops per input (events do not span files): a section after each input's reports.
+        var loops = new RestartLoops();
+        void EndOfInput()
+        {
+            try
+            {
+                sink.WriteLoops(loops);
+            }
+            catch (IOException e)
+            {
+                throw new OutputClosedException(e);
+            }
+            loops = new RestartLoops();
+        }
         void Emit(OomReport r)
         {
             found++;
+            loops.Add(r);
             try
             {
                 sink.Write(r);
@@ -78,7 +94,8 @@ public static class AnalyzeCommand
 
         try
         {
-            int code = follow ? Follow(kmsgPath, Emit, stderr, cancel) : ReadFiles(files, stdin, Emit, stderr, cancel, () => found == 0 && !json);
+            int code = follow ? Follow(kmsgPath, Emit, stderr, cancel) : ReadFiles(files, stdin, Emit, EndOfInput, stderr, cancel, () => found == 0 && !json);
+            if (follow) EndOfInput();
             sink.Flush();
             return code;
         }
@@ -122,6 +139,29 @@ public static class AnalyzeCommand
             if (flushEach) Flush();
         }
 
+        /// <summary>The input's restart-loop section (nothing when it has none): text, or one JSON line.</summary>
+        public void WriteLoops(RestartLoops loops)
+        {
+            if (loops.Flagged.Count == 0) return;
+            if (!json)
+            {
+                loops.WriteText(text);
+                text.Flush();
+                return;
+            }
+            var line = loops.JsonLine();
+            if (_stdout is null)
+            {
+                text.Write(Encoding.UTF8.GetString(line));
+                if (flushEach) text.Flush();
+                return;
+            }
+            if (_pendingBytes + line.Length > _pending.Length) Flush();
+            if (line.Length > _pending.Length) _stdout.Write(line);
+            else { line.CopyTo(_pending.AsSpan(_pendingBytes)); _pendingBytes += line.Length; }
+            if (flushEach) Flush();
+        }
+
         public void Flush()
         {
             if (_stdout is null) { text.Flush(); return; }
@@ -135,7 +175,7 @@ public static class AnalyzeCommand
 
     private sealed class OutputClosedException(IOException inner) : Exception("output closed", inner);
 
-    private static int ReadFiles(List<string> files, TextReader stdin, Action<OomReport> emit, TextWriter stderr, CancellationToken cancel, Func<bool> nothingFound)
+    private static int ReadFiles(List<string> files, TextReader stdin, Action<OomReport> emit, Action endOfInput, TextWriter stderr, CancellationToken cancel, Func<bool> nothingFound)
     {
         if (files.Count == 0) files.Add("-");
         // Fail before reading anything when a named file is missing.
@@ -155,6 +195,7 @@ public static class AnalyzeCommand
                 if (!peek.StartsWithGzipMagic())
                 {
                     reader.ReadToEnd(peek, cancel);
+                    endOfInput();
                     continue;
                 }
                 var tail = new GzipTailStream(peek);
@@ -167,8 +208,10 @@ public static class AnalyzeCommand
                 {
                     // what was read before the damage is reported, then the error
                     reader.Complete();
+                    endOfInput();
                     return Error(stderr, ExitIoError, $"{name}: damaged gzip data after {gunzip.BytesRead} bytes of text");
                 }
+                endOfInput();
                 if (!tail.TrailerMatches(gunzip.BytesRead))
                     return Error(stderr, ExitIoError, $"{name}: truncated gzip data: the text ends after {gunzip.BytesRead} bytes, "
                         + "before the gzip trailer (the reports above are those read before the cut)");

@@ -88,6 +88,9 @@ public static class ConfigPrinter
         o.WriteLine($"settle = \"{Units.FormatDuration(s.Action.Settle)}\"");
         o.WriteLine($"memory_release = {Bool(s.Action.MemoryRelease)}");
         o.WriteLine($"events = {Quote(s.Action.EventsPath)}");
+        o.WriteLine($"restart_loop = {{ kills = {s.Action.RestartLoop.Kills.ToString(CultureInfo.InvariantCulture)}, within = \"{Units.FormatDuration(s.Action.RestartLoop.Within)}\" }}");
+        if (s.Action.RestartLoop.Priority is int loopPriority)
+            o.WriteLine($"restart_loop_priority = {loopPriority.ToString(CultureInfo.InvariantCulture)}");
         o.WriteLine();
         o.WriteLine("[levels]");
         o.WriteLine($"enabled = {Bool(s.Levels.Enabled)}");

@@ -128,7 +128,11 @@ public static class RunCommand
             + $"system domain {(settings.System.Enabled ? $"term at MemAvailable <= {settings.System.MemAvailableTerm}" : "off")}{(domains.Nodes.Length > 1 ? $", {domains.Nodes.Length} NUMA nodes watched" : "")}; "
             + $"{domains.Cgroups.Length} limited cgroup(s), {wakeups} with kernel wake-ups, {pressure} with pressure levels; "
             + $"PSI trigger {daemon.PsiStatus}; events {journal.Path}");
-        using var kernelKills = KernelKillNotifier.TryStart(paths.DevKmsgPath, daemon.Bus, TimeProvider.System, out string? kmsgError);
+        // Kill counters: the saved values against the cgroups' own counters now (kills while stopped), then the kernel log.
+        daemon.Accounting.StatePath = KillCounterState.PathFor(settings.Action.EventsPath);
+        daemon.Accounting.Warn = line => DaemonLog.Write(stderr, TimeProvider.System, "oomwarden: warning: " + line);
+        daemon.Accounting.Start(DaemonRuntime.Watched(domains));
+        using var kernelKills = KernelKillNotifier.TryStart(paths.DevKmsgPath, daemon.Bus, TimeProvider.System, out string? kmsgError, daemon.Accounting);
         if (kmsgError is not null) stderr.WriteLine("oomwarden: warning: " + kmsgError);
         string recovering = unfinished.Count == 0 ? ""
             : $"; finishing {unfinished.Count} signal(s) of an earlier instance: "
@@ -172,8 +176,11 @@ public static class RunCommand
         daemon.Runner.Run();
         notify?.Stopping();
         daemon.OomDelay?.Dispose();  // every oom_delay setting back before the stop line
+        kernelKills?.Dispose(); // no report counted after the last reading
+        daemon.Accounting.Stop();
         stderr.WriteLine($"oomwarden: stopping ({daemon.Engine.State.Kills} kill(s), {kernelKills?.Kills ?? 0} kill(s) by the kernel, "
-            + $"{daemon.Runner.Rescans} cgroup rescan(s), {readFailures.Failures} failed read(s), {journal.WriteFailures} failed journal write(s))");
+            + $"{daemon.Runner.Rescans} cgroup rescan(s), {readFailures.Failures} failed read(s), {journal.WriteFailures} failed journal write(s); "
+            + $"{daemon.Accounting.Counters.Summary()})");
         journal.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
         return ExitCodes.Ok;
     }

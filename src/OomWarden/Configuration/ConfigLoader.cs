@@ -143,6 +143,9 @@ public static class ConfigLoader
                 case "metrics":
                     settings = settings with { Metrics = OperatingBinder.BindMetrics(section, settings.Metrics, ctx) };
                     break;
+                case "action.restart_loop":
+                    settings = settings with { Action = settings.Action with { RestartLoop = SettingsBinder.BindRestartLoop(section, settings.Action.RestartLoop, ctx) } };
+                    break;
                 case "rule":
                     ctx.Error(section.Line, section.Column, "'rule' must be an array of tables: write each rule as [[rule]]");
                     break;

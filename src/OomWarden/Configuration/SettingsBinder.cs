@@ -14,7 +14,8 @@ internal static class SettingsBinder
     private static readonly string[] SystemKeys = ["enabled", "mem_available_term", "mem_available_kill", "swap_free_term", "swap_free_kill", "combine"];
     private static readonly string[] CgroupKeys = ["enabled", "headroom_term", "headroom_kill", "include", "oom_delay", "oom_delay_high_margin", "oom_delay_state"];
     private static readonly string[] MonitorKeys = ["min_interval", "max_interval", "max_fill_rate", "rescan_interval", "events"];
-    private static readonly string[] ActionKeys = ["dry_run", "term_grace", "settle", "memory_release", "events"];
+    private static readonly string[] ActionKeys = ["dry_run", "term_grace", "settle", "memory_release", "events", "restart_loop", "restart_loop_priority"];
+    private static readonly string[] RestartLoopKeys = ["kills", "within"];
 
     public static DaemonSettings BindTop(TomlSection top, DaemonSettings settings, BindContext ctx)
     {
@@ -219,12 +220,44 @@ internal static class SettingsBinder
                         else a = a with { EventsPath = path };
                     }
                     break;
+                case "restart_loop_priority":
+                    if (ctx.TryInt32(item, out int loopPriority)) a = a with { RestartLoop = a.RestartLoop with { Priority = loopPriority } };
+                    break;
+                case "restart_loop":
+                    ctx.Error(item, "'restart_loop' must be a table: restart_loop = { kills = 3, within = \"10m\" }");
+                    break;
                 default:
                     ctx.UnknownKey(item, "[action]", ActionKeys);
                     break;
             }
         }
         return a;
+    }
+
+    /// <summary><c>[action] restart_loop = { kills = 3, within = "10m" }</c> (also written <c>[action.restart_loop]</c>).
+    /// kills = 0 turns detection off.</summary>
+    public static RestartLoopSettings BindRestartLoop(TomlSection section, RestartLoopSettings r, BindContext ctx)
+    {
+        foreach (var item in section.Items)
+        {
+            switch (item.Key)
+            {
+                case "kills":
+                    if (ctx.TryInt32(item, out int kills))
+                    {
+                        if (kills < 0 || kills == 1) ctx.Error(item, "'kills' must be 2 or more (0 turns restart-loop detection off)");
+                        else r = r with { Kills = kills };
+                    }
+                    break;
+                case "within":
+                    if (TryPositiveDuration(item, ctx, out var within)) r = r with { Within = within };
+                    break;
+                default:
+                    ctx.UnknownKey(item, "[action] restart_loop", RestartLoopKeys);
+                    break;
+            }
+        }
+        return r;
     }
 
     /// <summary>The kill level must not exceed the term level (both are "act when below").

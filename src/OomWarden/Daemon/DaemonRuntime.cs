@@ -16,8 +16,12 @@ public sealed class DaemonRuntime : IDisposable
     private string _instanceId = "0";
     private IReadFailures? _failures;
 
-    private DaemonRuntime(LoadedConfig config, LiveHost host, EventLoop loop, EventBus bus, EngineHost runner, PsiTrigger? psi, string psiStatus, IVictimSelector selector)
+    private RestartLoopDetector? _loops;
+
+    private DaemonRuntime(LoadedConfig config, LiveHost host, EventLoop loop, EventBus bus, EngineHost runner, PsiTrigger? psi, string psiStatus, IVictimSelector selector,
+        KillAccounting accounting)
     {
+        Accounting = accounting;
         Selector = selector;
         Config = config;
         Host = host;
@@ -41,6 +45,9 @@ public sealed class DaemonRuntime : IDisposable
     public EventBus Bus { get; }
 
     public EngineHost Runner { get; }
+
+    /// <summary>Kill counters (an <see cref="ICounterSource"/>) and restart loops; the first subscriber of <see cref="Bus"/>.</summary>
+    public KillAccounting Accounting { get; }
     public OomEngine Engine => Runner.Engine;
     public DomainSet Domains => Runner.Domains;
     public PsiTrigger? Psi { get; }
@@ -70,9 +77,15 @@ public sealed class DaemonRuntime : IDisposable
         }
         var domains = new DomainSet(settings, host, paths, loop, failures,
             armWakeups: settings.Monitor.Events && paths.SysRoot == HostPaths.Default.SysRoot);
+        // Kill accounting first on the bus: the journal's kill record then carries the restart-loop mark.
+        var loops = new RestartLoopDetector(settings.Action.RestartLoop, time);
+        var accounting = new KillAccounting(new KillCounters(), loops, bus, time);
+        bus.Subscribe(accounting);
+        if (settings.Action.RestartLoop is { Enabled: true, Priority: not null }) config.Policy.Override = loops;
         var engine = new OomEngine(EngineOptions.From(settings, instanceId), time, bus, state);
         var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
         var runner = new EngineHost(settings, domains, engine, selector, host, loop, time);
+        runner.WatchedChanged = () => accounting.WatchedChanged(Watched(domains));
         // oom_delay changes cgroup settings: only on the real roots (never in a fixture tree), never in a dry run.
         if (OomDelayController.IsConfigured(settings, config.Policy) && !settings.Action.DryRun && paths.SysRoot == HostPaths.Default.SysRoot)
         {
@@ -87,13 +100,15 @@ public sealed class DaemonRuntime : IDisposable
             runner.OomDelay = delay;
             bus.Subscribe(delay);
         }
-        var runtime = new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector)
+        var runtime = new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector, accounting)
         {
             _paths = paths,
             _time = time,
             _instanceId = instanceId,
             _failures = failures,
+            _loops = loops,
         };
+        runtime.Counters.Add(accounting.Counters);
         runtime.StartNotify(settings, time);
         return runtime;
     }
@@ -111,7 +126,10 @@ public sealed class DaemonRuntime : IDisposable
             armWakeups: settings.Monitor.Events && _paths.SysRoot == HostPaths.Default.SysRoot);
         var engine = new OomEngine(EngineOptions.From(settings, _instanceId), _time, Bus, Engine.State);
         var selector = VictimSelectors.Create(settings, next.Policy, Environment.ProcessId, _paths.PageSizeBytes);
+        if (settings.Action.RestartLoop is { Enabled: true, Priority: not null }) next.Policy.Override = _loops;
         Runner.Swap(settings, domains, engine, selector);
+        Runner.WatchedChanged = () => Accounting.WatchedChanged(Watched(domains));
+        Accounting.WatchedChanged(Watched(domains));
         EventSocket?.Rebind(engine, next.Policy);
         PressureSocket?.Rebind(engine);
         Config = next with { Settings = settings };
@@ -143,6 +161,14 @@ public sealed class DaemonRuntime : IDisposable
             Bus.Subscribe(PressureSocket);
             Counters.Add(PressureSocket);
         }
+    }
+
+    /// <summary>The watched cgroups as the kill accounting reads them (path, directory, version).</summary>
+    public static List<KillAccounting.Watched> Watched(DomainSet domains)
+    {
+        var list = new List<KillAccounting.Watched>(domains.Cgroups.Length);
+        foreach (var c in domains.Cgroups) list.Add(new(c.Cgroup.Path, c.Directory, c.Version));
+        return list;
     }
 
     public void Dispose()

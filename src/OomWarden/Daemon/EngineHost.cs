@@ -74,6 +74,9 @@ public sealed class EngineHost : IDisposable
     /// <summary>oom_delay's bounded waits (issue 11), stepped before each read; null when off.</summary>
     public OomDelayController? OomDelay { get; set; }
 
+    /// <summary>Called after a rescan changed the set of watched cgroups (the kill accounting takes new baselines).</summary>
+    public Action? WatchedChanged { get; set; }
+
     private long _lastWatchdog;
 
     /// <summary>At start: lists the tree and arms every wake-up before the daemon reports "watching".</summary>
@@ -90,7 +93,11 @@ public sealed class EngineHost : IDisposable
     {
         try
         {
-            if (_domains.Rescan()) _engine.SetDomains(_domains.Domains);
+            if (_domains.Rescan())
+            {
+                _engine.SetDomains(_domains.Domains);
+                WatchedChanged?.Invoke();
+            }
             OomDelay?.Sync(_domains.Cgroups);
         }
         finally

@@ -144,6 +144,38 @@ public sealed class EventJournal : IDisposable
         if (e.Escalated is bool esc) w.WriteBoolean("escalated"u8, esc);
         if (e.GraceMs is double grace) w.WriteNumber("grace_ms"u8, Math.Round(grace, 1));
         if (e.Survivors is int survivors) w.WriteNumber("survivors"u8, survivors);
+        if (e.Kind is not null) w.WriteString("kind"u8, e.Kind);
+        if (e.OomGroup is bool og) w.WriteBoolean("oom_group"u8, og);
+        if (e.OomGroupCgroup is not null) w.WriteString("oom_group_cgroup"u8, e.OomGroupCgroup);
+        if (e.WhileStopped) w.WriteBoolean("while_stopped"u8, true);
+        if (e.Kills is long kills) w.WriteNumber("kills"u8, kills);
+        if (e.KillsHierarchical is long kh) w.WriteNumber("kills_hierarchical"u8, kh);
+        if (e.OomGroupKills is long ogk) w.WriteNumber("oom_group_kills"u8, ogk);
+        if (e.TriggerComm is not null) w.WriteString("trigger_comm"u8, e.TriggerComm);
+        if (e.TriggerPid is long tp) w.WriteNumber("trigger_pid"u8, tp);
+        if (e.GfpMask is not null) w.WriteString("gfp_mask"u8, e.GfpMask);
+        if (e.Order is int order) w.WriteNumber("order"u8, order);
+        if (e.TotalVmKb is long tv) w.WriteNumber("total_vm_kb"u8, tv);
+        if (e.AnonRssKb is long ar) w.WriteNumber("anon_rss_kb"u8, ar);
+        if (e.FileRssKb is long fr) w.WriteNumber("file_rss_kb"u8, fr);
+        if (e.ShmemRssKb is long sr) w.WriteNumber("shmem_rss_kb"u8, sr);
+        if (e.PageTablesKb is long pt) w.WriteNumber("pgtables_kb"u8, pt);
+        if (e.Uid is long uid) w.WriteNumber("uid"u8, uid);
+        if (e.OomScoreAdj is long adj) w.WriteNumber("oom_score_adj"u8, adj);
+        if (e.MemcgUsageKb is long mu) w.WriteNumber("memcg_usage_kb"u8, mu);
+        if (e.MemcgLimitKb is long ml) w.WriteNumber("memcg_limit_kb"u8, ml);
+        if (e.Nodemask is not null) w.WriteString("nodemask"u8, e.Nodemask);
+        if (e.Cpuset is not null) w.WriteString("cpuset"u8, e.Cpuset);
+        if (e.MemsAllowed is not null) w.WriteString("mems_allowed"u8, e.MemsAllowed);
+        if (e.UptimeS is double up) w.WriteNumber("uptime_s"u8, up);
+        if (e.RestartLoop)
+        {
+            w.WriteBoolean("restart_loop"u8, true);
+            if (e.LoopKills is int lk) w.WriteNumber("loop_kills"u8, lk);
+            if (e.LoopKey is not null) w.WriteString("loop_key"u8, e.LoopKey);
+            if (e.LoopName is not null) w.WriteString("loop_name"u8, e.LoopName);
+            if (e.Unit is not null) w.WriteString("unit"u8, e.Unit);
+        }
         if (e.DryRun) w.WriteBoolean("dry_run"u8, true);
         if (e.Message is not null) w.WriteString("message"u8, e.Message);
         if (e.Level is not null) w.WriteString("level"u8, e.Level);

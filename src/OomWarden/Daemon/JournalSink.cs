@@ -30,7 +30,7 @@ public sealed class JournalSink : IEventSink
                 }, sync: true);
                 break;
             case Judged j:
-                _journal.Append(Victim(j.Kill, "kill", j.Time, j.Kill.LastSignal == 0 ? j.Kill.FirstSignal : j.Kill.LastSignal) with
+                _journal.Append(WithLoop(Victim(j.Kill, "kill", j.Time, j.Kill.LastSignal == 0 ? j.Kill.FirstSignal : j.Kill.LastSignal), j.Kill.RestartLoop) with
                 {
                     FreedBytes = j.FreedBytes,
                     ExitMs = j.ExitAfter?.TotalMilliseconds,
@@ -123,7 +123,7 @@ public sealed class JournalSink : IEventSink
                 }, sync: false);
                 break;
             case KernelKill k:
-                _journal.Append(new KillEvent
+                _journal.Append(WithLoop(new KillEvent
                 {
                     Event = "kernel_kill",
                     Time = k.Time,
@@ -132,11 +132,45 @@ public sealed class JournalSink : IEventSink
                     Cgroup = k.Cgroup,
                     Domain = k.Domain,
                     Reason = k.Constraint,
-                    Message = k.TriggerComm is null ? null : "triggered by " + k.TriggerComm,
-                }, sync: true);
+                    Message = k.WhileStopped ? "counted at start: the cgroup's kill counters moved while the daemon was stopped"
+                        : k.TriggerComm is null ? null : "triggered by " + k.TriggerComm,
+                    Kind = KernelKillKinds.Name(k.Kind),
+                    OomGroup = k.WhileStopped ? null : k.OomGroup,
+                    OomGroupCgroup = k.OomGroupCgroup,
+                    WhileStopped = k.WhileStopped,
+                    Kills = k.Counts?.Local,
+                    KillsHierarchical = k.Counts?.Hierarchical,
+                    OomGroupKills = k.Counts?.GroupKills,
+                    TriggerComm = k.TriggerComm,
+                    TriggerPid = k.Report?.TriggerPid,
+                    GfpMask = k.Report?.GfpMask,
+                    Order = k.Report?.Order,
+                    TotalVmKb = k.Report?.TotalVmKb,
+                    AnonRssKb = k.AnonRssKb,
+                    FileRssKb = k.Report?.FileRssKb,
+                    ShmemRssKb = k.Report?.ShmemRssKb,
+                    PageTablesKb = k.Report?.PageTablesKb,
+                    Uid = k.Report?.Uid,
+                    OomScoreAdj = k.Report?.OomScoreAdj,
+                    MemcgUsageKb = k.Report?.MemcgUsageKb,
+                    MemcgLimitKb = k.Report?.MemcgLimitKb,
+                    Nodemask = k.Report?.Nodemask,
+                    Cpuset = k.Report?.Cpuset,
+                    MemsAllowed = k.Report?.MemsAllowed,
+                    UptimeS = k.Report?.UptimeSeconds,
+                }, k.RestartLoop), sync: true);
                 break;
         }
     }
+
+    private static KillEvent WithLoop(KillEvent e, RestartLoop? loop) => loop is null ? e : e with
+    {
+        RestartLoop = true,
+        LoopKills = loop.Kills,
+        LoopKey = loop.Key,
+        LoopName = loop.Name,
+        Unit = loop.Unit,
+    };
 
     private static KillEvent Victim(KillInFlight k, string kind, DateTimeOffset time, int signal) => new()
     {

@@ -46,4 +46,37 @@ public sealed record KillEvent
     public long? DomainFreedBytes { get; init; }
     /// <summary>A <c>reload</c> (and <c>start</c>) record: the sha256 of the config file validated.</summary>
     public string? Sha256 { get; init; }
+
+    // kernel_kill (issue 11)
+    public string? Kind { get; init; }                   // "system", "memcg", "cpuset", "mempolicy"
+    public bool? OomGroup { get; init; }
+    public string? OomGroupCgroup { get; init; }
+    public bool WhileStopped { get; init; }
+    public long? Kills { get; init; }                    // while_stopped: local (v1: oom_control) oom_kill moved by
+    public long? KillsHierarchical { get; init; }        // while_stopped: memory.events oom_kill moved by
+    public long? OomGroupKills { get; init; }            // while_stopped: memory.events oom_group_kill moved by
+    public string? TriggerComm { get; init; }
+    public long? TriggerPid { get; init; }
+    public string? GfpMask { get; init; }
+    public int? Order { get; init; }
+    public long? TotalVmKb { get; init; }
+    public long? AnonRssKb { get; init; }
+    public long? FileRssKb { get; init; }
+    public long? ShmemRssKb { get; init; }
+    public long? PageTablesKb { get; init; }
+    public long? Uid { get; init; }
+    public long? OomScoreAdj { get; init; }
+    public long? MemcgUsageKb { get; init; }
+    public long? MemcgLimitKb { get; init; }
+    public string? Nodemask { get; init; }
+    public string? Cpuset { get; init; }
+    public string? MemsAllowed { get; init; }
+    public double? UptimeS { get; init; }
+
+    // restart loops (kill and kernel_kill)
+    public bool RestartLoop { get; init; }
+    public int? LoopKills { get; init; }
+    public string? LoopKey { get; init; }                // "unit", "cgroup", "exe"
+    public string? LoopName { get; init; }
+    public string? Unit { get; init; }
 }

@@ -47,15 +47,34 @@ public sealed class LogSink : IEventSink
             _ => $"pid {r.Kill.Pid} ({r.Kill.Comm}), signalled by an earlier instance, outlived its grace but domain {r.Kill.Domain.Name} is no longer short: left alone",
         },
         RecoveryDropped d => $"a signal of an earlier instance to pid {d.Signal.Pid} in domain {d.Signal.Domain} is not finished: {d.Why}",
+        KernelKill { WhileStopped: true } k =>
+            $"while the daemon was stopped the kernel killed in cgroup {k.Domain}: {Counts(k.Counts)} (counted from its kill counters)",
+        RestartLoopFlagged l =>
+            $"restart loop: {l.Loop.Describe()} killed {l.Loop.Kills} times within {Within(l.Loop.Within)} ({l.Loop.ByKernel} by the kernel, {l.Loop.ByOomwarden} by oomwarden), "
+            + $"last {l.Victim}; restarted by {l.Loop.Restarter}",
         KernelKill k => (k.Pid is null
                 ? "the kernel's OOM killer ran"
                 : $"the kernel killed pid {k.Pid} ({k.Comm}, anon-rss {(k.AnonRssKb ?? 0) / 1024} MiB)")
-            + $"; {(k.Domain == "system" ? k.Constraint ?? "global" : "memcg " + k.Domain)}; trigger {k.TriggerComm ?? "?"}; see `oomwarden analyze` on the kernel log for why",
+            + $"; {(k.Domain == "system" ? k.Constraint ?? "global" : "memcg " + k.Domain)}{(k.Cgroup is not null && k.Cgroup != k.Domain ? ", victim in " + k.Cgroup : "")}"
+            + $"{(k.OomGroup ? $", memory.oom.group kill of {k.OomGroupCgroup}" : "")}; kind {KernelKillKinds.Name(k.Kind)}; trigger {k.TriggerComm ?? "?"}; see `oomwarden analyze` on the kernel log for why",
         WarningChanged { IsRepeat: false } w => $"domain {w.Domain.Name}: warning level {Core.Levels.LevelMachine.Name(w.From)} -> {Core.Levels.LevelMachine.Name(w.To)}: {w.Reason}",
         ReleaseAsked a => $"asked pid {a.Request.Pid} in {a.Request.Cgroup} (priority {a.Request.Priority}) to release {SizeFormat.FormatBytes(a.Request.TargetBytes)} for domain {a.Request.Domain.Name} within {a.Request.Grace.TotalMilliseconds:0} ms (release {a.Request.Id})",
         ReleaseMeasured m => $"release {m.Request.Id}: pid {m.Request.Pid} freed {SizeFormat.FormatBytes(m.Request.FreedBytes)} of {SizeFormat.FormatBytes(m.Request.TargetBytes)} asked (measured{(m.Request.Gone ? ", exited" : m.Request.Answered ? ", it answered" : ", no answer")}); domain {m.Request.Domain.Name} gained {SizeFormat.FormatBytes(m.Request.DomainFreedBytes)}{(m.StillShort ? "; still at medium or worse" : "")}",
         _ => null,
     };
+
+    private static string Counts(CgroupKillCounts? c)
+    {
+        if (c is not { } v) return "?";
+        var parts = new List<string>(3);
+        if (v.Local is long l) parts.Add($"{l} kill(s) of its own tasks");
+        if (v.Hierarchical is long h) parts.Add($"{h} in its subtree");
+        if (v.GroupKills is long g && g > 0) parts.Add($"{g} memory.oom.group kill(s)");
+        return string.Join(", ", parts);
+    }
+
+    private static string Within(TimeSpan t) => t.TotalMinutes >= 1 && t.TotalMinutes == Math.Floor(t.TotalMinutes)
+        ? $"{t.TotalMinutes:0} min" : $"{t.TotalSeconds:0.#} s";
 
     private static string Victim(KillInFlight k) => k.WholeCgroup
         ? $"cgroup {k.CgroupPath}"

@@ -19,6 +19,8 @@ public static class RestartOnly
         if (running.Cgroups.OomDelay != next.Cgroups.OomDelay || running.Cgroups.OomDelayHighMargin != next.Cgroups.OomDelayHighMargin
             || running.Cgroups.OomDelayState != next.Cgroups.OomDelayState)
             changed.Add("[cgroups] oom_delay, oom_delay_high_margin, oom_delay_state (the bounded wait and its guard are set up at start; so are rules' oom_delay)");
+        if (running.Action.RestartLoop != next.Action.RestartLoop)
+            changed.Add("[action] restart_loop, restart_loop_priority (the loop detector keeps its window from start)");
         if (running.Notify.Socket != next.Notify.Socket || running.Notify.PressureSocket != next.Notify.PressureSocket)
             changed.Add("[notify] socket, pressure_socket (the sockets are opened at start)");
         if (running.Levels.Repeat != next.Levels.Repeat) changed.Add("[levels] repeat (the pressure socket's pace is set at start)");
@@ -32,7 +34,7 @@ public static class RestartOnly
     /// <summary><paramref name="next"/> with every restart-only setting at its running value.</summary>
     public static DaemonSettings KeepRunning(DaemonSettings running, DaemonSettings next) => next with
     {
-        Action = next.Action with { EventsPath = running.Action.EventsPath },
+        Action = next.Action with { EventsPath = running.Action.EventsPath, RestartLoop = running.Action.RestartLoop },
         Monitor = next.Monitor with { Events = running.Monitor.Events },
         Cgroups = next.Cgroups with
         {

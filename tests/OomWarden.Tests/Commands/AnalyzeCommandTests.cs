@@ -243,3 +243,45 @@ public class AnalyzeCommandTests
         Assert.Equal(0, Run([], sb.ToString()).Code);
     }
 }
+
+/// <summary>analyze's restart-loop section (issue 11): the daemon's detector over one input's kills.</summary>
+public class AnalyzeRestartLoopTests
+{
+    private static string Fixture(string name) => Golden.Fixture("tests/fixtures/oom-reports/" + name);
+
+    private static (int Code, string Out) Run(params string[] args)
+    {
+        var o = new StringWriter { NewLine = "\n" };
+        int code = AnalyzeCommand.Run(args, new StringReader(""), o, new StringWriter());
+        return (code, o.ToString());
+    }
+
+    [Fact]
+    public void A_service_killed_three_times_is_listed_with_its_unit_in_text_and_json()
+    {
+        var (code, text) = Run(Fixture("k6.1-v2restart.dmesg.log"));
+        Assert.Equal(0, code);
+        Assert.Contains("restart loops (3 or more kills of one unit, cgroup or executable within 10 min):\n"
+            + "  unit myservice.service (cgroup /svc.slice/myservice.service): 3 kills between 3.5 s and 6.3 s of uptime, at most 3 within 10 min; "
+            + "pids 137 (myservice), 139 (myservice), 141 (myservice); restarted by systemd unit myservice.service\n", text);
+
+        var (_, json) = Run("--json", Fixture("k6.1-v2restart.dmesg.log"));
+        var lines = json.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length); // three events, then the section
+        using var doc = System.Text.Json.JsonDocument.Parse(lines[^1]);
+        var loop = Assert.Single(doc.RootElement.GetProperty("restart_loops").EnumerateArray().ToList());
+        Assert.Equal("unit", loop.GetProperty("key").GetString());
+        Assert.Equal("myservice.service", loop.GetProperty("unit").GetString());
+        Assert.Equal(3, loop.GetProperty("kills").GetInt32());
+        Assert.Equal([137, 139, 141], loop.GetProperty("victims").EnumerateArray().Select(v => v.GetProperty("pid").GetInt32()));
+    }
+
+    [Fact]
+    public void One_kill_and_kills_of_different_cgroups_make_no_section()
+    {
+        var (_, text) = Run(Fixture("k6.18-memcg-v1.kmsg.log")); // one kill in /kl-test-a, two in /kl-test-multi
+        Assert.DoesNotContain("restart loops", text);
+        var (_, json) = Run("--json", Fixture("k6.18-memcg-v1.kmsg.log"));
+        Assert.DoesNotContain("restart_loops", json);
+    }
+}

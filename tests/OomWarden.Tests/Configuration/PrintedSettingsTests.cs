@@ -45,6 +45,8 @@ public class PrintedSettingsTests
         settle = "250us"
         memory_release = false
         events = "/var/tmp/ev ents\u0001.jsonl"
+        restart_loop = { kills = 0, within = "30m" }
+        restart_loop_priority = -500
 
         [levels]
         enabled = false
