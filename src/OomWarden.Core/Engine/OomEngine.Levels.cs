@@ -14,6 +14,12 @@ public sealed partial class OomEngine
     public WarningLevel WarningOf(string domainName)
         => _state.Domains.GetValueOrDefault(domainName)?.Warning?.Level ?? WarningLevel.None;
 
+    /// <summary>How <paramref name="domainName"/>'s available memory moves (the level machine's smoothed slope, bytes
+    /// per second, negative while it fills) and the time to its term level at that slope (null: not filling, or no
+    /// levels). Both null when [levels] is off or the domain has had no reading.</summary>
+    public (double? SlopeBytesPerSecond, double? ExhaustionSeconds) FillOf(string domainName)
+        => _state.Domains.GetValueOrDefault(domainName)?.Warning is { } m ? (m.SlopeBytesPerSecond, m.ExhaustionSeconds) : (null, null);
+
     /// <summary>Allocates nothing unless a level changes, repeats, or a release is under way.</summary>
     private void StepLevels(long now)
     {

@@ -70,6 +70,10 @@ public static class StatusJson
                 w.WriteString("kill_level"u8, facts.KillLevel);
                 w.WriteNumber("distance_to_term_bytes"u8, Math.Min(d.Reading.DistanceToTermBytes, long.MaxValue / 4));
                 if (facts.SwapFreeBytes is long swapFree) w.WriteNumber("swap_free_bytes"u8, swapFree);
+                var (slope, exhaustion) = runtime.Engine.FillOf(d.Name);
+                if (slope is double bytesPerSecond) w.WriteNumber("fill_rate_bytes_per_second"u8, Math.Round(-bytesPerSecond));
+                if (exhaustion is double seconds) w.WriteNumber("exhaustion_in_seconds"u8, Math.Round(seconds, 1));
+                else w.WriteNull("exhaustion_in_seconds"u8);
                 var st = runtime.Engine.State.For(d.Name);
                 w.WriteNumber("kills"u8, st?.Kills ?? 0);
                 if (st?.Prepared is { } p && p.Victim is { } v)

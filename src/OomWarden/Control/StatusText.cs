@@ -21,7 +21,7 @@ public static class StatusText
         o.WriteLine();
 
         var domains = r.GetProperty("domains");
-        o.WriteLine($"domains ({domains.GetArrayLength()}; time to exhaustion: not estimated, the engine keeps no fill rate):");
+        o.WriteLine($"domains ({domains.GetArrayLength()}):");
         foreach (var d in domains.EnumerateArray())
         {
             string level = S(d, "level")!.ToUpperInvariant() + (S(d, "warning") is { } w ? $", warning {w}" : "");
@@ -35,6 +35,14 @@ public static class StatusText
             o.WriteLine($"      term at {term}{S(d, "term_level")}; kill at {kill}{S(d, "kill_level")}; "
                 + (distance > 0 ? $"{B(distance)} above term" : "at or below term")
                 + $"; {Long(d, "kills")} kill(s)");
+            if (d.TryGetProperty("fill_rate_bytes_per_second", out var fill))
+            {
+                double rate = fill.GetDouble();
+                string exhaustion = d.TryGetProperty("exhaustion_in_seconds", out var ex) && ex.ValueKind == JsonValueKind.Number
+                    ? $"term level in {ex.GetDouble().ToString("0.0", CultureInfo.InvariantCulture)} s at this rate"
+                    : "not filling";
+                o.WriteLine($"      filling at {(rate > 0 ? B((long)rate) : "0 B")}/s (smoothed): {exhaustion}");
+            }
             if (d.GetProperty("next_victim") is { ValueKind: JsonValueKind.Object } v)
             {
                 string who = v.TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.Number

@@ -48,6 +48,9 @@ public sealed class StatusTests
         Assert.Contains(s.GetProperty("counters").EnumerateArray(), c => c.GetProperty("name").GetString() == "oomwarden_dry_run_kills_total"
             && c.GetProperty("labels").GetProperty("domain").GetString() == cg.Path && c.GetProperty("value").GetInt64() >= 1);
         Assert.True(s.GetProperty("poll").GetProperty("interval_ms").GetDouble() > 0);
+        // The level machine's smoothed slope: a rate, and a time to the term level (null while not filling).
+        Assert.True(d.TryGetProperty("fill_rate_bytes_per_second", out _), d.ToString());
+        Assert.True(d.TryGetProperty("exhaustion_in_seconds", out _), d.ToString());
 
         var text = f.Client("status", "--socket", f.Socket);
         Assert.True(text.ExitCode == 0, text.Stderr);
@@ -55,7 +58,7 @@ public sealed class StatusTests
         Assert.Contains($"{cg.Path}  [", text.Stdout);
         Assert.Contains($"victim: pid {hog.Id} (hog", text.Stdout);
         Assert.Contains("recent kills (newest last):", text.Stdout);
-        Assert.Contains("time to exhaustion: not estimated", text.Stdout);
+        Assert.Contains("      filling at ", text.Stdout);
         Assert.Contains($"oomwarden_dry_run_kills_total{{domain={cg.Path}", text.Stdout);
         Assert.Contains("daemon   RSS ", text.Stdout);
         Assert.Contains("config   " + f.ConfigPath + " (sha256 ", text.Stdout);
