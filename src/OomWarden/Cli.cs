@@ -19,6 +19,7 @@ public static class Cli
         new("doctor", "check the host for what changes how an OOM plays out, with fixes", (a, i, o, e) => DoctorCommand.Run(a, o, e)),
         new("import", "print the oomwarden config equivalent to an earlyoom command line", (a, i, o, e) => ImportCommand.Run(a, o, e)),
         new("bench", "micro-benchmarks of the monitoring path (poll, tick)", (a, i, o, e) => BenchCommand.Run(a, o, e)),
+        new("notify-desktop", "(internal) show a kill on a user's session bus; run by the daemon", (a, i, o, e) => NotifyDesktopCommand.Run(a, o, e)),
         new("version", "print the version", (a, i, o, e) => VersionVerb(a, o, e)),
     ];
 

@@ -83,6 +83,9 @@ public sealed record DaemonSettings
     public MonitorSettings Monitor { get; init; } = new();
     public ActionSettings Action { get; init; } = new();
 
+    /// <summary>[notify]: low_memory_monitor, desktop, hooks.</summary>
+    public NotifyBusSettings NotifyBus { get; init; } = new();
+
 
     /// <summary>Built-in rule set evaluated after the file's rules: "desktop", "server", "kubernetes" or "none".</summary>
     public string Preset { get; init; } = "none";

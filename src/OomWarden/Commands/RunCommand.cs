@@ -99,6 +99,8 @@ public static class RunCommand
         using var daemonScope = daemon;
         daemon.Bus.Subscribe(new LogSink(stderr, TimeProvider.System));
         daemon.Bus.Subscribe(new JournalSink(journal, settings.Action.DryRun));
+        // [notify] low_memory_monitor, desktop, hooks: each on its own worker, never on the loop.
+        using var notifiers = Notify.Notifiers.Start(settings, daemon.Bus, line => DaemonLog.Write(stderr, TimeProvider.System, line));
         daemon.Runner.RescanAtStart();
 
         signals.OnStop(daemon.Loop.RequestStop);

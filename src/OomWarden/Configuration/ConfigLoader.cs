@@ -11,7 +11,7 @@ public static class ConfigLoader
 {
     public const string DefaultSource = "(built-in defaults)";
 
-    private static readonly string[] Tables = ["system", "cgroups", "monitor", "action"];
+    private static readonly string[] Tables = ["system", "cgroups", "monitor", "action", "notify"];
 
     /// <summary>The configuration used when no file is given: every default, no rules, preset "none".</summary>
     public static LoadedConfig Default() => new(DaemonSettings.Default, CompiledPolicy.Empty, DefaultSource);
@@ -125,6 +125,9 @@ public static class ConfigLoader
                     break;
                 case "action":
                     settings = settings with { Action = SettingsBinder.BindAction(section, settings.Action, ctx) };
+                    break;
+                case "notify":
+                    settings = settings with { NotifyBus = NotifyBinder.Bind(section, settings.NotifyBus, ctx) };
                     break;
                 case "rule":
                     ctx.Error(section.Line, section.Column, "'rule' must be an array of tables: write each rule as [[rule]]");

@@ -10,7 +10,7 @@ namespace OomWarden.Configuration;
 /// by hand (no reflection), reporting every bad key or value with its position.</summary>
 internal static class SettingsBinder
 {
-    public static readonly string[] TopLevelKeys = ["preset", "selector", "[system]", "[cgroups]", "[monitor]", "[action]", "[[rule]]"];
+    public static readonly string[] TopLevelKeys = ["preset", "selector", "[system]", "[cgroups]", "[monitor]", "[action]", "[notify]", "[[rule]]"];
     private static readonly string[] SystemKeys = ["enabled", "mem_available_term", "mem_available_kill", "swap_free_term", "swap_free_kill", "combine"];
     private static readonly string[] CgroupKeys = ["enabled", "headroom_term", "headroom_kill", "include"];
     private static readonly string[] MonitorKeys = ["min_interval", "max_interval", "max_fill_rate", "rescan_interval", "events"];
