@@ -74,10 +74,10 @@ public sealed class PrivateBus : IDisposable
     }
 
     /// <summary>A session bus owned by <paramref name="uid"/> (dbus-daemon runs as that uid through setpriv).</summary>
-    public static PrivateBus Session(int uid, int gid)
+    public static PrivateBus Session(int uid, int gid, string dir)
     {
         RequireDbusDaemon();
-        string dir = TestHelpers.NewTempDirectory("oomwarden-sessbus");
+        global::System.IO.Directory.CreateDirectory(dir);
         File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Sh.Run("/bin/chown", [$"{uid}:{gid}", dir], TimeSpan.FromSeconds(10));
         string socket = Path.Combine(dir, "bus");
