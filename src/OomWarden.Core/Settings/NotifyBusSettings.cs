@@ -11,9 +11,6 @@ public sealed record HookSettings
 
     /// <summary>At this time its process group is SIGKILLed.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Where it was written (FILE:LINE), for log lines.</summary>
-    public string Origin { get; init; } = "";
 }
 
 /// <summary>The D-Bus and program channels of <c>[notify]</c>: low-memory-monitor's signal, desktop notifications of

@@ -84,6 +84,12 @@ public static class ConfigPrinter
         o.WriteLine($"settle = \"{Units.FormatDuration(s.Action.Settle)}\"");
         o.WriteLine($"memory_release = {Bool(s.Action.MemoryRelease)}");
         o.WriteLine($"events = {Quote(s.Action.EventsPath)}");
+        o.WriteLine();
+        o.WriteLine("[notify]");
+        o.WriteLine($"low_memory_monitor = {Bool(s.NotifyBus.LowMemoryMonitor)}");
+        o.WriteLine($"desktop = {Bool(s.NotifyBus.Desktop)}");
+        o.WriteLine($"hooks = [{string.Join(", ", s.NotifyBus.Hooks.Select(h =>
+            $"{{ on = [{string.Join(", ", h.On.Select(Quote))}], argv = [{string.Join(", ", h.Argv.Select(Quote))}], timeout = \"{Units.FormatDuration(h.Timeout)}\" }}"))}]");
     }
 
     private static string Bool(bool b) => b ? "true" : "false";

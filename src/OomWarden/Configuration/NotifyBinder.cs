@@ -119,7 +119,7 @@ internal static class NotifyBinder
             ctx.Error(tl, tc, "a hook needs 'argv': the program (an absolute path) and its arguments");
             ok = false;
         }
-        return ok && argv is not null ? new HookSettings { Argv = argv, On = on, Timeout = timeout, Origin = $"{ctx.Path}:{tl}" } : null;
+        return ok && argv is not null ? new HookSettings { Argv = argv, On = on, Timeout = timeout } : null;
     }
 
     private static void At(SyntaxNode? node, TomlItem fallback, out int line, out int column)

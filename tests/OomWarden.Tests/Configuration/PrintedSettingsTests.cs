@@ -42,6 +42,11 @@ public class PrintedSettingsTests
         settle = "250us"
         memory_release = false
         events = "/var/tmp/ev ents\u0001.jsonl"
+
+        [notify]
+        low_memory_monitor = true
+        desktop = true
+        hooks = [{ on = ["kernel_kill"], argv = ["/bin/echo", "a \"b\""], timeout = "1500ms" }]
         """;
 
     /// <summary>Every leaf setting with its path ("System.MemAvailableTerm"), found by reflection so that a setting
