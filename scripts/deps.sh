@@ -20,6 +20,11 @@ python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)  # the Kubernetes m
 command -v node >/dev/null || need+=(nodejs)            # scripts/validate-k8s.sh (kubernetes-models from npm)
 command -v npm >/dev/null || need+=(npm)
 command -v strace >/dev/null || need+=(strace)          # the unit's SystemCallFilter= is checked against a traced dry run       # scripts/mkdeb.sh reads the binary's glibc symbol versions
+command -v dbus-daemon >/dev/null || need+=(dbus)      # [notify] tests: private system and session buses
+command -v dbus-send >/dev/null || need+=(dbus-bin)
+command -v gdbus >/dev/null || need+=(libglib2.0-bin)   # Introspect check of the LowMemoryMonitor object
+/usr/bin/python3 -c 'from gi.repository import Gio; Gio.MemoryMonitor' 2>/dev/null || need+=(python3-gi gir1.2-glib-2.0)  # GLib's GMemoryMonitor client
+command -v setpriv >/dev/null || need+=(util-linux)     # the session bus and notification server run as nobody
 if [ "${1:-}" = "--bench" ]; then
   command -v earlyoom >/dev/null || need+=(earlyoom)    # the reference the benchmarks compare against
 fi

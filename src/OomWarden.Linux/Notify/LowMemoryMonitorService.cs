@@ -92,6 +92,7 @@ public sealed class LowMemoryMonitorService : IDisposable
                 if (TryConnect(out connection))
                 {
                     Volatile.Write(ref _connection, connection);
+                    _ = WakeOnDisconnect(connection);
                     backoff = MinBackoff;
                     DropQueued(); // warnings of the time without a bus are stale: GLib clients hear the next change
                 }
@@ -102,16 +103,16 @@ public sealed class LowMemoryMonitorService : IDisposable
                     continue;
                 }
             }
-            // Wake for a warning, or every second to notice a lost connection.
-            if (!_ready.Wait(TimeSpan.FromSeconds(1)))
-            {
-                CheckConnected(connection);
-                continue;
-            }
+            // Sleep until a warning, a lost connection (WakeOnDisconnect) or stop: no idle wake-ups.
+            _ready.Wait();
             byte level;
             lock (_queue)
             {
-                if (_queue.Count == 0) continue;
+                if (_queue.Count == 0)
+                {
+                    CheckConnected(connection);
+                    continue;
+                }
                 level = _queue.Dequeue();
             }
             if (!TrySend(connection, level))
@@ -158,6 +159,19 @@ public sealed class LowMemoryMonitorService : IDisposable
             State($"low_memory_monitor: no system bus at {_address} ({Describe(e)}); retrying");
             return false;
         }
+    }
+
+    private async Task WakeOnDisconnect(DBusConnection connection)
+    {
+        try
+        {
+            await connection.DisconnectedAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // disposed at stop
+        }
+        _ready.Release();
     }
 
     private void CheckConnected(DBusConnection connection)
