@@ -17,12 +17,17 @@ string socket = Path.Combine(dir, "system_bus_socket");
 string policy = Path.Combine(root, "deploy", "dbus", "org.freedesktop.LowMemoryMonitor.conf");
 File.WriteAllText(Path.Combine(dir, "system.conf"), $"""
     <busconfig><type>system</type><listen>unix:path={socket}</listen><auth>EXTERNAL</auth>
-    <policy context="default"><allow user="*"/><deny own="*"/><allow send_type="method_call"/><allow send_type="signal"/>
-    <allow receive_type="signal"/><allow receive_type="method_call"/><allow receive_type="method_return"/>
-    <allow send_type="method_return"/><allow send_type="error"/></policy><include>{policy}</include></busconfig>
+    <policy context="default"><allow user="*"/><deny own="*"/><deny send_type="method_call"/><allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/><allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/><allow receive_type="method_return"/><allow receive_type="error"/><allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Peer"/></policy>
+    <include>{policy}</include></busconfig>
     """);
-using var bus = Process.Start(new ProcessStartInfo("/usr/bin/dbus-daemon", ["--nofork", "--nopidfile", "--print-address=1", "--config-file=" + Path.Combine(dir, "system.conf")]) { RedirectStandardOutput = true })!;
+using var bus = Process.Start(new ProcessStartInfo("/usr/bin/dbus-daemon", ["--nofork", "--nopidfile", "--print-address=1", "--config-file=" + Path.Combine(dir, "system.conf")]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
 bus.StandardOutput.ReadLine();
+bus.ErrorDataReceived += (_, _) => { };
+bus.BeginErrorReadLine();
 string address = "unix:path=" + socket;
 var psi = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(root, "tests", "helpers", "dbus", "gmemorymonitor.py")]) { RedirectStandardOutput = true, RedirectStandardInput = true };
 psi.Environment["DBUS_SYSTEM_BUS_ADDRESS"] = address;

@@ -245,11 +245,19 @@ public sealed class LowMemoryMonitorService : IDisposable
             var request = context.Request;
             if (context.IsDBusIntrospectRequest)
             {
-                context.ReplyIntrospectXml([InterfaceXml, IntrospectionXml.DBusPeer, IntrospectionXml.DBusIntrospectable], Array.Empty<string>());
+                context.ReplyIntrospectXml([InterfaceXml, IntrospectionXml.DBusProperties, IntrospectionXml.DBusPeer, IntrospectionXml.DBusIntrospectable], Array.Empty<string>());
             }
             else if (request.InterfaceAsString == "org.freedesktop.DBus.Peer" && request.MemberAsString == "Ping")
             {
                 using var writer = context.CreateReplyWriter(null!);
+                context.Reply(writer.CreateMessage());
+            }
+            else if (request.InterfaceAsString == "org.freedesktop.DBus.Properties" && request.MemberAsString == "GetAll")
+            {
+                // GLib's proxy loads properties at creation: the interface has none.
+                using var writer = context.CreateReplyWriter("a{sv}");
+                var dict = writer.WriteDictionaryStart();
+                writer.WriteDictionaryEnd(dict);
                 context.Reply(writer.CreateMessage());
             }
             else if (request.InterfaceAsString == "org.freedesktop.DBus.Peer" && request.MemberAsString == "GetMachineId")
