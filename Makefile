@@ -46,10 +46,13 @@ DOCDIR ?= $(PREFIX)/share/doc/oomwarden
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(SYSCONFDIR)/systemd/system
 STATEDIR ?= /var/lib/oomwarden
+# [notify] low_memory_monitor: the system bus policy that lets root own org.freedesktop.LowMemoryMonitor.
+DBUSPOLICYDIR ?= $(SYSCONFDIR)/dbus-1/system.d
 MANPAGES := bin/man/oomwarden.8 bin/man/oomwarden.toml.5
 # What install writes, for uninstall (the config only when it is still the shipped default).
 INSTALLED := $(SBINDIR)/oomwarden $(UNITDIR)/oomwarden.service $(MANDIR)/man8/oomwarden.8 \
-	$(MANDIR)/man5/oomwarden.toml.5 $(BASHCOMPDIR)/oomwarden $(DOCDIR)/README.md $(DOCDIR)/MIGRATING.md
+	$(MANDIR)/man5/oomwarden.toml.5 $(BASHCOMPDIR)/oomwarden $(DOCDIR)/README.md $(DOCDIR)/MIGRATING.md \
+	$(DBUSPOLICYDIR)/org.freedesktop.LowMemoryMonitor.conf
 
 ## man: the man pages, rendered from docs/ by scripts/mkman.py into bin/man
 man: $(MANPAGES)
@@ -68,6 +71,7 @@ install: $(if $(NOBUILD),,build) man
 	install -D -m 0644 deploy/completion/oomwarden.bash $(DESTDIR)$(BASHCOMPDIR)/oomwarden
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -D -m 0644 docs/MIGRATING.md $(DESTDIR)$(DOCDIR)/MIGRATING.md
+	install -D -m 0644 deploy/dbus/org.freedesktop.LowMemoryMonitor.conf $(DESTDIR)$(DBUSPOLICYDIR)/org.freedesktop.LowMemoryMonitor.conf
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/oomwarden
 	install -d -m 0750 $(DESTDIR)$(STATEDIR)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/oomwarden/oomwarden.toml ] || install -m 0644 deploy/oomwarden.toml $(DESTDIR)$(SYSCONFDIR)/oomwarden/oomwarden.toml
@@ -84,6 +88,7 @@ uninstall:
 		if cmp -s $$cfg deploy/oomwarden.toml; then rm -f $$cfg; else echo "uninstall: kept $$cfg (edited)"; fi; fi
 	rmdir $(DESTDIR)$(SYSCONFDIR)/oomwarden 2>/dev/null || true
 	@if [ -d $(DESTDIR)$(STATEDIR) ] && ! rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null; then echo "uninstall: kept $(DESTDIR)$(STATEDIR) (the event journal)"; fi
+	rmdir $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(SYSCONFDIR)/dbus-1 2>/dev/null || true
 	rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) 2>/dev/null || true
 	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 

@@ -22,6 +22,10 @@ command -v npm >/dev/null || need+=(npm)
 command -v strace >/dev/null || need+=(strace)          # the unit's SystemCallFilter= is checked against a traced dry run       # scripts/mkdeb.sh reads the binary's glibc symbol versions
 command -v promtool >/dev/null || need+=(prometheus)      # promtool check metrics on the daemon's real exposition (the service is not started)
 command -v setpriv >/dev/null || need+=(util-linux)    # control-socket tests run a client as nobody
+command -v dbus-daemon >/dev/null || need+=(dbus)      # [notify] tests: private system and session buses
+command -v dbus-send >/dev/null || need+=(dbus-bin)
+command -v gdbus >/dev/null || need+=(libglib2.0-bin)   # Introspect check of the LowMemoryMonitor object
+/usr/bin/python3 -c 'from gi.repository import Gio; Gio.MemoryMonitor' 2>/dev/null || need+=(python3-gi gir1.2-glib-2.0)  # GLib's GMemoryMonitor client
 if [ "${1:-}" = "--bench" ]; then
   command -v earlyoom >/dev/null || need+=(earlyoom)    # the reference the benchmarks compare against
 fi

@@ -11,7 +11,7 @@ _oomwarden()
         cword=$COMP_CWORD
     }
 
-    local verbs="run check-config status reload pause resume doctor explain snapshot simulate analyze import restore-oom-settings bench version help"
+    local verbs="run check-config status reload pause resume doctor explain snapshot simulate analyze import restore-oom-settings bench notify-desktop version help"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$verbs --help --version" -- "$cur"))
         return
@@ -51,6 +51,7 @@ _oomwarden()
         snapshot) opts="--output --domain --proc-root --sys-root --help" ;;
         simulate) opts="--config --json --domain --help" ;;
         analyze) opts="--json --follow --kmsg --help" ;;
+        notify-desktop) opts="--uid --gid --bus --summary --body --help" ;;
         import)
             if [[ $cword -eq 2 ]]; then
                 COMPREPLY=($(compgen -W "earlyoom" -- "$cur"))

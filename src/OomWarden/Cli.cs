@@ -26,6 +26,7 @@ public static class Cli
         new("restore-oom-settings", "put back the cgroup settings oom_delay changed (ExecStopPost=)", (a, i, o, e) => RestoreOomSettingsCommand.Run(a, o, e)),
         new("oom-guard", "the oom_delay guard the daemon starts", (a, i, o, e) => OomGuardCommand.Run(a, o, e), Hidden: true),
         new("bench", "micro-benchmarks of the monitoring path (poll, tick)", (a, i, o, e) => BenchCommand.Run(a, o, e)),
+        new("notify-desktop", "(internal) show a kill on a user's session bus; run by the daemon", (a, i, o, e) => NotifyDesktopCommand.Run(a, o, e)),
         new("version", "print the version", (a, i, o, e) => VersionVerb(a, o, e)),
     ];
 

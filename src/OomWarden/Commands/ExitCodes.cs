@@ -14,7 +14,8 @@ public static class ExitCodes
     /// <summary>EX_NOINPUT: an input file does not exist or cannot be opened (ENOENT, EACCES, EISDIR...).</summary>
     public const int NoInput = 66;
 
-    /// <summary>EX_UNAVAILABLE: no daemon answers on the control socket.</summary>
+    /// <summary>EX_UNAVAILABLE: no daemon answers on the control socket; a service needed is not there (no
+    /// notification server on a session bus).</summary>
     public const int Unavailable = 69;
 
     /// <summary>EX_SOFTWARE: an internal error (a bug): one line, never a stack trace.</summary>

@@ -112,6 +112,9 @@ public static class RunCommand
         daemon.Bus.Subscribe(new JournalSink(journal, settings.Action.DryRun));
         var activity = new Control.ActivityRecorder();
         daemon.Bus.Subscribe(activity);
+        // [notify] low_memory_monitor, desktop, hooks: each on its own worker, never on the loop.
+        using var notifiers = Notify.Notifiers.Start(settings, daemon.Bus, line => DaemonLog.Write(stderr, TimeProvider.System, line));
+        foreach (var source in notifiers.Counters) daemon.Counters.Add(source);
         daemon.Runner.RescanAtStart();
 
         signals.OnStop(daemon.Loop.RequestStop);

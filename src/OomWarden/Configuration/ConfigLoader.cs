@@ -135,7 +135,10 @@ public static class ConfigLoader
                     levelSections.Add(section);
                     break;
                 case "notify":
-                    settings = settings with { Notify = LevelsBinder.BindNotify(section, settings.Notify, ctx) };
+                    // One table, two binders: the sockets (levels) and the D-Bus/program keys (NotifyBinder).
+                    var notifyBus = settings.NotifyBus;
+                    settings = settings with { Notify = LevelsBinder.BindNotify(section, settings.Notify, ctx, ref notifyBus) };
+                    settings = settings with { NotifyBus = notifyBus };
                     break;
                 case "control":
                     settings = settings with { Control = OperatingBinder.BindControl(section, settings.Control, ctx) };

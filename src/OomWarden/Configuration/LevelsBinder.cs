@@ -11,7 +11,6 @@ internal static class LevelsBinder
     public static readonly string[] LevelNames = ["low", "medium", "critical"];
     private static readonly string[] LevelsKeys = ["enabled", "low", "medium", "critical", "hold", "release_grace", "repeat", "release"];
     private static readonly string[] ConditionKeys = ["available", "psi_some_avg10", "psi_full_avg10", "exhaustion_in"];
-    private static readonly string[] NotifyKeys = ["socket", "pressure_socket"];
 
     /// <summary>Where each condition of each level was written (for ordering errors).</summary>
     internal sealed class Positions
@@ -140,7 +139,7 @@ internal static class LevelsBinder
         return totalBytes > 0 && level.ToBytes(totalBytes) <= term.ToBytes(totalBytes);
     }
 
-    public static NotifySettings BindNotify(TomlSection section, NotifySettings n, BindContext ctx)
+    public static NotifySettings BindNotify(TomlSection section, NotifySettings n, BindContext ctx, ref NotifyBusSettings bus)
     {
         foreach (var item in section.Items)
         {
@@ -153,7 +152,7 @@ internal static class LevelsBinder
                     if (TrySocketPath(item, ctx, out var pressure)) n = n with { PressureSocket = pressure };
                     break;
                 default:
-                    ctx.UnknownKey(item, "[notify]", NotifyKeys);
+                    if (!NotifyBinder.TryBindItem(item, ref bus, ctx)) ctx.UnknownKey(item, "[notify]", NotifyBinder.Keys);
                     break;
             }
         }

@@ -66,6 +66,9 @@ public class PrintedSettingsTests
         [notify]
         socket = "/run/ow/e.sock"
         pressure_socket = "/run/ow/p.sock"
+        low_memory_monitor = true
+        desktop = true
+        hooks = [{ on = ["kernel_kill"], argv = ["/bin/echo", "a \"b\""], timeout = "1500ms" }]
         [control]
         socket = "/run/x y/ctl"
         group = "root"
