@@ -9,7 +9,7 @@
 #      ../shared/lab/sys_killer_test.py (fills all but 3 GiB of RAM system-wide: nothing else heavy may run);
 #      the crossing instant is interpolated from memwatch's samples by bench/latency-summary.py, because a
 #      killer faster than the sampling interval stops the hog before memwatch sees the crossing
-#   5. the selector, analyze, simulate and notify benchmarks, when bench/{selector,analyze,simulate,notify}/run.sh exist
+#   5. the selector, analyze, simulate and notify benchmarks, when bench/{selector,analyze,simulate,notify,notify-dbus}/run.sh exist
 # Then one table: figure, oomwarden, reference, target, met?
 #
 # Needs root, bin/oomwarden (make build), earlyoom (scripts/deps.sh --bench), gcc, python3.
@@ -193,7 +193,7 @@ lat() {  # lat LABEL median_ms|max_ms|n: crossing interpolated from memwatch's s
 }
 
 # ---------------------------------------------------------------- 5. other benchmarks
-for extra in bench/selector/run.sh bench/analyze/run.sh bench/simulate/run.sh bench/notify/run.sh; do
+for extra in bench/selector/run.sh bench/analyze/run.sh bench/simulate/run.sh bench/notify/run.sh bench/notify-dbus/run.sh; do
   if [ -x "$extra" ]; then echo; echo "== $extra"; "$extra"; fi
 done
 
