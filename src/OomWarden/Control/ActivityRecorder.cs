@@ -25,6 +25,8 @@ public sealed class ActivityRecorder : IEventSink, ICounterSource
     private readonly Dictionary<(string Domain, string Kind, string Trigger, bool DryRun), long> _kills = [];
     private readonly Dictionary<string, long> _freed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WarningLevel> _warnings = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Domain, WarningLevel Level), long> _warningsRaised = [];
+    private readonly Dictionary<string, (long Requests, long FreedBytes)> _releases = new(StringComparer.Ordinal);
     private readonly Dictionary<long, string> _triggers = [];
     private readonly long[] _latencyBuckets = new long[LatencyBucketsMs.Length];
     private long _latencyCount;
@@ -53,7 +55,20 @@ public sealed class ActivityRecorder : IEventSink, ICounterSource
                 Record(w.Kill, w.Time, null, null, dryRun: true);
                 break;
             case WarningChanged w:
-                lock (_lock) _warnings[w.Domain.Name] = w.To;
+                lock (_lock)
+                {
+                    _warnings[w.Domain.Name] = w.To;
+                    // A rise to a level (not its reminders, not a fall) is one warning.
+                    if (!w.IsRepeat && w.To > w.From)
+                        _warningsRaised[(w.Domain.Name, w.To)] = _warningsRaised.GetValueOrDefault((w.Domain.Name, w.To)) + 1;
+                }
+                break;
+            case ReleaseMeasured m:
+                lock (_lock)
+                {
+                    var r = _releases.GetValueOrDefault(m.Request.Domain.Name);
+                    _releases[m.Request.Domain.Name] = (r.Requests + 1, r.FreedBytes + m.Request.FreedBytes);
+                }
                 break;
         }
     }
@@ -113,6 +128,16 @@ public sealed class ActivityRecorder : IEventSink, ICounterSource
             foreach (var (domain, bytes) in _freed.OrderBy(f => f.Key, StringComparer.Ordinal))
                 into.Add(new CounterSample("oomwarden_freed_bytes_total", "Memory the daemon's kills gave back to their domain, as the domain's own figure showed it.",
                     bytes, [new("domain", domain)]));
+            foreach (var ((domain, level), n) in _warningsRaised.OrderBy(w => w.Key.Domain, StringComparer.Ordinal).ThenBy(w => w.Key.Level))
+                into.Add(new CounterSample("oomwarden_warnings_total", "Graded warnings raised ([levels]): rises of a domain to a level, by domain and level.",
+                    n, [new("domain", domain), new("level", level.ToString().ToLowerInvariant())]));
+            foreach (var (domain, (requests, freed)) in _releases.OrderBy(r => r.Key, StringComparer.Ordinal))
+            {
+                into.Add(new CounterSample("oomwarden_release_requests_total", "Subscribers asked to release memory at medium, by domain (each measured at its deadline).",
+                    requests, [new("domain", domain)]));
+                into.Add(new CounterSample("oomwarden_released_bytes_total", "Memory subscribers freed on request, as oomwarden measured it (their footprint before and at the deadline).",
+                    freed, [new("domain", domain)]));
+            }
         }
     }
 }
