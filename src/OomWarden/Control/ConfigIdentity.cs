@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace OomWarden.Control;
 
@@ -10,10 +9,10 @@ public sealed record ConfigIdentity(string Path, string? Sha256, DateTimeOffset 
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-            return Convert.ToHexStringLower(SHA256.HashData(stream));
+            // Managed SHA-256: .NET's would load OpenSSL's libcrypto (0.4 MiB resident) for one small file.
+            return Core.Hashing.Sha256.HexOf(File.ReadAllBytes(path));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException or OutOfMemoryException)
         {
             return null;
         }
