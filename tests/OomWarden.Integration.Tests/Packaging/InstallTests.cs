@@ -70,6 +70,8 @@ public sealed partial class InstallTests
                 Assert.Equal(doctor.ExitCode == 1, json.RootElement.GetProperty("warnings").GetInt32() > 0);
             }
 
+            StatusOfTheInstalledDaemon(root);
+
             var uninstall = Make("uninstall", root);
             Assert.True(uninstall.ExitCode == 0, uninstall.Stdout + uninstall.Stderr);
             var left = Directory.GetFiles(root, "*", SearchOption.AllDirectories);
@@ -78,6 +80,52 @@ public sealed partial class InstallTests
         finally
         {
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>The installed binary runs as a daemon (dry run: it signals nothing) on the installed config, with only
+    /// its control socket moved to a private directory, and the installed binary's <c>status</c> answers from it.</summary>
+    private static void StatusOfTheInstalledDaemon(string root)
+    {
+        string binary = Path.Combine(root, "usr/local/sbin/oomwarden");
+        string dir = TestHelpers.NewTempDirectory("oomwarden-installed");
+        try
+        {
+            string config = Path.Combine(dir, "oomwarden.toml");
+            string socket = Path.Combine(dir, "control");
+            File.WriteAllText(config, File.ReadAllText(Path.Combine(root, "etc/oomwarden/oomwarden.toml")) + $"\n[control]\nsocket = \"{socket}\"\n");
+            var psi = new System.Diagnostics.ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in new[] { "run", "--dry-run", "--no-mlock", "--config", config, "--events", Path.Combine(dir, "events.jsonl") })
+                psi.ArgumentList.Add(a);
+            using var daemon = System.Diagnostics.Process.Start(psi)!;
+            var log = new System.Text.StringBuilder();
+            daemon.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+            daemon.BeginErrorReadLine();
+            try
+            {
+                Sh.Result? status = null;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (clock.Elapsed < TimeSpan.FromSeconds(30))
+                {
+                    status = Sh.Run(binary, ["status", "--socket", socket], Slow);
+                    if (status.ExitCode == 0) break;
+                    Thread.Sleep(200);
+                }
+                string daemonLog;
+                lock (log) daemonLog = log.ToString();
+                Assert.True(status is { ExitCode: 0 }, $"status of the installed daemon: {status?.ExitCode} {status?.Stderr}\n{daemonLog}");
+                Assert.Contains("DRY RUN", status!.Stdout);
+                Assert.Contains("config   " + config, status.Stdout);
+                Assert.Contains("  system  [", status.Stdout);
+            }
+            finally
+            {
+                if (!daemon.HasExited) { daemon.Kill(); daemon.WaitForExit(10_000); }
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 
