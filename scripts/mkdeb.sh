@@ -21,12 +21,13 @@ sed 's|/usr/local/sbin/oomwarden|/usr/sbin/oomwarden|g' deploy/oomwarden.service
 chmod 0644 "$ROOT/lib/systemd/system/oomwarden.service"
 install -D -m 0644 deploy/oomwarden.toml "$ROOT/etc/oomwarden/oomwarden.toml"
 install -D -m 0644 deploy/completion/oomwarden.bash "$ROOT/usr/share/bash-completion/completions/oomwarden"
+install -D -m 0644 deploy/dbus/org.freedesktop.LowMemoryMonitor.conf "$ROOT/usr/share/dbus-1/system.d/org.freedesktop.LowMemoryMonitor.conf"
 for page in oomwarden.8:man8 oomwarden.toml.5:man5; do
   install -D -m 0644 "bin/man/${page%%:*}" "$ROOT/usr/share/man/${page##*:}/${page%%:*}"
   gzip -9n "$ROOT/usr/share/man/${page##*:}/${page%%:*}"
 done
 install -D -m 0644 README.md "$DOC/README.md"
-install -m 0644 docs/MIGRATING.md docs/CONFIG.md docs/POLICY.md "$DOC/"
+install -m 0644 docs/MIGRATING.md docs/CONFIG.md docs/POLICY.md docs/NOTIFY.md docs/OPERATING.md "$DOC/"
 install -d -m 0755 "$DOC/examples"
 install -m 0644 deploy/policies/*.toml "$DOC/examples/"
 cat > "$DOC/copyright" <<COPYRIGHT
