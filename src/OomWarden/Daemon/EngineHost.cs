@@ -29,7 +29,7 @@ public sealed class EngineHost : IDisposable
     private readonly LiveHost _host;
     private readonly EventLoop _loop;
     private readonly TimeProvider _time;
-    private RescanDebouncer _rescans;
+    private readonly RescanDebouncer _rescans;
 
     public EngineHost(DaemonSettings settings, DomainSet domains, OomEngine engine, IVictimSelector selector, LiveHost host,
         EventLoop loop, TimeProvider time)
@@ -53,9 +53,7 @@ public sealed class EngineHost : IDisposable
 
     public EventLoop Loop => _loop;
 
-    public long Rescans => _rescansBefore + _rescans.Rescans;
-
-    private long _rescansBefore;
+    public long Rescans => _rescans.Rescans;
 
     public DaemonSettings Settings => _settings;
 
@@ -123,8 +121,7 @@ public sealed class EngineHost : IDisposable
         _domains = domains;
         _engine = engine;
         _selector = selector;
-        _rescansBefore += _rescans.Rescans;
-        _rescans = new RescanDebouncer(_time, settings.Monitor.RescanInterval);
+        _rescans.Interval = settings.Monitor.RescanInterval;
         _engine.SetDomains(_domains.Domains);
         old.Dispose();
         Rescan();

@@ -11,7 +11,6 @@ public sealed class RescanDebouncer
     private static readonly TimeSpan SecondFollowUp = TimeSpan.FromSeconds(4);
 
     private readonly TimeProvider _time;
-    private readonly TimeSpan _interval;
     private long _last;
     private bool _pending;
     private long _followUpAt = long.MaxValue;
@@ -20,9 +19,12 @@ public sealed class RescanDebouncer
     public RescanDebouncer(TimeProvider time, TimeSpan rescanInterval)
     {
         _time = time;
-        _interval = rescanInterval;
+        Interval = rescanInterval;
         _last = time.GetTimestamp();
     }
+
+    /// <summary>The safety-net interval (<c>rescan_interval</c>); a reload may change it.</summary>
+    public TimeSpan Interval { get; set; }
 
     /// <summary>Re-listings done.</summary>
     public long Rescans { get; private set; }
@@ -39,7 +41,7 @@ public sealed class RescanDebouncer
     public TimeSpan UntilDue()
     {
         long now = _time.GetTimestamp();
-        long due = Add(_last, Ticks(_interval));
+        long due = Add(_last, Ticks(Interval));
         if (_pending) due = Math.Min(due, Add(_last, Ticks(MinGap)));
         due = Math.Min(due, _followUpAt);
         return due <= now ? TimeSpan.Zero : TimeSpan.FromSeconds((due - now) / (double)_time.TimestampFrequency);
