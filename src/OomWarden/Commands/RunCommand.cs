@@ -53,6 +53,8 @@ public static class RunCommand
         string? configPath = parsed.Value(LiveOptions.Config.Name), eventsPath = parsed.Value(Events.Name);
         string? procRoot = parsed.Value(LiveOptions.ProcRootOption.Name), sysRoot = parsed.Value(LiveOptions.SysRootOption.Name), kmsgPath = parsed.Value(Kmsg.Name);
         bool dryRun = parsed.Has(DryRun.Name), mlock = !parsed.Has(NoMlock.Name);
+        string runUserRoot = parsed.Value(RunUserRoot.Name) ?? Notify.DesktopSink.DefaultRuntimeRoot;
+        if (!Path.IsPathRooted(runUserRoot)) return ArgReader.UsageError("run", $"--run-user-root '{runUserRoot}' is not an absolute path", Help, stderr);
 
         var config = ConfigFile.Load(configPath, () => ConfigHost.Live(new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot)),
             stderr, out exit, "config rejected; not starting");
@@ -118,7 +120,7 @@ public static class RunCommand
         daemon.Bus.Subscribe(activity);
         // [notify] low_memory_monitor, desktop, hooks: each on its own worker, never on the loop.
         using var notifiers = Notify.Notifiers.Start(settings, daemon.Bus, line => DaemonLog.Write(stderr, TimeProvider.System, line),
-            parsed.Value(RunUserRoot.Name) ?? Notify.DesktopSink.DefaultRuntimeRoot);
+            runUserRoot);
         foreach (var source in notifiers.Counters) daemon.Counters.Add(source);
         daemon.Runner.RescanAtStart();
 
