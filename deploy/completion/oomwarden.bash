@@ -22,7 +22,7 @@ _oomwarden()
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
-        --proc-root | --sys-root)
+        --proc-root | --sys-root | --run-user-root)
             COMPREPLY=($(compgen -d -- "$cur"))
             return
             ;;
@@ -41,7 +41,7 @@ _oomwarden()
 
     local opts
     case ${words[1]} in
-        run) opts="--config --dry-run --events --no-mlock --proc-root --sys-root --kmsg --help" ;;
+        run) opts="--config --dry-run --events --no-mlock --proc-root --sys-root --kmsg --run-user-root --help" ;;
         check-config) opts="--config --help" ;;
         status) opts="--json --socket --help" ;;
         reload | pause | resume) opts="--socket --help" ;;
