@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -17,9 +16,6 @@ namespace OomWarden.KernelLog.Output;
 public sealed class JsonLineWriter
 {
     public static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-
-    /// <summary>Characters the relaxed encoder writes as they are.</summary>
-    private static readonly SearchValues<char> Plain = SearchValues.Create(PlainChars());
 
     private byte[] _buf;
     private int _len;
@@ -100,14 +96,21 @@ public sealed class JsonLineWriter
 
     private void Str(string value)
     {
-        if (value.AsSpan().IndexOfAnyExcept(Plain) < 0)
+        // one pass: copy while the characters are plain (most values are short), else start over escaping
+        Ensure(value.Length + 2);
+        var dest = _buf.AsSpan(_len, value.Length + 2);
+        dest[0] = (byte)'"';
+        int i = 0;
+        for (; i < value.Length; i++)
         {
-            Ensure(value.Length + 2);
-            var dest = _buf.AsSpan(_len);
-            dest[0] = (byte)'"';
-            System.Text.Ascii.FromUtf16(value, dest.Slice(1), out int n);
-            dest[1 + n] = (byte)'"';
-            _len += n + 2;
+            char c = value[i];
+            if (c < ' ' || c > '~' || c == '"' || c == '\\') break;
+            dest[i + 1] = (byte)c;
+        }
+        if (i == value.Length)
+        {
+            dest[i + 1] = (byte)'"';
+            _len += value.Length + 2;
             return;
         }
         Byte((byte)'"');
@@ -134,12 +137,4 @@ public sealed class JsonLineWriter
     }
 
     private void Grow(int more) => Array.Resize(ref _buf, Math.Max(_buf.Length * 2, _len + more));
-
-    private static string PlainChars()
-    {
-        var sb = new StringBuilder();
-        for (char c = ' '; c <= '~'; c++)
-            if (c is not ('"' or '\\')) sb.Append(c);
-        return sb.ToString();
-    }
 }

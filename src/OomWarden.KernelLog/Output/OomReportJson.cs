@@ -9,7 +9,7 @@ public static class OomReportJson
     public static string ToJsonLine(OomReport r)
     {
         var w = new JsonLineWriter(4096);
-        Write(w, r, null);
+        Write(w, r);
         return Encoding.UTF8.GetString(w.Written);
     }
 
@@ -17,19 +17,18 @@ public static class OomReportJson
     public sealed class LineWriter
     {
         private readonly JsonLineWriter _writer = new(16 * 1024);
-        private readonly NameCache _names = new();
 
         /// <summary>The report as one JSON object followed by a newline; valid until the next call.</summary>
         public ReadOnlySpan<byte> Line(OomReport r)
         {
             _writer.Reset();
-            Write(_writer, r, _names);
+            Write(_writer, r);
             _writer.NewLine();
             return _writer.Written;
         }
     }
 
-    private static void Write(JsonLineWriter w, OomReport r, NameCache? names)
+    private static void Write(JsonLineWriter w, OomReport r)
     {
         w.StartObject();
         w.Number(N.index, r.Index);
@@ -99,14 +98,14 @@ public static class OomReportJson
         if (r.MemcgStats.Count > 0)
         {
             w.String(N.memcg_stats_unit, r.MemcgStatsInKb ? "kB" : "bytes");
-            Pairs(w, N.memcg_stats, r.MemcgStats, names);
+            Pairs(w, N.memcg_stats, r.MemcgStats);
         }
         else
         {
             w.Null(N.memcg_stats_unit);
             w.Null(N.memcg_stats);
         }
-        if (r.MemInfoPages.Count > 0) Pairs(w, N.mem_info_pages, r.MemInfoPages, names); else w.Null(N.mem_info_pages);
+        if (r.MemInfoPages.Count > 0) Pairs(w, N.mem_info_pages, r.MemInfoPages); else w.Null(N.mem_info_pages);
         if (r.Zones.Count == 0) w.Null(N.zones);
         else w.StartArray(N.zones);
         foreach (var z in r.Zones)
@@ -199,7 +198,7 @@ public static class OomReportJson
         w.EndObject();
     }
 
-    private static void Pairs(JsonLineWriter w, byte[] name, List<KeyValuePair<string, long>> pairs, NameCache? names)
+    private static void Pairs(JsonLineWriter w, byte[] name, List<KeyValuePair<string, long>> pairs)
     {
         w.StartObject(name);
         // a damaged report may repeat a key: the first one counts (lists are short: at most 256). A 256-bit filter
@@ -215,32 +214,9 @@ public static class OomReportJson
                 for (int j = 0; j < i && !seen; j++) seen = string.Equals(pairs[j].Key, key, StringComparison.Ordinal);
             filter[word] |= 1UL << bit;
             if (seen) continue;
-            if (names?.Get(key) is { } encoded) w.Number(encoded, pairs[i].Value);
-            else w.Number(key, pairs[i].Value);
+            w.Number(key, pairs[i].Value);
         }
         w.EndObject();
-    }
-
-    /// <summary>
-    /// Counter names (Mem-Info, memcg stats) encoded once per writer: every report repeats them, and the writer
-    /// would transcode and escape-check each one every time. Only names that no encoder escapes ([A-Za-z0-9_])
-    /// are kept (null for the others: the writer escapes them), at most <see cref="MaxNames"/>.
-    /// </summary>
-    private sealed class NameCache
-    {
-        private const int MaxNames = 4096;
-        private readonly Dictionary<string, byte[]> _names = new(StringComparer.Ordinal);
-
-        public byte[]? Get(string key)
-        {
-            if (_names.TryGetValue(key, out var hit)) return hit;
-            if (key.Length == 0 || _names.Count >= MaxNames) return null;
-            foreach (char c in key)
-                if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return null;
-            var encoded = JsonLineWriter.Name(key);
-            _names[key] = encoded;
-            return encoded;
-        }
     }
 
     /// <summary>Property names encoded once (the writer would otherwise transcode and escape-check each one every time).</summary>
