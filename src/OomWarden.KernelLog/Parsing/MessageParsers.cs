@@ -403,7 +403,10 @@ public static class MessageParsers
     };
 
     /// <summary><c>[   4617]     0  4617    17019    16566 ... 0 hog</c> read against <paramref name="columns"/>; null when cut short.</summary>
-    public static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns)
+    public static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns) => TaskRow(m, columns, null);
+
+    /// <param name="store">Where the row's text is kept until quoted (the report's); null: the row gets its string now.</param>
+    internal static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns, LineStore? store)
     {
         int close = m.IndexOf((byte)']');
         if (close < 2) return null;
@@ -454,7 +457,8 @@ public static class MessageParsers
                 case "oom_score_adj": row.OomScoreAdj = v; break;
             }
         }
-        row.Line = Bytes.Text(m);
+        if (store is null) row.Line = Bytes.Text(m);
+        else row.SetLine(store, m);
         return row;
     }
 
