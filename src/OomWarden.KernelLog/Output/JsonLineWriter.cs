@@ -96,21 +96,16 @@ public sealed class JsonLineWriter
 
     private void Str(string value)
     {
-        // one pass: copy while the characters are plain (most values are short), else start over escaping
-        Ensure(value.Length + 2);
-        var dest = _buf.AsSpan(_len, value.Length + 2);
-        dest[0] = (byte)'"';
-        int i = 0;
-        for (; i < value.Length; i++)
+        // printable ASCII without a quote or a backslash (nearly every value) is copied as it is (vectorised checks and copy)
+        var chars = value.AsSpan();
+        if (chars.IndexOfAnyExceptInRange(' ', '~') < 0 && chars.IndexOfAny('"', '\\') < 0)
         {
-            char c = value[i];
-            if (c < ' ' || c > '~' || c == '"' || c == '\\') break;
-            dest[i + 1] = (byte)c;
-        }
-        if (i == value.Length)
-        {
-            dest[i + 1] = (byte)'"';
-            _len += value.Length + 2;
+            Ensure(chars.Length + 2);
+            var dest = _buf.AsSpan(_len, chars.Length + 2);
+            dest[0] = (byte)'"';
+            System.Text.Ascii.FromUtf16(chars, dest.Slice(1), out _);
+            dest[^1] = (byte)'"';
+            _len += chars.Length + 2;
             return;
         }
         Byte((byte)'"');

@@ -57,8 +57,6 @@ public static class MessageClassifier
                 break;
         }
         if (LineUnwrapper.IsDigit(m[0]) && IsPagesLine(m)) return LineKind.PagesLine;
-        // most lines of a report's counter sections: none of the searches below can match them
-        if (IsCounterLine(m)) return LineKind.Unrelated;
         // "ill" is in all three of the next (oom-k*ill*er, K*ill*ed, *ill* process): most lines need only that search
         if (m.IndexOf("ill"u8) >= 0)
         {
@@ -71,36 +69,6 @@ public static class MessageClassifier
         if (m.IndexOf("ostname"u8) >= 0 && (m.IndexOf("Hostname set to <"u8) >= 0 || m.IndexOf("Set hostname to <"u8) >= 0)) return LineKind.HostName;
         return LineKind.Unrelated;
     }
-
-    /// <summary>
-    /// <c>name value</c> (memcg stats) or <c>name:value name:value</c> (Mem-Info): names of <c>[a-z0-9_]</c> shorter
-    /// than "mem_cgroup_out_of_memory", decimal values, blanks between. Such a line holds no upper-case letter,
-    /// '-', '=', '&lt;' and no word after a blank other than a number or a name with its value, which every
-    /// substring that the classifier searches after the first-byte switch needs.
-    /// </summary>
-    private static bool IsCounterLine(ReadOnlySpan<byte> m)
-    {
-        int i = 0, n = m.Length;
-        while (true)
-        {
-            if (i == n || !IsNameStart(m[i])) return false;
-            int start = i;
-            while (i < n && (IsNameStart(m[i]) || LineUnwrapper.IsDigit(m[i]))) i++;
-            if (i - start >= 24 || i == n) return false;
-            if (m[i] == (byte)':') i++;
-            else if (m[i] == (byte)' ') { while (i < n && m[i] == (byte)' ') i++; }
-            else return false;
-            int digits = i;
-            while (i < n && LineUnwrapper.IsDigit(m[i])) i++;
-            if (i == digits) return false;
-            if (i == n) return true;
-            if (m[i] != (byte)' ') return false;
-            while (i < n && m[i] == (byte)' ') i++;
-            if (i == n) return true;
-        }
-    }
-
-    private static bool IsNameStart(byte b) => (uint)(b - 'a') <= 'z' - 'a' || b == (byte)'_';
 
     private static bool IsTaskRow(ReadOnlySpan<byte> m)
     {
