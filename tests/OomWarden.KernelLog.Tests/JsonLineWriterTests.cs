@@ -75,6 +75,14 @@ public class JsonLineWriterTests
     }
 
     [Fact]
+    public void Small_and_extreme_numbers_match()
+    {
+        foreach (long n in new long[] { 0, 1, 9, 10, 11, 99, 100, -1, -9, -10, long.MaxValue, long.MinValue, 999_999_999_999_999_999 })
+            Assert.Equal(Reference(w => { w.WriteNumber("k", n); w.WriteStartArray("k"); w.WriteNumberValue(n); w.WriteEndArray(); }),
+                Ours(w => { w.Number(Key, n); w.StartArray(Key); w.NumberValue(n); w.EndArray(); }));
+    }
+
+    [Fact]
     public void Grows_past_its_first_buffer()
     {
         string big = new('x', 100_000);

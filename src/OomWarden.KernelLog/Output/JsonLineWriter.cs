@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -41,9 +42,12 @@ public sealed class JsonLineWriter
     public void EndArray() { Byte((byte)']'); _comma = true; }
     public void NewLine() { Byte((byte)'\n'); _comma = false; }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Null(byte[] name) { Property(name); Raw("null"u8); _comma = true; }
     public void Bool(byte[] name, bool value) { Property(name); Raw(value ? "true"u8 : "false"u8); _comma = true; }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Number(byte[] name, long value) { Property(name); Long(value); _comma = true; }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Number(byte[] name, long? value) { if (value is long v) Number(name, v); else Null(name); }
     public void NumberValue(long value) { Separator(); Long(value); _comma = true; }
     public void String(byte[] name, string? value)
@@ -76,12 +80,14 @@ public sealed class JsonLineWriter
         _comma = true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Property(byte[] name)
     {
         Separator();
         Raw(name);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Separator()
     {
         if (_comma) Byte((byte)',');
@@ -89,6 +95,11 @@ public sealed class JsonLineWriter
 
     private void Long(long value)
     {
+        if ((ulong)value < 10)
+        {
+            Byte((byte)('0' + value));
+            return;
+        }
         int n;
         while (!value.TryFormat(_buf.AsSpan(_len), out n, default, CultureInfo.InvariantCulture)) Grow(32);
         _len += n;
@@ -113,12 +124,14 @@ public sealed class JsonLineWriter
         Byte((byte)'"');
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Byte(byte b)
     {
         if (_len == _buf.Length) Grow(1);
         _buf[_len++] = b;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Raw(ReadOnlySpan<byte> bytes)
     {
         Ensure(bytes.Length);
@@ -126,6 +139,7 @@ public sealed class JsonLineWriter
         _len += bytes.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Ensure(int more)
     {
         if (_buf.Length - _len < more) Grow(more);
