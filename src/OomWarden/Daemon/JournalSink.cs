@@ -118,7 +118,7 @@ public sealed class JournalSink : IEventSink
                     DomainFreedBytes = r.Request.DomainFreedBytes,
                     FootprintBytes = r.Request.SubscriberBytesAfter,
                     Result = r.Request.Gone ? "gone" : r.Request.Answered ? "answered" : "no_answer",
-                    Message = r.StillShort ? "still at medium or worse: the next subscriber, then a kill (release_kill)" : null,
+                    Message = r.StillShort ? "still at medium or worse: escalating" : null,
                     DryRun = _dryRun,
                 }, sync: false);
                 break;
