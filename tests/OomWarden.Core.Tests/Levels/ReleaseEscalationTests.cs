@@ -242,6 +242,20 @@ public class ReleaseEscalationTests
     }
 
     [Fact]
+    public void A_reload_that_turns_release_kill_on_escalates_the_episode_under_way()
+    {
+        var t = new ReleaseEscalationTests(new LevelSettings { ReleaseKill = false });
+        t._subscribers.Add(new Subscriber { Pid = 50, Bytes = 80 * MiB });
+        t.Run(TimeSpan.FromSeconds(10));
+        Assert.False(t.AnyKill);
+        t._h.Reload(Options(new LevelSettings(), dryRun: false));
+        t._h.Engine.SetDomains([t._cg]);
+        t.Run(TimeSpan.FromMilliseconds(20));
+        var signalling = Assert.Single(t._h.Of<Signalling>());
+        Assert.StartsWith("medium: 1 subscriber asked", signalling.Kill.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Paused_the_escalation_waits()
     {
         _subscribers.Add(new Subscriber { Pid = 50, Bytes = 80 * MiB });

@@ -120,7 +120,8 @@ public sealed class ReleaseV2Tests
             Assert.True(r.ExitCode == 0, why);
             Assert.True(Read(dir, "memory.events").Contains("oom_kill 0", StringComparison.Ordinal), "the kernel killed:\n" + why);
             Assert.True(Read(dir, "sub.status").Trim() == "alive", "the subscriber died (the policy's victim is the hog):\n" + why);
-            Assert.True(Read(dir, "hog.status").Trim() == "143", "the hog did not die of SIGTERM:\n" + why);
+            // SIGTERM (143), or SIGKILL (137) had the cgroup reached its kill level during the 2 s grace.
+            Assert.True(Read(dir, "hog.status").Trim() is "143" or "137", "the hog did not die of oomwarden's signal:\n" + why);
             Assert.Contains("\"event\":\"release\"", Read(dir, "sub.out"));
             Assert.DoesNotContain("RELEASED", Read(dir, "sub.out"));
 
