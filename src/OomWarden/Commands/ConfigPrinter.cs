@@ -101,6 +101,7 @@ public static class ConfigPrinter
         o.WriteLine($"release_grace = \"{Units.FormatDuration(s.Levels.ReleaseGrace)}\"");
         o.WriteLine($"repeat = \"{Units.FormatDuration(s.Levels.Repeat)}\"");
         o.WriteLine($"release = {Bool(s.Levels.Release)}");
+        o.WriteLine($"release_kill = {Bool(s.Levels.ReleaseKill)}");
         o.WriteLine();
         o.WriteLine("[notify]");
         o.WriteLine($"socket = {Quote(s.Notify.Socket)}");

@@ -56,6 +56,7 @@ public class PrintedSettingsTests
         release_grace = "1500ms"
         repeat = "20s"
         release = false
+        release_kill = false
 
         [levels.critical]
         available = "256MiB"
