@@ -216,9 +216,10 @@ public static class AnalyzeCommand
                     return Error(stderr, ExitIoError, $"{name}: truncated gzip data: the text ends after {gunzip.BytesRead} bytes, "
                         + "before the gzip trailer (the reports above are those read before the cut)");
             }
-            catch (UnauthorizedAccessException)
+            catch (UnauthorizedAccessException e)
             {
-                return Error(stderr, ExitNoInput, $"{f}: permission denied");
+                // EACCES, or EBADF: stdin closed (`<&-`)
+                return Error(stderr, ExitNoInput, $"{name}: {OsErrors.Describe(e, f == "-" ? null : f)}");
             }
             catch (FileNotFoundException)
             {
@@ -243,6 +244,8 @@ public static class AnalyzeCommand
 
     private static int Follow(string kmsgPath, Action<OomReport> emit, TextWriter stderr, CancellationToken cancel)
     {
+        // A directory opens (O_RDONLY) and then never yields a record: it would be followed for ever in silence.
+        if (Directory.Exists(kmsgPath)) return Error(stderr, ExitNoInput, $"{kmsgPath}: cannot follow: Is a directory");
         if (!KmsgFollower.TryOpen(kmsgPath, out var follower, out int errno) || follower is null)
             return Error(stderr, ExitNoInput, $"{kmsgPath}: cannot open: {Marshal.GetPInvokeErrorMessage(errno)}");
         using (follower)
