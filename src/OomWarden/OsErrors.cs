@@ -29,7 +29,7 @@ public static class OsErrors
         FileNotFoundException or DirectoryNotFoundException => path is not null && UnderAFile(path) ? ENOTDIR : ENOENT,
         PathTooLongException => ENAMETOOLONG,
         // A closed standard descriptor (`<&-`): UnauthorizedAccessException around the dup(2)'s EBADF.
-        UnauthorizedAccessException { InnerException: IOException { HResult: > 0 and < 4096 } inner } => inner.HResult,
+        UnauthorizedAccessException { InnerException: IOException { HResult: EBADF } } => EBADF,
         UnauthorizedAccessException => path is not null && Directory.Exists(path) ? EISDIR : EACCES,
         IOException { HResult: ErrorFileExists } => EEXIST,
         IOException { HResult: > 0 and < 4096 } io => io.HResult,

@@ -180,8 +180,22 @@ public static class AnalyzeCommand
         if (files.Count == 0) files.Add("-");
         // Fail before reading anything when a named file is missing.
         foreach (var f in files)
-            if (f != "-" && !File.Exists(f))
-                return Error(stderr, ExitNoInput, Directory.Exists(f) ? $"{f}: is a directory" : $"{f}: no such file");
+        {
+            if (f == "-" || File.Exists(f)) continue;
+            if (Directory.Exists(f)) return Error(stderr, ExitNoInput, $"{f}: Is a directory");
+            // File.Exists is false for ENOENT and for a file it cannot see (EACCES on a directory above): say which.
+            // The open cannot block: a FIFO exists, and so never gets here.
+            string reason = OsErrors.Strerror(OsErrors.ENOENT);
+            try
+            {
+                using var probe = File.OpenHandle(f);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                reason = OsErrors.Describe(e, f);
+            }
+            return Error(stderr, ExitNoInput, $"{f}: {reason}");
+        }
 
         foreach (var f in files)
         {
@@ -279,7 +293,7 @@ public static class AnalyzeCommand
 
     private static int Error(TextWriter stderr, int code, string message)
     {
-        stderr.WriteLine($"oomwarden analyze: {message}");
+        stderr.WriteLine(Core.Model.TextEscape.ForTerminal($"oomwarden analyze: {message}"));
         return code;
     }
 

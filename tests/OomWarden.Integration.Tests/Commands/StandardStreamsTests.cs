@@ -51,4 +51,37 @@ public sealed class StandardStreamsTests
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Equal("", r.Stderr);
     }
+
+    /// <summary>As nobody, a file below a directory it cannot search (/root, 0700) is "Permission denied", not "no such
+    /// file"; a config or a snapshot without read permission is too, each with 66.</summary>
+    [Fact]
+    public void An_unreadable_input_says_permission_denied_as_nobody()
+    {
+        Repo.RequireBinary();
+        if (!Sh.IsRoot) Assert.Skip("needs root to run the binary as nobody with setpriv");
+        string dir = Path.Combine(Path.GetTempPath(), "oomwarden-noperm-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string file = Path.Combine(dir, "secret");
+            File.WriteAllText(file, "x");
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.SetUnixFileMode(dir, (UnixFileMode)0x1ed); // 0755
+            string nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups";
+            foreach (var (args, expected) in (ValueTuple<string, string>[])[
+                ("analyze /root/oomwarden-test-absent.log", "oomwarden analyze: /root/oomwarden-test-absent.log: Permission denied\n"),
+                ($"analyze {file}", $"oomwarden analyze: {file}: Permission denied\n"),
+                ($"check-config {file}", $"{file}: cannot read the file: Permission denied\n"),
+                ($"simulate {file}", $"oomwarden simulate: cannot read {file}: Permission denied\n")])
+            {
+                var r = Bash($"{nobody} '{Repo.Binary}' {args}");
+                Assert.True(r.ExitCode == 66, args + ": " + r.Stderr);
+                Assert.Equal(expected, r.Stderr);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -226,4 +226,16 @@ public sealed class CarelessInputTests : IDisposable
         Assert.Contains("a\\x1b[2Jb", err, StringComparison.Ordinal);
         Assert.DoesNotContain('\u001b', err);
     }
+
+    [Fact]
+    public void Analyze_names_why_a_file_cannot_be_read_in_the_c_library_s_words_on_one_line()
+    {
+        string missing = Path.Combine(_dir, "gone\n.log");
+        var (code, _, err) = Run("analyze", missing);
+        Assert.Equal(ExitCodes.NoInput, code);
+        Assert.Equal($"oomwarden analyze: {Path.Combine(_dir, "gone\\n.log")}: No such file or directory\n", err);
+        (code, _, err) = Run("analyze", _dir);
+        Assert.Equal(ExitCodes.NoInput, code);
+        Assert.Equal($"oomwarden analyze: {_dir}: Is a directory\n", err);
+    }
 }
