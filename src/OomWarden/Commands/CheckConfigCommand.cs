@@ -35,7 +35,7 @@ public static class CheckConfigCommand
 
         // Forgeable protections are warnings, not errors: the config is valid (exit 0), but a user can satisfy them.
         foreach (var warning in Core.Policy.ProtectionAudit.Warnings(config.Policy)) stderr.WriteLine(warning);
-        stdout.WriteLine($"config {config.Source}: OK");
+        stdout.WriteLine($"config {Core.Model.TextEscape.ForTerminal(config.Source)}: OK");
         stdout.WriteLine();
         ConfigPrinter.PrintRules(config.Policy, stdout);
         stdout.WriteLine();

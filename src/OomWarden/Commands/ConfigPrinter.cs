@@ -22,12 +22,13 @@ public static class ConfigPrinter
         for (int i = 0; i < policy.Rules.Count; i++)
         {
             var r = policy.Rules[i];
+            // One row per rule: a newline or an escape sequence in a name, a pattern or the file's name is shown escaped.
             rows.Add([
                 (i + 1).ToString(CultureInfo.InvariantCulture),
-                r.Name,
-                r.Origin,
+                Core.Model.TextEscape.ForTerminal(r.Name),
+                Core.Model.TextEscape.ForTerminal(r.Origin),
                 r.Match.AppliesToCgroups ? "cgroups" : "processes",
-                r.Match.ToString(),
+                Core.Model.TextEscape.ForTerminal(r.Match.ToString()),
                 FormatEffect(r.Effect),
             ]);
         }
