@@ -46,7 +46,7 @@ public static class ProtectionChecks
             0 => Finding.Warn("mlock", "the daemon's memory is not locked (VmLck 0 B)",
                 "mlockall failed (RLIMIT_MEMLOCK, no CAP_IPC_LOCK): its code can be evicted and must be read back from disk when memory is short",
                 "LimitMEMLOCK=infinity and CAP_IPC_LOCK in the unit"),
-            long bytes => Finding.Ok("mlock", $"the daemon's memory is locked (VmLck {SizeFormat.FormatBytes(bytes)})"),
+            long bytes => Finding.Ok("mlock", $"the daemon's memory is locked (VmLck {SizeFormat.FormatBytes(bytes)}: the size of its locked mappings; locked on fault, only touched pages are resident)"),
         };
     }
 
