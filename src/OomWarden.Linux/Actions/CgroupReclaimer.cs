@@ -98,7 +98,8 @@ public sealed class CgroupReclaimer
 
     private static void Fail(ReclaimStep step, int errno, string op, string path)
     {
-        if (Errno.MeansGone(errno))
+        // ENOTDIR here is a symlink refused by O_NOFOLLOW (with O_DIRECTORY), not a cgroup removed (ENOENT).
+        if (Errno.MeansGone(errno) && errno != Errno.ENOTDIR)
         {
             step.Result = ReclaimResult.Gone;
             return;

@@ -69,7 +69,8 @@ public sealed class CgroupReclaimerTests : IDisposable
         var step = Step();
         new CgroupReclaimer().Run(step, link);
         Assert.Equal(ReclaimResult.Failed, step.Result);
-        Assert.Contains("link", step.Error);
+        Assert.Contains(link, step.Error);
+        Assert.Equal(0, step.UsageBeforeBytes);
     }
 
     [Fact]
