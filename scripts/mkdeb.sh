@@ -30,6 +30,8 @@ install -D -m 0644 README.md "$DOC/README.md"
 install -m 0644 docs/MIGRATING.md docs/CONFIG.md docs/POLICY.md docs/NOTIFY.md docs/OPERATING.md "$DOC/"
 install -d -m 0755 "$DOC/examples"
 install -m 0644 deploy/policies/*.toml "$DOC/examples/"
+# [notify] desktop = true needs this drop-in (docs/NOTIFY.md); not active until copied to /etc/systemd/system.
+install -D -m 0644 deploy/oomwarden.service.d/desktop.conf "$DOC/examples/oomwarden.service.d/desktop.conf"
 cat > "$DOC/copyright" <<COPYRIGHT
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: oomwarden

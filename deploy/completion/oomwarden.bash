@@ -22,7 +22,7 @@ _oomwarden()
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
-        --proc-root | --sys-root)
+        --proc-root | --sys-root | --run-user-root)
             COMPREPLY=($(compgen -d -- "$cur"))
             return
             ;;
@@ -41,8 +41,9 @@ _oomwarden()
 
     local opts
     case ${words[1]} in
-        run) opts="--config --dry-run --events --no-mlock --proc-root --sys-root --kmsg --help" ;;
+        run) opts="--config --dry-run --events --no-mlock --proc-root --sys-root --kmsg --run-user-root --help" ;;
         check-config) opts="--config --help" ;;
+        version) opts="--help" ;;
         status) opts="--json --socket --help" ;;
         reload | pause | resume) opts="--socket --help" ;;
         restore-oom-settings) opts="--config --state --help" ;;
@@ -57,14 +58,14 @@ _oomwarden()
                 COMPREPLY=($(compgen -W "earlyoom" -- "$cur"))
                 return
             fi
-            opts="-m -s -M -S -n -g -r -p -d -N --prefer --avoid --ignore --ignore-root-user --sort-by-rss --help"
+            opts="-m -s -M -S -n -g -r -p -d -N --prefer --avoid --ignore --ignore-root-user --sort-by-rss --dryrun --help"
             ;;
         bench)
             if [[ $cword -eq 2 ]]; then
                 COMPREPLY=($(compgen -W "poll tick" -- "$cur"))
                 return
             fi
-            opts="--iterations --batches --proc-root --sys-root"
+            opts="--iterations --batches --proc-root --sys-root --help"
             ;;
         *) return ;;
     esac

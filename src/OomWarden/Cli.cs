@@ -56,8 +56,9 @@ public static class Cli
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // Never a stack trace: one line saying what failed.
-                stderr.WriteLine($"oomwarden {verb.Name}: internal error: {e.GetType().Name}: {e.Message}");
+                // Never a stack trace, nor the exception's name or Message (a resource key in the NativeAOT binary):
+                // one line saying it is a bug.
+                stderr.WriteLine($"oomwarden {verb.Name}: internal error (a bug in oomwarden: please report it with the command line)");
                 return ExitCodes.Software;
             }
         }

@@ -10,6 +10,7 @@ namespace OomWarden;
 public static class OsErrors
 {
     public const int EIO = 5;
+    public const int EBADF = 9;
     public const int ENOENT = 2;
     public const int EACCES = 13;
     public const int EEXIST = 17;
@@ -27,6 +28,8 @@ public static class OsErrors
     {
         FileNotFoundException or DirectoryNotFoundException => path is not null && UnderAFile(path) ? ENOTDIR : ENOENT,
         PathTooLongException => ENAMETOOLONG,
+        // A closed standard descriptor (`<&-`): UnauthorizedAccessException around the dup(2)'s EBADF.
+        UnauthorizedAccessException { InnerException: IOException { HResult: EBADF } } => EBADF,
         UnauthorizedAccessException => path is not null && Directory.Exists(path) ? EISDIR : EACCES,
         IOException { HResult: ErrorFileExists } => EEXIST,
         IOException { HResult: > 0 and < 4096 } io => io.HResult,
@@ -75,5 +78,5 @@ public static class OsErrors
 
     /// <summary>The file named as input is not there or cannot be opened at all (sysexits EX_NOINPUT), as opposed to
     /// an error while reading it (EX_IOERR).</summary>
-    public static bool MeansNoInput(int errno) => errno is ENOENT or EACCES or ENOTDIR or EISDIR or ENAMETOOLONG or ELOOP;
+    public static bool MeansNoInput(int errno) => errno is ENOENT or EBADF or EACCES or ENOTDIR or EISDIR or ENAMETOOLONG or ELOOP;
 }

@@ -103,6 +103,14 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Run_user_root_must_be_absolute()
+    {
+        var (code, _, err) = Run("run", "--run-user-root", "run/user", "--dry-run");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("oomwarden run: --run-user-root 'run/user' is not an absolute path", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_forgotten_value_is_not_taken_from_the_next_option()
     {
         var (code, _, err) = Run("run", "--config", "--dry-run");

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """oomwarden's own socket (docs/NOTIFY.md): print every event; on a release request free what it holds and answer.
 
-    notify_client.py SOCKET [--hold MIB] [--no-read] [--subscribe DOMAIN ...]
+    notify_client.py SOCKET [--hold MIB] [--ignore] [--no-read] [--subscribe DOMAIN ...]
+
+--ignore: hears release requests (prints them) but keeps what it holds and never answers.
 """
 import json, socket, sys, time
 
@@ -24,7 +26,7 @@ if "--no-read" in args:
 for line in s.makefile("rb"):
     print(line.decode().rstrip("\n"), flush=True)
     event = json.loads(line)
-    if event["event"] == "release":
+    if event["event"] == "release" and "--ignore" not in args:
         hold = None  # the buffer goes back to the kernel (a large allocation is munmap'ed)
         s.sendall(json.dumps({"event": "released", "id": event["id"]}).encode() + b"\n")
         print("RELEASED", flush=True)

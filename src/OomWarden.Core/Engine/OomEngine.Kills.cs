@@ -94,10 +94,11 @@ public sealed partial class OomEngine
         _commands.Enqueue(new EngineCommand(CommandKind.Select, d, null, 0));
     }
 
-    private void Act(WatchedDomain d, DomainState st, Decision decision, long now, double decisionMs)
+    /// <param name="reason">The reason line; the domain's own (<see cref="WatchedDomain.Describe"/>) when null.</param>
+    private void Act(WatchedDomain d, DomainState st, Decision decision, long now, double decisionMs, string? reason = null)
     {
         st.Prepared = null;
-        string reason = d.Describe();
+        reason ??= d.Describe();
         if (decision.NothingToKill)
         {
             st.QuietUntil = now + _quiet;

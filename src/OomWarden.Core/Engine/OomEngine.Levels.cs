@@ -1,9 +1,12 @@
+using OomWarden.Core.Decisions;
 using OomWarden.Core.Levels;
+using OomWarden.Core.Model;
 
 namespace OomWarden.Core.Engine;
 
 /// <summary>Graded warnings ([levels]) and the cooperative release at medium: evaluated every step, above the
-/// term/kill levels, which stay the last resort. Nothing here kills.</summary>
+/// term/kill levels, which stay the last resort. The only kill started here is the release's escalation
+/// (<c>release_kill</c>), through the term level's own kill path.</summary>
 public sealed partial class OomEngine
 {
     /// <summary>The smallest distance (bytes) of any domain to its next warning level's <c>available</c>, after the
@@ -54,7 +57,8 @@ public sealed partial class OomEngine
     }
 
     /// <summary>An episode starts when medium's conditions hold (not merely the hold), asks one subscriber at a time
-    /// while they still hold, and ends once the level has fallen below medium.</summary>
+    /// while they still hold, escalates to one kill when all were asked and they still hold, and ends once the level
+    /// has fallen below medium or its kill is over.</summary>
     private void StepRelease(WatchedDomain d, DomainState st, LevelMachine m, long now)
     {
         var episode = st.Release;
@@ -77,7 +81,54 @@ public sealed partial class OomEngine
             st.Release = null;
             return;
         }
+        if (now < episode.NotBefore) return;
         if (short_ && !episode.Exhausted) AskNext(d, episode, m);
+        else TryEscalate(d, st, episode, now);
+    }
+
+    /// <summary>After every subscriber asked was measured, with medium's conditions still holding: one kill per the
+    /// policy, as at the term level (a fresh Select, then <see cref="Act"/>). Never without a subscriber asked, never
+    /// while a kill stands for the domain (that kill answers for the episode), never paused.</summary>
+    private void TryEscalate(WatchedDomain d, DomainState st, ReleaseEpisode episode, long now)
+    {
+        if (!_options.Levels.ReleaseKill || !episode.Exhausted || episode.AskedPids.Count == 0
+            || episode.Current is not null || episode.CommandPending || episode.EscalationPending) return;
+        if (episode.Escalated)
+        {
+            if (KillStandsFor(d)) return;
+            // Its kill is over: a new round (ask again, then kill again) no sooner than a release_grace from now.
+            st.Release = new ReleaseEpisode { NotBefore = now + Ticks(_options.Levels.ReleaseGrace) };
+            return;
+        }
+        if (st.Warning is not { Raw: >= WarningLevel.Medium } || _state.Paused) return;
+        if (KillStandsFor(d))
+        {
+            episode.Escalated = true;
+            return;
+        }
+        if (st.SelectPending || IsQuiet(d, st, now)) return;
+        episode.EscalationPending = true;
+        RequestSelect(d, st);
+    }
+
+    /// <summary>The selector's answer to the escalation's Select (the domain below its term level).</summary>
+    private void EscalateRelease(WatchedDomain d, DomainState st, Decision decision, long now, double decisionMs)
+    {
+        if (st.Release is not { } episode || st.Warning is not { Raw: >= WarningLevel.Medium } m || !_options.Levels.ReleaseKill
+            || _state.Paused || KillStandsFor(d) || IsQuiet(d, st, now)) return;
+        episode.Escalated = true;
+        int asked = episode.AskedPids.Count;
+        string reason = $"{LevelMachine.Name(WarningLevel.Medium)}: {asked} subscriber{(asked == 1 ? "" : "s")} asked, "
+            + $"{SizeFormat.FormatBytes(episode.FreedBytes)} freed, still {LevelMachine.Name(m.Raw)} ({m.Describe(m.Raw)})";
+        Act(d, st, decision, now, decisionMs, reason);
+    }
+
+    /// <summary>A kill in flight for <paramref name="d"/> or one that frees memory for it.</summary>
+    private bool KillStandsFor(WatchedDomain d)
+    {
+        foreach (var k in _state.InFlight)
+            if (string.Equals(k.Domain.Name, d.Name, StringComparison.Ordinal) || d.Covers(k.Target)) return true;
+        return false;
     }
 
     private void AskNext(WatchedDomain d, ReleaseEpisode episode, LevelMachine m)
@@ -110,6 +161,9 @@ public sealed partial class OomEngine
         if (!sent)
         {
             episode.Exhausted = true;
+            // Everyone was asked and measured: escalate now rather than at the next tick.
+            if (FindDomain(request.Domain.Name) is { } d && st.Warning is { } m && m.Raw >= WarningLevel.Medium)
+                TryEscalate(d, st, episode, _time.GetTimestamp());
             return;
         }
         episode.AskedPids.Add(request.Pid);
@@ -129,6 +183,7 @@ public sealed partial class OomEngine
         if (st?.Release is not { } episode || episode.Current != request) return;
         episode.CommandPending = false;
         episode.Current = null;
+        episode.FreedBytes += request.FreedBytes;
         if (stillShort && !episode.Exhausted && st.Warning is { } m) AskNext(request.Domain, episode, m);
     }
 
@@ -143,6 +198,7 @@ public sealed partial class OomEngine
         {
             if (st.Warning is { } m && m.NextDeadline > now) next = Math.Min(next, m.NextDeadline);
             if (st.Release?.Current is { } r && r.Deadline > now) next = Math.Min(next, r.Deadline);
+            if (st.Release is { NotBefore: var notBefore } && notBefore > now) next = Math.Min(next, notBefore);
         }
         return next;
     }

@@ -14,12 +14,15 @@ public sealed partial class OomEngine
         var st = StateOf(domain);
         if (st is null) return;
         st.SelectPending = false;
+        bool escalation = st.Release is { EscalationPending: true };
+        if (escalation) st.Release!.EscalationPending = false;
         st.Prepared = decision;
         st.PreparedAt = now;
         st.PreparedAvailableBytes = domain.AvailableBytes;
-        _events.Publish(new Decided(_time.GetUtcNow(), domain, decision, domain.Level < PressureLevel.Term, decisionMs));
+        _events.Publish(new Decided(_time.GetUtcNow(), domain, decision, domain.Level < PressureLevel.Term && !escalation, decisionMs));
         if (domain.Level >= PressureLevel.Term && !IsQuiet(domain, st, now) && !IsCovered(domain))
             Act(domain, st, decision, now, decisionMs);
+        else if (escalation) EscalateRelease(domain, st, decision, now, decisionMs);
     }
 
     /// <summary>The answer to <see cref="CommandKind.OpenVictim"/>: true when the pidfd names the chosen process.</summary>

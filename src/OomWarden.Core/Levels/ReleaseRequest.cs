@@ -64,9 +64,24 @@ public sealed class ReleaseRequest
 }
 
 /// <summary>A domain's cooperative release while it is at medium or worse: subscribers are asked one at a time,
-/// each given <c>release_grace</c>; it ends when the domain falls below medium or nobody is left to ask.</summary>
+/// each given <c>release_grace</c>; when all were asked and measured and medium still holds, one kill per the policy
+/// (<c>release_kill</c>). It ends when the domain falls below medium, or when that kill (or any kill that stands for
+/// the domain) is over: the next one starts no sooner than <c>release_grace</c> later.</summary>
 public sealed class ReleaseEpisode
 {
+    /// <summary>Timestamp before which nothing is asked (the episode after an escalation waits a release_grace).</summary>
+    public long NotBefore { get; internal set; }
+
+    /// <summary>What the subscribers measured in this episode freed, together (the escalation's reason line).</summary>
+    public long FreedBytes { get; internal set; }
+
+    /// <summary>A Select for the escalation kill is out.</summary>
+    public bool EscalationPending { get; internal set; }
+
+    /// <summary>The episode has had its kill (started, nothing to kill, or a kill already in flight answered for it):
+    /// it ends once no kill stands for the domain.</summary>
+    public bool Escalated { get; internal set; }
+
     /// <summary>Subscribers asked in this episode (by pid): each is asked once.</summary>
     public List<int> AskedPids { get; } = new(4);
 

@@ -55,6 +55,11 @@ public sealed record LevelSettings
     /// <summary>Ask own-socket subscribers to release memory at medium (cooperative release).</summary>
     public bool Release { get; init; } = true;
 
+    /// <summary>At medium, after every subscriber asked was measured and medium's conditions still hold: one kill per
+    /// the policy (the term level's kill path), then a new round. A domain without subscribers is never killed at
+    /// medium.</summary>
+    public bool ReleaseKill { get; init; } = true;
+
     /// <summary>Proactive reclaim at low (<c>reclaim_step</c>, <c>reclaim_interval</c>, <c>reclaim_psi_some_avg10</c>);
     /// only for cgroups a rule marks <c>reclaim = true</c>.</summary>
     public ReclaimSettings Reclaim { get; init; } = new();

@@ -74,7 +74,14 @@ public static class SnapshotReader
         catch (JsonException ex)
         {
             snapshot = null;
-            error = $"malformed snapshot at line {ex.LineNumber + 1}: {ex.Message}";
+            // Never ex.Message: a resource key such as "ExpectedStartOfValueNotFound, 0xB6 LineNumber: 0 | ..." in the
+            // NativeAOT binary. A syntax error carries no JSON path; a value of the wrong type does.
+            string where = $"line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}";
+            error = utf8Json.Trim(" \t\r\n"u8).IsEmpty
+                ? "empty: not a snapshot"
+                : ex.Path is { Length: > 0 } path && path != "$"
+                    ? $"malformed snapshot at {where}: unexpected value at {path}"
+                    : $"malformed snapshot at {where}: not valid JSON";
             return false;
         }
     }

@@ -103,6 +103,9 @@ public sealed class OomReport
     public bool SawTaskTable { get; set; }
     public int TaskTableRows { get; set; }
     public List<TaskRow> Tasks { get; } = new();
+    /// <summary>The task rows' text, kept as bytes until the diagnosis quotes a row.</summary>
+    internal LineStore RowLines => _rowLines ??= new LineStore();
+    private LineStore? _rowLines;
 
     // Diagnosis (filled after assembly).
     public List<Cause> Causes { get; } = new();

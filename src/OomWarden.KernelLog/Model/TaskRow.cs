@@ -17,6 +17,22 @@ public sealed class TaskRow
     public long? OomAdj { get; set; }
     public long? OomScoreAdj { get; set; }
     public string Name { get; set; } = "";
-    /// <summary>The row as printed (message part), for evidence.</summary>
-    public string Line { get; set; } = "";
+    /// <summary>The row as printed (message part), for evidence: made from the report's stored bytes when first asked for.</summary>
+    public string Line
+    {
+        get => _line ??= _store?.Text(_offset, _length) ?? "";
+        set { _line = value; _store = null; }
+    }
+
+    private string? _line;
+    private LineStore? _store;
+    private int _offset, _length;
+
+    internal void SetLine(LineStore store, ReadOnlySpan<byte> line)
+    {
+        _store = store;
+        _offset = store.Add(line);
+        _length = line.Length;
+        _line = null;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 
 namespace OomWarden.KernelLog.Parsing;
@@ -19,9 +20,13 @@ internal static class Bytes
         if (s.Length > 32 || s.IsEmpty || !Ascii.IsValid(s)) return Text(s);
         // hash of the length and the first and last (up to) 8 bytes: tokens differ there
         ulong head = 0, tail = 0;
-        int n = Math.Min(8, s.Length);
-        for (int i = 0; i < n; i++) head = (head << 8) | s[i];
-        for (int i = s.Length - n; i < s.Length; i++) tail = (tail << 8) | s[i];
+        if (s.Length >= 8)
+        {
+            head = BinaryPrimitives.ReadUInt64LittleEndian(s);
+            tail = BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(s.Length - 8));
+        }
+        else
+            for (int i = 0; i < s.Length; i++) head = (head << 8) | s[i];
         ulong h = (head * 0x9E3779B97F4A7C15UL) ^ (tail * 0xC2B2AE3D27D4EB4FUL) ^ (ulong)s.Length;
         int slot = (int)((h ^ (h >> 29)) & (ulong)(Interned.Length - 1));
         string? cached = Volatile.Read(ref Interned[slot]);

@@ -118,17 +118,10 @@ public static class MessageParsers
         int at = key[0] == (byte)',' ? body.IndexOf(key) : (body.StartsWith(key) ? 0 : -1);
         if (at < 0) return null;
         var rest = body.Slice(at + key.Length);
+        // the first comma that starts a known key (the keys after the first all start with one)
         int end = rest.Length;
-        var keys = ConstraintKeys;
-        while (!keys.IsEmpty)
-        {
-            int bar = keys.IndexOf((byte)'|');
-            var k = bar < 0 ? keys : keys.Slice(0, bar);
-            keys = bar < 0 ? default : keys.Slice(bar + 1);
-            if (k[0] != (byte)',') continue;
-            int p = rest.IndexOf(k);
-            if (p >= 0 && p < end) end = p;
-        }
+        for (int c = rest.IndexOf((byte)','); c >= 0; c = NextComma(rest, c))
+            if (StartsWithKey(rest.Slice(c))) { end = c; break; }
         if (end == rest.Length)
         {
             // the line may be cut inside the next key (",task_me"): the value still ends at that comma
@@ -136,7 +129,24 @@ public static class MessageParsers
                 if (IsPrefixOfKey(rest.Slice(c))) { end = c; break; }
             cut = end == rest.Length && !key.SequenceEqual(",uid="u8);
         }
-        return Bytes.Text(rest.Slice(0, end));
+        return Bytes.Key(rest.Slice(0, end));
+    }
+
+    private static readonly byte[][] CommaKeys = SplitCommaKeys();
+
+    private static byte[][] SplitCommaKeys()
+    {
+        var keys = new List<byte[]>();
+        foreach (var k in System.Text.Encoding.ASCII.GetString(ConstraintKeys).Split('|'))
+            if (k[0] == ',') keys.Add(System.Text.Encoding.ASCII.GetBytes(k));
+        return [.. keys];
+    }
+
+    private static bool StartsWithKey(ReadOnlySpan<byte> tail)
+    {
+        foreach (var k in CommaKeys)
+            if (tail.StartsWith(k)) return true;
+        return false;
     }
 
     private static int NextComma(ReadOnlySpan<byte> s, int after)
@@ -393,7 +403,10 @@ public static class MessageParsers
     };
 
     /// <summary><c>[   4617]     0  4617    17019    16566 ... 0 hog</c> read against <paramref name="columns"/>; null when cut short.</summary>
-    public static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns)
+    public static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns) => TaskRow(m, columns, null);
+
+    /// <param name="store">Where the row's text is kept until quoted (the report's); null: the row gets its string now.</param>
+    internal static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns, LineStore? store)
     {
         int close = m.IndexOf((byte)']');
         if (close < 2) return null;
@@ -444,7 +457,8 @@ public static class MessageParsers
                 case "oom_score_adj": row.OomScoreAdj = v; break;
             }
         }
-        row.Line = Bytes.Text(m);
+        if (store is null) row.Line = Bytes.Text(m);
+        else row.SetLine(store, m);
         return row;
     }
 

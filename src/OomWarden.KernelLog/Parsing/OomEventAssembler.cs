@@ -174,7 +174,8 @@ public sealed class OomEventAssembler
                 _section = Section.Tasks;
                 break;
             case LineKind.TaskRow:
-                var row = MessageParsers.TaskRow(m, _columns ?? _lastColumns);
+                // rows past the cap are counted, and need no text
+                var row = MessageParsers.TaskRow(m, _columns ?? _lastColumns, r.Tasks.Count < OomReport.MaxTaskRowsKept ? r.RowLines : null);
                 if (row is not null)
                 {
                     r.SawTaskTable = true;

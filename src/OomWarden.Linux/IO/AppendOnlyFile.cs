@@ -134,7 +134,7 @@ public sealed class AppendOnlyFile : IDisposable
         return TypeName(*(ushort*)(buffer + 28));
     }
 
-    private static string TypeName(ushort mode) => (mode & SIfMt) switch
+    internal static string TypeName(ushort mode) => (mode & SIfMt) switch
     {
         0x1000 => "a FIFO",
         0x2000 => "a character device",

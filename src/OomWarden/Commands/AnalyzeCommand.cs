@@ -180,8 +180,22 @@ public static class AnalyzeCommand
         if (files.Count == 0) files.Add("-");
         // Fail before reading anything when a named file is missing.
         foreach (var f in files)
-            if (f != "-" && !File.Exists(f))
-                return Error(stderr, ExitNoInput, Directory.Exists(f) ? $"{f}: is a directory" : $"{f}: no such file");
+        {
+            if (f == "-" || File.Exists(f)) continue;
+            if (Directory.Exists(f)) return Error(stderr, ExitNoInput, $"{f}: Is a directory");
+            // File.Exists is false for ENOENT and for a file it cannot see (EACCES on a directory above): say which.
+            // The open cannot block: a FIFO exists, and so never gets here.
+            string reason = OsErrors.Strerror(OsErrors.ENOENT);
+            try
+            {
+                using var probe = File.OpenHandle(f);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                reason = OsErrors.Describe(e, f);
+            }
+            return Error(stderr, ExitNoInput, $"{f}: {reason}");
+        }
 
         foreach (var f in files)
         {
@@ -216,9 +230,10 @@ public static class AnalyzeCommand
                     return Error(stderr, ExitIoError, $"{name}: truncated gzip data: the text ends after {gunzip.BytesRead} bytes, "
                         + "before the gzip trailer (the reports above are those read before the cut)");
             }
-            catch (UnauthorizedAccessException)
+            catch (UnauthorizedAccessException e)
             {
-                return Error(stderr, ExitNoInput, $"{f}: permission denied");
+                // EACCES, or EBADF: stdin closed (`<&-`)
+                return Error(stderr, ExitNoInput, $"{name}: {OsErrors.Describe(e, f == "-" ? null : f)}");
             }
             catch (FileNotFoundException)
             {
@@ -243,6 +258,8 @@ public static class AnalyzeCommand
 
     private static int Follow(string kmsgPath, Action<OomReport> emit, TextWriter stderr, CancellationToken cancel)
     {
+        // A directory opens (O_RDONLY) and then never yields a record: it would be followed for ever in silence.
+        if (Directory.Exists(kmsgPath)) return Error(stderr, ExitNoInput, $"{kmsgPath}: cannot follow: Is a directory");
         if (!KmsgFollower.TryOpen(kmsgPath, out var follower, out int errno) || follower is null)
             return Error(stderr, ExitNoInput, $"{kmsgPath}: cannot open: {Marshal.GetPInvokeErrorMessage(errno)}");
         using (follower)
@@ -276,7 +293,7 @@ public static class AnalyzeCommand
 
     private static int Error(TextWriter stderr, int code, string message)
     {
-        stderr.WriteLine($"oomwarden analyze: {message}");
+        stderr.WriteLine(Core.Model.TextEscape.ForTerminal($"oomwarden analyze: {message}"));
         return code;
     }
 

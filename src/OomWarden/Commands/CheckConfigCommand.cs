@@ -37,8 +37,8 @@ public static class CheckConfigCommand
         foreach (var warning in Core.Policy.ProtectionAudit.Warnings(config.Policy)) stderr.WriteLine(warning);
         if (config.Policy.AnyReclaim && Linux.Cgroups.CgroupLayoutReader.TryRead(HostPaths.Default, out var layout, out _)
             && layout.MemoryVersion != Linux.Parsing.CgroupVersion.V2)
-            stderr.WriteLine($"{config.Source}: warning: reclaim = true is ignored on this host: its memory cgroups are v1, which has no memory.reclaim");
-        stdout.WriteLine($"config {config.Source}: OK");
+            stderr.WriteLine($"{Core.Model.TextEscape.ForTerminal(config.Source)}: warning: reclaim = true is ignored on this host: its memory cgroups are v1, which has no memory.reclaim");
+        stdout.WriteLine($"config {Core.Model.TextEscape.ForTerminal(config.Source)}: OK");
         stdout.WriteLine();
         ConfigPrinter.PrintRules(config.Policy, stdout);
         stdout.WriteLine();

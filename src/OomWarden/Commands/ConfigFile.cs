@@ -23,7 +23,7 @@ internal static class ConfigFile
             exitCode = ExitCodes.ForInput(result.ReadErrno < 0 ? OsErrors.ENOENT : result.ReadErrno);
             return null;
         }
-        stderr.WriteLine($"{path}: {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}, {outcome}");
+        stderr.WriteLine($"{Core.Model.TextEscape.ForTerminal(path)}: {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}, {outcome}");
         exitCode = ExitCodes.Config;
         return null;
     }

@@ -22,12 +22,13 @@ public static class ConfigPrinter
         for (int i = 0; i < policy.Rules.Count; i++)
         {
             var r = policy.Rules[i];
+            // One row per rule: a newline or an escape sequence in a name, a pattern or the file's name is shown escaped.
             rows.Add([
                 (i + 1).ToString(CultureInfo.InvariantCulture),
-                r.Name,
-                r.Origin,
+                Core.Model.TextEscape.ForTerminal(r.Name),
+                Core.Model.TextEscape.ForTerminal(r.Origin),
                 r.Match.AppliesToCgroups ? "cgroups" : "processes",
-                r.Match.ToString(),
+                Core.Model.TextEscape.ForTerminal(r.Match.ToString()),
                 FormatEffect(r.Effect),
             ]);
         }
@@ -102,6 +103,7 @@ public static class ConfigPrinter
         o.WriteLine($"release_grace = \"{Units.FormatDuration(s.Levels.ReleaseGrace)}\"");
         o.WriteLine($"repeat = \"{Units.FormatDuration(s.Levels.Repeat)}\"");
         o.WriteLine($"release = {Bool(s.Levels.Release)}");
+        o.WriteLine($"release_kill = {Bool(s.Levels.ReleaseKill)}");
         o.WriteLine($"reclaim_step = \"{Units.FormatThreshold(s.Levels.Reclaim.Step)}\"");
         o.WriteLine($"reclaim_interval = \"{Units.FormatDuration(s.Levels.Reclaim.Interval)}\"");
         o.WriteLine($"reclaim_psi_some_avg10 = {Number(s.Levels.Reclaim.StopPsiSomeAvg10)}");

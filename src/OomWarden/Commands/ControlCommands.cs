@@ -28,7 +28,7 @@ public static class ControlCommands
           --json          one JSON object (for scripts)
           --socket PATH   the control socket (default /run/oomwarden/control, or [control] socket)
 
-        """ + Exits;
+        """ + "\n" + Exits;
 
     public const string ReloadUsage = """
         usage: oomwarden reload [--socket PATH]
@@ -40,7 +40,7 @@ public static class ControlCommands
 
           --socket PATH   the control socket (default /run/oomwarden/control)
 
-        """ + Exits + ", 78 config rejected";
+        """ + "\n" + Exits + ", 78 config rejected";
 
     public const string PauseUsage = """
         usage: oomwarden pause [--socket PATH]
@@ -51,7 +51,7 @@ public static class ControlCommands
 
           --socket PATH   the control socket (default /run/oomwarden/control)
 
-        """ + Exits;
+        """ + "\n" + Exits;
 
     public const string ResumeUsage = """
         usage: oomwarden resume [--socket PATH]
@@ -60,7 +60,7 @@ public static class ControlCommands
 
           --socket PATH   the control socket (default /run/oomwarden/control)
 
-        """ + Exits;
+        """ + "\n" + Exits;
 
     public static int Status(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -70,7 +70,7 @@ public static class ControlCommands
         using (reply)
         {
             if (parsed.Has(Json.Name)) stdout.WriteLine(raw);
-            else StatusText.Write(reply.RootElement, stdout);
+            else if (!TryRender("status", stderr, () => StatusText.Write(reply.RootElement, stdout))) return ExitCodes.Software;
         }
         return ExitCodes.Ok;
     }
@@ -84,7 +84,7 @@ public static class ControlCommands
         {
             var r = reply.RootElement;
             foreach (var w in Array(r, "warnings")) stderr.WriteLine(w);
-            if (!r.GetProperty("ok").GetBoolean())
+            if (!(r.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True))
             {
                 foreach (var e in Array(r, "errors")) stderr.WriteLine(e);
                 stderr.WriteLine("oomwarden reload: " + Str(r, "error"));
@@ -107,7 +107,12 @@ public static class ControlCommands
         if (reply is null) return exit;
         using (reply)
         {
-            bool was = reply.RootElement.GetProperty("was_paused").GetBoolean();
+            if (!reply.RootElement.TryGetProperty("was_paused", out var wasPaused) || wasPaused.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                stderr.WriteLine($"oomwarden {verb}: the daemon's reply has no was_paused (another version of oomwarden?)");
+                return ExitCodes.Software;
+            }
+            bool was = wasPaused.GetBoolean();
             stdout.WriteLine(verb == "pause"
                 ? (was ? "already paused" : "paused: watching every domain, acting on none (kills in flight are finished); `oomwarden resume` to act again")
                 : (was ? "resumed: acting again" : "not paused: nothing to resume"));
@@ -123,8 +128,32 @@ public static class ControlCommands
             exit = ArgReader.UsageError(verb, $"unexpected argument '{parsed.Positionals[0]}'", usage, stderr);
             return false;
         }
+        if (parsed.Value(Socket.Name) is { } socket && System.Text.Encoding.UTF8.GetByteCount(socket) > MaxSocketPathBytes)
+        {
+            exit = ArgReader.UsageError(verb, $"--socket: a unix socket path is at most {MaxSocketPathBytes} bytes, this one has {System.Text.Encoding.UTF8.GetByteCount(socket)}", usage, stderr);
+            return false;
+        }
         return true;
     }
+
+    /// <summary>Renders a reply; false (after one line saying so) when it lacks what this client reads: a daemon of
+    /// another version, or something else answering on the socket. Never the exception's name or message.</summary>
+    private static bool TryRender(string verb, TextWriter stderr, Action render)
+    {
+        try
+        {
+            render();
+            return true;
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            stderr.WriteLine($"oomwarden {verb}: the daemon's reply is not the status this client reads (another version of oomwarden?); --json prints it as it is");
+            return false;
+        }
+    }
+
+    /// <summary>sun_path holds 108 bytes with the terminating NUL.</summary>
+    private const int MaxSocketPathBytes = 107;
 
     private static string SocketOf(ArgReader parsed) => parsed.Value(Socket.Name) ?? ControlSettings.DefaultSocket;
 

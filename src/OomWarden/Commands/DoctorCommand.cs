@@ -35,7 +35,7 @@ public static class DoctorCommand
 
         if (!HostFactsReader.TryRead(new HostPaths(procRoot, sysRoot), out var facts, out string? error))
         {
-            stderr.WriteLine($"doctor: cannot read the host: {error}");
+            stderr.WriteLine($"oomwarden doctor: cannot read the host: {error}");
             return ExitCodes.OsError;
         }
         var findings = DoctorChecks.Run(facts);

@@ -18,6 +18,11 @@ public static class ExplainCommand
                           default: the whole system
           --json          one JSON object instead of the text tree
           --config FILE   the policy to explain (default: the built-in one)
+          --proc-root DIR --sys-root DIR
+                          read /proc and /sys from DIR (containers, fixture trees)
+
+        Exit: 0 explained, 64 usage, 65 no such memory cgroup with a limit, 66 config missing or
+        unopenable, 71 host unreadable, 74 read error, 78 config rejected.
         """;
 
     private static readonly CliOption Json = CliOption.Flag("--json");
@@ -34,7 +39,9 @@ public static class ExplainCommand
         if (config is null) return exit;
 
         var paths = live.Paths;
-        using var host = LiveHost.Open(paths);
+        // README: 71 when the host cannot be read (no /proc, no cgroupfs), as doctor and bench say it.
+        if (!TryOpenHost(paths, stderr, out var opened)) return ExitCodes.OsError;
+        using var host = opened;
         using var meminfo = new MeminfoReader(paths);
         meminfo.TryRead(out var mem);
         var domain = live.Domain;
@@ -42,7 +49,7 @@ public static class ExplainCommand
         var view = new CachedDomainView(host.OpenDomain(domain));
         if (domain.Kind == Core.Model.DomainKind.Cgroup && view.DomainTotalBytes == 0)
         {
-            stderr.WriteLine(TextEscape.ForTerminal($"explain: {domain.CgroupPath}: no such memory cgroup with a limit (memory cgroup {host.MemoryVersion})"));
+            stderr.WriteLine(TextEscape.ForTerminal($"oomwarden explain: {domain.CgroupPath}: no such memory cgroup with a limit (memory cgroup {host.MemoryVersion})"));
             return ExitCodes.DataError;
         }
         // The hard protections of simulate and the daemon (HardProtection): "oomwarden itself" is this process, and only
@@ -51,11 +58,26 @@ public static class ExplainCommand
         var selector = VictimSelectors.Create(config.Settings, config.Policy, self, paths.PageSizeBytes);
         var decision = selector.Select(view);
         if (!Environment.IsPrivilegedProcess && self is not null)
-            stderr.WriteLine("explain: not root: /proc/PID/exe of other users' processes cannot be read, so rules with an exe key do not match them here (the daemon, as root, reads them)");
+            stderr.WriteLine("oomwarden explain: not root: /proc/PID/exe of other users' processes cannot be read, so rules with an exe key do not match them here (the daemon, as root, reads them)");
         string selectorName = config.Settings.Selector == SelectorKind.Badness ? "badness" : "hierarchical";
         long systemTotal = Saturating.Add(mem.MemTotalBytes, mem.SwapTotalBytes);
         if (json) ExplainRenderer.RenderJson(decision, view, stdout, paths.PageSizeBytes, selectorName, config.Policy.Preset, systemTotal);
         else ExplainRenderer.RenderText(decision, view, stdout, paths.PageSizeBytes, selectorName, config.Policy.Preset, systemTotal);
         return ExitCodes.Ok;
+    }
+
+    private static bool TryOpenHost(Linux.HostPaths paths, TextWriter stderr, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LiveHost? host)
+    {
+        try
+        {
+            host = LiveHost.Open(paths);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"oomwarden explain: cannot read the host: {OsErrors.Describe(e)}");
+            host = null;
+            return false;
+        }
     }
 }

@@ -16,7 +16,7 @@ public static class RunCommand
 {
     private const string Help = """
         usage: oomwarden run [--config FILE] [--dry-run] [--events FILE] [--no-mlock]
-                             [--proc-root DIR] [--sys-root DIR] [--kmsg PATH]
+                             [--proc-root DIR] [--sys-root DIR] [--kmsg PATH] [--run-user-root DIR]
 
           -c, --config FILE TOML configuration (default: the built-in policy)
           --dry-run         decide and log everything, send no signal
@@ -26,6 +26,9 @@ public static class RunCommand
           --proc-root DIR   read /proc from DIR (tests, containers)
           --sys-root DIR    read /sys from DIR
           --kmsg PATH       the kernel log device followed for the kernel's own kills (default /dev/kmsg)
+          --run-user-root DIR
+                            the users' runtime directories, DIR/UID/bus their session buses, for
+                            [notify] desktop (default /run/user; tests)
 
         SIGTERM or SIGINT stops the daemon; SIGHUP reloads the config (as `oomwarden reload`); SIGUSR1, SIGUSR2 are
         logged and ignored, SIGPIPE ignored. `oomwarden status` asks the running daemon (control socket).
@@ -35,10 +38,11 @@ public static class RunCommand
 
     private static readonly CliOption Events = CliOption.WithValue("--events");
     private static readonly CliOption Kmsg = CliOption.WithValue("--kmsg");
+    private static readonly CliOption RunUserRoot = CliOption.WithValue("--run-user-root");
     private static readonly CliOption DryRun = CliOption.Flag("--dry-run");
     private static readonly CliOption NoMlock = CliOption.Flag("--no-mlock");
     private static readonly CliOption[] Options =
-        [LiveOptions.Config, Events, LiveOptions.ProcRootOption, LiveOptions.SysRootOption, Kmsg, DryRun, NoMlock];
+        [LiveOptions.Config, Events, LiveOptions.ProcRootOption, LiveOptions.SysRootOption, Kmsg, RunUserRoot, DryRun, NoMlock];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -49,6 +53,8 @@ public static class RunCommand
         string? configPath = parsed.Value(LiveOptions.Config.Name), eventsPath = parsed.Value(Events.Name);
         string? procRoot = parsed.Value(LiveOptions.ProcRootOption.Name), sysRoot = parsed.Value(LiveOptions.SysRootOption.Name), kmsgPath = parsed.Value(Kmsg.Name);
         bool dryRun = parsed.Has(DryRun.Name), mlock = !parsed.Has(NoMlock.Name);
+        string runUserRoot = parsed.Value(RunUserRoot.Name) ?? Notify.DesktopSink.DefaultRuntimeRoot;
+        if (!Path.IsPathRooted(runUserRoot)) return ArgReader.UsageError("run", $"--run-user-root '{runUserRoot}' is not an absolute path", Help, stderr);
 
         var config = ConfigFile.Load(configPath, () => ConfigHost.Live(new HostPaths(procRoot ?? HostPaths.Default.ProcRoot, sysRoot ?? HostPaths.Default.SysRoot)),
             stderr, out exit, "config rejected; not starting");
@@ -113,7 +119,8 @@ public static class RunCommand
         var activity = new Control.ActivityRecorder();
         daemon.Bus.Subscribe(activity);
         // [notify] low_memory_monitor, desktop, hooks: each on its own worker, never on the loop.
-        using var notifiers = Notify.Notifiers.Start(settings, daemon.Bus, line => DaemonLog.Write(stderr, TimeProvider.System, line));
+        using var notifiers = Notify.Notifiers.Start(settings, daemon.Bus, line => DaemonLog.Write(stderr, TimeProvider.System, line),
+            runUserRoot);
         foreach (var source in notifiers.Counters) daemon.Counters.Add(source);
         daemon.Runner.RescanAtStart();
 

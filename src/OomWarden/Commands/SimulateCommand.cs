@@ -13,7 +13,22 @@ namespace OomWarden.Commands;
 /// are explain's (<see cref="HardProtection"/>): "oomwarden itself" is the pid that recorded the snapshot, never a name.</remarks>
 public static class SimulateCommand
 {
-    public const string Usage = "usage: oomwarden simulate [--config FILE] [--json] [--domain PATH] SNAPSHOT";
+    public const string Usage = """
+        usage: oomwarden simulate [--config FILE] [--json] [--domain PATH] SNAPSHOT
+
+        Replays the victim decision on SNAPSHOT (a regular file written by `oomwarden snapshot`) with a policy, to try
+        it before deploying it.
+
+          -c, --config FILE  the policy (default: the built-in one); levels are compared with the recorded MemTotal
+          --domain PATH      a cgroup of the snapshot as if it were at its limit (default: the whole system)
+          --json             one JSON object instead of the text tree
+
+        Exit: 0 decided (a victim or nothing to kill), 64 usage, 65 malformed snapshot or unknown cgroup,
+        66 missing or unopenable input (not a regular file), 74 read error, 78 config rejected.
+        """;
+
+    /// <summary>10^5 processes with their command lines are a few tens of MiB; more than this is not a snapshot.</summary>
+    public const int MaxSnapshotBytes = 1 << 30;
 
     private static readonly CliOption Json = CliOption.Flag("--json");
     private static readonly CliOption[] Options = [LiveOptions.Config, LiveOptions.DomainOption, Json];
@@ -29,15 +44,17 @@ public static class SimulateCommand
         string? configPath = parsed.Value(LiveOptions.Config.Name), domain = parsed.Value(LiveOptions.DomainOption.Name);
         bool json = parsed.Has(Json.Name);
 
-        byte[] bytes;
-        try
+        // A regular file only: a FIFO must not hang the open, /dev/zero must not be read until memory runs out.
+        var failure = Linux.IO.InputFile.TryRead(snapshotPath, MaxSnapshotBytes, out byte[]? bytes, out int errno, out string? reason);
+        if (failure != Linux.IO.InputFile.Failure.None)
         {
-            bytes = File.ReadAllBytes(snapshotPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            stderr.WriteLine($"oomwarden simulate: cannot read {snapshotPath}: {OsErrors.Describe(ex, snapshotPath)}");
-            return ExitCodes.ForInput(ex, snapshotPath);
+            stderr.WriteLine(TextEscape.ForTerminal($"oomwarden simulate: cannot read {snapshotPath}: {reason}"));
+            return failure switch
+            {
+                Linux.IO.InputFile.Failure.TooLarge => ExitCodes.DataError,
+                Linux.IO.InputFile.Failure.NotRegular => ExitCodes.NoInput,
+                _ => ExitCodes.ForInput(errno),
+            };
         }
         if (!SnapshotReader.TryRead(bytes, out var snapshot, out var readError))
         {

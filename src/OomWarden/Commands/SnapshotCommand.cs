@@ -1,3 +1,4 @@
+using OomWarden.Core.Model;
 using OomWarden.Core.Snapshot;
 using OomWarden.Daemon;
 using OomWarden.Linux.Readers;
@@ -13,6 +14,11 @@ public static class SnapshotCommand
 
           -o, --output FILE  where to write the snapshot ("-" for stdout); written to a new FILE.tmp.PID.RANDOM, then renamed
           --domain PATH      record only this memory cgroup's subtree (default: the whole system)
+          --proc-root DIR --sys-root DIR
+                             read /proc and /sys from DIR (containers, fixture trees)
+
+        Exit: 0 written, 64 usage, 65 no such memory cgroup with a limit, 71 host unreadable,
+        73 output not writable.
         """;
 
     private static readonly CliOption Output = CliOption.WithValue("--output", "-o");
@@ -27,14 +33,16 @@ public static class SnapshotCommand
         if (live.DomainError() is { } domainError) return ArgReader.UsageError("snapshot", domainError, Usage, stderr);
 
         var paths = live.Paths;
-        using var host = LiveHost.Open(paths);
+        // README: 71 when the host cannot be read (no /proc, no cgroupfs), as doctor and bench say it.
+        if (!TryOpenHost(paths, stderr, out var opened)) return ExitCodes.OsError;
+        using var host = opened;
         using var meminfo = new MeminfoReader(paths);
         meminfo.TryRead(out var mem);
         var domain = live.Domain;
         var view = host.OpenDomain(domain);
         if (domain.Kind == Core.Model.DomainKind.Cgroup && view.DomainTotalBytes == 0)
         {
-            stderr.WriteLine($"snapshot: {domain.CgroupPath}: no such memory cgroup with a limit");
+            stderr.WriteLine(TextEscape.ForTerminal($"oomwarden snapshot: {domain.CgroupPath}: no such memory cgroup with a limit"));
             return ExitCodes.DataError;
         }
         var doc = SnapshotBuilder.Build(view, mem, DateTimeOffset.UtcNow, Environment.MachineName, paths.PageSizeBytes,
@@ -67,5 +75,20 @@ public static class SnapshotCommand
         int processes = doc.Cgroups.Sum(c => c.Processes.Count);
         stderr.WriteLine($"snapshot: {output}: {doc.Cgroups.Count} cgroups, {processes} processes, domain {domain}");
         return ExitCodes.Ok;
+    }
+
+    private static bool TryOpenHost(Linux.HostPaths paths, TextWriter stderr, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LiveHost? host)
+    {
+        try
+        {
+            host = LiveHost.Open(paths);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"oomwarden snapshot: cannot read the host: {OsErrors.Describe(e)}");
+            host = null;
+            return false;
+        }
     }
 }

@@ -8,7 +8,9 @@ public sealed record ConfigError(string Path, int Line, int Column, string Messa
     /// jump to it.</summary>
     public override string ToString()
     {
-        string message = IsWarning ? "warning: " + Message : Message;
-        return Line > 0 ? $"{Path}:{Line}:{Column}: {message}" : $"{Path}: {message}";
+        string message = Core.Model.TextEscape.ForTerminal(IsWarning ? "warning: " + Message : Message);
+        // One line, whatever the path holds (a newline or an escape sequence in a file name is shown escaped).
+        string path = Core.Model.TextEscape.ForTerminal(Path);
+        return Line > 0 ? $"{path}:{Line}:{Column}: {message}" : $"{path}: {message}";
     }
 }

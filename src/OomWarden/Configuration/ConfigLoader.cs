@@ -25,32 +25,53 @@ public static class ConfigLoader
 
     public static ConfigLoadResult LoadFile(string path, ConfigHost host)
     {
-        string? text;
-        try
+        // Not through FileStream: a FIFO at the path would block the open (check-config, or a reload's thread, for
+        // ever), and /dev/zero would be read to the cap; only a regular file is a config (a link to one is fine).
+        var failure = Linux.IO.InputFile.TryRead(path, MaxFileBytes, out byte[]? bytes, out int errno, out string? reason);
+        switch (failure)
         {
-            text = ReadText(path);
+            case Linux.IO.InputFile.Failure.None:
+                break;
+            case Linux.IO.InputFile.Failure.TooLarge:
+                return ConfigLoadResult.Failed([new ConfigError(path, 0, 0, $"larger than {MaxFileBytes >> 20} MiB: not a config file")]);
+            default:
+                return ConfigLoadResult.Unreadable(new ConfigError(path, 0, 0, "cannot read the file: " + reason), errno);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        if (!TryDecode(bytes!, out string text, out int badOffset))
         {
-            return ConfigLoadResult.Unreadable(new ConfigError(path, 0, 0, "cannot read the file: " + OsErrors.Describe(ex, path)), OsErrors.Errno(ex, path));
+            var (line, column) = LineColumn(bytes!, badOffset);
+            return ConfigLoadResult.Failed([new ConfigError(path, line, column,
+                $"not UTF-8 (byte 0x{bytes![badOffset]:x2}): a TOML file is UTF-8 text")]);
         }
-        if (text is null)
-            return ConfigLoadResult.Failed([new ConfigError(path, 0, 0, $"larger than {MaxFileBytes >> 20} MiB: not a config file")]);
         return LoadText(text, path, host);
     }
 
-    /// <summary>The file's text; null when it is larger than <see cref="MaxFileBytes"/> (read no further, so
-    /// /dev/zero ends too).</summary>
-    private static string? ReadText(string path)
+    /// <summary>Strict UTF-8 (a byte-order mark dropped); false with the offset of the first byte that is not UTF-8,
+    /// which a lenient decoder would turn into U+FFFD in a key or a pattern without a word.</summary>
+    private static bool TryDecode(byte[] bytes, out string text, out int badOffset)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-        var buffer = new byte[64 * 1024];
-        var bytes = new MemoryStream();
-        int n;
-        while (bytes.Length <= MaxFileBytes && (n = stream.Read(buffer, 0, buffer.Length)) > 0)
-            bytes.Write(buffer, 0, n);
-        if (bytes.Length > MaxFileBytes) return null;
-        return System.Text.Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length).TrimStart('\uFEFF');
+        text = "";
+        badOffset = 0;
+        var span = bytes.AsSpan();
+        if (span.StartsWith("\uFEFF"u8)) { span = span[3..]; badOffset = 3; }
+        var chars = new char[span.Length];
+        var status = System.Text.Unicode.Utf8.ToUtf16(span, chars, out int read, out int written, replaceInvalidSequences: false);
+        if (status != System.Buffers.OperationStatus.Done)
+        {
+            badOffset += read;
+            return false;
+        }
+        text = new string(chars, 0, written);
+        return true;
+    }
+
+    /// <summary>1-based line and column (in bytes) of <paramref name="offset"/>.</summary>
+    private static (int Line, int Column) LineColumn(byte[] bytes, int offset)
+    {
+        int line = 1, start = 0;
+        for (int i = 0; i < offset; i++)
+            if (bytes[i] == (byte)'\n') { line++; start = i + 1; }
+        return (line, offset - start + 1);
     }
 
     public static ConfigLoadResult LoadText(string text, string path) => LoadText(text, path, ConfigHost.Users);

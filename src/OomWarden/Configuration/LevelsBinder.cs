@@ -9,7 +9,7 @@ namespace OomWarden.Configuration;
 internal static class LevelsBinder
 {
     public static readonly string[] LevelNames = ["low", "medium", "critical"];
-    private static readonly string[] LevelsKeys = ["enabled", "low", "medium", "critical", "hold", "release_grace", "repeat", "release", "reclaim_step", "reclaim_interval", "reclaim_psi_some_avg10"];
+    private static readonly string[] LevelsKeys = ["enabled", "low", "medium", "critical", "hold", "release_grace", "repeat", "release", "release_kill", "reclaim_step", "reclaim_interval", "reclaim_psi_some_avg10"];
     private static readonly string[] ConditionKeys = ["available", "psi_some_avg10", "psi_full_avg10", "exhaustion_in"];
 
     /// <summary>Where each condition of each level was written (for ordering errors).</summary>
@@ -31,6 +31,9 @@ internal static class LevelsBinder
                     break;
                 case "release":
                     if (ctx.TryBool(item, out bool release)) s = s with { Release = release };
+                    break;
+                case "release_kill":
+                    if (ctx.TryBool(item, out bool releaseKill)) s = s with { ReleaseKill = releaseKill };
                     break;
                 case "hold":
                     if (SettingsBinder.TryDuration(item, ctx, out var hold)) s = s with { Hold = hold };

@@ -153,6 +153,7 @@ internal static class SettingsBinder
             }
         }
         CheckOrder(c.HeadroomKill, c.HeadroomTerm, kill ?? term, "headroom_kill", "headroom_term", ctx);
+        CheckCgroupOrderAcrossUnits(c, kill ?? term, ctx);
         return c;
     }
 
@@ -268,6 +269,20 @@ internal static class SettingsBinder
         bool wrong = kill.IsPercent ? kill.Percent > term.Percent : kill.Bytes > term.Bytes;
         if (wrong)
             ctx.Error(at, $"{killKey} ({Units.FormatThreshold(kill)}) must not exceed {termKey} ({Units.FormatThreshold(term)}): SIGKILL comes after SIGTERM");
+    }
+
+    /// <summary>headroom_kill and headroom_term in different units cross at some limit: the cgroups on the wrong side
+    /// of it reach the kill level first. A warning, as for the system levels (the file may be right for the cgroups
+    /// this host has).</summary>
+    private static void CheckCgroupOrderAcrossUnits(CgroupThresholds c, TomlItem? at, BindContext ctx)
+    {
+        if (at is null || c.HeadroomKill.IsPercent == c.HeadroomTerm.IsPercent) return;
+        var (percent, bytes) = c.HeadroomTerm.IsPercent ? (c.HeadroomTerm.Percent, c.HeadroomKill.Bytes) : (c.HeadroomKill.Percent, c.HeadroomTerm.Bytes);
+        if (percent <= 0 || bytes <= 0) return;
+        long crossBytes = (long)Math.Min(long.MaxValue / 2, bytes * 100.0 / percent);
+        string side = c.HeadroomTerm.IsPercent ? "below" : "above";
+        ctx.Warn(at, $"headroom_kill ({Units.FormatThreshold(c.HeadroomKill)}) exceeds headroom_term ({Units.FormatThreshold(c.HeadroomTerm)}) for cgroups "
+            + $"with a limit {side} {SizeFormat.FormatBytes(crossBytes)}: there SIGKILL would come before SIGTERM");
     }
 
     /// <summary>A percentage against a size depends on the machine: compared with its total (MemTotal, SwapTotal) at

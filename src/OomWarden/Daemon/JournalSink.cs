@@ -118,7 +118,7 @@ public sealed class JournalSink : IEventSink
                     DomainFreedBytes = r.Request.DomainFreedBytes,
                     FootprintBytes = r.Request.SubscriberBytesAfter,
                     Result = r.Request.Gone ? "gone" : r.Request.Answered ? "answered" : "no_answer",
-                    Message = r.StillShort ? "still at medium or worse: asking the next subscriber" : null,
+                    Message = r.StillShort ? "still at medium or worse: escalating" : null,
                     DryRun = _dryRun,
                 }, sync: false);
                 break;

@@ -14,6 +14,9 @@ namespace OomWarden.Notify;
 public sealed partial class DesktopSink : IEventSink, ICounterSource, IDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where logind makes the users' runtime directories; <c>run --run-user-root</c> moves it (tests).</summary>
+    public const string DefaultRuntimeRoot = "/run/user";
     private static readonly KeyValuePair<string, string>[] Labels = [new("channel", "desktop")];
 
     private readonly string _helper;
@@ -25,8 +28,8 @@ public sealed partial class DesktopSink : IEventSink, ICounterSource, IDisposabl
     private readonly record struct Job(int Uid, string Summary, string Body);
 
     /// <param name="helper">The oomwarden binary (the daemon's own, <see cref="Environment.ProcessPath"/>).</param>
-    /// <param name="runtimeRoot">Where the users' runtime directories are: /run/user.</param>
-    public DesktopSink(string helper, Action<string> log, string runtimeRoot = "/run/user")
+    /// <param name="runtimeRoot">Where the users' runtime directories are: /run/user (<see cref="DefaultRuntimeRoot"/>).</param>
+    public DesktopSink(string helper, Action<string> log, string runtimeRoot = DefaultRuntimeRoot)
     {
         _helper = helper;
         _runtimeRoot = runtimeRoot;

@@ -15,14 +15,15 @@ public sealed class Notifiers : IDisposable
     /// <summary>The counter sources (status and metrics collect them).</summary>
     public List<ICounterSource> Counters { get; } = [];
 
-    public static Notifiers Start(DaemonSettings settings, EventBus bus, Action<string> log)
+    /// <param name="runtimeRoot">Where the users' runtime directories are (<c>run --run-user-root</c>; /run/user).</param>
+    public static Notifiers Start(DaemonSettings settings, EventBus bus, Action<string> log, string runtimeRoot = DesktopSink.DefaultRuntimeRoot)
     {
         var n = new Notifiers();
         var s = settings.NotifyBus;
         if (s.LowMemoryMonitor)
             n.Add(new LowMemoryMonitorSink(new LowMemoryMonitorService(LowMemoryMonitorService.SystemBusAddress(), log)), bus);
         if (s.Desktop && Environment.ProcessPath is { } self)
-            n.Add(new DesktopSink(self, log), bus);
+            n.Add(new DesktopSink(self, log, runtimeRoot), bus);
         if (s.Hooks.Count > 0)
             n.Add(new HookSink(s.Hooks, settings.Action.DryRun, log), bus);
         return n;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using OomWarden.Core.Decisions;
 using OomWarden.Core.Engine;
+using OomWarden.Core.Levels;
 using OomWarden.Core.Model;
 using OomWarden.Core.Policy;
 using OomWarden.Core.Settings;
@@ -30,6 +31,11 @@ public sealed class EngineHarness : IEventSink
     public List<string> Selected { get; } = [];
     public List<string> CgroupsKilled { get; } = [];
     private readonly List<KillInFlight> _exitsPending = [];
+
+    /// <summary>The host's release channel ([levels] at medium): picks and asks a subscriber (true) or finds nobody
+    /// (false, also when unset); <see cref="MeasureRelease"/> fills in the "after" figures at the deadline.</summary>
+    public Func<ReleaseRequest, bool>? AskRelease { get; set; }
+    public Action<ReleaseRequest>? MeasureRelease { get; set; }
 
     public EngineHarness(EngineOptions? options = null, EngineState? state = null)
         => Engine = new OomEngine(options ?? new EngineOptions { InstanceId = "t" }, Time, this, state);
@@ -108,6 +114,15 @@ public sealed class EngineHarness : IEventSink
                     break;
                 case CommandKind.CloseVictim:
                     Trace.Add("CloseVictim " + c.Kill!.Pid);
+                    break;
+                case CommandKind.AskRelease:
+                    Trace.Add("AskRelease " + c.Domain!.Name);
+                    Engine.OnReleaseAsked(c.Release!, AskRelease?.Invoke(c.Release!) ?? false);
+                    break;
+                case CommandKind.MeasureRelease:
+                    Trace.Add("MeasureRelease pid " + c.Release!.Pid);
+                    MeasureRelease?.Invoke(c.Release!);
+                    Engine.OnReleaseMeasured(c.Release!);
                     break;
             }
         }

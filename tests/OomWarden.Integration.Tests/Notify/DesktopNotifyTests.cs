@@ -11,7 +11,7 @@ namespace OomWarden.Integration.Tests.Notify;
 /// only through `oomwarden notify-desktop` dropped to that user's uid (the bus refuses root).</summary>
 public sealed class DesktopNotifyTests : IDisposable
 {
-    private const int Nobody = 65534, NoGroup = 65534;
+    internal const int Nobody = 65534, NoGroup = 65534;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly string _root = TestHelpers.NewTempDirectory("oomwarden-runuser");
     private readonly List<string> _log = [];
@@ -36,12 +36,16 @@ public sealed class DesktopNotifyTests : IDisposable
         AvailableBeforeBytes = 1 << 20,
     }, 512L << 20, TimeSpan.FromMilliseconds(40));
 
-    private (PrivateBus Bus, LineProcess Server) StartSession()
+    private (PrivateBus Bus, LineProcess Server) StartSession() => StartSession(_root);
+
+    /// <summary>A session bus of nobody at RUNTIME_ROOT/65534/bus (the directory owned by nobody, 0700, as logind
+    /// makes /run/user/UID) and the notification server on it, run as nobody.</summary>
+    internal static (PrivateBus Bus, LineProcess Server) StartSession(string runtimeRoot)
     {
         Repo.RequireBinary();
         if (!Sh.IsRoot) Assert.Skip("needs root: the test runs a session bus as another user");
-        File.SetUnixFileMode(_root, (UnixFileMode)0b111_101_101);
-        var bus = PrivateBus.Session(Nobody, NoGroup, Path.Combine(_root, Nobody.ToString()));
+        File.SetUnixFileMode(runtimeRoot, (UnixFileMode)0b111_101_101);
+        var bus = PrivateBus.Session(Nobody, NoGroup, Path.Combine(runtimeRoot, Nobody.ToString()));
         string script = Path.Combine(bus.Directory, "notifications.py");
         File.Copy(Path.Combine(Repo.Root, "tests", "helpers", "dbus", "notifications.py"), script);
         var server = LineProcess.Start("/usr/bin/setpriv", [$"--reuid={Nobody}", $"--regid={NoGroup}", "--clear-groups", "/usr/bin/python3", script],

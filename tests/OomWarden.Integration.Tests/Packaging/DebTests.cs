@@ -16,6 +16,7 @@ public sealed class DebTests
         "/usr/share/man/man8/oomwarden.8.gz", "/usr/share/man/man5/oomwarden.toml.5.gz",
         "/usr/share/bash-completion/completions/oomwarden", "/usr/share/doc/oomwarden/copyright",
         "/usr/share/dbus-1/system.d/org.freedesktop.LowMemoryMonitor.conf", "/usr/share/doc/oomwarden/NOTIFY.md",
+        "/usr/share/doc/oomwarden/examples/oomwarden.service.d/desktop.conf",
     ];
 
     [Fact]

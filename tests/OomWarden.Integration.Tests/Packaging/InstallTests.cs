@@ -56,6 +56,7 @@ public sealed partial class InstallTests
             Assert.True(m.Success, security.Stdout + security.Stderr);
             double score = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
             Assert.True(score <= 4.0, $"systemd-analyze security scores the unit {score} (> 4.0):\n{security.Stdout}");
+            DesktopDropIn(root, unit, man, score, security.Stdout);
             File.Delete(Path.Combine(root, "bin", "kill"));
             Directory.Delete(Path.Combine(root, "bin"));
 
@@ -80,6 +81,45 @@ public sealed partial class InstallTests
         finally
         {
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [GeneratedRegex(@"^✗ (\S+)", RegexOptions.Multiline)]
+    private static partial Regex Exposed();
+
+    /// <summary>deploy/oomwarden.service.d/desktop.conf (for <c>[notify] desktop = true</c>) beside the installed unit:
+    /// systemd-analyze verify still passes (and reads it: a bad value in it fails), and security scores the pair worse
+    /// than the unit alone only by what the drop-in needs (set*id and CAP_SETUID/CAP_SETGID for notify-desktop), at
+    /// most 0.5. systemd is not PID 1 here: this is checked offline only, never run under systemd.</summary>
+    private static void DesktopDropIn(string root, string unit, string man, double unitScore, string unitSecurity)
+    {
+        string dir = unit + ".d";
+        string dropIn = Path.Combine(dir, "desktop.conf");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.Copy(Path.Combine(Repo.Root, "deploy", "oomwarden.service.d", "desktop.conf"), dropIn);
+            var verify = Sh.Run("env", ["MANPATH=" + man, "systemd-analyze", "verify", "--root=" + root, unit], Slow);
+            Assert.True(verify.ExitCode == 0 && verify.Stderr.Trim().Length == 0, "systemd-analyze verify with desktop.conf: " + verify.Stdout + verify.Stderr);
+
+            var security = Sh.Run("systemd-analyze", ["security", "--offline=yes", "--root=" + root, unit], Slow);
+            var m = Exposure().Match(security.Stdout);
+            Assert.True(m.Success, security.Stdout + security.Stderr);
+            double score = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            var before = Exposed().Matches(unitSecurity).Select(x => x.Groups[1].Value).ToHashSet();
+            var worse = Exposed().Matches(security.Stdout).Select(x => x.Groups[1].Value).Where(n => !before.Contains(n)).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(new[] { "CapabilityBoundingSet=~CAP_SET(UID|GID|PCAP)", "SystemCallFilter=~@privileged" }, worse);
+            Assert.True(score - unitScore <= 0.5, $"with desktop.conf systemd-analyze security scores {score}, the unit alone {unitScore}:\n{security.Stdout}");
+
+            // The drop-in is really read: a bad value in it fails the check.
+            File.AppendAllText(dropIn, "ProtectHome=sometimes\n");
+            var bad = Sh.Run("env", ["MANPATH=" + man, "systemd-analyze", "verify", "--root=" + root, unit], Slow);
+            Assert.True(bad.Stderr.Contains("desktop.conf:", StringComparison.Ordinal) && bad.Stderr.Contains("sometimes", StringComparison.Ordinal),
+                "a bad desktop.conf passed: " + bad.Stdout + bad.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 

@@ -96,4 +96,70 @@ public sealed partial class SyscallFilterTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>The allow list systemd builds from the SystemCallFilter= lines of the unit and then its drop-ins, in
+    /// order: the first line is an allow list, a later <c>~</c> line removes from it, a later plain line adds to it.</summary>
+    private static HashSet<string> EffectiveAllowList(params string[] files)
+    {
+        var allowed = new HashSet<string>();
+        foreach (var file in files)
+        {
+            foreach (var line in File.ReadAllLines(file))
+            {
+                if (!line.StartsWith("SystemCallFilter=", StringComparison.Ordinal)) continue;
+                string value = line["SystemCallFilter=".Length..];
+                bool deny = value.StartsWith('~');
+                foreach (var item in value.TrimStart('~').Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var set = item.StartsWith('@') ? Expand(item) : [item];
+                    if (deny) allowed.ExceptWith(set);
+                    else allowed.UnionWith(set);
+                }
+            }
+        }
+        return allowed;
+    }
+
+    /// <summary>[notify] desktop: `oomwarden notify-desktop` as the daemon runs it (root, dropping to nobody) against
+    /// nobody's private session bus, traced by strace. The unit alone refuses its set*id calls; with
+    /// deploy/oomwarden.service.d/desktop.conf every system call it made is allowed.</summary>
+    [Fact]
+    public void Every_system_call_of_notify_desktop_is_allowed_by_the_unit_with_the_desktop_drop_in()
+    {
+        Repo.RequireBinary();
+        if (!File.Exists("/usr/bin/strace")) Assert.Skip("strace is missing (scripts/deps.sh installs it)");
+        if (!File.Exists("/usr/bin/systemd-analyze")) Assert.Skip("systemd-analyze is missing (scripts/deps.sh installs systemd)");
+        string unit = Path.Combine(Repo.Root, "deploy", "oomwarden.service");
+        var alone = EffectiveAllowList(unit);
+        var withDropIn = EffectiveAllowList(unit, Path.Combine(Repo.Root, "deploy", "oomwarden.service.d", "desktop.conf"));
+
+        string dir = Path.Combine(Path.GetTempPath(), "oomwarden-strace-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string runtimeRoot = Path.Combine(dir, "run-user");
+            Directory.CreateDirectory(runtimeRoot);
+            var (bus, server) = Notify.DesktopNotifyTests.StartSession(runtimeRoot);
+            using var _b = bus;
+            using var _s = server;
+            string trace = Path.Combine(dir, "trace");
+            string id = Notify.DesktopNotifyTests.Nobody.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var run = Sh.Run("strace", ["-f", "-qq", "-o", trace, Repo.Binary, "notify-desktop", "--uid", id, "--gid", id, "--bus", bus.SocketPath,
+                "--summary", "Out of memory: stopped hog (pid 1)", "--body", "traced"], Slow);
+            Assert.True(run.ExitCode == 0, "notify-desktop failed: " + run.Stdout + run.Stderr + server.Stderr);
+            Assert.Contains("traced", server.NextLine(TimeSpan.FromSeconds(30)) ?? "");
+
+            var used = SyscallName().Matches(File.ReadAllText(trace)).Select(m => m.Groups[1].Value).ToHashSet();
+            Assert.Contains("setresuid", used);
+            Assert.Contains("connect", used);
+            var refusedAlone = used.Where(s => !alone.Contains(s)).Order().ToList();
+            Assert.Contains("setresuid", refusedAlone); // the drop-in is needed
+            var refused = used.Where(s => !withDropIn.Contains(s)).Order().ToList();
+            Assert.True(refused.Count == 0, "the unit with desktop.conf refuses: " + string.Join(", ", refused));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

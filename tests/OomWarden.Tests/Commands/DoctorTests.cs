@@ -120,7 +120,7 @@ public sealed class DoctorTests
     {
         var (code, _, err) = Doctor("/nonexistent-oomwarden-root");
         Assert.Equal(71, code);
-        Assert.StartsWith("doctor: cannot read the host:", err);
+        Assert.StartsWith("oomwarden doctor: cannot read the host:", err);
     }
 
     [Fact]

@@ -63,6 +63,18 @@ public class LevelTests
     }
 
     [Theory]
+    [InlineData("[cgroups]\nheadroom_term = \"10%\"\nheadroom_kill = \"64MiB\"", "below 640.0 MiB")]
+    [InlineData("[cgroups]\nheadroom_term = \"64MiB\"\nheadroom_kill = \"2%\"", "above 3.1 GiB")]
+    public void CgroupKillAndTermInDifferentUnitsSayWhereTheyCross(string text, string where)
+    {
+        var result = ConfigLoader.LoadText(text, "test.toml");
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal(3, warning.Line);
+        Assert.Contains($"for cgroups with a limit {where}: there SIGKILL would come before SIGTERM", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("[system]\nmem_available_term = \"10%\"\nmem_available_kill = \"512MiB\"")] // 10% of 8 GiB is above 512 MiB: fine
     [InlineData("[system]\nmem_available_term = \"1GiB\"\nmem_available_kill = \"5%\"")] // 5% of 8 GiB = 410 MiB
     [InlineData("[system]\nswap_free_term = \"10%\"\nswap_free_kill = \"1GiB\"")] // no swap: swap levels are not compared

@@ -56,6 +56,7 @@ public class PrintedSettingsTests
         release_grace = "1500ms"
         repeat = "20s"
         release = false
+        release_kill = false
         reclaim_step = "64MiB"
         reclaim_interval = "3s"
         reclaim_psi_some_avg10 = 2.5

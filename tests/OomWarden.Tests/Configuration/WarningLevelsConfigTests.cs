@@ -48,6 +48,21 @@ public class WarningLevelsConfigTests
         Assert.True(d.Levels.Enabled);
         Assert.Equal("", d.Notify.Socket);
         Assert.Equal("", d.Notify.PressureSocket);
+        Assert.True(d.Levels.ReleaseKill);
+    }
+
+    [Fact]
+    public void ReleaseKillTurnsTheEscalationAtMediumOffAndTakesOnlyABool()
+    {
+        var result = ConfigLoader.LoadText("[levels]\nrelease_kill = false\n", "t.toml");
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.False(result.Config.Settings.Levels.ReleaseKill);
+        Assert.True(result.Config.Settings.Levels.Release);
+        var bad = ConfigLoader.LoadText("[levels]\nrelease_kill = \"no\"\n", "t.toml");
+        Assert.False(bad.Success);
+        var e = Assert.Single(bad.Errors);
+        Assert.Equal((2, 1), (e.Line, e.Column));
+        Assert.Contains("release_kill", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,24 @@
+using System.Text;
+
+namespace OomWarden.KernelLog.Model;
+
+/// <summary>
+/// The bytes of report lines that only the diagnosis may quote (task-table rows): appended to one growing buffer
+/// per report, made a string only when asked for. A report's rows then cost one buffer instead of a string each.
+/// </summary>
+internal sealed class LineStore
+{
+    private byte[] _buf = new byte[4096];
+    private int _len;
+
+    public int Add(ReadOnlySpan<byte> line)
+    {
+        if (_buf.Length - _len < line.Length) Array.Resize(ref _buf, Math.Max(_buf.Length * 2, _len + line.Length));
+        int at = _len;
+        line.CopyTo(_buf.AsSpan(at));
+        _len += line.Length;
+        return at;
+    }
+
+    public string Text(int offset, int length) => Encoding.UTF8.GetString(_buf, offset, length);
+}

@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using OomWarden.KernelLog.Output;
+
+namespace OomWarden.KernelLog.Tests;
+
+/// <summary>The hand-written JSON writer writes what Utf8JsonWriter writes with the same (relaxed) encoder, byte for byte.</summary>
+public class JsonLineWriterTests
+{
+    private static readonly byte[] Key = JsonLineWriter.Name("k");
+
+    private static string Ours(Action<JsonLineWriter> write)
+    {
+        var w = new JsonLineWriter(16);
+        w.StartObject();
+        write(w);
+        w.EndObject();
+        return Encoding.UTF8.GetString(w.Written);
+    }
+
+    private static string Reference(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonLineWriter.Encoder }))
+        {
+            w.WriteStartObject();
+            write(w);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    [Fact]
+    public void Every_character_is_escaped_as_utf8jsonwriter_escapes_it()
+    {
+        var mismatches = new List<string>();
+        for (int c = 0; c <= 0x10FFFF; c++)
+        {
+            if (c is >= 0xD800 and <= 0xDFFF) continue;
+            string s = "a" + char.ConvertFromUtf32(c) + "b";
+            string ours = Ours(w => { w.String(Key, s); w.Number(s, 1); w.StartArray(Key); w.StringValue(s); w.EndArray(); });
+            string want = Reference(w => { w.WriteString("k", s); w.WriteNumber(s, 1); w.WriteStartArray("k"); w.WriteStringValue(s); w.WriteEndArray(); });
+            if (ours != want && mismatches.Count < 10) mismatches.Add($"U+{c:X4}: {ours} != {want}");
+        }
+        Assert.Empty(mismatches);
+    }
+
+    [Fact]
+    public void Random_strings_numbers_and_nesting_match()
+    {
+        var rng = new Random(13);
+        for (int i = 0; i < 20_000; i++)
+        {
+            var chars = new char[rng.Next(0, 40)];
+            for (int j = 0; j < chars.Length; j++)
+                chars[j] = rng.Next(4) switch { 0 => (char)rng.Next(0, 0x80), 1 => (char)rng.Next(0x20, 0x7F), 2 => (char)rng.Next(0x80, 0x800), _ => (char)rng.Next(0x800, 0xD800) };
+            string s = new(chars);
+            long n = rng.NextInt64(long.MinValue, long.MaxValue);
+            double d = Math.Round(rng.NextDouble() * Math.Pow(10, rng.Next(0, 12)), 6);
+            string ours = Ours(w =>
+            {
+                w.String(Key, s); w.Number(Key, n); w.Number(Key, d); w.Null(Key); w.Bool(Key, i % 2 == 0);
+                w.StartArray(Key); w.NumberValue(n); w.NumberValue(1); w.StartObject(); w.Number(Key, (long?)null); w.EndObject(); w.EndArray();
+                w.StartObject(Key); w.Number(s, n); w.EndObject(); w.String(Key, null);
+            });
+            string want = Reference(w =>
+            {
+                w.WriteString("k", s); w.WriteNumber("k", n); w.WriteNumber("k", d); w.WriteNull("k"); w.WriteBoolean("k", i % 2 == 0);
+                w.WriteStartArray("k"); w.WriteNumberValue(n); w.WriteNumberValue(1); w.WriteStartObject(); w.WriteNull("k"); w.WriteEndObject(); w.WriteEndArray();
+                w.WriteStartObject("k"); w.WriteNumber(s, n); w.WriteEndObject(); w.WriteString("k", (string?)null);
+            });
+            Assert.Equal(want, ours);
+        }
+    }
+
+    [Fact]
+    public void Small_and_extreme_numbers_match()
+    {
+        foreach (long n in new long[] { 0, 1, 9, 10, 11, 99, 100, -1, -9, -10, long.MaxValue, long.MinValue, 999_999_999_999_999_999 })
+            Assert.Equal(Reference(w => { w.WriteNumber("k", n); w.WriteStartArray("k"); w.WriteNumberValue(n); w.WriteEndArray(); }),
+                Ours(w => { w.Number(Key, n); w.StartArray(Key); w.NumberValue(n); w.EndArray(); }));
+    }
+
+    [Fact]
+    public void Grows_past_its_first_buffer()
+    {
+        string big = new('x', 100_000);
+        Assert.Equal(Reference(w => w.WriteString("k", big)), Ours(w => w.String(Key, big)));
+    }
+}
