@@ -10,7 +10,8 @@ namespace OomWarden.Core.Tests;
 /// cg /batch/job1 300          cgroup with a working set of 300 MiB (parents are created as needed; a parent holds at least the sum of its children)
 /// p /batch/job1 42 make 120   process pid 42, comm "make", rss 120 MiB; options: adj=N uid=N kthread
 /// </code>
-/// Rules: <c>cgroup=/batch/* priority=-10</c>, <c>comm=sshd protect</c>, <c>unit=ssh.service kill=cgroup</c>.</summary>
+/// Rules: <c>cgroup=/batch/* priority=-10</c>, <c>comm=sshd protect</c>, <c>unit=ssh.service kill=cgroup</c>,
+/// <c>cgroup=/cache/** reclaim</c> (or <c>reclaim=false</c>).</summary>
 public static class TreeDsl
 {
     public const long MiB = 1L << 20;
@@ -116,6 +117,7 @@ public static class TreeDsl
                     "protect" => effect with { Protect = true },
                     "kill" => effect with { Kill = value == "cgroup" ? KillMode.Cgroup : KillMode.Process },
                     "signal" => effect with { Signal = int.Parse(value, CultureInfo.InvariantCulture) },
+                    "reclaim" => effect with { Reclaim = value != "false" },
                     "grace" => effect with { TermGrace = TimeSpan.FromSeconds(int.Parse(value, CultureInfo.InvariantCulture)) },
                     _ => effect,
                 };

@@ -29,6 +29,14 @@ public enum CommandKind
     /// <summary>The release's deadline: measure the subscriber and its domain again, then call
     /// <see cref="OomEngine.OnReleaseMeasured"/>.</summary>
     MeasureRelease,
+
+    /// <summary>At low: rank the cgroups of <see cref="EngineCommand.Domain"/> that may be reclaimed from
+    /// (<see cref="Decisions.ReclaimCandidates.Rank"/>), then call <see cref="OomEngine.OnReclaimCandidates"/>.</summary>
+    RankReclaim,
+
+    /// <summary>Write <see cref="EngineCommand.Reclaim"/>'s step to its cgroup's memory.reclaim off the loop,
+    /// measuring memory.current and PSI before and after, then call <see cref="OomEngine.OnReclaimed"/>.</summary>
+    Reclaim,
 }
 
 /// <summary>One thing for the host to do. A struct with references only: queuing it allocates nothing.</summary>
@@ -36,4 +44,7 @@ public readonly record struct EngineCommand(CommandKind Kind, WatchedDomain? Dom
 {
     /// <summary>The request of <see cref="CommandKind.AskRelease"/> and <see cref="CommandKind.MeasureRelease"/>.</summary>
     public Levels.ReleaseRequest? Release { get; init; }
+
+    /// <summary>The step of <see cref="CommandKind.Reclaim"/>.</summary>
+    public Levels.ReclaimStep? Reclaim { get; init; }
 }

@@ -40,6 +40,10 @@ public sealed record EngineOptions
     /// <summary>The graded warnings ([levels]); off unless given (<see cref="From"/> gives the configured ones).</summary>
     public LevelSettings Levels { get; init; } = new() { Enabled = false };
 
+    /// <summary>Proactive reclaim at low; null (the default) when no rule says <c>reclaim = true</c>, on cgroup v1,
+    /// or on fixture roots.</summary>
+    public ReclaimSettings? Reclaim { get; init; }
+
     public static EngineOptions From(DaemonSettings s, string instanceId) => new()
     {
         TermGrace = s.Action.TermGrace,

@@ -33,6 +33,9 @@ public sealed class DomainState
 
     /// <summary>The cooperative release under way at medium or worse; null outside one.</summary>
     public Levels.ReleaseEpisode? Release { get; internal set; }
+
+    /// <summary>Proactive reclaim while the domain is at low; null outside it.</summary>
+    public Levels.ReclaimEpisode? Reclaim { get; internal set; }
 }
 
 /// <summary>The engine's whole state as plain data: per-domain state, kills in flight, the ladder's memory.
@@ -50,6 +53,11 @@ public sealed class EngineState
 
     /// <summary>The id of the next release request (own socket's <c>release</c> event).</summary>
     public long NextReleaseId { get; internal set; } = 1;
+
+    /// <summary>cgroup path → timestamp of its last memory.reclaim step (any domain): one step per interval.</summary>
+    internal Dictionary<string, long> ReclaimedAt { get; } = new(StringComparer.Ordinal);
+
+    public long NextReclaimId { get; internal set; } = 1;
 
     /// <summary>Kills judged (not counting dry runs).</summary>
     public int Kills { get; internal set; }

@@ -51,6 +51,7 @@ public sealed partial class OomEngine
             long distance = m.DistanceToNextBytes;
             if (distance < minDistance) minDistance = distance;
             if (levels.Release) StepRelease(d, st, m, now);
+            StepReclaim(d, st, m, now);
         }
         MinWarningDistanceBytes = minDistance;
     }

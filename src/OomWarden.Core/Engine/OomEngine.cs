@@ -118,7 +118,7 @@ public sealed partial class OomEngine
     {
         get
         {
-            long next = NextLevelDeadline();
+            long next = Math.Min(NextLevelDeadline(), NextReclaimDeadline());
             long now = _time.GetTimestamp();
             foreach (var k in _state.InFlight)
             {

@@ -61,6 +61,21 @@ public sealed class CompiledPolicy
         return fallback;
     }
 
+    /// <summary>Whether the cgroup at <paramref name="cgroupPath"/> may be reclaimed from at <c>low</c>: the
+    /// <c>reclaim</c> of the first cgroup rule matching it that sets the key (as <see cref="OomDelayFor"/>: a rule
+    /// without it does not stop the search); false when none does.</summary>
+    public bool ReclaimFor(string cgroupPath)
+    {
+        foreach (var rule in Rules)
+        {
+            if (rule.Effect.Reclaim is { } reclaim && rule.Match.MatchesCgroup(cgroupPath)) return reclaim;
+        }
+        return false;
+    }
+
+    /// <summary>True when some rule says <c>reclaim = true</c>.</summary>
+    public bool AnyReclaim => Rules.Any(r => r.Effect.Reclaim == true);
+
     /// <summary>The verdict of the first process rule (one with a comm, exe, cmdline or user key) that matches
     /// <paramref name="process"/>. Protection by a cgroup above it is the selector's business (the walk never enters
     /// a protected cgroup; the flat selector checks the ancestors).</summary>

@@ -10,13 +10,17 @@ namespace OomWarden.Core.Policy;
 /// <param name="Signal">First signal sent (number).</param>
 /// <param name="OomDelay">A cgroup rule: the bounded wait before the kernel's OOM killer for the cgroups it matches
 /// (zero: off), over [cgroups] oom_delay.</param>
+/// <param name="Reclaim">A cgroup rule: at the warning level <c>low</c> (cgroup v2) oomwarden may write
+/// <c>memory.reclaim</c> on the cgroups it matches, in small steps (off unless a rule says true).</param>
 public sealed record RuleEffect(
     int? Priority = null,
     bool? Protect = null,
     KillMode? Kill = null,
     TimeSpan? TermGrace = null,
     int? Signal = null,
-    TimeSpan? OomDelay = null)
+    TimeSpan? OomDelay = null,
+    bool? Reclaim = null)
 {
-    public bool IsEmpty => Priority is null && Protect is null && Kill is null && TermGrace is null && Signal is null && OomDelay is null;
+    public bool IsEmpty => Priority is null && Protect is null && Kill is null && TermGrace is null && Signal is null && OomDelay is null
+        && Reclaim is null;
 }

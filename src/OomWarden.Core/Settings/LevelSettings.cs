@@ -60,6 +60,10 @@ public sealed record LevelSettings
     /// medium.</summary>
     public bool ReleaseKill { get; init; } = true;
 
+    /// <summary>Proactive reclaim at low (<c>reclaim_step</c>, <c>reclaim_interval</c>, <c>reclaim_psi_some_avg10</c>);
+    /// only for cgroups a rule marks <c>reclaim = true</c>.</summary>
+    public ReclaimSettings Reclaim { get; init; } = new();
+
     public LevelConditions For(int level) => level switch
     {
         1 => Low,

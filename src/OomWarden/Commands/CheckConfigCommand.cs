@@ -35,6 +35,9 @@ public static class CheckConfigCommand
 
         // Forgeable protections are warnings, not errors: the config is valid (exit 0), but a user can satisfy them.
         foreach (var warning in Core.Policy.ProtectionAudit.Warnings(config.Policy)) stderr.WriteLine(warning);
+        if (config.Policy.AnyReclaim && Linux.Cgroups.CgroupLayoutReader.TryRead(HostPaths.Default, out var layout, out _)
+            && layout.MemoryVersion != Linux.Parsing.CgroupVersion.V2)
+            stderr.WriteLine($"{Core.Model.TextEscape.ForTerminal(config.Source)}: warning: reclaim = true is ignored on this host: its memory cgroups are v1, which has no memory.reclaim");
         stdout.WriteLine($"config {Core.Model.TextEscape.ForTerminal(config.Source)}: OK");
         stdout.WriteLine();
         ConfigPrinter.PrintRules(config.Policy, stdout);

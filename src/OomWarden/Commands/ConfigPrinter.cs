@@ -51,6 +51,7 @@ public static class ConfigPrinter
         if (e.TermGrace is TimeSpan grace) parts.Add("term_grace=" + Units.FormatDuration(grace));
         if (e.Signal is int signal) parts.Add("signal=" + Signals.Name(signal));
         if (e.OomDelay is TimeSpan delay) parts.Add("oom_delay=" + Units.FormatDuration(delay));
+        if (e.Reclaim is bool reclaim) parts.Add("reclaim=" + Bool(reclaim));
         return string.Join(' ', parts);
     }
 
@@ -103,6 +104,9 @@ public static class ConfigPrinter
         o.WriteLine($"repeat = \"{Units.FormatDuration(s.Levels.Repeat)}\"");
         o.WriteLine($"release = {Bool(s.Levels.Release)}");
         o.WriteLine($"release_kill = {Bool(s.Levels.ReleaseKill)}");
+        o.WriteLine($"reclaim_step = \"{Units.FormatThreshold(s.Levels.Reclaim.Step)}\"");
+        o.WriteLine($"reclaim_interval = \"{Units.FormatDuration(s.Levels.Reclaim.Interval)}\"");
+        o.WriteLine($"reclaim_psi_some_avg10 = {Number(s.Levels.Reclaim.StopPsiSomeAvg10)}");
         o.WriteLine();
         o.WriteLine("[notify]");
         o.WriteLine($"socket = {Quote(s.Notify.Socket)}");

@@ -9,7 +9,7 @@ namespace OomWarden.Configuration;
 internal static class LevelsBinder
 {
     public static readonly string[] LevelNames = ["low", "medium", "critical"];
-    private static readonly string[] LevelsKeys = ["enabled", "low", "medium", "critical", "hold", "release_grace", "repeat", "release", "release_kill"];
+    private static readonly string[] LevelsKeys = ["enabled", "low", "medium", "critical", "hold", "release_grace", "repeat", "release", "release_kill", "reclaim_step", "reclaim_interval", "reclaim_psi_some_avg10"];
     private static readonly string[] ConditionKeys = ["available", "psi_some_avg10", "psi_full_avg10", "exhaustion_in"];
 
     /// <summary>Where each condition of each level was written (for ordering errors).</summary>
@@ -43,6 +43,20 @@ internal static class LevelsBinder
                     break;
                 case "repeat":
                     if (TryPositive(item, ctx, out var repeat)) s = s with { Repeat = repeat };
+                    break;
+                case "reclaim_step":
+                    if (SettingsBinder.TryThreshold(item, ctx, out var step))
+                    {
+                        if (step.IsPercent ? step.Percent is <= 0 or > 100 : step.Bytes <= 0)
+                            ctx.Error(item, $"'reclaim_step' = {Units.FormatThreshold(step)}: give bytes (\"16MiB\") or a percentage of the domain's total above 0 and at most 100%");
+                        else s = s with { Reclaim = s.Reclaim with { Step = step } };
+                    }
+                    break;
+                case "reclaim_interval":
+                    if (TryPositive(item, ctx, out var interval)) s = s with { Reclaim = s.Reclaim with { Interval = interval } };
+                    break;
+                case "reclaim_psi_some_avg10":
+                    if (TryPercent(item, ctx, out double stopPsi)) s = s with { Reclaim = s.Reclaim with { StopPsiSomeAvg10 = stopPsi } };
                     break;
                 case "low" or "medium" or "critical":
                     // An inline table lands in its own section (levels.low); anything else is a mistake.

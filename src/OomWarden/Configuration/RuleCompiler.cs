@@ -10,7 +10,7 @@ namespace OomWarden.Configuration;
 internal static class RuleCompiler
 {
     public static readonly string[] MatchKeys = ["cgroup", "comm", "exe", "cmdline", "user", "unit"];
-    public static readonly string[] EffectKeys = ["priority", "protect", "kill", "term_grace", "signal", "oom_delay"];
+    public static readonly string[] EffectKeys = ["priority", "protect", "kill", "term_grace", "signal", "oom_delay", "reclaim"];
     private static readonly string[] AllKeys = ["name", .. MatchKeys, .. EffectKeys];
 
     /// <summary>The kernel keeps 15 characters of a process name (TASK_COMM_LEN 16).</summary>
@@ -129,6 +129,9 @@ internal static class RuleCompiler
                 case "oom_delay":
                     if (SettingsBinder.TryOomDelay(item, ctx, out var oomDelay)) effect = effect with { OomDelay = oomDelay };
                     break;
+                case "reclaim":
+                    if (ctx.TryBool(item, out bool reclaim)) effect = effect with { Reclaim = reclaim };
+                    break;
                 case "signal":
                     if (item.Value is IntegerValueSyntax or StringValueSyntax)
                     {
@@ -162,6 +165,8 @@ internal static class RuleCompiler
 
         if (seen.TryGetValue("oom_delay", out var delayItem) && !match.AppliesToCgroups)
             ctx.Error(delayItem, $"{name}: 'oom_delay' applies to cgroups (the cgroup's limit), but this rule matches processes (comm, exe, cmdline or user); use cgroup or unit only");
+        if (seen.TryGetValue("reclaim", out var reclaimItem) && !match.AppliesToCgroups)
+            ctx.Error(reclaimItem, $"{name}: 'reclaim' applies to cgroups (memory.reclaim is a cgroup file), but this rule matches processes (comm, exe, cmdline or user); use cgroup or unit only");
         if (ctx.Errors.Count != errorsBefore) return null;
         return new PolicyRule(name, $"{originPrefix}:{section.Line}", match, effect);
     }

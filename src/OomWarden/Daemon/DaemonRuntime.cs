@@ -82,9 +82,11 @@ public sealed class DaemonRuntime : IDisposable
         var accounting = new KillAccounting(new KillCounters(), loops, bus, time);
         bus.Subscribe(accounting);
         if (settings.Action.RestartLoop is { Enabled: true, Priority: not null }) config.Policy.Override = loops;
-        var engine = new OomEngine(EngineOptions.From(settings, instanceId), time, bus, state);
+        var reclaim = ReclaimRunner.TryCreate(host, paths, loop, config.Policy, log);
+        var engine = new OomEngine(EngineOptions.From(settings, instanceId) with { Reclaim = ReclaimRunner.OptionsFor(reclaim, settings, config.Policy) },
+            time, bus, state);
         var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
-        var runner = new EngineHost(settings, domains, engine, selector, host, loop, time);
+        var runner = new EngineHost(settings, domains, engine, selector, host, loop, time) { Reclaim = reclaim };
         runner.WatchedChanged = () => accounting.WatchedChanged(Watched(domains));
         // oom_delay changes cgroup settings: only on the real roots (never in a fixture tree), never in a dry run.
         if (OomDelayController.IsConfigured(settings, config.Policy) && !settings.Action.DryRun && paths.SysRoot == HostPaths.Default.SysRoot)
@@ -109,6 +111,9 @@ public sealed class DaemonRuntime : IDisposable
             _loops = loops,
         };
         runtime.Counters.Add(accounting.Counters);
+        var reclaimCounters = new ReclaimCounters();
+        bus.Subscribe(reclaimCounters);
+        runtime.Counters.Add(reclaimCounters);
         runtime.StartNotify(settings, time);
         return runtime;
     }
@@ -124,7 +129,9 @@ public sealed class DaemonRuntime : IDisposable
         var settings = RestartOnly.KeepRunning(running, next.Settings);
         var domains = new DomainSet(settings, Host, _paths, Loop, _failures,
             armWakeups: settings.Monitor.Events && _paths.SysRoot == HostPaths.Default.SysRoot);
-        var engine = new OomEngine(EngineOptions.From(settings, _instanceId), _time, Bus, Engine.State);
+        var engine = new OomEngine(EngineOptions.From(settings, _instanceId) with { Reclaim = ReclaimRunner.OptionsFor(Runner.Reclaim, settings, next.Policy) },
+            _time, Bus, Engine.State);
+        Runner.Reclaim?.Rebind(next.Policy);
         var selector = VictimSelectors.Create(settings, next.Policy, Environment.ProcessId, _paths.PageSizeBytes);
         if (settings.Action.RestartLoop is { Enabled: true, Priority: not null }) next.Policy.Override = _loops;
         Runner.Swap(settings, domains, engine, selector);
@@ -177,6 +184,7 @@ public sealed class DaemonRuntime : IDisposable
         PressureSocket?.Dispose();
         Runner.OomDelay?.Dispose();
         Runner.Dispose();
+        Runner.Reclaim?.Dispose();
         Psi?.Dispose();
         Loop.Dispose();
         Host.Dispose();

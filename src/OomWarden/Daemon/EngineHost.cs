@@ -69,6 +69,9 @@ public sealed class EngineHost : IDisposable
     /// <summary>Warning levels are polled at most this often while a fill at max_fill_rate could cross one.</summary>
     private static readonly TimeSpan WarningMinInterval = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>memory.reclaim steps at low (cgroup v2); null when this host cannot have them.</summary>
+    public ReclaimRunner? Reclaim { get; set; }
+
     /// <summary>oom_delay's bounded waits (issue 11), stepped before each read; null when off.</summary>
     public OomDelayController? OomDelay { get; set; }
 
@@ -166,6 +169,7 @@ public sealed class EngineHost : IDisposable
     {
         // A cgroup kill still running finishes (within the killer's bound) and is judged like the rest.
         _cgroupKills.Finish(_host.CgroupKiller.Bound + TimeSpan.FromSeconds(1));
+        Reclaim?.Finish(TimeSpan.FromSeconds(2));
         _domains.ReadAll();
         foreach (var k in _engine.KillsInFlight.ToArray())
             if (k.Phase is KillPhase.Grace or KillPhase.Killed && _victims.HasExited(k.Id)) _engine.OnExited(k);
@@ -260,6 +264,23 @@ public sealed class EngineHost : IDisposable
                 case CommandKind.MeasureRelease:
                     Release?.Measure(c.Release!);
                     _engine.OnReleaseMeasured(c.Release!);
+                    break;
+                case CommandKind.RankReclaim:
+                    _engine.OnReclaimCandidates(c.Domain!, Reclaim?.Rank(_domains.SourceOf(c.Domain!).OpenView()) ?? []);
+                    break;
+                case CommandKind.Reclaim:
+                    if (Reclaim is null)
+                    {
+                        c.Reclaim!.Result = Core.Levels.ReclaimResult.Failed;
+                        _engine.OnReclaimed(c.Reclaim);
+                        break;
+                    }
+                    // Off the loop: the kernel reclaims in the writer's context.
+                    Reclaim.Start(c.Reclaim!, step =>
+                    {
+                        _engine.OnReclaimed(step);
+                        Execute();
+                    });
                     break;
             }
         }

@@ -184,6 +184,11 @@ public sealed class EventJournal : IDisposable
         if (e.ReleaseId is long releaseId) w.WriteNumber("id"u8, releaseId);
         if (e.RequestedBytes is long requested) w.WriteNumber("requested_bytes"u8, requested);
         if (e.DomainFreedBytes is long domainFreed) w.WriteNumber("domain_freed_bytes"u8, domainFreed);
+        if (e.ReclaimedBytes is long reclaimed) w.WriteNumber("reclaimed_bytes"u8, reclaimed);
+        if (e.UsageBeforeBytes is long usageBefore) w.WriteNumber("usage_before_bytes"u8, usageBefore);
+        if (e.UsageAfterBytes is long usageAfter) w.WriteNumber("usage_after_bytes"u8, usageAfter);
+        if (e.PsiSomeAvg10 is double psi) w.WriteNumber("psi_some_avg10"u8, Math.Round(psi, 2));
+        if (e.DurationMs is double durationMs) w.WriteNumber("duration_ms"u8, Math.Round(durationMs, 1));
         if (e.Sha256 is not null) w.WriteString("sha256"u8, e.Sha256);
         w.WriteEndObject();
     }

@@ -122,6 +122,9 @@ public sealed class JournalSink : IEventSink
                     DryRun = _dryRun,
                 }, sync: false);
                 break;
+            case ReclaimStepped r:
+                _journal.Append(ReclaimRecord.Of(r, _dryRun), sync: false);
+                break;
             case KernelKill k:
                 _journal.Append(WithLoop(new KillEvent
                 {

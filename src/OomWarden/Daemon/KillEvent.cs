@@ -44,6 +44,14 @@ public sealed record KillEvent
     public long? ReleaseId { get; init; }
     public long? RequestedBytes { get; init; }
     public long? DomainFreedBytes { get; init; }
+    /// <summary><c>reclaim</c>: one memory.reclaim step at low; reclaimed_bytes is memory.current's drop between
+    /// usage_before_bytes and usage_after_bytes, psi_some_avg10 the cgroup's highest around the step.</summary>
+    public long? ReclaimedBytes { get; init; }
+    public long? UsageBeforeBytes { get; init; }
+    public long? UsageAfterBytes { get; init; }
+    public double? PsiSomeAvg10 { get; init; }
+    public double? DurationMs { get; init; }
+
     /// <summary>A <c>reload</c> (and <c>start</c>) record: the sha256 of the config file validated.</summary>
     public string? Sha256 { get; init; }
 

@@ -60,6 +60,7 @@ public sealed class LogSink : IEventSink
         WarningChanged { IsRepeat: false } w => $"domain {w.Domain.Name}: warning level {Core.Levels.LevelMachine.Name(w.From)} -> {Core.Levels.LevelMachine.Name(w.To)}: {w.Reason}",
         ReleaseAsked a => $"asked pid {a.Request.Pid} in {a.Request.Cgroup} (priority {a.Request.Priority}) to release {SizeFormat.FormatBytes(a.Request.TargetBytes)} for domain {a.Request.Domain.Name} within {a.Request.Grace.TotalMilliseconds:0} ms (release {a.Request.Id})",
         ReleaseMeasured m => $"release {m.Request.Id}: pid {m.Request.Pid} freed {SizeFormat.FormatBytes(m.Request.FreedBytes)} of {SizeFormat.FormatBytes(m.Request.TargetBytes)} asked (measured{(m.Request.Gone ? ", exited" : m.Request.Answered ? ", it answered" : ", no answer")}); domain {m.Request.Domain.Name} gained {SizeFormat.FormatBytes(m.Request.DomainFreedBytes)}{(m.StillShort ? "; still at medium or worse" : "")}",
+        ReclaimStepped r => ReclaimRecord.Line(r),
         _ => null,
     };
 

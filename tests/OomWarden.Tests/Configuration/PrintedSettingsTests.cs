@@ -57,6 +57,9 @@ public class PrintedSettingsTests
         repeat = "20s"
         release = false
         release_kill = false
+        reclaim_step = "64MiB"
+        reclaim_interval = "3s"
+        reclaim_psi_some_avg10 = 2.5
 
         [levels.critical]
         available = "256MiB"

@@ -13,6 +13,12 @@ internal static class OpenFlags
             System.Runtime.InteropServices.Architecture.Arm64 or System.Runtime.InteropServices.Architecture.Arm
             ? 0x4000 : 0x10000;
 
+    /// <summary>O_NOFOLLOW: 0x20000 on x86-64, 0x8000 on arm64/arm.</summary>
+    public static int NoFollow { get; } =
+        System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture is
+            System.Runtime.InteropServices.Architecture.Arm64 or System.Runtime.InteropServices.Architecture.Arm
+            ? 0x8000 : 0x20000;
+
     public static int ReadFile => ReadOnly | CloseOnExec;
 
     public static int ReadDirectory => ReadOnly | CloseOnExec | Directory;
