@@ -28,8 +28,9 @@ public sealed class EngineV2Tests
                 headroom_kill = "5%"
                 [action]
                 events = "{{dir}}/events.jsonl"
-                # Long enough that B's hog, at the fault speed of a loaded TCG guest, is served inside A's grace.
-                term_grace = "15s"
+                # Long enough that B's hog, at the fault speed of a loaded TCG guest, is served inside A's grace
+                # (15 s was not: under a load of 15 B took longer to fill 460 MiB; A's SIGKILL then came first).
+                term_grace = "45s"
                 """);
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}
