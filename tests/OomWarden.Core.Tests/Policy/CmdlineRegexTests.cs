@@ -123,6 +123,40 @@ public class CmdlineRegexTests
     }
 
     [Theory]
+    [InlineData("a{", "xa{y")]
+    [InlineData("a{1", "a{1")]
+    [InlineData("a{,2}", "a{,2}")]
+    [InlineData("a{1,2", "a{1,2")]
+    [InlineData("x{2}y", "xxy")]
+    [InlineData("{", "{")]
+    [InlineData("]}", "]}")]
+    [InlineData("\\0", "\0")]
+    [InlineData("\\012", "\n")]
+    [InlineData("[\\b]", "\b")]
+    [InlineData("\\cA", "\u0001")]
+    [InlineData("\\e\\a\\f\\v\\r", "\u001B\a\f\v\r")]
+    [InlineData("(?#note)a", "a")]
+    [InlineData("(?'n'a)b", "ab")]
+    [InlineData("(?i-i:A)a", "Aa")]
+    [InlineData("(?s:.)", "\n")]
+    [InlineData("(?m)^b$", "a\nb\nc")]
+    [InlineData("a$", "a\n")]
+    [InlineData("a\\z", "a\n")]
+    [InlineData("[]a]", "]")]
+    [InlineData("[^]a]", "b")]
+    [InlineData("[a-]", "-")]
+    [InlineData("[\\w-.]", "-")]
+    [InlineData("()*a", "a")]
+    [InlineData("(|a)+b", "b")]
+    [InlineData("^*a", "a")]
+    [InlineData("\\b+a", "a")]
+    public void AgreesWithDotNetOnEdgeSyntax(string pattern, string text)
+    {
+        Assert.Equal(new Regex(pattern, Oracle).IsMatch(text), Compile(pattern).IsMatch(text));
+        Assert.Equal(new Regex(pattern, Oracle).IsMatch("zz" + text), Compile(pattern).IsMatch("zz" + text));
+    }
+
+    [Theory]
     [InlineData("(a)\\1", "backreferences", 3)]
     [InlineData("\\k<n>", "backreferences", 0)]
     [InlineData("a(?=b)", "lookarounds", 1)]
