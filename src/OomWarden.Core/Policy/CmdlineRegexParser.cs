@@ -9,9 +9,13 @@ internal sealed class CmdlineRegexParser
 {
     private const int MaxCount = 1000;
 
+    /// <summary>Groups nested deeper are refused: the parser and the emitter recurse once per level.</summary>
+    private const int MaxDepth = 100;
+
     private readonly string _p;
     private readonly List<CmdlineCharSet> _sets = [];
     private int _i;
+    private int _depth;
     private bool _ignoreCase, _multiline, _singleline;
 
     private CmdlineRegexParser(string pattern) => _p = pattern;
@@ -203,7 +207,9 @@ internal sealed class CmdlineRegexParser
             else if (k is '<' or '\'') ParseGroupName(k == '<' ? '>' : '\'', open);
             else if (!ParseOptions(open)) return null;   // (?imsn-imsn): to the end of the enclosing group
         }
+        if (++_depth > MaxDepth) throw Fail($"groups nested deeper than {MaxDepth}", open);
         var inner = ParseAlternation();
+        _depth--;
         if (!More || _p[_i] != ')') throw Fail("unclosed '('", open);
         _i++;
         _ignoreCase = saveI;

@@ -187,6 +187,14 @@ public class CmdlineRegexTests
     }
 
     [Fact]
+    public void DeepNestingIsRejectedNotAStackOverflow()
+    {
+        Assert.True(CmdlineRegex.TryCompile(new string('(', 100) + "a" + new string(')', 100), out _, out _));
+        Assert.False(CmdlineRegex.TryCompile(new string('(', 100_000) + "a" + new string(')', 100_000), out _, out var error));
+        Assert.Contains("nested deeper than 100", error);
+    }
+
+    [Fact]
     public void ExpansionBeyondTheStateLimitIsRejected()
     {
         Assert.False(CmdlineRegex.TryCompile("((a|b|c|d){100}){100}", out _, out var error));
