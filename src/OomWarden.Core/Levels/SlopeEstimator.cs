@@ -28,7 +28,7 @@ public struct SlopeEstimator
         if (dt <= 0) return;
         double seconds = dt / (double)frequency;
         double rate = (availableBytes - (double)_lastBytes) / seconds;
-        double alpha = 1 - Math.Exp(-seconds / TimeConstant.TotalSeconds);
+        double alpha = DecayWeight.OneMinusExpNegative(seconds / TimeConstant.TotalSeconds);   // not Math.Exp: libm
         BytesPerSecond += alpha * (rate - BytesPerSecond);
         _lastAt = timestamp;
         _lastBytes = availableBytes;

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using OomWarden.Core.Model;
 
 namespace OomWarden.Core.Policy;
@@ -11,8 +10,8 @@ public sealed record RuleMatch
     public IReadOnlyList<Glob> Comm { get; init; } = [];
     public IReadOnlyList<Glob> Exe { get; init; } = [];
 
-    /// <summary>Searched (unanchored) in the command line, NULs shown as spaces.</summary>
-    public IReadOnlyList<Regex> Cmdline { get; init; } = [];
+    /// <summary>Searched (unanchored) in the command line, NULs shown as spaces (<see cref="CmdlineRegex"/>).</summary>
+    public IReadOnlyList<CmdlineRegex> Cmdline { get; init; } = [];
     public IReadOnlyList<UserMatch> User { get; init; } = [];
     public IReadOnlyList<Glob> Unit { get; init; } = [];
 

@@ -62,7 +62,7 @@ public sealed class EventLoop : IDisposable
     public bool RunOnce(TimeSpan timeout)
     {
         if (_stopping) return false;
-        int ms = timeout <= TimeSpan.Zero ? 0 : (int)Math.Min(Math.Ceiling(timeout.TotalMilliseconds), int.MaxValue);
+        int ms = PollTimeout.Milliseconds(timeout);
         int n = Epoll.Wait(_epoll, _events, ms);
         for (int i = 0; i < n; i++)
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace OomWarden.Commands;
 
@@ -227,13 +226,28 @@ public static class EarlyoomImport
         var globs = new List<string>();
         foreach (var alternative in body.Split('|'))
         {
-            string name = Regex.Replace(alternative, @"\\([.+\-])", "$1");
-            if (name.Length == 0 || !Regex.IsMatch(alternative, @"^([A-Za-z0-9_\- ]|\\[.+\-])+$")) return null;
+            string? name = PlainName(alternative);
+            if (name is null) return null;
             // The kernel keeps 15 characters of a command name, and earlyoom matched against those.
             if (start && end && name.Length > 15) name = name[..15];
             globs.Add((start ? "" : "*") + name + (end ? "" : "*"));
         }
         return globs;
+    }
+
+    /// <summary>An alternative of letters, digits, '_', '-', ' ' and the escapes \. \+ \-, unescaped; null when it is
+    /// empty or holds anything else (a regex metacharacter).</summary>
+    private static string? PlainName(string alternative)
+    {
+        var name = new StringBuilder(alternative.Length);
+        for (int i = 0; i < alternative.Length; i++)
+        {
+            char c = alternative[i];
+            if (char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or ' ') name.Append(c);
+            else if (c == '\\' && i + 1 < alternative.Length && alternative[i + 1] is '.' or '+' or '-') name.Append(alternative[++i]);
+            else return null;
+        }
+        return name.Length == 0 ? null : name.ToString();
     }
 
     /// <summary>Text made safe for a TOML comment: control characters (a newline would end it) become spaces.</summary>

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using OomWarden.Core.Decisions;
 using OomWarden.Core.Policy;
 using Tomlyn.Syntax;
@@ -15,10 +14,6 @@ internal static class RuleCompiler
 
     /// <summary>The kernel keeps 15 characters of a process name (TASK_COMM_LEN 16).</summary>
     private const int CommMaxLength = 15;
-
-    /// <summary>Regexes never backtrack (linear time, no ReDoS from a config file) and are never
-    /// RegexOptions.Compiled (NativeAOT interprets them).</summary>
-    private const RegexOptions CmdlineOptions = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
 
     /// <param name="number">1-based position of the rule in its file, for the default name.</param>
     /// <param name="originPrefix">"FILE" or "preset:NAME"; the origin is "PREFIX:LINE".</param>
@@ -73,26 +68,12 @@ internal static class RuleCompiler
                 case "cmdline":
                     if (ctx.TryStringList(item, out var patterns))
                     {
-                        var regexes = new List<Regex>();
+                        // Our own linear-time engine (Core/Policy/CmdlineRegex): no backtracking, no ReDoS from a config file.
+                        var regexes = new List<CmdlineRegex>();
                         foreach (var p in patterns)
                         {
-                            try
-                            {
-                                regexes.Add(new Regex(p, CmdlineOptions));
-                            }
-                            catch (RegexParseException ex)
-                            {
-                                // Error and Offset, not Message: messages are stripped in the NativeAOT binary (UseSystemResourceKeys).
-                                ctx.Error(item, $"'cmdline' regex \"{p}\" is invalid: {ex.Error} at offset {ex.Offset}");
-                            }
-                            catch (ArgumentException)
-                            {
-                                ctx.Error(item, $"'cmdline' regex \"{p}\" is invalid");
-                            }
-                            catch (NotSupportedException)
-                            {
-                                ctx.Error(item, $"'cmdline' regex \"{p}\" uses a construct the linear-time engine does not support (backreferences, lookarounds, atomic groups, conditionals)");
-                            }
+                            if (CmdlineRegex.TryCompile(p, out var regex, out var error)) regexes.Add(regex);
+                            else ctx.Error(item, $"'cmdline' regex \"{p}\" is invalid: {error}");
                         }
                         match = match with { Cmdline = regexes };
                     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using OomWarden.Core.Engine;
 using OomWarden.Linux.Notify;
 
@@ -11,7 +10,7 @@ namespace OomWarden.Notify;
 /// daemon never connects itself: it runs its own binary as <c>oomwarden notify-desktop</c>, which drops to the
 /// user's uid and gid before it connects, with a timeout after which its process group is killed. One worker
 /// thread, a bounded queue: a stalled user bus delays only later notifications, never the loop.</summary>
-public sealed partial class DesktopSink : IEventSink, ICounterSource, IDisposable
+public sealed class DesktopSink : IEventSink, ICounterSource, IDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -61,15 +60,25 @@ public sealed partial class DesktopSink : IEventSink, ICounterSource, IDisposabl
         _worker.TryPost(new Job(uid, summary, body));
     }
 
-    /// <summary>The uid of the first <c>user-UID.slice</c> in a cgroup path, or -1.</summary>
+    /// <summary>The uid of the first <c>user-UID.slice</c> in a cgroup path (a path component "/user-DIGITS.slice"),
+    /// or -1. Plain span code, not a regex: the binary carries no regex engine (docs/DESIGN.md, "Idle footprint").</summary>
     public static int UidOfCgroup(string cgroupPath)
     {
-        var m = UserSlice().Match(cgroupPath);
-        return m.Success && int.TryParse(m.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int uid) ? uid : -1;
+        const string Prefix = "/user-", Suffix = ".slice";
+        ReadOnlySpan<char> path = cgroupPath;
+        for (int at = path.IndexOf(Prefix, StringComparison.Ordinal); at >= 0;)
+        {
+            var rest = path[(at + Prefix.Length)..];
+            int digits = 0;
+            while (digits < rest.Length && char.IsAsciiDigit(rest[digits])) digits++;
+            var after = rest[digits..];
+            if (digits > 0 && after.StartsWith(Suffix, StringComparison.Ordinal) && (after.Length == Suffix.Length || after[Suffix.Length] == '/'))
+                return int.TryParse(rest[..digits], NumberStyles.None, CultureInfo.InvariantCulture, out int uid) ? uid : -1;
+            int next = path[(at + 1)..].IndexOf(Prefix, StringComparison.Ordinal);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+        return -1;
     }
-
-    [GeneratedRegex(@"/user-(\d+)\.slice(/|$)")]
-    private static partial Regex UserSlice();
 
     private void Show(Job job)
     {

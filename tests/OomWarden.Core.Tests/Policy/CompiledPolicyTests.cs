@@ -6,6 +6,9 @@ namespace OomWarden.Core.Tests.Policy;
 
 public class CompiledPolicyTests
 {
+    private static CmdlineRegex Cmdline(string pattern) =>
+        CmdlineRegex.TryCompile(pattern, out var regex, out var error) ? regex : throw new ArgumentException(error);
+
     private static ProcessSample Process(string comm, int adj = 0, string cgroup = "/a", int uid = 1000, string? user = "alice",
         string? exe = null, string? cmdline = null) => new()
     {
@@ -77,7 +80,7 @@ public class CompiledPolicyTests
                 Cgroup = [Glob.Compile("/batch/*")],
                 User = [UserMatch.ForName("bob")],
                 Exe = [Glob.Compile("/opt/**/java")],
-                Cmdline = [new System.Text.RegularExpressions.Regex("-jar \\S+\\.jar", System.Text.RegularExpressions.RegexOptions.NonBacktracking)],
+                Cmdline = [Cmdline("-jar \\S+\\.jar")],
             }, new RuleEffect(Priority: -3)),
         ]);
         var p = Process("java", cgroup: "/batch/j1", user: "bob", exe: "/opt/jdk/bin/java", cmdline: "java -jar app.jar");

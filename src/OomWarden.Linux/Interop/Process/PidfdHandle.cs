@@ -34,7 +34,7 @@ public sealed class PidfdHandle : IDisposable
     /// <summary>True once the process has exited (the pidfd turns readable), waiting at most <paramref name="timeout"/>.</summary>
     public bool WaitExit(TimeSpan timeout)
     {
-        int ms = timeout <= TimeSpan.Zero ? 0 : (int)Math.Ceiling(Math.Min(timeout.TotalMilliseconds, int.MaxValue));
+        int ms = Loop.PollTimeout.Milliseconds(timeout);
         return (Poll.WaitOne(_fd, Poll.PollIn, ms) & (Poll.PollIn | Poll.PollHup)) != 0;
     }
 
