@@ -9,6 +9,7 @@ namespace OomWarden.Daemon;
 /// so it is installed first thing.</summary>
 public sealed partial class DaemonSignals : IDisposable
 {
+    private const int SigHup = 1;
     private const int SigUsr1 = 10;
     private const int SigUsr2 = 12;
     private const int SigPipe = 13;
@@ -30,6 +31,11 @@ public sealed partial class DaemonSignals : IDisposable
         var s = new DaemonSignals(log, time);
         // SIG_IGN rather than a handler: nothing to do, and the disposition is in place before any write.
         signal(SigPipe, 1);
+        // Started under nohup (or by a supervisor that ignores SIGHUP), SIGHUP arrives ignored, and .NET leaves an
+        // ignored signal ignored: `kill -HUP` would silently not reload. Reloading is what SIGHUP means here, which
+        // also keeps nohup's promise (a hangup does not end the daemon): the disposition goes back to the default
+        // for the few instructions until the registration below replaces it.
+        signal(SigHup, 0); // SIG_DFL
         s._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, s.OnHangup));
         s.Ignore((PosixSignal)SigUsr1, "SIGUSR1: no meaning yet; ignored");
         s.Ignore((PosixSignal)SigUsr2, "SIGUSR2: no meaning yet; ignored");

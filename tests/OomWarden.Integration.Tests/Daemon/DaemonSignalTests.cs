@@ -62,6 +62,39 @@ public sealed class DaemonSignalTests
         }
     }
 
+    /// <summary>Under nohup the daemon starts with SIGHUP ignored (inherited), and .NET leaves an ignored signal
+    /// ignored: the daemon takes SIGHUP back, so `kill -HUP` still reloads (and a hangup still does not end it).</summary>
+    [Fact]
+    public void Started_under_nohup_SIGHUP_still_reloads()
+    {
+        string dir = TestHelpers.NewTempDirectory("oomwarden-it");
+        try
+        {
+            string config = Path.Combine(dir, "oomwarden.toml");
+            File.WriteAllText(config, $$"""
+                [system]
+                enabled = false
+                [cgroups]
+                include = ["/oomwarden-nohup-none"]
+                [action]
+                events = "{{Path.Combine(dir, "events.jsonl")}}"
+                [control]
+                socket = "{{Path.Combine(dir, "control.sock")}}"
+                """);
+            using var daemon = DaemonProcess.StartUnder("/usr/bin/nohup", new Dictionary<string, string>(), "run", "--dry-run", "--config", config);
+            Assert.Equal(0, kill(daemon.Pid, SigHup));
+            Assert.True(WaitUntil(() => daemon.Log.Contains("applied at a tick boundary", StringComparison.Ordinal), TimeSpan.FromSeconds(20)),
+                "SIGHUP did not reload a daemon started under nohup:\n" + daemon.Log);
+            Assert.Contains("SIGHUP: reloading the configuration", daemon.Log);
+            Assert.True(IsAlive(daemon.Pid), daemon.Log);
+            Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static bool IsAlive(int pid) => kill(pid, 0) == 0 && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
     private static bool WaitUntil(Func<bool> condition, TimeSpan timeout)

@@ -32,14 +32,20 @@ public sealed class DaemonProcess : IDisposable
 
     /// <summary>Starts the daemon with extra environment variables (NOTIFY_SOCKET, WATCHDOG_USEC...).</summary>
     public static DaemonProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+        => StartUnder(null, environment, args);
+
+    /// <summary>Starts the daemon through <paramref name="wrapper"/> (a program that execs its arguments, such as
+    /// nohup), which gets the daemon's path as its first argument.</summary>
+    public static DaemonProcess StartUnder(string? wrapper, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         Repo.RequireBinary();
-        var psi = new ProcessStartInfo(Repo.Binary)
+        var psi = new ProcessStartInfo(wrapper ?? Repo.Binary)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        if (wrapper is not null) psi.ArgumentList.Add(Repo.Binary);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         var d = new DaemonProcess(Process.Start(psi)!);
