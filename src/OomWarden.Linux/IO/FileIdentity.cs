@@ -27,6 +27,14 @@ public static class FileIdentity
         return (*(ushort*)(b + 28) & 0xF000) == 0xC000;
     }
 
+    /// <summary>What the path itself is ("a regular file", "a directory", "a socket"...); null when nothing is there.</summary>
+    public static unsafe string? TypeOf(string path)
+    {
+        byte* b = stackalloc byte[256];
+        if (FileSystemInterop.Statx(OpenFlags.AtCurrentDirectory, path, AtSymlinkNoFollow, BasicStats, b) != 0) return null;
+        return AppendOnlyFile.TypeName(*(ushort*)(b + 28));
+    }
+
     /// <summary>True when something (anything, a dangling link too) is at the path.</summary>
     public static unsafe bool Exists(string path)
     {

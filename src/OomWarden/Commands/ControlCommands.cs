@@ -165,7 +165,10 @@ public static class ControlCommands
         switch (failure)
         {
             case ControlClient.Failure.NoDaemon:
-                stderr.WriteLine($"oomwarden {verb}: no daemon is running: nothing listens on {socket} ({error})");
+                // A socket nobody listens on is a daemon that is gone; anything else there is a wrong --socket.
+                if (OomWarden.Linux.IO.FileIdentity.TypeOf(socket) is { } type && type is not ("a socket" or "a symbolic link"))
+                    stderr.WriteLine($"oomwarden {verb}: {socket} is {type}, not a socket: no daemon listens there (is the --socket path right?)");
+                else stderr.WriteLine($"oomwarden {verb}: no daemon is running: nothing listens on {socket} ({error})");
                 return ExitCodes.Unavailable;
             case ControlClient.Failure.Permission:
                 stderr.WriteLine($"oomwarden {verb}: permission denied on {socket}: the socket is for root{(request == "status" ? " (and the [control] group when one is set)" : "")}");

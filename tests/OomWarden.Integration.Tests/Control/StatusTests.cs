@@ -77,5 +77,9 @@ public sealed class StatusTests
         File.WriteAllText(f.Socket + ".x", "");
         var stale = f.Client("reload", "--socket", f.Socket + ".x");
         Assert.Equal(69, stale.ExitCode);
+        Assert.Contains($"{f.Socket}.x is a regular file, not a socket: no daemon listens there", stale.Stderr);
+        var dir = f.Client("status", "--socket", Path.GetDirectoryName(f.Socket)!);
+        Assert.Equal(69, dir.ExitCode);
+        Assert.Contains("is a directory, not a socket", dir.Stderr);
     }
 }
