@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 DOTNET ?= dotnet
 BIN := bin/oomwarden
+DAEMON_BIN := bin/oomwardend
 SHARED ?= $(abspath ../shared)
 export OOMWARDEN_SHARED := $(SHARED)
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
@@ -14,10 +15,12 @@ all: build
 deps:
 	@scripts/deps.sh
 
-## build: publish the NativeAOT binary to bin/oomwarden
+## build: publish the NativeAOT binaries: bin/oomwarden (every verb) and bin/oomwardend (the daemon alone, which
+## `oomwarden run` execs: docs/DESIGN.md, "A daemon-only executable")
 build: deps
 	$(DOTNET) publish src/OomWarden/OomWarden.csproj -c Release -o bin --nologo -v quiet -p:DebugType=none -p:DebugSymbols=false
-	@ls -l $(BIN)
+	$(DOTNET) publish src/OomWarden/OomWarden.csproj -c Release -o bin --nologo -v quiet -p:DebugType=none -p:DebugSymbols=false -p:OomWardenDaemon=true
+	@ls -l $(BIN) $(DAEMON_BIN)
 
 ## run: the daemon in the foreground, dry-run, built-in policy (Ctrl-C stops it); the journal goes to a
 ## private directory (mktemp -d), never a fixed /tmp name another user could plant a link or a FIFO at
@@ -40,6 +43,8 @@ bench: build
 PREFIX ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
+# oomwardend, the daemon `oomwarden run` execs: SBINDIR/../lib/oomwarden is where oomwarden looks for it.
+PKGLIBDIR ?= $(abspath $(SBINDIR)/../lib/oomwarden)
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR ?= $(PREFIX)/share/doc/oomwarden
@@ -50,7 +55,7 @@ STATEDIR ?= /var/lib/oomwarden
 DBUSPOLICYDIR ?= $(SYSCONFDIR)/dbus-1/system.d
 MANPAGES := bin/man/oomwarden.8 bin/man/oomwarden.toml.5
 # What install writes, for uninstall (the config only when it is still the shipped default).
-INSTALLED := $(SBINDIR)/oomwarden $(UNITDIR)/oomwarden.service $(MANDIR)/man8/oomwarden.8 \
+INSTALLED := $(SBINDIR)/oomwarden $(PKGLIBDIR)/oomwardend $(UNITDIR)/oomwarden.service $(MANDIR)/man8/oomwarden.8 \
 	$(MANDIR)/man5/oomwarden.toml.5 $(BASHCOMPDIR)/oomwarden $(DOCDIR)/README.md $(DOCDIR)/MIGRATING.md \
 	$(DBUSPOLICYDIR)/org.freedesktop.LowMemoryMonitor.conf
 
@@ -62,7 +67,9 @@ $(MANPAGES): scripts/mkman.py docs/man/oomwarden.8.md docs/CONFIG.md docs/POLICY
 
 install: $(if $(NOBUILD),,build) man
 	@test -x $(BIN) || { echo "install: $(BIN) is missing: run make build" >&2; exit 1; }
+	@test -x $(DAEMON_BIN) || { echo "install: $(DAEMON_BIN) is missing: run make build" >&2; exit 1; }
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/oomwarden
+	install -D -m 0755 $(DAEMON_BIN) $(DESTDIR)$(PKGLIBDIR)/oomwardend
 	install -d -m 0755 $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/sbin/oomwarden|$(SBINDIR)/oomwarden|g; s|/etc/oomwarden/|$(SYSCONFDIR)/oomwarden/|g' deploy/oomwarden.service > $(DESTDIR)$(UNITDIR)/oomwarden.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/oomwarden.service
@@ -87,6 +94,7 @@ uninstall:
 	if [ -e $$cfg ]; then \
 		if cmp -s $$cfg deploy/oomwarden.toml; then rm -f $$cfg; else echo "uninstall: kept $$cfg (edited)"; fi; fi
 	rmdir $(DESTDIR)$(SYSCONFDIR)/oomwarden 2>/dev/null || true
+	rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null || true
 	@if [ -d $(DESTDIR)$(STATEDIR) ] && ! rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null; then echo "uninstall: kept $(DESTDIR)$(STATEDIR) (the event journal)"; fi
 	rmdir $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(SYSCONFDIR)/dbus-1 2>/dev/null || true
 	rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) 2>/dev/null || true

@@ -16,6 +16,9 @@ ROOT=$STAGE/root
 DOC=$ROOT/usr/share/doc/oomwarden
 
 install -D -m 0755 "$BIN" "$ROOT/usr/sbin/oomwarden"
+# The daemon-only executable `oomwarden run` execs (docs/DESIGN.md, "A daemon-only executable"): not for a PATH.
+[ -x bin/oomwardend ] || { echo "mkdeb: bin/oomwardend is missing: run make build" >&2; exit 1; }
+install -D -m 0755 bin/oomwardend "$ROOT/usr/lib/oomwarden/oomwardend"
 install -d -m 0755 "$ROOT/lib/systemd/system"
 sed 's|/usr/local/sbin/oomwarden|/usr/sbin/oomwarden|g' deploy/oomwarden.service > "$ROOT/lib/systemd/system/oomwarden.service"
 chmod 0644 "$ROOT/lib/systemd/system/oomwarden.service"

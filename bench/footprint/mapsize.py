@@ -23,7 +23,7 @@ ASM = ["S_P_CoreLib", "S_P_TypeLoader", "S_P_Reflection_Execution", "S_P_StackTr
        "System_Private_Uri", "System_Console", "System_IO_Compression", "System_Net_Primitives", "System_Net_Sockets",
        "System_Runtime_InteropServices", "System_Threading", "System_ComponentModel_Primitives",
        "System_Diagnostics_Process", "System_Security_Cryptography", "System_IO_Pipelines",
-       "Tomlyn", "Tmds_DBus_Protocol", "OomWarden_Core", "OomWarden_Linux", "OomWarden_KernelLog", "oomwarden"]
+       "Tomlyn", "Tmds_DBus_Protocol", "OomWarden_Core", "OomWarden_Linux", "OomWarden_KernelLog", "oomwarden", "oomwardend"]
 CODE = {"MethodCode", "UnboxingStub", "ReadyToRunHelper"}
 HYD = {"ConstructedEEType", "EEType", "MethodGenericDictionary", "TypeGenericDictionary", "GenericComposition",
        "InterfaceDispatchMap", "SealedVTable", "ReflectionVisibleGenericDefinitionEEType", "GCStaticEEType",

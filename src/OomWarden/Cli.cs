@@ -9,6 +9,13 @@ public static class Cli
     /// <param name="Hidden">Not listed in the usage (started by the daemon itself: oom-guard).</param>
     private sealed record Verb(string Name, string Summary, Func<string[], TextReader, TextWriter, TextWriter, int> Run, bool Hidden = false);
 
+#if DAEMON_ONLY
+    // oomwardend: the daemon alone (docs/DESIGN.md, "A daemon-only executable"); `oomwarden run` execs it.
+    private static readonly Verb[] Verbs =
+    [
+        new("run", "run the daemon in the foreground", (a, i, o, e) => RunCommand.Run(a, o, e)),
+    ];
+#else
     private static readonly Verb[] Verbs =
     [
         new("run", "run the daemon in the foreground", (a, i, o, e) => RunCommand.Run(a, o, e)),
@@ -29,6 +36,7 @@ public static class Cli
         new("notify-desktop", "(internal) show a kill on a user's session bus; run by the daemon", (a, i, o, e) => NotifyDesktopCommand.Run(a, o, e)),
         new("version", "print the version", (a, i, o, e) => VersionVerb(a, o, e)),
     ];
+#endif
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, Console.In, stdout, stderr);
 

@@ -2,7 +2,15 @@ namespace OomWarden;
 
 public static class Program
 {
-    public static int Main(string[] args) => Cli.Run(args, StandardWriter(() => Console.Out, Console.SetOut), StandardWriter(() => Console.Error, Console.SetError));
+    public static int Main(string[] args)
+    {
+#if !DAEMON_ONLY
+        // The daemon is its own executable, oomwardend (docs/DESIGN.md, "A daemon-only executable"): exec it before
+        // anything touches the console. Cli.Run's `run` (tests, in-process) stays the daemon's own code.
+        if (args.Length > 0 && args[0] == "run") return Commands.DaemonExec.Run(args, () => StandardWriter(() => Console.Error, Console.SetError));
+#endif
+        return Cli.Run(args, StandardWriter(() => Console.Out, Console.SetOut), StandardWriter(() => Console.Error, Console.SetError));
+    }
 
     /// <summary>Console.Out (or Error), or a writer to nowhere when the descriptor is closed (<c>&gt;&amp;-</c>):
     /// .NET throws from the getter then, before any verb runs, and would print a stack trace. A closed stdout

@@ -35,9 +35,10 @@ public static class ProcessChecks
         return null;
     }
 
-    /// <summary>The oomwarden daemon: exe named oomwarden and the verb run, not <paramref name="selfPid"/>.</summary>
+    /// <summary>The oomwarden daemon: exe named oomwardend (what <c>oomwarden run</c> execs) or oomwarden (an older
+    /// install) and the verb run, not <paramref name="selfPid"/>.</summary>
     public static bool IsDaemon(DoctorProcess p, int selfPid) =>
-        p.Pid != selfPid && p.ExePath is { } exe && BaseName(exe.Replace(" (deleted)", "", StringComparison.Ordinal)) == "oomwarden"
+        p.Pid != selfPid && p.ExePath is { } exe && BaseName(exe.Replace(" (deleted)", "", StringComparison.Ordinal)) is "oomwardend" or "oomwarden"
         && p.CommandLine is { } cmdline && cmdline.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).FirstOrDefault() == "run";
 
     public static Finding OtherDaemons(HostFacts facts)

@@ -5,7 +5,7 @@ using OomWarden.Linux.Interop.Process;
 
 namespace OomWarden.Daemon;
 
-/// <summary>The daemon's side of the oom_delay guard: starts <c>oomwarden oom-guard</c> (the same binary) with a pipe
+/// <summary>The daemon's side of the oom_delay guard: starts <c>oomwarden oom-guard</c> (the executable with every verb: Executables.Full) with a pipe
 /// on its stdin, and writes one heartbeat byte through it at least every quarter of the shortest delay. The guard
 /// restores every setting of the state file when this daemon exits (its pidfd turns readable, the pipe closes) or
 /// when heartbeats stop for longer than that delay (a hung loop).</summary>
@@ -40,10 +40,10 @@ public sealed class OomGuardLink : IDisposable
     /// <param name="timeout">The guard restores after this long without a heartbeat (the shortest oom_delay).</param>
     public static OomGuardLink? TryStart(string statePath, TimeSpan timeout, TimeProvider time, out string? error)
     {
-        string? binary = Environment.ProcessPath;
+        string? binary = Commands.Executables.Full();  // the executable with oom-guard, not oomwardend
         if (binary is null)
         {
-            error = "the daemon's own executable is unknown";
+            error = $"the {Commands.Executables.CliName} executable is not found beside the daemon's";
             return null;
         }
         var psi = new ProcessStartInfo(binary)

@@ -26,7 +26,7 @@ public sealed class DesktopSink : IEventSink, ICounterSource, IDisposable
 
     private readonly record struct Job(int Uid, string Summary, string Body);
 
-    /// <param name="helper">The oomwarden binary (the daemon's own, <see cref="Environment.ProcessPath"/>).</param>
+    /// <param name="helper">The oomwarden binary (the executable with every verb, <see cref="Commands.Executables.Full"/>: not oomwardend).</param>
     /// <param name="runtimeRoot">Where the users' runtime directories are: /run/user (<see cref="DefaultRuntimeRoot"/>).</param>
     public DesktopSink(string helper, Action<string> log, string runtimeRoot = DefaultRuntimeRoot)
     {

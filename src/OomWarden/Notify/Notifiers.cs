@@ -22,7 +22,7 @@ public sealed class Notifiers : IDisposable
         var s = settings.NotifyBus;
         if (s.LowMemoryMonitor)
             n.Add(new LowMemoryMonitorSink(new LowMemoryMonitorService(LowMemoryMonitorService.SystemBusAddress(), log)), bus);
-        if (s.Desktop && Environment.ProcessPath is { } self)
+        if (s.Desktop && Commands.Executables.Full() is { } self)  // the executable with notify-desktop, not oomwardend
             n.Add(new DesktopSink(self, log, runtimeRoot), bus);
         if (s.Hooks.Count > 0)
             n.Add(new HookSink(s.Hooks, settings.Action.DryRun, log), bus);

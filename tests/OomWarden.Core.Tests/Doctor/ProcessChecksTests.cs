@@ -27,6 +27,8 @@ public sealed class ProcessChecksTests
         Assert.False(ProcessChecks.IsDaemon(P("oomwarden", "/usr/sbin/oomwarden", "oomwarden doctor"), selfPid: 1));
         Assert.False(ProcessChecks.IsDaemon(P("oomwarden", "/usr/sbin/oomwarden", "oomwarden run", pid: 7), selfPid: 7));
         Assert.False(ProcessChecks.IsDaemon(P("oomwarden", "/usr/bin/sleep", "oomwarden run"), selfPid: 1));
+        Assert.True(ProcessChecks.IsDaemon(P("oomwardend", "/usr/lib/oomwarden/oomwardend", "/usr/sbin/oomwarden run --dry-run"), selfPid: 1));
+        Assert.False(ProcessChecks.IsDaemon(P("oomwardend", "/usr/lib/oomwarden/oomwardend", "/usr/sbin/oomwarden doctor"), selfPid: 1));
     }
 
     [Fact]
