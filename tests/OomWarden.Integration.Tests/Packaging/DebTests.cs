@@ -12,7 +12,7 @@ public sealed class DebTests
 
     private static readonly string[] PackagePaths =
     [
-        "/usr/sbin/oomwarden", "/lib/systemd/system/oomwarden.service", "/etc/oomwarden/oomwarden.toml",
+        "/usr/sbin/oomwarden", "/usr/lib/oomwarden/oomwardend", "/lib/systemd/system/oomwarden.service", "/etc/oomwarden/oomwarden.toml",
         "/usr/share/man/man8/oomwarden.8.gz", "/usr/share/man/man5/oomwarden.toml.5.gz",
         "/usr/share/bash-completion/completions/oomwarden", "/usr/share/doc/oomwarden/copyright",
         "/usr/share/dbus-1/system.d/org.freedesktop.LowMemoryMonitor.conf", "/usr/share/doc/oomwarden/NOTIFY.md",
@@ -58,6 +58,9 @@ public sealed class DebTests
             var help = Sh.Run("/usr/sbin/oomwarden", ["--help"], Slow);
             Assert.Equal(0, help.ExitCode);
             Assert.Contains("doctor", help.Stdout);
+            // run execs /usr/lib/oomwarden/oomwardend (without it: exit 69): its usage error is the daemon's answer.
+            var run = Sh.Run("/usr/sbin/oomwarden", ["run", "--dry-rn"], Slow);
+            Assert.True(run.ExitCode == 64 && run.Stderr.Contains("--dry-rn", StringComparison.Ordinal), $"run: exit {run.ExitCode}: {run.Stderr}");
             var check = Sh.Run("/usr/sbin/oomwarden", ["check-config", "/etc/oomwarden/oomwarden.toml"], Slow);
             Assert.True(check.ExitCode == 0, check.Stderr);
             var doctor = Sh.Run("/usr/sbin/oomwarden", ["doctor"], Slow);

@@ -32,7 +32,7 @@ public sealed partial class InstallTests
             string unit = Path.Combine(root, "etc/systemd/system/oomwarden.service");
             string[] expected =
             [
-                "usr/local/sbin/oomwarden", "etc/systemd/system/oomwarden.service", "etc/oomwarden/oomwarden.toml",
+                "usr/local/sbin/oomwarden", "usr/local/lib/oomwarden/oomwardend", "etc/systemd/system/oomwarden.service", "etc/oomwarden/oomwarden.toml",
                 "usr/local/share/man/man8/oomwarden.8", "usr/local/share/man/man5/oomwarden.toml.5",
                 "usr/local/share/bash-completion/completions/oomwarden", "usr/local/share/doc/oomwarden/MIGRATING.md",
             ];
