@@ -32,8 +32,8 @@ public static class RunCommand
 
         SIGTERM or SIGINT stops the daemon; SIGHUP reloads the config (as `oomwarden reload`); SIGUSR1, SIGUSR2 are
         logged and ignored, SIGPIPE ignored. `oomwarden status` asks the running daemon (control socket).
-        Exit codes: 0 stopped, 64 usage, 66 config file missing, 71 OS error, 73 journal not writable (or not a
-        regular file), 74 config file read error, 78 config rejected.
+        Exit codes: 0 stopped, 64 usage, 66 config file missing, 69 the daemon executable oomwardend missing,
+        71 OS error, 73 journal not writable (or not a regular file), 74 config file read error, 78 config rejected.
         """;
 
     private static readonly CliOption Events = CliOption.WithValue("--events");
