@@ -272,8 +272,8 @@ public static class OomDiagnosis
         // the evidence is built only when the cause fires (most reports: not)
         if (memcg)
         {
-            long? d = r.MemcgStat("file_dirty") ?? r.MemcgStat("total_dirty") ?? r.MemcgStat("dirty");
-            long? w = r.MemcgStat("file_writeback") ?? r.MemcgStat("total_writeback") ?? r.MemcgStat("writeback");
+            long? d = FirstStat(r, "file_dirty", "total_dirty", "dirty");
+            long? w = FirstStat(r, "file_writeback", "total_writeback", "writeback");
             if (d is null && w is null) return;
             kb = ((d ?? 0) + (w ?? 0)) / (r.MemcgStatsInKb ? 1 : 1024);
             if (kb * 10 < dom) return;
@@ -292,6 +292,20 @@ public static class OomDiagnosis
             $"{Mib(kb)} of dirty or writeback page cache ({kb * 100 / dom}%) could not be reclaimed in time: writes outpaced the storage",
             ev,
             "Lower vm.dirty_bytes / vm.dirty_background_bytes (or dirty_ratio) so writers are throttled earlier; check the device's latency (iostat -x) and the cgroup's io.max; for a cgroup, writeback is charged to it, so a small limit with heavy writes needs headroom."));
+    }
+
+    /// <summary><c>r.MemcgStat(a) ?? r.MemcgStat(b) ?? r.MemcgStat(c)</c> in one pass over the stats.</summary>
+    private static long? FirstStat(OomReport r, string a, string b, string c)
+    {
+        long? vb = null, vc = null;
+        foreach (var kv in r.MemcgStats)
+        {
+            string k = kv.Key;
+            if (k == a) return kv.Value; // the first a wins whatever follows
+            if (vb is null && k == b) vb = kv.Value;
+            else if (vc is null && k == c) vc = kv.Value;
+        }
+        return vb ?? vc;
     }
 
     private static void Slab(OomReport r, long? domainKb, bool memcg)

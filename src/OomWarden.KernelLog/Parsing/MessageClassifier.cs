@@ -57,6 +57,8 @@ public static class MessageClassifier
                 break;
         }
         if (LineUnwrapper.IsDigit(m[0]) && IsPagesLine(m)) return LineKind.PagesLine;
+        // the shortest pattern below is "Killed process " (15 bytes): shorter lines (most counter lines) hold none
+        if (m.Length < 15) return LineKind.Unrelated;
         // Every pattern below but the memcg frame holds a blank with text before it: a line without one (a stack
         // frame, "<TASK>", also after the "? " of an unreliable frame) can only be that frame. Saves the searches
         // on the ~20 frames of every report.
