@@ -22,11 +22,7 @@ public sealed class OomEventAssembler
     private Section _section;
     private string[]? _columns;
     private string[]? _lastColumns;
-    // the last task-table header seen: its bytes, text and columns (the columns array is only read, never changed)
-    private byte[] _headerBytes = new byte[128];
-    private int _headerLength;
-    private string? _headerText;
-    private string[]? _headerColumns;
+    private readonly TaskHeaders _headers = new();
     private int _quiet;
     private int _count;
     private readonly BootInfo _boot = new();
@@ -173,19 +169,10 @@ public sealed class OomEventAssembler
             case LineKind.TasksState: _section = Section.Tasks; r.SawTaskTable = true; break;
             case LineKind.TaskHeader:
                 // every report of a kernel prints the same header: its columns and text are made once
-                if (_headerText is not null && m.SequenceEqual(_headerBytes.AsSpan(0, _headerLength)))
-                    _columns = _headerColumns;
-                else
-                {
-                    _columns = MessageParsers.TaskHeader(m);
-                    _headerText = Bytes.Text(m);
-                    _headerColumns = _columns;
-                    if (_headerBytes.Length < m.Length) _headerBytes = new byte[Math.Max(m.Length, 2 * _headerBytes.Length)];
-                    m.CopyTo(_headerBytes);
-                    _headerLength = m.Length;
-                }
+                var header = _headers.Find(m);
+                _columns = header.Columns;
                 if (_columns is not null) _lastColumns = _columns;
-                r.TaskTableHeader = _headerText;
+                r.TaskTableHeader = header.Text;
                 r.SawTaskTable = true;
                 _section = Section.Tasks;
                 break;
