@@ -180,16 +180,20 @@ public static class OomDiagnosis
         if (domainKb is not long dom || dom <= 0 || r.Tasks.Count < 2) return;
         foreach (var c in r.Causes) if (c.Code == "dominant_process") return;
         // totals per name first (cheap); the rows of the winner only when it fires
-        var totals = new Dictionary<string, (int Count, long Kb)>(StringComparer.Ordinal);
-        foreach (var t in r.Tasks)
-        {
-            totals.TryGetValue(t.Name, out var acc);
-            totals[t.Name] = (acc.Count + 1, acc.Kb + (t.RssPages ?? 0) * PageKb);
-        }
         string? bestName = null;
         (int Count, long Kb) bestTotal = default;
-        foreach (var (name, total) in totals)
-            if (total.Count >= 2 && (bestName is null || total.Kb > bestTotal.Kb)) { bestName = name; bestTotal = total; }
+        if (r.Tasks.Count <= SmallTaskTable) BestProgramSmall(r.Tasks, ref bestName, ref bestTotal);
+        else
+        {
+            var totals = new Dictionary<string, (int Count, long Kb)>(StringComparer.Ordinal);
+            foreach (var t in r.Tasks)
+            {
+                totals.TryGetValue(t.Name, out var acc);
+                totals[t.Name] = (acc.Count + 1, acc.Kb + (t.RssPages ?? 0) * PageKb);
+            }
+            foreach (var (name, total) in totals)
+                if (total.Count >= 2 && (bestName is null || total.Kb > bestTotal.Kb)) { bestName = name; bestTotal = total; }
+        }
         if (bestName is null || bestTotal.Kb * 2 < dom) return;
         var best = (Name: bestName, bestTotal.Count, bestTotal.Kb,
             Rows: r.Tasks.Where(t => t.Name == bestName).OrderByDescending(t => t.RssPages ?? 0).ToList());
@@ -200,6 +204,28 @@ public static class OomDiagnosis
             $"{best.Count} {best.Name} processes together held {Mib(best.Kb)}, {best.Kb * 100 / dom}% of {(memcg ? "the cgroup limit" : "RAM")} ({Mib(dom)}): a pool of workers or forked children that all grow",
             ev,
             $"Bound the pool: fewer workers or recycle them (e.g. php-fpm pm.max_children/pm.max_requests, gunicorn --max-requests, Apache MaxRequestWorkers), and give the service its own cgroup limit (memory.max / MemoryMax=) sized for workers × per-worker peak."));
+    }
+
+    private const int SmallTaskTable = 64;
+
+    /// <summary>
+    /// The same answer as the dictionary of totals (names in order of first appearance, the first of equal totals
+    /// wins) without allocating: a name's total is summed from its first row, later rows of it are skipped.
+    /// </summary>
+    private static void BestProgramSmall(List<TaskRow> tasks, ref string? bestName, ref (int Count, long Kb) bestTotal)
+    {
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            string name = tasks[i].Name;
+            bool seen = false;
+            for (int j = 0; j < i && !seen; j++) seen = string.Equals(tasks[j].Name, name, StringComparison.Ordinal);
+            if (seen) continue;
+            int count = 0;
+            long kb = 0;
+            for (int j = i; j < tasks.Count; j++)
+                if (string.Equals(tasks[j].Name, name, StringComparison.Ordinal)) { count++; kb += (tasks[j].RssPages ?? 0) * PageKb; }
+            if (count >= 2 && (bestName is null || kb > bestTotal.Kb)) { bestName = name; bestTotal = (count, kb); }
+        }
     }
 
     private static void Repeated(OomReport r)
@@ -243,12 +269,14 @@ public static class OomDiagnosis
         if (domainKb is not long dom || dom <= 0) return;
         long kb;
         List<string> ev;
+        // the evidence is built only when the cause fires (most reports: not)
         if (memcg)
         {
-            long? d = r.MemcgStat("file_dirty") ?? r.MemcgStat("total_dirty") ?? r.MemcgStat("dirty");
-            long? w = r.MemcgStat("file_writeback") ?? r.MemcgStat("total_writeback") ?? r.MemcgStat("writeback");
+            long? d = FirstStat(r, "file_dirty", "total_dirty", "dirty");
+            long? w = FirstStat(r, "file_writeback", "total_writeback", "writeback");
             if (d is null && w is null) return;
             kb = ((d ?? 0) + (w ?? 0)) / (r.MemcgStatsInKb ? 1 : 1024);
+            if (kb * 10 < dom) return;
             ev = Lines(r.MemcgUsageLine);
             ev.Add($"dirty {d ?? 0}, writeback {w ?? 0} ({(r.MemcgStatsInKb ? "KB" : "bytes")}, memcg stats)");
         }
@@ -257,13 +285,27 @@ public static class OomDiagnosis
             long? d = r.MemInfo("dirty"), w = r.MemInfo("writeback");
             if (d is null && w is null) return;
             kb = ((d ?? 0) + (w ?? 0)) * PageKb;
+            if (kb * 10 < dom) return;
             ev = MemInfoEvidence(r, "dirty:", "writeback:");
         }
-        if (kb * 10 < dom) return;
         r.Causes.Add(new Cause("dirty_writeback",
             $"{Mib(kb)} of dirty or writeback page cache ({kb * 100 / dom}%) could not be reclaimed in time: writes outpaced the storage",
             ev,
             "Lower vm.dirty_bytes / vm.dirty_background_bytes (or dirty_ratio) so writers are throttled earlier; check the device's latency (iostat -x) and the cgroup's io.max; for a cgroup, writeback is charged to it, so a small limit with heavy writes needs headroom."));
+    }
+
+    /// <summary><c>r.MemcgStat(a) ?? r.MemcgStat(b) ?? r.MemcgStat(c)</c> in one pass over the stats.</summary>
+    private static long? FirstStat(OomReport r, string a, string b, string c)
+    {
+        long? vb = null, vc = null;
+        foreach (var kv in r.MemcgStats)
+        {
+            string k = kv.Key;
+            if (k == a) return kv.Value; // the first a wins whatever follows
+            if (vb is null && k == b) vb = kv.Value;
+            else if (vc is null && k == c) vc = kv.Value;
+        }
+        return vb ?? vc;
     }
 
     private static void Slab(OomReport r, long? domainKb, bool memcg)
@@ -276,6 +318,7 @@ public static class OomDiagnosis
             long? s = r.MemcgStat("slab_unreclaimable");
             if (s is null) return;
             kb = s.Value / (r.MemcgStatsInKb ? 1 : 1024);
+            if (kb * 5 < dom) return;
             ev = new List<string> { $"slab_unreclaimable {s} (memcg stats)" };
         }
         else
@@ -283,9 +326,9 @@ public static class OomDiagnosis
             long? s = r.MemInfo("slab_unreclaimable");
             if (s is null) return;
             kb = s.Value * PageKb;
+            if (kb * 5 < dom && !r.SawUnreclaimableSlabDump) return;
             ev = MemInfoEvidence(r, "slab_unreclaimable:");
         }
-        if (kb * 5 < dom && !(r.SawUnreclaimableSlabDump && !memcg)) return;
         ev.AddRange(r.SlabTop.Take(4).Select(c => c.Line));
         r.Causes.Add(new Cause("unreclaimable_slab",
             $"{Mib(kb)} of unreclaimable kernel slab ({kb * 100 / dom}%): kernel objects, not processes, held the memory{(r.SlabTop.Count > 0 ? $"; largest cache {r.SlabTop[0].Name} ({Mib(r.SlabTop[0].UsedKb)})" : "")}",
@@ -308,6 +351,7 @@ public static class OomDiagnosis
             long? s = r.MemcgStat("shmem") ?? r.MemcgStat("total_shmem");
             if (s is null) return;
             kb = s.Value / (r.MemcgStatsInKb ? 1 : 1024);
+            if (kb * 5 < dom) return;
             ev = new List<string> { $"shmem {s} (memcg stats)" };
         }
         else
@@ -315,9 +359,9 @@ public static class OomDiagnosis
             long? s = r.MemInfo("shmem");
             if (s is null) return;
             kb = s.Value * PageKb;
+            if (kb * 5 < dom) return;
             ev = MemInfoEvidence(r, "shmem:");
         }
-        if (kb * 5 < dom) return;
         if (r.Killed?.Line is { } kl) ev.Add(kl);
         r.Causes.Add(new Cause("shmem_tmpfs",
             $"{Mib(kb)} ({kb * 100 / dom}%) was shared memory: tmpfs files (/dev/shm, /tmp, /run), SysV/POSIX shm or memfd, which killing a process does not free",
@@ -372,11 +416,24 @@ public static class OomDiagnosis
         var ev = new List<string>();
         foreach (var line in r.MemInfoLines)
             foreach (var k in keys)
-                if (line.Contains(k, StringComparison.Ordinal) && (line.StartsWith(k, StringComparison.Ordinal) || line.Contains(" " + k, StringComparison.Ordinal)))
+                if (StartsOrFollowsBlank(line, k))
                 {
                     ev.Add(line);
                     break;
                 }
         return ev;
+    }
+
+    /// <summary><paramref name="line"/> starts with <paramref name="key"/> or holds it right after a blank.</summary>
+    private static bool StartsOrFollowsBlank(string line, string key)
+    {
+        for (int from = 0; from <= line.Length - key.Length;)
+        {
+            int at = line.IndexOf(key, from, StringComparison.Ordinal);
+            if (at < 0) return false;
+            if (at == 0 || line[at - 1] == ' ') return true;
+            from = at + 1;
+        }
+        return false;
     }
 }

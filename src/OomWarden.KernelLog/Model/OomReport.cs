@@ -80,7 +80,36 @@ public sealed class OomReport
 
     // System memory (Mem-Info).
     public List<KeyValuePair<string, long>> MemInfoPages { get; } = new();
-    public List<string> MemInfoLines { get; } = new();
+    /// <summary>The Mem-Info lines kept as evidence (at most <see cref="MaxMemInfoLinesKept"/>): made strings when first asked for.</summary>
+    public IReadOnlyList<string> MemInfoLines
+    {
+        get
+        {
+            if (_memInfoLines is null || _memInfoLines.Count != _memInfoCount)
+            {
+                var list = new List<string>(_memInfoCount);
+                for (int i = 0; i < _memInfoCount; i++) list.Add(RowLines.Text(_memInfoAt![2 * i], _memInfoAt[2 * i + 1]));
+                _memInfoLines = list;
+            }
+            return _memInfoLines;
+        }
+    }
+    /// <summary>How many Mem-Info lines are kept (the count of <see cref="MemInfoLines"/>, without making strings).</summary>
+    public int MemInfoLineCount => _memInfoCount;
+    public const int MaxMemInfoLinesKept = 24;
+    private int[]? _memInfoAt;
+    private int _memInfoCount;
+    private List<string>? _memInfoLines;
+
+    /// <summary>Keeps a Mem-Info line's bytes (in the report's line store); ignored past <see cref="MaxMemInfoLinesKept"/>.</summary>
+    internal void AddMemInfoLine(ReadOnlySpan<byte> line)
+    {
+        if (_memInfoCount >= MaxMemInfoLinesKept) return;
+        _memInfoAt ??= new int[2 * MaxMemInfoLinesKept];
+        _memInfoAt[2 * _memInfoCount] = RowLines.Add(line);
+        _memInfoAt[2 * _memInfoCount + 1] = line.Length;
+        _memInfoCount++;
+    }
     public List<ZoneInfo> Zones { get; } = new();
     public long? HugepagesTotalKb { get; set; }
     public List<string> HugepageLines { get; } = new();
@@ -113,7 +142,7 @@ public sealed class OomReport
     public int EarlierKillsOfSameTask { get; set; }
 
     /// <summary>The kernel printed its <c>Mem-Info</c> counters (the part of the report that precedes the slab dump and the task table).</summary>
-    public bool SawMemInfo => MemInfoLines.Count > 0 || Zones.Count > 0 || PagesRamLine is not null || TotalSwapLine is not null || FreeSwapLine is not null;
+    public bool SawMemInfo => MemInfoLineCount > 0 || Zones.Count > 0 || PagesRamLine is not null || TotalSwapLine is not null || FreeSwapLine is not null;
 
     /// <summary>
     /// Whether the kernel printed <c>Unreclaimable slab info:</c>: true when seen; false for a memcg OOM (the kernel
@@ -178,5 +207,5 @@ public sealed class OomReport
     /// <summary>True when the event holds anything at all worth reporting.</summary>
     public bool HasContent =>
         TriggerLine is not null || Killed is not null || SelectionLine is not null || ConstraintLine is not null
-        || MemInfoLines.Count > 0 || TaskTableRows > 0 || MemcgUsageLine is not null || TaskInLine is not null;
+        || MemInfoLineCount > 0 || TaskTableRows > 0 || MemcgUsageLine is not null || TaskInLine is not null;
 }

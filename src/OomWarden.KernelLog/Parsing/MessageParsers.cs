@@ -301,7 +301,7 @@ public static class MessageParsers
             var zone = FindZone(r, (int)node, name);
             if (zone is null) { zone = new ZoneInfo { Node = (int)node, Name = name }; if (r.Zones.Count < 64) r.Zones.Add(zone); }
             zone.FreeBlocksByOrder = ParseBuddy(rest.Slice(sp + 1));
-            zone.BuddyLine = Bytes.Text(m);
+            zone.SetBuddyLine(r.RowLines, m);
             return;
         }
         var fields = rest.Slice(sp + 1);
@@ -313,7 +313,7 @@ public static class MessageParsers
         z.LowKb = Bytes.KbAfter(fields, " low:"u8);
         z.HighKb = Bytes.KbAfter(fields, " high:"u8);
         z.ManagedKb = Bytes.KbAfter(fields, " managed:"u8);
-        z.Line = Bytes.Text(m);
+        z.SetLine(r.RowLines, m);
     }
 
     private static ZoneInfo? FindZone(OomReport r, int node, string name)

@@ -22,6 +22,7 @@ public sealed class OomEventAssembler
     private Section _section;
     private string[]? _columns;
     private string[]? _lastColumns;
+    private readonly TaskHeaders _headers = new();
     private int _quiet;
     private int _count;
     private readonly BootInfo _boot = new();
@@ -157,7 +158,7 @@ public sealed class OomEventAssembler
                 break;
             case LineKind.MemInfoStart:
                 _section = Section.MemInfo;
-                r.MemInfoLines.Add("Mem-Info:");
+                r.AddMemInfoLine("Mem-Info:"u8);
                 break;
             case LineKind.NodeLine:
                 MessageParsers.NodeLine(m, r);
@@ -167,9 +168,11 @@ public sealed class OomEventAssembler
             case LineKind.PagesLine: MessageParsers.PagesLine(m, r); _section = Section.None; break;
             case LineKind.TasksState: _section = Section.Tasks; r.SawTaskTable = true; break;
             case LineKind.TaskHeader:
-                _columns = MessageParsers.TaskHeader(m);
+                // every report of a kernel prints the same header: its columns and text are made once
+                var header = _headers.Find(m);
+                _columns = header.Columns;
                 if (_columns is not null) _lastColumns = _columns;
-                r.TaskTableHeader = Bytes.Text(m);
+                r.TaskTableHeader = header.Text;
                 r.SawTaskTable = true;
                 _section = Section.Tasks;
                 break;
@@ -216,7 +219,7 @@ public sealed class OomEventAssembler
                 // 2.6.18 prints per-cpu lists ("cpu 0 hot: high 0, batch 1 used:0") before the counters
                 if (m.IndexOf((byte)':') > 0 && !m.StartsWith("cpu "u8) && MessageParsers.AddColonPairs(m, r.MemInfoPages) > 0)
                 {
-                    if (r.MemInfoLines.Count < 24) r.MemInfoLines.Add(Bytes.Text(m));
+                    r.AddMemInfoLine(m);
                     used = true;
                 }
                 break;
@@ -263,7 +266,7 @@ public sealed class OomEventAssembler
             LineKind.CpuLine => r.CpuLine is not null || killed,
             LineKind.TaskIn => r.TaskInLine is not null || killed,
             LineKind.MemcgUsage => r.MemcgUsageLine is not null || killed,
-            LineKind.MemInfoStart => r.MemInfoLines.Count > 0 || killed,
+            LineKind.MemInfoStart => r.MemInfoLineCount > 0 || killed,
             LineKind.TasksState or LineKind.TaskHeader => r.TaskTableHeader is not null || killed,
             LineKind.TaskRow => killed || r.ConstraintLine is not null,
             LineKind.Constraint => r.ConstraintLine is not null || killed,
@@ -349,7 +352,7 @@ public sealed class OomEventAssembler
             || (r.Killed?.Reason?.StartsWith("Memory cgroup", StringComparison.Ordinal) ?? false)
             || (r.SelectionLine?.StartsWith("Memory cgroup", StringComparison.Ordinal) ?? false);
         if (memcg) return MemcgVersion(r);
-        bool global = r.MemInfoLines.Count > 0
+        bool global = r.MemInfoLineCount > 0
             || (r.Killed?.Reason?.StartsWith("Out of", StringComparison.OrdinalIgnoreCase) ?? false)
             || (r.SelectionLine?.StartsWith("Out of", StringComparison.OrdinalIgnoreCase) ?? false);
         return global ? OomScope.Global : OomScope.Unknown;
