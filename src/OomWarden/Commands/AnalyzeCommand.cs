@@ -61,6 +61,9 @@ public static class AnalyzeCommand
         if (follow && files.Count > 0) return Usage(stderr, "--follow reads the kernel log: it takes no FILE");
 
         int found = 0;
+        // A reader of stdout that goes away cancels reading (the console ignores EPIPE): see StdoutWatch.
+        using var watch = StdoutWatch.Start(stdout, cancel);
+        cancel = watch.Token;
         // JSON to the real stdout goes out as UTF-8 bytes through one buffer (no string per report); a file's
         // reports are flushed every 64 KiB and at the end, --follow's at once.
         using var sink = new Output(stdout, json, flushEach: follow);
@@ -95,6 +98,7 @@ public static class AnalyzeCommand
         try
         {
             int code = follow ? Follow(kmsgPath, Emit, stderr, cancel) : ReadFiles(files, stdin, Emit, EndOfInput, stderr, cancel, () => found == 0 && !json);
+            if (watch.Gone) return ExitOk;
             if (follow) EndOfInput();
             sink.Flush();
             return code;
