@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using OomWarden.Commands;
+
+namespace OomWarden.Tests.Commands;
+
+/// <summary>The findings of the CLI audit that run on fixtures: a number flag given a word, a state file that is a
+/// FIFO or a device, an output path that is not a regular file. Each is one line naming what is wrong, with the
+/// sysexits code, and never waits on a FIFO nor replaces a device.</summary>
+public sealed class CarelessArgumentsTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "oomwarden-careless-args-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public CarelessArgumentsTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Run(args, new StringReader(""), o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    /// <summary>On a thread of its own: a verb that blocks (a FIFO's open) fails the test instead of hanging it.</summary>
+    private static async Task<(int Code, string Out, string Err)> RunBounded(params string[] args)
+    {
+        var task = Task.Run(() => Run(args), TestContext.Current.CancellationToken);
+        var done = await Task.WhenAny(task, Task.Delay(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken));
+        Assert.True(done == task, $"oomwarden {string.Join(' ', args)} blocked");
+        return await task;
+    }
+
+    private string Make(string tool, string name, params string[] args)
+    {
+        string path = Path.Combine(_dir, name);
+        using var p = Process.Start(tool, [.. args.Select(a => a == "PATH" ? path : a)]);
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+        return path;
+    }
+
+    [Fact]
+    public async Task Restore_oom_settings_refuses_a_state_file_that_is_not_a_regular_file_with_66()
+    {
+        string fifo = Make("mkfifo", "fifo", "PATH");
+        string target = Path.Combine(_dir, "target");
+        File.WriteAllText(target, "");
+        string link = Path.Combine(_dir, "link");
+        File.CreateSymbolicLink(link, target);
+        foreach (var (path, why) in (ValueTuple<string, string>[])[
+            (fifo, $"{fifo} is a FIFO, not a regular file; not reading it"),
+            (_dir, $"{_dir} is a directory, not a regular file; not reading it"),
+            ("/dev/zero", "/dev/zero is a character device, not a regular file; not reading it"),
+            (link, $"{link} is a symbolic link, not a regular file; not reading it")])
+        {
+            var (code, output, err) = await RunBounded("restore-oom-settings", "--state", path);
+            Assert.True(code == ExitCodes.NoInput, $"{path}: exit {code}: {err}");
+            Assert.Equal("", output);
+            Assert.Equal($"oomwarden restore-oom-settings: {why}\n", err);
+        }
+        Assert.True(File.Exists(link), "the planted link is left as it is");
+    }
+
+    [Fact]
+    public void Restore_oom_settings_with_no_state_file_has_nothing_to_do()
+    {
+        var (code, output, err) = Run("restore-oom-settings", "--state", Path.Combine(_dir, "absent.state"));
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Equal("", output + err);
+    }
+}
