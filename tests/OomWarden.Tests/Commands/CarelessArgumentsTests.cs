@@ -40,6 +40,31 @@ public sealed class CarelessArgumentsTests : IDisposable
         return path;
     }
 
+    [Theory]
+    [InlineData("--uid", "x", "user")]
+    [InlineData("--uid", "-1", "user")]
+    [InlineData("--uid", "4294967295", "user")]
+    [InlineData("--uid", "99999999999", "user")]
+    [InlineData("--gid", "1e3", "group")]
+    [InlineData("--gid", " 7", "group")]
+    public void Notify_desktop_names_the_id_flag_and_its_bad_value_in_one_line(string flag, string value, string what)
+    {
+        string[] args = ["notify-desktop", "--uid", "1000", "--gid", "1000", "--bus", "/nonexistent/bus", "--summary", "s"];
+        args[Array.IndexOf(args, flag) + 1] = value;
+        var (code, output, err) = Run(args);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("", output);
+        Assert.Equal($"oomwarden notify-desktop: {flag} '{value}' is not a {what} id (a decimal number below 4294967295)\n", err);
+    }
+
+    [Fact]
+    public void Notify_desktop_escapes_a_control_character_in_the_bad_value()
+    {
+        var (code, _, err) = Run("notify-desktop", "--uid", "1\n\u001b[31m", "--gid", "1", "--bus", "/nonexistent/bus", "--summary", "s");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("oomwarden notify-desktop: --uid '1\\n\\x1b[31m' is not a user id (a decimal number below 4294967295)\n", err);
+    }
+
     [Fact]
     public async Task Restore_oom_settings_refuses_a_state_file_that_is_not_a_regular_file_with_66()
     {
