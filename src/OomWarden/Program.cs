@@ -2,7 +2,11 @@ namespace OomWarden;
 
 public static class Program
 {
-    public static int Main(string[] args) => Cli.Run(args, StandardWriter(() => Console.Out, Console.SetOut), StandardWriter(() => Console.Error, Console.SetError));
+    public static int Main(string[] args)
+    {
+        StandardDescriptors.FillClosedOutputs();
+        return Cli.Run(args, StandardWriter(() => Console.Out, Console.SetOut), StandardWriter(() => Console.Error, Console.SetError));
+    }
 
     /// <summary>Console.Out (or Error), or a writer to nowhere when the descriptor is closed (<c>&gt;&amp;-</c>):
     /// .NET throws from the getter then, before any verb runs, and would print a stack trace. A closed stdout

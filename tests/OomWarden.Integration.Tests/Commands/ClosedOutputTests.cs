@@ -115,4 +115,17 @@ public sealed class ClosedOutputTests : IDisposable
             p.StandardInput.Close();
         }
     }
+
+    /// <summary>With descriptor 1 closed, Console.Error's dup(2) took number 1, and `snapshot -o -` wrote the
+    /// snapshot to stderr. Now a closed stdout loses the output (exit 0), as for the other verbs.</summary>
+    [Fact]
+    public void Snapshot_to_a_closed_stdout_writes_nothing_to_stderr()
+    {
+        Repo.RequireBinary();
+        var r = Sh.Run("bash", ["--norc", "-c", $"'{Repo.Binary}' snapshot -o - >&-"], Slow);
+        Assert.False(r.TimedOut);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.DoesNotContain("oomwarden-snapshot", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", r.Stderr);
+    }
 }
