@@ -94,4 +94,42 @@ public sealed class CarelessArgumentsTests : IDisposable
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Equal("", output + err);
     }
+
+    /// <summary>The snapshot is renamed over the output: as root that replaced a device node or a FIFO by a regular
+    /// file (`-o /dev/null`), and a link by the file. A device made here (mknod, as root), never the host's.</summary>
+    [Fact]
+    public async Task Snapshot_never_replaces_an_output_that_is_not_a_regular_file()
+    {
+        string fifo = Make("mkfifo", "fifo", "PATH");
+        string sub = Path.Combine(_dir, "sub");
+        Directory.CreateDirectory(sub);
+        string target = Path.Combine(_dir, "target.json");
+        File.WriteAllText(target, "old");
+        string link = Path.Combine(_dir, "link.json");
+        File.CreateSymbolicLink(link, target);
+        var cases = new List<(string Path, string Kind)> { (fifo, "a FIFO"), (sub, "a directory"), (link, "a symbolic link") };
+        string? device = Environment.UserName == "root" ? Make("mknod", "null", "PATH", "c", "1", "3") : null;
+        if (device is not null) cases.Add((device, "a character device"));
+        foreach (var (path, kind) in cases)
+        {
+            var (code, _, err) = await RunBounded("snapshot", "-o", path);
+            Assert.True(code == ExitCodes.CantCreate, $"{path}: exit {code}: {err}");
+            Assert.Equal($"oomwarden snapshot: cannot write {path}: {kind}, not a regular file (not replaced)\n", err);
+        }
+        Assert.Equal(0x1000, FileTypeOf(fifo));
+        if (device is not null) Assert.Equal(0x2000, FileTypeOf(device));
+        Assert.Equal("old", File.ReadAllText(target));
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp.*"));
+    }
+
+    /// <summary>The S_IFMT bits of the path itself (lstat), through stat(1).</summary>
+    private static int FileTypeOf(string path)
+    {
+        var psi = new ProcessStartInfo("stat", ["-c", "%f", path]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        string hex = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return Convert.ToInt32(hex, 16) & 0xF000;
+    }
 }
