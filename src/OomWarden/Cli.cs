@@ -70,7 +70,7 @@ public static class Cli
                 return ExitCodes.Software;
             }
         }
-        stderr.WriteLine($"oomwarden: unknown verb '{args[0]}'");
+        stderr.WriteLine($"oomwarden: unknown verb '{ArgReader.Shown(args[0])}'");
         Usage(stderr);
         return ExitCodes.Usage;
     }

@@ -4,6 +4,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        StandardDescriptors.FillClosedOutputs();
 #if !DAEMON_ONLY
         // The daemon is its own executable, oomwardend (docs/DESIGN.md, "A daemon-only executable"): exec it before
         // anything touches the console. Cli.Run's `run` (tests, in-process) stays the daemon's own code.

@@ -36,9 +36,9 @@ public static class OomDelayStateFile
         }
         try
         {
-            if (!IsRegular(fd))
+            if (!IsRegular(fd, out ushort mode))
             {
-                error = $"{path} is not a regular file; not reading it";
+                error = mode == 0 ? $"{path} is not a regular file; not reading it" : $"{path} is {AppendOnlyFile.TypeName(mode)}, not a regular file; not reading it";
                 return false;
             }
             byte[] buffer = new byte[4096];
@@ -94,12 +94,15 @@ public static class OomDelayStateFile
         }
     }
 
-    private static unsafe bool IsRegular(int fd)
+    /// <summary>Whether the file is a regular one; <paramref name="mode"/> is its st_mode (0 when statx failed).</summary>
+    private static unsafe bool IsRegular(int fd, out ushort mode)
     {
         byte* buffer = stackalloc byte[256];
         new Span<byte>(buffer, 256).Clear();
+        mode = 0;
         if (FileSystemInterop.Statx(fd, "", FileSystemInterop.AtEmptyPath, FileSystemInterop.StatxType | FileSystemInterop.StatxMode, buffer) != 0)
             return false;
-        return (*(ushort*)(buffer + 28) & SIfMt) == SIfReg;
+        mode = *(ushort*)(buffer + 28);
+        return (mode & SIfMt) == SIfReg;
     }
 }

@@ -61,6 +61,9 @@ public static class AnalyzeCommand
         if (follow && files.Count > 0) return Usage(stderr, "--follow reads the kernel log: it takes no FILE");
 
         int found = 0;
+        // A reader of stdout that goes away cancels reading (the console ignores EPIPE): see StdoutWatch.
+        using var watch = StdoutWatch.Start(stdout, cancel);
+        cancel = watch.Token;
         // JSON to the real stdout goes out as UTF-8 bytes through one buffer (no string per report); a file's
         // reports are flushed every 64 KiB and at the end, --follow's at once.
         using var sink = new Output(stdout, json, flushEach: follow);
@@ -95,6 +98,7 @@ public static class AnalyzeCommand
         try
         {
             int code = follow ? Follow(kmsgPath, Emit, stderr, cancel) : ReadFiles(files, stdin, Emit, EndOfInput, stderr, cancel, () => found == 0 && !json);
+            if (watch.Gone) return ExitOk;
             if (follow) EndOfInput();
             sink.Flush();
             return code;
@@ -202,6 +206,7 @@ public static class AnalyzeCommand
             // Each input is read on its own: events do not span files, restart counts do not either.
             var reader = new OomLogReader(emit, holdForBootInfo: true);
             string name = f == "-" ? "stdin" : f;
+            if (f == "-" && StdinHint.For(stdin) is { } hint) stderr.WriteLine(hint);
             try
             {
                 using var raw = f == "-" ? OpenStdin(stdin) : new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
@@ -281,7 +286,8 @@ public static class AnalyzeCommand
     }
 
     private static Stream OpenStdin(TextReader stdin) =>
-        ReferenceEquals(stdin, Console.In) ? Console.OpenStandardInput(1 << 16) : new TextReaderStream(stdin);
+        !ReferenceEquals(stdin, Console.In) ? new TextReaderStream(stdin)
+        : StdinHint.IsTerminal(stdin) ? StdinHint.OpenTerminal() : Console.OpenStandardInput(1 << 16);
 
 
     private static int Usage(TextWriter stderr, string message)
@@ -327,7 +333,7 @@ public static class AnalyzeCommand
     {
         private readonly byte[] _head = new byte[2];
         private int _headLen, _headPos;
-        private bool _peeked;
+        private bool _peeked, _ended;
 
         public bool StartsWithGzipMagic()
         {
@@ -335,7 +341,8 @@ public static class AnalyzeCommand
             while (_headLen < 2)
             {
                 int n = inner.Read(_head, _headLen, 2 - _headLen);
-                if (n <= 0) break;
+                // The end is kept: a terminal's Ctrl-D is one read(2) of 0, and the next read would wait again.
+                if (n <= 0) { _ended = true; break; }
                 _headLen += n;
             }
             return _headLen == 2 && _head[0] == 0x1f && _head[1] == 0x8b;
@@ -350,7 +357,7 @@ public static class AnalyzeCommand
                 _headPos += c;
                 return c;
             }
-            return inner.Read(buffer, offset, count);
+            return _ended ? 0 : inner.Read(buffer, offset, count);
         }
 
         protected override void Dispose(bool disposing)

@@ -112,12 +112,25 @@ public sealed class ArgReader
         return true;
     }
 
-    /// <summary>"oomwarden VERB: message", then the usage text; returns 64.</summary>
+    /// <summary>"oomwarden VERB: message", then the usage text; returns 64. The message is shown as
+    /// <see cref="Shown"/> does: it names what was typed, which may be anything.</summary>
     public static int UsageError(string verb, string message, string usage, TextWriter stderr)
     {
-        stderr.WriteLine($"oomwarden {verb}: {message}");
+        stderr.WriteLine($"oomwarden {verb}: {Shown(message)}");
         stderr.WriteLine(usage.TrimEnd());
         return ExitCodes.Usage;
+    }
+
+    /// <summary>Most characters of a message about the command line that are shown.</summary>
+    public const int MaxShownChars = 1024;
+
+    /// <summary>Text from the command line as an error line shows it: control characters escaped (a newline or an
+    /// escape sequence in an argument stays on the line and never reaches the terminal as such), and cut after
+    /// <see cref="MaxShownChars"/> characters with the length said (a 200 KB argument is not echoed whole).</summary>
+    public static string Shown(string text)
+    {
+        string escaped = Core.Model.TextEscape.ForTerminal(text);
+        return escaped.Length <= MaxShownChars ? escaped : $"{escaped[..MaxShownChars]}... ({escaped.Length} characters)";
     }
 
     private static CliOption? Find(string name, IReadOnlyList<CliOption> options)

@@ -32,7 +32,7 @@ public static class ImportCommand
         }
         if (args[0] != "earlyoom")
         {
-            stderr.WriteLine($"oomwarden import: unknown tool '{args[0]}' (known: earlyoom; docs/MIGRATING.md maps systemd-oomd and nohang by hand)");
+            stderr.WriteLine($"oomwarden import: unknown tool '{ArgReader.Shown(args[0])}' (known: earlyoom; docs/MIGRATING.md maps systemd-oomd and nohang by hand)");
             return ExitCodes.Usage;
         }
         var rest = args[1..];
@@ -44,7 +44,7 @@ public static class ImportCommand
         string? toml = EarlyoomImport.Translate(rest, out string? error);
         if (toml is null)
         {
-            stderr.WriteLine("oomwarden import earlyoom: " + error);
+            stderr.WriteLine("oomwarden import earlyoom: " + ArgReader.Shown(error ?? ""));
             return ExitCodes.Usage;
         }
         stdout.Write(toml);

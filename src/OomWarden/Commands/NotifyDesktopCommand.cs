@@ -40,10 +40,11 @@ public static partial class NotifyDesktopCommand
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         if (!ArgReader.TryParse("notify-desktop", args, [Uid, Gid, Bus, Summary, Body], Help, stdout, stderr, out var parsed, out int exit)) return exit;
-        if (!uint.TryParse(parsed.Value(Uid.Name), NumberStyles.None, CultureInfo.InvariantCulture, out uint uid)
-            || !uint.TryParse(parsed.Value(Gid.Name), NumberStyles.None, CultureInfo.InvariantCulture, out uint gid)
+        if (parsed.Value(Uid.Name) is not { } uidText || parsed.Value(Gid.Name) is not { } gidText
             || parsed.Value(Bus.Name) is not { Length: > 0 } bus || parsed.Value(Summary.Name) is not { } summary)
             return ArgReader.UsageError("notify-desktop", "--uid, --gid, --bus and --summary are required", Help, stderr);
+        if (!TryParseId(uidText, out uint uid)) return BadId(Uid.Name, uidText, "user", stderr);
+        if (!TryParseId(gidText, out uint gid)) return BadId(Gid.Name, gidText, "group", stderr);
         string body = parsed.Value(Body.Name) ?? "";
 
         if (geteuid() != uid)
@@ -87,6 +88,17 @@ public static partial class NotifyDesktopCommand
             stderr.WriteLine($"oomwarden notify-desktop: {bus}: {(e is TimeoutException ? "timed out" : e.GetType().Name + ": " + e.Message)}");
             return ExitCodes.Unavailable;
         }
+    }
+
+    /// <summary>A uid or gid in decimal; never 4294967295, which set*id(2) read as "leave unchanged".</summary>
+    private static bool TryParseId(string text, out uint id) =>
+        uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id != uint.MaxValue;
+
+    /// <summary>One line naming the flag and the value as given (escaped), exit 64.</summary>
+    private static int BadId(string flag, string value, string what, TextWriter stderr)
+    {
+        stderr.WriteLine(Core.Model.TextEscape.ForTerminal($"oomwarden notify-desktop: {flag} '{value}' is not a {what} id (a decimal number below 4294967295)"));
+        return ExitCodes.Usage;
     }
 
     /// <summary>The body may be read as markup by the server: &amp;, &lt; and &gt; are escaped.</summary>

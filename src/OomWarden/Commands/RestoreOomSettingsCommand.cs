@@ -18,7 +18,8 @@ public static class RestoreOomSettingsCommand
           --state FILE       the state file (default /run/oomwarden/oom-delay.state)
 
         Writes the old oom_kill_disable (v1) or memory.high (v2) of every cgroup listed back, and empties the
-        state file. Exit: 0 done (or nothing to do), 64 usage, 71 some setting could not be put back.
+        state file. Exit: 0 done (or nothing to do), 64 usage, 66 the state file is not a readable regular file,
+        71 some setting could not be put back.
         """;
 
     private static readonly CliOption State = CliOption.WithValue("--state");
@@ -36,6 +37,13 @@ public static class RestoreOomSettingsCommand
             path = config?.Settings.Cgroups.OomDelayState;
         }
         path ??= new CgroupThresholds().OomDelayState;
+        // A state file that cannot be read at all (a FIFO, a directory, a device, a link planted at the path): 66 in
+        // one line, as for a config or a snapshot; nothing was restored, and the file is left as it is.
+        if (!OomDelayStateFile.TryLoad(path, out _, out _, out string? unusable))
+        {
+            stderr.WriteLine(Core.Model.TextEscape.ForTerminal($"oomwarden restore-oom-settings: {unusable}"));
+            return ExitCodes.NoInput;
+        }
         return Restore(path, stdout, stderr, "oomwarden restore-oom-settings");
     }
 

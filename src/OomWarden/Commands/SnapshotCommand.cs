@@ -32,6 +32,13 @@ public static class SnapshotCommand
         var live = LiveOptions.From(parsed);
         if (live.DomainError() is { } domainError) return ArgReader.UsageError("snapshot", domainError, Usage, stderr);
 
+        // Before reading the host: refused at once.
+        if (output != "-" && !Linux.IO.OutputPath.MayReplace(output, out string? notReplaced))
+        {
+            stderr.WriteLine(TextEscape.ForTerminal($"oomwarden snapshot: cannot write {output}: {notReplaced}{(output.StartsWith("/dev/", StringComparison.Ordinal) ? "; -o - writes to stdout" : "")}"));
+            return ExitCodes.CantCreate;
+        }
+
         var paths = live.Paths;
         // README: 71 when the host cannot be read (no /proc, no cgroupfs), as doctor and bench say it.
         if (!TryOpenHost(paths, stderr, out var opened)) return ExitCodes.OsError;
