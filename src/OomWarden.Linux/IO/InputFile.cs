@@ -12,7 +12,6 @@ namespace OomWarden.Linux.IO;
 public static class InputFile
 {
     private const int ONonBlock = 0x800;
-    private const ushort SIfMt = 0xF000, SIfReg = 0x8000, SIfDir = 0x4000;
     private const int EISDIR = 21;
 
     /// <summary>The outcome of <see cref="TryRead"/>.</summary>
@@ -56,16 +55,16 @@ public static class InputFile
                 reason = Marshal.GetPInvokeErrorMessage(errno);
                 return Failure.Read;
             }
-            ushort mode = *(ushort*)(stat + 28);
-            if ((mode & SIfMt) == SIfDir)
+            var type = FileTypes.Of(*(ushort*)(stat + 28));
+            if (type == FileType.Directory)
             {
                 errno = EISDIR; // as read(2) would say
                 reason = Marshal.GetPInvokeErrorMessage(errno);
                 return Failure.Open;
             }
-            if ((mode & SIfMt) != SIfReg)
+            if (type != FileType.Regular)
             {
-                reason = $"{AppendOnlyFile.TypeName(mode)}, not a regular file";
+                reason = $"{type.Name()}, not a regular file";
                 return Failure.NotRegular;
             }
             var buffer = new byte[64 * 1024];

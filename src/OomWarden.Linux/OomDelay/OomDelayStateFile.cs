@@ -18,8 +18,6 @@ public static class OomDelayStateFile
     private static int ONoFollow { get; } =
         RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
 
-    private const ushort SIfMt = 0xF000, SIfReg = 0x8000;
-
     /// <summary>The entries in the file; an empty list when there is no file. False (with the reason) when it cannot
     /// be read or is not a regular file.</summary>
     public static bool TryLoad(string path, out List<OomSetting> settings, out int rejected, [NotNullWhen(false)] out string? error)
@@ -94,12 +92,5 @@ public static class OomDelayStateFile
         }
     }
 
-    private static unsafe bool IsRegular(int fd)
-    {
-        byte* buffer = stackalloc byte[256];
-        new Span<byte>(buffer, 256).Clear();
-        if (FileSystemInterop.Statx(fd, "", FileSystemInterop.AtEmptyPath, FileSystemInterop.StatxType | FileSystemInterop.StatxMode, buffer) != 0)
-            return false;
-        return (*(ushort*)(buffer + 28) & SIfMt) == SIfReg;
-    }
+    private static bool IsRegular(int fd) => FileIdentity.TryGetType(fd, out var type) && type == FileType.Regular;
 }
