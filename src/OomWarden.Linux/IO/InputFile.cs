@@ -42,7 +42,7 @@ public static class InputFile
         if (fd < 0)
         {
             errno = -fd;
-            reason = Marshal.GetPInvokeErrorMessage(errno);
+            reason = Errno.Strerror(errno);
             return Failure.Open;
         }
         try
@@ -52,14 +52,14 @@ public static class InputFile
             if (FileSystemInterop.Statx(fd, "", FileSystemInterop.AtEmptyPath, FileSystemInterop.StatxType, stat) != 0)
             {
                 errno = Marshal.GetLastPInvokeError();
-                reason = Marshal.GetPInvokeErrorMessage(errno);
+                reason = Errno.Strerror(errno);
                 return Failure.Read;
             }
             var type = FileTypes.Of(*(ushort*)(stat + 28));
             if (type == FileType.Directory)
             {
                 errno = EISDIR; // as read(2) would say
-                reason = Marshal.GetPInvokeErrorMessage(errno);
+                reason = Errno.Strerror(errno);
                 return Failure.Open;
             }
             if (type != FileType.Regular)
@@ -72,7 +72,7 @@ public static class InputFile
             if (n < 0)
             {
                 errno = -n;
-                reason = Marshal.GetPInvokeErrorMessage(errno);
+                reason = Errno.Strerror(errno);
                 return Failure.Read;
             }
             if (truncated)
