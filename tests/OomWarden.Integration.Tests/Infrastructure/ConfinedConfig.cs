@@ -3,8 +3,9 @@ namespace OomWarden.Integration.Tests.Infrastructure;
 /// <summary>The config of a real daemon a test starts on this host, confined to the test's own cgroups: the system
 /// domain off, <c>[cgroups] include</c> only the given cgroups, the journal and the control socket in the test's
 /// directory. Tests add their keys per table; <see cref="Write"/> writes DIR/oomwarden.toml and returns its path.
-/// Every test daemon gets its own control socket (or none, with <c>ControlSocket = ""</c>): parallel test daemons
-/// never race for /run/oomwarden/control, and a client never talks to another test's daemon.</summary>
+/// Every test daemon on this host gets its own control socket (or none, with <c>ControlSocket = ""</c>): parallel test
+/// daemons never race for /run/oomwarden/control, and a client never talks to another test's daemon. The vmlab tests
+/// write theirs with it too (the guest's cgroups, <c>ControlSocket = null</c>: the guest has its own /run).</summary>
 public sealed class ConfinedConfig(string dir, params string[] include)
 {
     public string Dir { get; } = dir;
@@ -29,8 +30,9 @@ public sealed class ConfinedConfig(string dir, params string[] include)
 
     public string Events { get; init; } = System.IO.Path.Combine(dir, "events.jsonl");
 
-    /// <summary>DIR/control.sock by default; "" runs the daemon without a control socket.</summary>
-    public string ControlSocket { get; init; } = ControlSocketIn(dir);
+    /// <summary>DIR/control.sock by default; "" runs the daemon without a control socket; null writes no [control]
+    /// table (a daemon in a vmlab guest, which has a /run of its own).</summary>
+    public string? ControlSocket { get; init; } = ControlSocketIn(dir);
 
     public string Path => System.IO.Path.Combine(Dir, "oomwarden.toml");
 
@@ -56,9 +58,7 @@ public sealed class ConfinedConfig(string dir, params string[] include)
             [action]
             events = "{{Events}}"
             {{Action}}
-            [control]
-            socket = "{{ControlSocket}}"
-            {{Control}}
+            {{(ControlSocket is null ? "" : $"[control]\nsocket = \"{ControlSocket}\"\n{Control}")}}
             {{Tables}}
 
             """;
