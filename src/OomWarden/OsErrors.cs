@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace OomWarden;
 
 /// <summary>OS errors as the C library words them (strerror), recovered from the exceptions of .NET's file APIs.</summary>
@@ -51,7 +49,7 @@ public static class OsErrors
     public static string Describe(Exception e, string? path = null)
     {
         int errno = Errno(e, path);
-        if (errno > 0) return Strerror(errno);
+        if (errno > 0) return Linux.Interop.Errno.Strerror(errno);
         return e switch
         {
             ArgumentException => "invalid path",
@@ -72,9 +70,6 @@ public static class OsErrors
         var head = end < 0 ? message.AsSpan() : message.AsSpan(0, end);
         return head.Length > 0 && head.Contains('_') && !head.Contains(' ');
     }
-
-    /// <summary>The C library's text for an errno ("Permission denied").</summary>
-    public static string Strerror(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 
     /// <summary>The file named as input is not there or cannot be opened at all (sysexits EX_NOINPUT), as opposed to
     /// an error while reading it (EX_IOERR).</summary>

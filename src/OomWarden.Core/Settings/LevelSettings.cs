@@ -74,13 +74,3 @@ public sealed record LevelSettings
 
     public bool UsesPsi() => Enabled && (Low.UsesPsi() || Medium.UsesPsi() || Critical.UsesPsi());
 }
-
-/// <summary>Config <c>[notify]</c>: the daemon's sockets. Empty = off.</summary>
-public sealed record NotifySettings
-{
-    /// <summary>oomwarden's own protocol (AF_UNIX stream, newline-delimited JSON).</summary>
-    public string Socket { get; init; } = "";
-
-    /// <summary>systemd's memory pressure protocol (for <c>$MEMORY_PRESSURE_WATCH</c>).</summary>
-    public string PressureSocket { get; init; } = "";
-}

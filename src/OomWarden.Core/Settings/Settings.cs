@@ -100,9 +100,6 @@ public sealed record DaemonSettings
     public ControlSettings Control { get; init; } = new();
     public MetricsSettings Metrics { get; init; } = new();
 
-    /// <summary>[notify]: low_memory_monitor, desktop, hooks.</summary>
-    public NotifyBusSettings NotifyBus { get; init; } = new();
-
 
     /// <summary>Built-in rule set evaluated after the file's rules: "desktop", "server", "kubernetes" or "none".</summary>
     public string Preset { get; init; } = "none";

@@ -20,8 +20,6 @@ public sealed class AppendOnlyFile : IDisposable
     private const int ELOOP = 40;
     private const int EISDIR = 21;
     private const int ENOSPC = 28;
-    private const ushort SIfMt = 0xF000;
-    private const ushort SIfReg = 0x8000;
 
     /// <summary>O_NOFOLLOW: 0x20000 on x86-64, 0x8000 on arm64/arm.</summary>
     internal static int ONoFollow { get; } =
@@ -50,7 +48,7 @@ public sealed class AppendOnlyFile : IDisposable
             {
                 ELOOP => $"{path} is a symbolic link; refusing to follow it (remove it, or point the journal at the link's target)",
                 EISDIR => $"{path} is a directory, not a file",
-                ENXIO => $"{path} is {DescribeType(path) ?? "a FIFO or socket"} with no reader, not a regular file",
+                ENXIO => $"{path} is {FileIdentity.TypeOf(path) ?? "a FIFO or socket"} with no reader, not a regular file",
                 _ => Errno.Describe(errno, "open", path),
             };
             return null;
@@ -110,9 +108,9 @@ public sealed class AppendOnlyFile : IDisposable
         }
         uint nlink = *(uint*)(buffer + 16);
         ushort mode = *(ushort*)(buffer + 28);
-        if ((mode & SIfMt) != SIfReg)
+        if (FileTypes.Of(mode) is var type && type != FileType.Regular)
         {
-            error = $"{path} is {TypeName(mode)}, not a regular file";
+            error = $"{path} is {type.Name()}, not a regular file";
             return false;
         }
         if (nlink > 1)
@@ -124,27 +122,6 @@ public sealed class AppendOnlyFile : IDisposable
         return true;
     }
 
-    /// <summary>What lstat says the path is ("a FIFO", "a socket"); null when it cannot tell.</summary>
-    private static unsafe string? DescribeType(string path)
-    {
-        byte* buffer = stackalloc byte[256];
-        const int AtSymlinkNoFollow = 0x100;
-        if (FileSystemInterop.Statx(OpenFlags.AtCurrentDirectory, path, AtSymlinkNoFollow, FileSystemInterop.StatxType, buffer) != 0)
-            return null;
-        return TypeName(*(ushort*)(buffer + 28));
-    }
-
-    internal static string TypeName(ushort mode) => (mode & SIfMt) switch
-    {
-        0x1000 => "a FIFO",
-        0x2000 => "a character device",
-        0x4000 => "a directory",
-        0x6000 => "a block device",
-        0xA000 => "a symbolic link",
-        0xC000 => "a socket",
-        SIfReg => "a regular file",
-        _ => "of an unknown file type",
-    };
 
     public void Dispose()
     {

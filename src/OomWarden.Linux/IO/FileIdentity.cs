@@ -19,21 +19,35 @@ public static class FileIdentity
         return true;
     }
 
-    /// <summary>True when the path itself is a socket (a link to one is not).</summary>
-    public static unsafe bool IsSocket(string path)
+    /// <summary>The type of the path itself (lstat: a link is <see cref="FileType.SymbolicLink"/>, not followed);
+    /// false (errno in the last P/Invoke error) when nothing can be stat'ed there.</summary>
+    public static unsafe bool TryGetType(string path, out FileType type)
     {
         byte* b = stackalloc byte[256];
-        if (FileSystemInterop.Statx(OpenFlags.AtCurrentDirectory, path, AtSymlinkNoFollow, BasicStats, b) != 0) return false;
-        return (*(ushort*)(b + 28) & 0xF000) == 0xC000;
+        new Span<byte>(b, 256).Clear();
+        type = FileType.Unknown;
+        if (FileSystemInterop.Statx(OpenFlags.AtCurrentDirectory, path, AtSymlinkNoFollow, FileSystemInterop.StatxType, b) != 0) return false;
+        type = FileTypes.Of(*(ushort*)(b + 28));
+        return true;
     }
 
-    /// <summary>What the path itself is ("a regular file", "a directory", "a socket"...); null when nothing is there.</summary>
-    public static unsafe string? TypeOf(string path)
+    /// <summary>The type of what <paramref name="fd"/> refers to (fstat: an O_PATH|O_NOFOLLOW descriptor of a link
+    /// is the link); false when statx fails.</summary>
+    public static unsafe bool TryGetType(int fd, out FileType type)
     {
         byte* b = stackalloc byte[256];
-        if (FileSystemInterop.Statx(OpenFlags.AtCurrentDirectory, path, AtSymlinkNoFollow, BasicStats, b) != 0) return null;
-        return AppendOnlyFile.TypeName(*(ushort*)(b + 28));
+        new Span<byte>(b, 256).Clear();
+        type = FileType.Unknown;
+        if (FileSystemInterop.Statx(fd, "", FileSystemInterop.AtEmptyPath, FileSystemInterop.StatxType, b) != 0) return false;
+        type = FileTypes.Of(*(ushort*)(b + 28));
+        return true;
     }
+
+    /// <summary>True when the path itself is a socket (a link to one is not).</summary>
+    public static bool IsSocket(string path) => TryGetType(path, out var type) && type == FileType.Socket;
+
+    /// <summary>What the path itself is ("a regular file", "a directory", "a socket"...); null when nothing is there.</summary>
+    public static string? TypeOf(string path) => TryGetType(path, out var type) ? type.Name() : null;
 
     /// <summary>True when something (anything, a dangling link too) is at the path.</summary>
     public static unsafe bool Exists(string path)

@@ -12,7 +12,6 @@ namespace OomWarden.Linux.IO;
 public static class InputFile
 {
     private const int ONonBlock = 0x800;
-    private const ushort SIfMt = 0xF000, SIfReg = 0x8000, SIfDir = 0x4000;
     private const int EISDIR = 21;
 
     /// <summary>The outcome of <see cref="TryRead"/>.</summary>
@@ -43,7 +42,7 @@ public static class InputFile
         if (fd < 0)
         {
             errno = -fd;
-            reason = Marshal.GetPInvokeErrorMessage(errno);
+            reason = Errno.Strerror(errno);
             return Failure.Open;
         }
         try
@@ -53,19 +52,19 @@ public static class InputFile
             if (FileSystemInterop.Statx(fd, "", FileSystemInterop.AtEmptyPath, FileSystemInterop.StatxType, stat) != 0)
             {
                 errno = Marshal.GetLastPInvokeError();
-                reason = Marshal.GetPInvokeErrorMessage(errno);
+                reason = Errno.Strerror(errno);
                 return Failure.Read;
             }
-            ushort mode = *(ushort*)(stat + 28);
-            if ((mode & SIfMt) == SIfDir)
+            var type = FileTypes.Of(*(ushort*)(stat + 28));
+            if (type == FileType.Directory)
             {
                 errno = EISDIR; // as read(2) would say
-                reason = Marshal.GetPInvokeErrorMessage(errno);
+                reason = Errno.Strerror(errno);
                 return Failure.Open;
             }
-            if ((mode & SIfMt) != SIfReg)
+            if (type != FileType.Regular)
             {
-                reason = $"{AppendOnlyFile.TypeName(mode)}, not a regular file";
+                reason = $"{type.Name()}, not a regular file";
                 return Failure.NotRegular;
             }
             var buffer = new byte[64 * 1024];
@@ -73,7 +72,7 @@ public static class InputFile
             if (n < 0)
             {
                 errno = -n;
-                reason = Marshal.GetPInvokeErrorMessage(errno);
+                reason = Errno.Strerror(errno);
                 return Failure.Read;
             }
             if (truncated)

@@ -8,7 +8,6 @@ namespace OomWarden.Linux.IO;
 public static unsafe class ProgramFile
 {
     private const int AtFdCwd = -100;
-    private const ushort SIfMt = 0xF000, SIfReg = 0x8000, SIfDir = 0x4000;
 
     /// <summary>Why <paramref name="path"/> cannot be run, or null: an absolute path to a regular file (links are
     /// followed) with an execute bit.</summary>
@@ -22,8 +21,9 @@ public static unsafe class ProgramFile
             return errno == Errno.ENOENT ? "does not exist" : Errno.Describe(errno);
         }
         ushort mode = *(ushort*)(buffer + 28);
-        if ((mode & SIfMt) == SIfDir) return "is a directory, not a regular file";
-        if ((mode & SIfMt) != SIfReg) return "is not a regular file";
+        var type = FileTypes.Of(mode);
+        if (type == FileType.Directory) return "is a directory, not a regular file";
+        if (type != FileType.Regular) return "is not a regular file";
         if ((mode & 0b001_001_001) == 0) return "is not executable";
         return null;
     }
@@ -39,15 +39,5 @@ public static unsafe class ProgramFile
         return true;
     }
 
-    /// <summary>True when <paramref name="path"/> itself (not a link) is a socket.</summary>
-    public static bool IsSocket(string path)
-    {
-        byte* buffer = stackalloc byte[256];
-        if (FileSystemInterop.Statx(AtFdCwd, path, AtSymlinkNoFollow, FileSystemInterop.StatxType, buffer) != 0) return false;
-        return (*(ushort*)(buffer + 28) & SIfMt) == SIfSock;
-    }
-
     private const uint StatxUid = 0x8, StatxGid = 0x10;
-    private const int AtSymlinkNoFollow = 0x100;
-    private const ushort SIfSock = 0xC000;
 }

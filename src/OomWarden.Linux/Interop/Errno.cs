@@ -26,10 +26,13 @@ public static class Errno
     /// <summary>The object is gone: a pid that exited or a cgroup that was removed. An expected race, not an error.</summary>
     public static bool MeansGone(int errno) => errno is ENOENT or ESRCH or ENODEV or ENOTDIR;
 
+    /// <summary>The C library's text for an errno ("Permission denied"), as strerror(3) says it.</summary>
+    public static string Strerror(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
     /// <summary>"ESRCH (No such process)": the symbol and the C library's text.</summary>
     public static string Describe(int errno) => Symbol(errno) is { } name
-        ? $"{name} ({Marshal.GetPInvokeErrorMessage(errno)})"
-        : $"errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)})";
+        ? $"{name} ({Strerror(errno)})"
+        : $"errno {errno} ({Strerror(errno)})";
 
     /// <summary>"openat /proc/12/stat: errno 24 (Too many open files): the RLIMIT_NOFILE limit is reached".</summary>
     public static string Describe(int errno, string operation, string path)
@@ -42,7 +45,7 @@ public static class Errno
             EOPNOTSUPP => ": not supported by this kernel (PSI needs CONFIG_PSI and psi=1)",
             _ => "",
         };
-        return $"{operation} {path}: errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)}){hint}";
+        return $"{operation} {path}: errno {errno} ({Strerror(errno)}){hint}";
     }
 
     private static string? Symbol(int errno) => errno switch

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using OomWarden.Linux.Interop;
 using OomWarden.Linux.Interop.FileSystem;
 using OomWarden.Linux.Interop.Process;
+using OomWarden.Linux.IO;
 
 namespace OomWarden.Linux.Notify;
 
@@ -14,7 +15,6 @@ namespace OomWarden.Linux.Notify;
 public static unsafe class UnixListener
 {
     private const int AtSymlinkNoFollow = 0x100;
-    private const ushort SIfMt = 0xF000, SIfDir = 0x4000, SIfSock = 0xC000;
     public const UnixFileMode DefaultSocketMode = (UnixFileMode)0x1B6; // 0666
 
     public static Socket? TryListen(string path, out string? error, UnixFileMode mode = DefaultSocketMode, int backlog = 64)
@@ -52,7 +52,7 @@ public static unsafe class UnixListener
                 return null;
             }
         }
-        if ((dmode & SIfMt) != SIfDir)
+        if (FileTypes.Of(dmode) != FileType.Directory)
         {
             error = $"{dir} is not a directory (a link or a file): refusing to put a socket there";
             return null;
@@ -65,7 +65,7 @@ public static unsafe class UnixListener
         }
         if (TryStat(path, out ushort pmode, out _, out errno))
         {
-            if ((pmode & SIfMt) != SIfSock)
+            if (FileTypes.Of(pmode) != FileType.Socket)
             {
                 error = $"{path} exists and is not a socket: not removed";
                 return null;

@@ -18,8 +18,6 @@ public static class OomDelayStateFile
     private static int ONoFollow { get; } =
         RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
 
-    private const ushort SIfMt = 0xF000, SIfReg = 0x8000;
-
     /// <summary>The entries in the file; an empty list when there is no file. False (with the reason) when it cannot
     /// be read or is not a regular file.</summary>
     public static bool TryLoad(string path, out List<OomSetting> settings, out int rejected, [NotNullWhen(false)] out string? error)
@@ -36,9 +34,9 @@ public static class OomDelayStateFile
         }
         try
         {
-            if (!IsRegular(fd, out ushort mode))
+            if (!FileIdentity.TryGetType(fd, out var type) || type != FileType.Regular)
             {
-                error = mode == 0 ? $"{path} is not a regular file; not reading it" : $"{path} is {AppendOnlyFile.TypeName(mode)}, not a regular file; not reading it";
+                error = !FileIdentity.TryGetType(fd, out type) ? $"{path} is not a regular file; not reading it" : $"{path} is {type.Name()}, not a regular file; not reading it";
                 return false;
             }
             byte[] buffer = new byte[4096];
@@ -94,15 +92,4 @@ public static class OomDelayStateFile
         }
     }
 
-    /// <summary>Whether the file is a regular one; <paramref name="mode"/> is its st_mode (0 when statx failed).</summary>
-    private static unsafe bool IsRegular(int fd, out ushort mode)
-    {
-        byte* buffer = stackalloc byte[256];
-        new Span<byte>(buffer, 256).Clear();
-        mode = 0;
-        if (FileSystemInterop.Statx(fd, "", FileSystemInterop.AtEmptyPath, FileSystemInterop.StatxType | FileSystemInterop.StatxMode, buffer) != 0)
-            return false;
-        mode = *(ushort*)(buffer + 28);
-        return (mode & SIfMt) == SIfReg;
-    }
 }

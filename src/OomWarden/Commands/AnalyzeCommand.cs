@@ -189,7 +189,7 @@ public static class AnalyzeCommand
             if (Directory.Exists(f)) return Error(stderr, ExitNoInput, $"{f}: Is a directory");
             // File.Exists is false for ENOENT and for a file it cannot see (EACCES on a directory above): say which.
             // The open cannot block: a FIFO exists, and so never gets here.
-            string reason = OsErrors.Strerror(OsErrors.ENOENT);
+            string reason = Linux.Interop.Errno.Strerror(OsErrors.ENOENT);
             try
             {
                 using var probe = File.OpenHandle(f);

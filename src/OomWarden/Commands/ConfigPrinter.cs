@@ -111,9 +111,9 @@ public static class ConfigPrinter
         o.WriteLine("[notify]");
         o.WriteLine($"socket = {Quote(s.Notify.Socket)}");
         o.WriteLine($"pressure_socket = {Quote(s.Notify.PressureSocket)}");
-        o.WriteLine($"low_memory_monitor = {Bool(s.NotifyBus.LowMemoryMonitor)}");
-        o.WriteLine($"desktop = {Bool(s.NotifyBus.Desktop)}");
-        o.WriteLine($"hooks = [{string.Join(", ", s.NotifyBus.Hooks.Select(h =>
+        o.WriteLine($"low_memory_monitor = {Bool(s.Notify.LowMemoryMonitor)}");
+        o.WriteLine($"desktop = {Bool(s.Notify.Desktop)}");
+        o.WriteLine($"hooks = [{string.Join(", ", s.Notify.Hooks.Select(h =>
             $"{{ on = [{string.Join(", ", h.On.Select(Quote))}], argv = [{string.Join(", ", h.Argv.Select(Quote))}], timeout = \"{Units.FormatDuration(h.Timeout)}\" }}"))}]");
         o.WriteLine();
         o.WriteLine("[control]");

@@ -55,7 +55,7 @@ public sealed class ConfigHost
             error = null;
             return true;
         }
-        error = errno == 0 ? null : OsErrors.Strerror(errno);
+        error = errno == 0 ? null : Linux.Interop.Errno.Strerror(errno);
         return false;
     }
 
@@ -66,7 +66,7 @@ public sealed class ConfigHost
             error = null;
             return true;
         }
-        error = errno == 0 ? null : OsErrors.Strerror(errno);
+        error = errno == 0 ? null : Linux.Interop.Errno.Strerror(errno);
         return false;
     }
 }

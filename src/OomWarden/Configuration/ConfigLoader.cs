@@ -156,10 +156,7 @@ public static class ConfigLoader
                     levelSections.Add(section);
                     break;
                 case "notify":
-                    // One table, two binders: the sockets (levels) and the D-Bus/program keys (NotifyBinder).
-                    var notifyBus = settings.NotifyBus;
-                    settings = settings with { Notify = LevelsBinder.BindNotify(section, settings.Notify, ctx, ref notifyBus) };
-                    settings = settings with { NotifyBus = notifyBus };
+                    settings = settings with { Notify = NotifyBinder.Bind(section, settings.Notify, ctx) };
                     break;
                 case "control":
                     settings = settings with { Control = OperatingBinder.BindControl(section, settings.Control, ctx) };

@@ -4,7 +4,7 @@ using Tomlyn.Syntax;
 
 namespace OomWarden.Configuration;
 
-/// <summary>Binds [levels] (with its <c>low</c>, <c>medium</c>, <c>critical</c> tables) and [notify], and checks
+/// <summary>Binds [levels] (with its <c>low</c>, <c>medium</c>, <c>critical</c> tables), and checks
 /// that the levels are ordered: low looser than medium looser than critical, condition by condition.</summary>
 internal static class LevelsBinder
 {
@@ -154,51 +154,6 @@ internal static class LevelsBinder
     {
         if (level.IsPercent == term.IsPercent) return level.IsPercent ? level.Percent <= term.Percent : level.Bytes <= term.Bytes;
         return totalBytes > 0 && level.ToBytes(totalBytes) <= term.ToBytes(totalBytes);
-    }
-
-    public static NotifySettings BindNotify(TomlSection section, NotifySettings n, BindContext ctx, ref NotifyBusSettings bus)
-    {
-        foreach (var item in section.Items)
-        {
-            switch (item.Key)
-            {
-                case "socket":
-                    if (TrySocketPath(item, ctx, out var socket)) n = n with { Socket = socket };
-                    break;
-                case "pressure_socket":
-                    if (TrySocketPath(item, ctx, out var pressure)) n = n with { PressureSocket = pressure };
-                    break;
-                default:
-                    if (!NotifyBinder.TryBindItem(item, ref bus, ctx)) ctx.UnknownKey(item, "[notify]", NotifyBinder.Keys);
-                    break;
-            }
-        }
-        if (n.Socket.Length > 0 && n.Socket == n.PressureSocket)
-            ctx.Error(section.Items.Last(i => i.Key is "socket" or "pressure_socket"), "'socket' and 'pressure_socket' must be different paths");
-        return n;
-    }
-
-    /// <summary>"" (off) or an absolute path short enough for sockaddr_un (107 bytes).</summary>
-    private static bool TrySocketPath(TomlItem item, BindContext ctx, out string path)
-    {
-        if (!ctx.TryString(item, out path)) return false;
-        if (path.Length == 0) return true;
-        if (path[0] != '/')
-        {
-            ctx.Error(item, $"'{item.Key}' must be an absolute path (or \"\" for off), not \"{path}\"");
-            return false;
-        }
-        if (System.Text.Encoding.UTF8.GetByteCount(path) > 107)
-        {
-            ctx.Error(item, $"'{item.Key}' is longer than a unix socket path may be (107 bytes)");
-            return false;
-        }
-        if (path.EndsWith('/'))
-        {
-            ctx.Error(item, $"'{item.Key}' names a directory; give the socket's file name");
-            return false;
-        }
-        return true;
     }
 
     private static void Order(BindContext ctx, Positions at, string level, string key, string message)

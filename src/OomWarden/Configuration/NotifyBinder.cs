@@ -3,30 +3,37 @@ using Tomlyn.Syntax;
 
 namespace OomWarden.Configuration;
 
-/// <summary>Binds <c>[notify]</c>'s D-Bus and program keys: <c>low_memory_monitor</c>, <c>desktop</c>, <c>hooks</c>.
-/// A hook is checked at load: its program must be an absolute path to an executable regular file, each error at
-/// the position of the value that is wrong.</summary>
+/// <summary>Binds <c>[notify]</c>: the sockets (<c>socket</c>, <c>pressure_socket</c>) and the D-Bus and program keys
+/// (<c>low_memory_monitor</c>, <c>desktop</c>, <c>hooks</c>). A hook is checked at load: its program must be an
+/// absolute path to an executable regular file, each error at the position of the value that is wrong.</summary>
 internal static class NotifyBinder
 {
     public static readonly string[] Keys = ["low_memory_monitor", "desktop", "hooks", "socket", "pressure_socket"];
     private static readonly string[] HookKeys = ["argv", "on", "timeout"];
 
-    public static NotifyBusSettings Bind(TomlSection section, NotifyBusSettings n, BindContext ctx)
+    public static NotifySettings Bind(TomlSection section, NotifySettings n, BindContext ctx)
     {
         foreach (var item in section.Items)
         {
             if (!TryBindItem(item, ref n, ctx))
                 ctx.UnknownKey(item, "[notify]", Keys);
         }
+        if (n.Socket.Length > 0 && n.Socket == n.PressureSocket)
+            ctx.Error(section.Items.Last(i => i.Key is "socket" or "pressure_socket"), "'socket' and 'pressure_socket' must be different paths");
         return n;
     }
 
-    /// <summary>False when <paramref name="item"/> is not one of this binder's keys (the own-socket keys are bound
-    /// elsewhere).</summary>
-    public static bool TryBindItem(TomlItem item, ref NotifyBusSettings n, BindContext ctx)
+    /// <summary>False when <paramref name="item"/> is not a [notify] key.</summary>
+    private static bool TryBindItem(TomlItem item, ref NotifySettings n, BindContext ctx)
     {
         switch (item.Key)
         {
+            case "socket":
+                if (TrySocketPath(item, ctx, out var socket)) n = n with { Socket = socket };
+                return true;
+            case "pressure_socket":
+                if (TrySocketPath(item, ctx, out var pressure)) n = n with { PressureSocket = pressure };
+                return true;
             case "low_memory_monitor":
                 if (ctx.TryBool(item, out bool lmm)) n = n with { LowMemoryMonitor = lmm };
                 return true;
@@ -56,6 +63,29 @@ internal static class NotifyBinder
             default:
                 return false;
         }
+    }
+
+    /// <summary>"" (off) or an absolute path short enough for sockaddr_un (107 bytes).</summary>
+    private static bool TrySocketPath(TomlItem item, BindContext ctx, out string path)
+    {
+        if (!ctx.TryString(item, out path)) return false;
+        if (path.Length == 0) return true;
+        if (path[0] != '/')
+        {
+            ctx.Error(item, $"'{item.Key}' must be an absolute path (or \"\" for off), not \"{path}\"");
+            return false;
+        }
+        if (System.Text.Encoding.UTF8.GetByteCount(path) > 107)
+        {
+            ctx.Error(item, $"'{item.Key}' is longer than a unix socket path may be (107 bytes)");
+            return false;
+        }
+        if (path.EndsWith('/'))
+        {
+            ctx.Error(item, $"'{item.Key}' names a directory; give the socket's file name");
+            return false;
+        }
+        return true;
     }
 
     private static HookSettings? BindHook(InlineTableSyntax table, TomlItem owner, BindContext ctx)
@@ -93,9 +123,9 @@ internal static class NotifyBinder
                     if (!ctx.TryStringList(item, out var events)) { ok = false; break; }
                     foreach (var e in events)
                     {
-                        if (!NotifyBusSettings.HookEvents.Contains(e, StringComparer.Ordinal))
+                        if (!NotifySettings.HookEvents.Contains(e, StringComparer.Ordinal))
                         {
-                            ctx.Error(item, $"'on': unknown event \"{e}\" (valid: {string.Join(", ", NotifyBusSettings.HookEvents.Select(x => "\"" + x + "\""))})");
+                            ctx.Error(item, $"'on': unknown event \"{e}\" (valid: {string.Join(", ", NotifySettings.HookEvents.Select(x => "\"" + x + "\""))})");
                             ok = false;
                         }
                     }

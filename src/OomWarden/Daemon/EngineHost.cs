@@ -201,10 +201,9 @@ public sealed class EngineHost : IDisposable
             if (untilWarning < sleep) sleep = untilWarning;
         }
         long deadline = _engine.NextDeadline;
-        if (deadline != long.MaxValue)
+        if (deadline != Deadline.None)
         {
-            long now = _time.GetTimestamp();
-            var untilDeadline = deadline <= now ? TimeSpan.Zero : TimeSpan.FromSeconds((deadline - now) / (double)_time.TimestampFrequency);
+            var untilDeadline = Deadline.Until(deadline, _time.GetTimestamp(), _time.TimestampFrequency);
             if (untilDeadline < sleep) sleep = untilDeadline;
         }
         if (OomDelay is not null)

@@ -151,9 +151,7 @@ public sealed class OomDelayController : IEventSink, IDisposable
         if (_list.Count == 0) return TimeSpan.MaxValue;
         long next = _guard?.NextHeartbeat ?? long.MaxValue;
         foreach (var w in _list) next = Math.Min(next, w.NextDeadline);
-        if (next == long.MaxValue) return TimeSpan.MaxValue;
-        long now = _time.GetTimestamp();
-        return next <= now ? TimeSpan.Zero : TimeSpan.FromSeconds((next - now) / (double)_time.TimestampFrequency);
+        return Deadline.Until(next, _time.GetTimestamp(), _time.TimestampFrequency);
     }
 
     /// <summary>A kill that frees memory for a waiting cgroup was signalled: that OOM event is answered.</summary>

@@ -1,3 +1,5 @@
+using OomWarden.Core.Engine;
+
 namespace OomWarden.Daemon;
 
 /// <summary>When to re-list the cgroup tree. A burst of inotify events (2,000 mkdir/rmdir in a few seconds) is
@@ -44,7 +46,7 @@ public sealed class RescanDebouncer
         long due = Add(_last, Ticks(Interval));
         if (_pending) due = Math.Min(due, Add(_last, Ticks(MinGap)));
         due = Math.Min(due, _followUpAt);
-        return due <= now ? TimeSpan.Zero : TimeSpan.FromSeconds((due - now) / (double)_time.TimestampFrequency);
+        return Deadline.Until(due, now, _time.TimestampFrequency);
     }
 
     /// <summary>Call after every re-listing (including the first, at start).</summary>

@@ -86,7 +86,7 @@ public sealed class DesktopSink : IEventSink, ICounterSource, IDisposable
         string bus = Path.Combine(dir, "bus");
         // The directory belongs to the user (logind makes it 0700): its owner must be the uid we drop to, and its
         // group is the gid. No directory or no socket: the user has no session now.
-        if (!Linux.IO.ProgramFile.TryOwner(dir, out int ownerUid, out int ownerGid) || ownerUid != job.Uid || !Linux.IO.ProgramFile.IsSocket(bus))
+        if (!Linux.IO.ProgramFile.TryOwner(dir, out int ownerUid, out int ownerGid) || ownerUid != job.Uid || !Linux.IO.FileIdentity.IsSocket(bus))
         {
             Interlocked.Increment(ref _skipped);
             return;

@@ -19,7 +19,7 @@ public sealed class Notifiers : IDisposable
     public static Notifiers Start(DaemonSettings settings, EventBus bus, Action<string> log, string runtimeRoot = DesktopSink.DefaultRuntimeRoot)
     {
         var n = new Notifiers();
-        var s = settings.NotifyBus;
+        var s = settings.Notify;
         if (s.LowMemoryMonitor)
             n.Add(new LowMemoryMonitorSink(new LowMemoryMonitorService(LowMemoryMonitorService.SystemBusAddress(), log)), bus);
         if (s.Desktop && Commands.Executables.Full() is { } self)  // the executable with notify-desktop, not oomwardend

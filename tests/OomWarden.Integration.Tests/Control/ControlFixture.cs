@@ -15,30 +15,21 @@ internal sealed class ControlFixture : IDisposable
 
     public string Dir { get; }
 
-    public string Socket => Path.Combine(Dir, "control.sock");
+    public string Socket => ConfinedConfig.ControlSocketIn(Dir);
 
     public string Events => Path.Combine(Dir, "events.jsonl");
 
     public string ConfigPath => Path.Combine(Dir, "oomwarden.toml");
 
-    /// <summary>Writes the config: a v1 cgroup domain only (the system domain off), the socket and journal here.</summary>
-    public void WriteConfig(string cgroupPath, string extra = "", string term = "25%", string kill = "10%", string grace = "2s")
-    {
-        File.WriteAllText(ConfigPath, $$"""
-            [system]
-            enabled = false
-            [cgroups]
-            include = ["{{cgroupPath}}"]
-            headroom_term = "{{term}}"
-            headroom_kill = "{{kill}}"
-            [action]
-            events = "{{Events}}"
-            term_grace = "{{grace}}"
-            [control]
-            socket = "{{Socket}}"
-            {{extra}}
-            """);
-    }
+    /// <summary>Writes the config: a v1 cgroup domain only (the system domain off), the socket and journal here;
+    /// <paramref name="extra"/> goes on in [control] (its keys, then any table).</summary>
+    public void WriteConfig(string cgroupPath, string extra = "", string term = "25%", string kill = "10%", string grace = "2s") =>
+        new ConfinedConfig(Dir, cgroupPath)
+        {
+            Cgroups = $"headroom_term = \"{term}\"\nheadroom_kill = \"{kill}\"",
+            Action = $"term_grace = \"{grace}\"",
+            Control = extra,
+        }.Write();
 
     public Sh.Result Client(params string[] args) => Sh.Run(Repo.Binary, args, TimeSpan.FromSeconds(30));
 

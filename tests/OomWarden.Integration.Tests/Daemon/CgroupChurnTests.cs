@@ -21,15 +21,7 @@ public sealed partial class CgroupChurnTests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{parent.Path}}", "{{parent.Path}}/*"]
-                [action]
-                events = "{{events}}"
-                """);
+            string config = new ConfinedConfig(dir, parent.Path, parent.Path + "/*").Write();
             using var daemon = DaemonProcess.Start("run", "--dry-run", "--config", config);
             Thread.Sleep(1000);
             var start = Sample(daemon.Pid);

@@ -22,15 +22,7 @@ public sealed class CgroupV1KillTests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{cg.Path}}"]
-                [action]
-                events = "{{events}}"
-                """);
+            string config = new ConfinedConfig(dir, cg.Path).Write();
 
             var bystander = cg.Start(TestHelpers.Hog, "-s", "16", "-L", "120");
             Assert.StartsWith("READY", bystander.StandardOutput.ReadLine());
@@ -76,17 +68,7 @@ public sealed class CgroupV1KillTests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["/oomwarden-late-*"]
-                [monitor]
-                rescan_interval = "10m"
-                [action]
-                events = "{{events}}"
-                """);
+            string config = new ConfinedConfig(dir, "/oomwarden-late-*") { Tables = "[monitor]\nrescan_interval = \"10m\"" }.Write();
             using var daemon = DaemonProcess.Start("run", "--config", config);
             Assert.Contains("0 limited cgroup(s)", daemon.Log);
             using var cg = V1MemoryCgroup.Create("oomwarden-late", Limit);
@@ -121,16 +103,7 @@ public sealed class CgroupV1KillTests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{cg.Path}}"]
-                [action]
-                dry_run = true
-                events = "{{events}}"
-                """);
+            string config = new ConfinedConfig(dir, cg.Path) { Action = "dry_run = true" }.Write();
             using var daemon = DaemonProcess.Start("run", "--config", config);
             var hog = cg.Start(TestHelpers.Hog, "-s", "512", "-L", "60");
             Assert.StartsWith("READY", hog.StandardOutput.ReadLine());

@@ -19,18 +19,9 @@ public sealed class CgroupV2KillTests
         {
             string hog = Path.Combine(dir, "hog");
             File.Copy(TestHelpers.Hog, hog);
-            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["/oomwarden-it"]
-                # The guest is emulated (TCG) on a loaded 2-core host: its timers and vCPUs stall for tens of
-                # milliseconds, so the levels leave the fault-speed hog a little more room than the defaults.
-                headroom_term = "10%"
-                headroom_kill = "5%"
-                [action]
-                events = "{{dir}}/events.jsonl"
-                """);
+            // The guest is emulated (TCG) on a loaded 2-core host: its timers and vCPUs stall for tens of
+            // milliseconds, so the levels leave the fault-speed hog a little more room than the defaults.
+            new ConfinedConfig(dir, "/oomwarden-it") { ControlSocket = null, Cgroups = "headroom_term = \"10%\"\nheadroom_kill = \"5%\"" }.Write();
             string rate = rateMiBPerSecond.ToString(CultureInfo.InvariantCulture);
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}

@@ -13,8 +13,7 @@ public sealed class DaemonJournalTests : IDisposable
     private Sh.Result RunDaemon(string events)
     {
         Repo.RequireBinary();
-        string config = Path.Combine(_dir, "oomwarden.toml");
-        File.WriteAllText(config, "[system]\nenabled = false\n[cgroups]\nenabled = false\n");
+        string config = new ConfinedConfig(_dir) { Events = events }.Write();
         return Sh.Run(Repo.Binary, ["run", "--dry-run", "--no-mlock", "--config", config, "--events", events], TimeSpan.FromSeconds(30));
     }
 

@@ -18,17 +18,7 @@ public sealed class DaemonSignalTests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{cg.Path}}"]
-                headroom_term = "25%"
-                headroom_kill = "10%"
-                [action]
-                events = "{{events}}"
-                """);
+            string config = new ConfinedConfig(dir, cg.Path) { Cgroups = "headroom_term = \"25%\"\nheadroom_kill = \"10%\"" }.Write();
             using var daemon = DaemonProcess.Start("run", "--dry-run", "--config", config);
             foreach (int sig in new[] { SigHup, SigUsr1, SigUsr2, SigPipe, SigHup })
             {
@@ -70,17 +60,7 @@ public sealed class DaemonSignalTests
         string dir = TestHelpers.NewTempDirectory("oomwarden-it");
         try
         {
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["/oomwarden-nohup-none"]
-                [action]
-                events = "{{Path.Combine(dir, "events.jsonl")}}"
-                [control]
-                socket = "{{Path.Combine(dir, "control.sock")}}"
-                """);
+            string config = new ConfinedConfig(dir, "/oomwarden-nohup-none").Write();
             using var daemon = DaemonProcess.StartUnder("/usr/bin/nohup", new Dictionary<string, string>(), "run", "--dry-run", "--config", config);
             Assert.Equal(0, kill(daemon.Pid, SigHup));
             Assert.True(WaitUntil(() => daemon.Log.Contains("applied at a tick boundary", StringComparison.Ordinal), TimeSpan.FromSeconds(20)),

@@ -25,7 +25,7 @@ public sealed class EngineV1Tests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = WriteConfig(dir, events, "5s", a, b);
+            string config = WriteConfig(dir, "5s", a, b);
             using var daemon = DaemonProcess.Start("run", "--config", config);
 
             var slow = Start(a, "-s", "494", "-I", "-L", "60");  // headroom ~17 MiB: past term (25.6), above kill (10.2)
@@ -73,7 +73,7 @@ public sealed class EngineV1Tests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = WriteConfig(dir, events, "4s", a);
+            string config = WriteConfig(dir, "4s", a);
             var first = DaemonProcess.Start("run", "--config", config);
             var slow = Start(a, "-s", "494", "-I", "-L", "60");
             JsonElement? signal = null;
@@ -121,21 +121,8 @@ public sealed class EngineV1Tests
         while (!condition() && sw.Elapsed < timeout) Thread.Sleep(50);
     }
 
-    private static string WriteConfig(string dir, string events, string grace, params V1MemoryCgroup[] cgroups)
-    {
-        string config = Path.Combine(dir, "oomwarden.toml");
-        string include = string.Join(", ", cgroups.Select(c => $"\"{c.Path}\""));
-        File.WriteAllText(config, $$"""
-            [system]
-            enabled = false
-            [cgroups]
-            include = [{{include}}]
-            [action]
-            events = "{{events}}"
-            term_grace = "{{grace}}"
-            """);
-        return config;
-    }
+    private static string WriteConfig(string dir, string grace, params V1MemoryCgroup[] cgroups) =>
+        new ConfinedConfig(dir, [.. cgroups.Select(c => c.Path)]) { Action = $"term_grace = \"{grace}\"" }.Write();
 
     private static Process Start(V1MemoryCgroup cg, params string[] args)
     {

@@ -19,19 +19,14 @@ public sealed class EngineV2Tests
         {
             TestHelpers.CopyGuestTools(dir);
             // TCG guest on a loaded host: levels with more room than the defaults (as in CgroupV2KillTests).
-            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["/a", "/b"]
-                headroom_term = "10%"
-                headroom_kill = "5%"
-                [action]
-                events = "{{dir}}/events.jsonl"
-                # Long enough that B's hog, at the fault speed of a loaded TCG guest, is served inside A's grace
-                # (15 s was not: under a load of 15 B took longer to fill 460 MiB; A's SIGKILL then came first).
-                term_grace = "45s"
-                """);
+            // term_grace: long enough that B's hog, at the fault speed of a loaded TCG guest, is served inside A's grace
+            // (15 s was not: under a load of 15 B took longer to fill 460 MiB; A's SIGKILL then came first).
+            new ConfinedConfig(dir, "/a", "/b")
+            {
+                ControlSocket = null,
+                Cgroups = "headroom_term = \"10%\"\nheadroom_kill = \"5%\"",
+                Action = "term_grace = \"45s\"",
+            }.Write();
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}
                 C=/sys/fs/cgroup
@@ -86,15 +81,13 @@ public sealed class EngineV2Tests
         try
         {
             TestHelpers.CopyGuestTools(dir);
-            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
-                [cgroups]
-                include = ["/a"]
-                headroom_term = "10%"
-                headroom_kill = "5%"
-                [action]
-                events = "{{dir}}/events.jsonl"
-                term_grace = "20s"
-                """);
+            new ConfinedConfig(dir, "/a")
+            {
+                ConfineSystem = false,
+                ControlSocket = null,
+                Cgroups = "headroom_term = \"10%\"\nheadroom_kill = \"5%\"",
+                Action = "term_grace = \"20s\"",
+            }.Write();
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}
                 C=/sys/fs/cgroup

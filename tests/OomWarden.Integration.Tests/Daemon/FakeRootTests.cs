@@ -31,7 +31,7 @@ public sealed class FakeRootTests : IDisposable
 
         int adj, pid;
         string log;
-        using (var daemon = DaemonProcess.Start("run", "--dry-run", "--no-mlock", "--events", events,
+        using (var daemon = DaemonProcess.Start("run", "--dry-run", "--no-mlock", "--config", ConfinedConfig.WriteControlOnly(_dir), "--events", events,
                    "--proc-root", Path.Combine(tree, "proc"), "--sys-root", Path.Combine(tree, "sys"), "--kmsg", Path.Combine(_dir, "no-kmsg")))
         {
             pid = daemon.Pid;
@@ -58,7 +58,7 @@ public sealed class FakeRootTests : IDisposable
         string tree = CopyFixture("kernel-6.1-v2");
         string events = Path.Combine(_dir, "events.jsonl");
         string meminfo = Path.Combine(tree, "proc", "meminfo");
-        using var daemon = DaemonProcess.Start("run", "--dry-run", "--no-mlock", "--events", events,
+        using var daemon = DaemonProcess.Start("run", "--dry-run", "--no-mlock", "--config", ConfinedConfig.WriteControlOnly(_dir), "--events", events,
             "--proc-root", Path.Combine(tree, "proc"), "--sys-root", Path.Combine(tree, "sys"), "--kmsg", Path.Combine(_dir, "no-kmsg"));
 
         File.WriteAllText(meminfo, "not meminfo\n");

@@ -15,16 +15,8 @@ public sealed class KernelKillCountersV1Tests
 {
     private const long Limit = 128L << 20;
 
-    private static string Config(string dir, string cgroupPath, bool dryRun = true, string extra = "") => $$"""
-        [system]
-        enabled = false
-        [cgroups]
-        include = ["{{cgroupPath}}"]
-        [action]
-        dry_run = {{(dryRun ? "true" : "false")}}
-        events = "{{Path.Combine(dir, "events.jsonl")}}"
-        {{extra}}
-        """;
+    private static string Config(string dir, string cgroupPath, bool dryRun = true, string extra = "") =>
+        new ConfinedConfig(dir, cgroupPath) { Action = $"dry_run = {(dryRun ? "true" : "false")}\n{extra}" }.Text();
 
     private static List<JsonElement> KernelKills(string events, string domain) => EventLog.Read(events)
         .Where(e => e.GetProperty("event").GetString() == "kernel_kill" && e.GetProperty("domain").GetString() == domain).ToList();

@@ -18,13 +18,7 @@ public sealed class KernelKillCountersV2Tests
         try
         {
             File.Copy(TestHelpers.Hog, Path.Combine(dir, "hog"));
-            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
-                [cgroups]
-                include = ["/oomwarden-g"]
-                [action]
-                dry_run = true
-                events = "{{dir}}/events.jsonl"
-                """);
+            new ConfinedConfig(dir, "/oomwarden-g") { ConfineSystem = false, ControlSocket = null, Action = "dry_run = true" }.Write();
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}
                 CG=/sys/fs/cgroup/oomwarden-g

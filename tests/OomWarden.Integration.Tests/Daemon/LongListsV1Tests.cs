@@ -21,15 +21,7 @@ public sealed class LongListsV1Tests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{cg.Path}}"]
-                [action]
-                events = "{{events}}"
-                """);
+            string config = new ConfinedConfig(dir, cg.Path).Write();
             // The hog must get a higher pid than all 1,500 (below): when the pid counter is too close to pid_max for
             // 1,600 more, start it again from low pids, so the batch and the hog do not wrap around.
             EnsurePidsDoNotWrap(1600);
@@ -89,19 +81,15 @@ public sealed class LongListsV1Tests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{parent.Path}}"]
-                [action]
-                events = "{{events}}"
-                [[rule]]
-                cgroup = "{{batch.Path}}"
-                priority = -10
-                kill = "cgroup"
-                """);
+            string config = new ConfinedConfig(dir, parent.Path)
+            {
+                Tables = $$"""
+                    [[rule]]
+                    cgroup = "{{batch.Path}}"
+                    priority = -10
+                    kill = "cgroup"
+                    """,
+            }.Write();
             var bystander = keep.Start(TestHelpers.Hog, "-s", "16", "-L", "120");
             Assert.StartsWith("READY", bystander.StandardOutput.ReadLine());
             // 2,000 processes, each forking a short-lived child every 2 s, not tied to their parent's death.
@@ -155,15 +143,7 @@ public sealed class LongListsV1Tests
         string dir = TestHelpers.NewTempDirectory("oomwarden-it");
         try
         {
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{cg.Path}}"]
-                [action]
-                events = "{{dir}}/events.jsonl"
-                """);
+            new ConfinedConfig(dir, cg.Path).Write();
             // In a private mount namespace (nothing leaks to the host): 160 tmpfs mounts, then the memory
             // hierarchy mounted again, so its line comes after them, tens of KiB into mountinfo.
             string script = $$"""

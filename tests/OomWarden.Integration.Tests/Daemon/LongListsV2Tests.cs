@@ -18,18 +18,9 @@ public sealed class LongListsV2Tests
         try
         {
             TestHelpers.CopyGuestTools(dir);
-            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["/oomwarden-it"]
-                # A loaded TCG guest decides over 3,000 pids slowly: 150 MiB of room before the limit, 15 s at the
-                # hog's 10 MiB/s (the default 5 % was outrun by the kernel under a host load of 15).
-                headroom_term = "15%"
-                headroom_kill = "8%"
-                [action]
-                events = "{{dir}}/events.jsonl"
-                """);
+            // A loaded TCG guest decides over 3,000 pids slowly: 150 MiB of room before the limit, 15 s at the
+            // hog's 10 MiB/s (the default 5 % was outrun by the kernel under a host load of 15).
+            new ConfinedConfig(dir, "/oomwarden-it") { ControlSocket = null, Cgroups = "headroom_term = \"15%\"\nheadroom_kill = \"8%\"" }.Write();
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}
                 P=/sys/fs/cgroup/oomwarden-it

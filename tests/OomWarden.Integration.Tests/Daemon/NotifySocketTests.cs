@@ -91,25 +91,21 @@ public sealed class NotifySocketTests
         string socket = Path.Combine(dir, "run", "events.sock");
         string pressure = Path.Combine(dir, "run", "pressure.sock");
         string events = Path.Combine(dir, "events.jsonl");
-        string config = Path.Combine(dir, "oomwarden.toml");
-        File.WriteAllText(config, $$"""
-            [system]
-            enabled = false
-            [cgroups]
-            include = ["{{cg.Path}}"]
-            [action]
-            dry_run = true
-            events = "{{events}}"
-            [levels]
-            low = { available = "75%" }
-            medium = { available = "55%" }
-            critical = { available = "10%" }
-            hold = "2s"
-            release_grace = "1500ms"
-            [notify]
-            socket = "{{socket}}"
-            pressure_socket = "{{pressure}}"
-            """);
+        string config = new ConfinedConfig(dir, cg.Path)
+        {
+            Action = "dry_run = true",
+            Tables = $$"""
+                [levels]
+                low = { available = "75%" }
+                medium = { available = "55%" }
+                critical = { available = "10%" }
+                hold = "2s"
+                release_grace = "1500ms"
+                [notify]
+                socket = "{{socket}}"
+                pressure_socket = "{{pressure}}"
+                """,
+        }.Write();
         DaemonProcess? daemon = null;
         var clients = new List<Client>();
         try
@@ -193,18 +189,11 @@ public sealed class NotifySocketTests
         {
             string planted = Path.Combine(dir, "events.sock");
             File.WriteAllText(planted, "precious");
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["/oomwarden-no-such-cgroup"]
-                [action]
-                dry_run = true
-                events = "{{Path.Combine(dir, "events.jsonl")}}"
-                [notify]
-                socket = "{{planted}}"
-                """);
+            string config = new ConfinedConfig(dir, "/oomwarden-no-such-cgroup")
+            {
+                Action = "dry_run = true",
+                Tables = $"[notify]\nsocket = \"{planted}\"",
+            }.Write();
             var r = Sh.Run(Repo.Binary, ["run", "--config", config], TimeSpan.FromSeconds(20));
             Assert.NotEqual(0, r.ExitCode);
             Assert.Contains("exists and is not a socket: not removed", r.Stderr);

@@ -230,19 +230,16 @@ public sealed class OomDelayV1Tests
             Repo.RequireBinary();
             var cg = V1MemoryCgroup.Create(prefix, Limit);
             var t = new Setup(cg, TestHelpers.NewTempDirectory("oomwarden-it"));
-            File.WriteAllText(t.Config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{cg.Path}}"]
-                headroom_term = "0B"
-                headroom_kill = "0B"
-                oom_delay = "3s"
-                oom_delay_state = "{{t.State}}"
-                [action]
-                events = "{{t.Events}}"
-
-                """ + rules);
+            new ConfinedConfig(t._dir, cg.Path)
+            {
+                Cgroups = $$"""
+                    headroom_term = "0B"
+                    headroom_kill = "0B"
+                    oom_delay = "3s"
+                    oom_delay_state = "{{t.State}}"
+                    """,
+                Tables = rules,
+            }.Write();
             return t;
         }
 

@@ -17,26 +17,26 @@ public sealed class OomDelayV2Tests
         try
         {
             TestHelpers.CopyGuestTools(dir);
-            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["/oomwarden-delay"]
-                headroom_term = "0B"
-                headroom_kill = "0B"
-                oom_delay = "3s"
-                oom_delay_state = "{{dir}}/run/oom-delay.state"
-                [action]
-                events = "{{dir}}/events.jsonl"
-                [[rule]]
-                name = "holder goes first"
-                cmdline = ["-s 200 "]
-                priority = -100
-                [[rule]]
-                name = "grower kept"
-                cmdline = ["-s 400 "]
-                priority = 100
-                """);
+            new ConfinedConfig(dir, "/oomwarden-delay")
+            {
+                ControlSocket = null,
+                Cgroups = $$"""
+                    headroom_term = "0B"
+                    headroom_kill = "0B"
+                    oom_delay = "3s"
+                    oom_delay_state = "{{dir}}/run/oom-delay.state"
+                    """,
+                Tables = """
+                    [[rule]]
+                    name = "holder goes first"
+                    cmdline = ["-s 200 "]
+                    priority = -100
+                    [[rule]]
+                    name = "grower kept"
+                    cmdline = ["-s 400 "]
+                    priority = 100
+                    """,
+            }.Write();
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}
                 CG=/sys/fs/cgroup/oomwarden-delay

@@ -22,24 +22,20 @@ public sealed class PolicyV1Tests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{parent.Path}}"]
-                [action]
-                events = "{{events}}"
-                [[rule]]
-                cgroup = "{{low.Path}}"
-                priority = -10
-                [[rule]]
-                cgroup = "{{mid.Path}}"
-                priority = 0
-                [[rule]]
-                cgroup = "{{high.Path}}"
-                priority = 10
-                """);
+            string config = new ConfinedConfig(dir, parent.Path)
+            {
+                Tables = $$"""
+                    [[rule]]
+                    cgroup = "{{low.Path}}"
+                    priority = -10
+                    [[rule]]
+                    cgroup = "{{mid.Path}}"
+                    priority = 0
+                    [[rule]]
+                    cgroup = "{{high.Path}}"
+                    priority = 10
+                    """,
+            }.Write();
             using var daemon = DaemonProcess.Start("run", "--config", config);
             // 3 × 250 MiB do not fit in 512 MiB: two must go, lowest priority first. The high-priority hog is
             // the largest at every instant (it grows fastest), so footprint alone would pick it.
@@ -77,19 +73,15 @@ public sealed class PolicyV1Tests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{parent.Path}}"]
-                [action]
-                events = "{{events}}"
-                [[rule]]
-                cgroup = "{{batch.Path}}"
-                priority = -10
-                kill = "cgroup"
-                """);
+            string config = new ConfinedConfig(dir, parent.Path)
+            {
+                Tables = $$"""
+                    [[rule]]
+                    cgroup = "{{batch.Path}}"
+                    priority = -10
+                    kill = "cgroup"
+                    """,
+            }.Write();
             var bystander = Start(keep, 16, 0);
             using var daemon = DaemonProcess.Start("run", "--config", config);
             // Two growing hogs in the batch cgroup, one of them forking a child every 20 ms: killing the

@@ -22,23 +22,21 @@ public sealed class PolicyV2Tests
         try
         {
             TestHelpers.CopyGuestTools(dir);
-            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["/oomwarden-it"]
-                [action]
-                events = "{{dir}}/events.jsonl"
-                [[rule]]
-                cgroup = "/oomwarden-it/low"
-                priority = -10
-                [[rule]]
-                cgroup = "/oomwarden-it/mid"
-                priority = 0
-                [[rule]]
-                cgroup = "/oomwarden-it/high"
-                priority = 10
-                """);
+            new ConfinedConfig(dir, "/oomwarden-it")
+            {
+                ControlSocket = null,
+                Tables = """
+                    [[rule]]
+                    cgroup = "/oomwarden-it/low"
+                    priority = -10
+                    [[rule]]
+                    cgroup = "/oomwarden-it/mid"
+                    priority = 0
+                    [[rule]]
+                    cgroup = "/oomwarden-it/high"
+                    priority = 10
+                    """,
+            }.Write();
             var r = VmLab.Run(dir, Prelude + $$"""
                 D={{dir}}
                 for c in low mid high; do mkdir $P/$c; done
@@ -83,18 +81,16 @@ public sealed class PolicyV2Tests
         try
         {
             TestHelpers.CopyGuestTools(dir);
-            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["/oomwarden-it"]
-                [action]
-                events = "{{dir}}/events.jsonl"
-                [[rule]]
-                cgroup = "/oomwarden-it/batch"
-                priority = -10
-                kill = "cgroup"
-                """);
+            new ConfinedConfig(dir, "/oomwarden-it")
+            {
+                ControlSocket = null,
+                Tables = """
+                    [[rule]]
+                    cgroup = "/oomwarden-it/batch"
+                    priority = -10
+                    kill = "cgroup"
+                    """,
+            }.Write();
             var r = VmLab.Run(dir, Prelude + $$"""
                 D={{dir}}
                 mkdir $P/batch $P/keep

@@ -22,27 +22,24 @@ public sealed class ReclaimV2Tests
         {
             WriteFile(Path.Combine(data, "cache.bin"), 160);
             WriteFile(Path.Combine(data, "keep.bin"), 64);
-            File.WriteAllText(Path.Combine(dir, "oomwarden.toml"), $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["/rc"]
-                headroom_term = "5%"
-                headroom_kill = "2%"
-                [action]
-                events = "{{dir}}/events.jsonl"
-                [levels]
-                low = { available = "70%" }
-                medium = { available = "20%" }
-                critical = { available = "10%" }
-                reclaim_step = "16MiB"
-                reclaim_interval = "1s"
-                [[rule]]
-                name = "caches"
-                cgroup = "/rc/cache"
-                priority = -10
-                reclaim = true
-                """);
+            new ConfinedConfig(dir, "/rc")
+            {
+                ControlSocket = null,
+                Cgroups = "headroom_term = \"5%\"\nheadroom_kill = \"2%\"",
+                Tables = """
+                    [levels]
+                    low = { available = "70%" }
+                    medium = { available = "20%" }
+                    critical = { available = "10%" }
+                    reclaim_step = "16MiB"
+                    reclaim_interval = "1s"
+                    [[rule]]
+                    name = "caches"
+                    cgroup = "/rc/cache"
+                    priority = -10
+                    reclaim = true
+                    """,
+            }.Write();
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}
                 C=/sys/fs/cgroup

@@ -16,27 +16,24 @@ public sealed class ReleaseV2Tests
     /// <summary>Medium at 30 % headroom (154 MiB), term at 10 % (51 MiB): the hog at 8 MiB/s crosses from one to the
     /// other in more than 10 s, several release_graces even on a slow TCG guest. The hog is the policy's first victim
     /// (priority −10), though the subscriber holds more.</summary>
-    private static string Config(string dir) => $$"""
-        [system]
-        enabled = false
-        [cgroups]
-        include = ["/r"]
-        headroom_term = "10%"
-        headroom_kill = "5%"
-        [action]
-        events = "{{dir}}/events.jsonl"
-        [levels]
-        low = { available = "45%" }
-        medium = { available = "30%" }
-        critical = { available = "15%" }
-        hold = "2s"
-        release_grace = "2s"
-        [notify]
-        socket = "{{Socket}}"
-        [[rule]]
-        comm = "hog"
-        priority = -10
-        """;
+    private static string Config(string dir) => new ConfinedConfig(dir, "/r")
+    {
+        ControlSocket = null,
+        Cgroups = "headroom_term = \"10%\"\nheadroom_kill = \"5%\"",
+        Tables = $$"""
+            [levels]
+            low = { available = "45%" }
+            medium = { available = "30%" }
+            critical = { available = "15%" }
+            hold = "2s"
+            release_grace = "2s"
+            [notify]
+            socket = "{{Socket}}"
+            [[rule]]
+            comm = "hog"
+            priority = -10
+            """,
+    }.Text();
 
     /// <summary>The guest script: the daemon, the subscriber (<paramref name="subscriberArgs"/>) in /r, CONNECTED, then
     /// the hog (<paramref name="hogArgs"/>) in /r; after the hog ends: whether the subscriber lives, memory.events.</summary>

@@ -20,15 +20,7 @@ public sealed class SdNotifyDaemonTests
         {
             socket.Bind(new UnixDomainSocketEndPoint(socketPath));
             socket.ReceiveTimeout = 5000;
-            string config = Path.Combine(dir, "oomwarden.toml");
-            File.WriteAllText(config, $$"""
-                [system]
-                enabled = false
-                [cgroups]
-                include = ["{{cg.Path}}"]
-                [action]
-                events = "{{Path.Combine(dir, "events.jsonl")}}"
-                """);
+            string config = new ConfinedConfig(dir, cg.Path).Write();
             var env = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath, ["WATCHDOG_USEC"] = "400000" };
             using var daemon = DaemonProcess.Start(env, "run", "--dry-run", "--config", config);
 

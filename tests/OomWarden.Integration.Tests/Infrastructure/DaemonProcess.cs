@@ -39,6 +39,7 @@ public sealed class DaemonProcess : IDisposable
     public static DaemonProcess StartUnder(string? wrapper, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         Repo.RequireBinary();
+        ConfinedConfig.RequireOwnControlSocket(args);
         var psi = new ProcessStartInfo(wrapper ?? Repo.Binary)
         {
             RedirectStandardError = true,

@@ -55,19 +55,7 @@ public sealed class DaemonDesktopAndHookTests : IDisposable
         using var _s = server;
         using var cg = V1MemoryCgroup.Create("oomwarden-desk", Limit);
         string events = Path.Combine(_dir, "events.jsonl");
-        string config = Path.Combine(_dir, "oomwarden.toml");
-        File.WriteAllText(config, $$"""
-            [system]
-            enabled = false
-            [cgroups]
-            include = ["{{cg.Path}}"]
-            [action]
-            events = "{{events}}"
-            [control]
-            socket = ""
-            [notify]
-            desktop = true
-            """);
+        string config = new ConfinedConfig(_dir, cg.Path) { ControlSocket = "", Tables = "[notify]\ndesktop = true" }.Write();
         using var daemon = DaemonProcess.Start("run", "--no-mlock", "--config", config, "--run-user-root", runtimeRoot);
         var hog = StartHogAsNobody(cg);
         Assert.True(hog.WaitForExit(Wait), "the hog is still running:\n" + daemon.Log);
@@ -112,23 +100,18 @@ public sealed class DaemonDesktopAndHookTests : IDisposable
             """);
         File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string events = Path.Combine(_dir, "events.jsonl");
-        string config = Path.Combine(_dir, "oomwarden.toml");
-        File.WriteAllText(config, $$"""
-            [system]
-            enabled = false
-            [cgroups]
-            include = ["{{cg.Path}}"]
-            [action]
-            events = "{{events}}"
-            [control]
-            socket = ""
-            [levels]
-            low = { available = "75%" }
-            medium = {}
-            critical = {}
-            [notify]
-            hooks = [{ on = ["level", "kill"], argv = ["{{hook}}", "--team", "infra"], timeout = "10s" }]
-            """);
+        string config = new ConfinedConfig(_dir, cg.Path)
+        {
+            ControlSocket = "",
+            Tables = $$"""
+                [levels]
+                low = { available = "75%" }
+                medium = {}
+                critical = {}
+                [notify]
+                hooks = [{ on = ["level", "kill"], argv = ["{{hook}}", "--team", "infra"], timeout = "10s" }]
+                """,
+        }.Write();
         using var daemon = DaemonProcess.Start("run", "--no-mlock", "--config", config);
         var hog = StartHogAsNobody(cg);
         Assert.True(hog.WaitForExit(Wait), "the hog is still running:\n" + daemon.Log);

@@ -18,24 +18,22 @@ public sealed class DaemonLowMemoryMonitorTests
         try
         {
             string events = Path.Combine(dir, "events.jsonl");
-            string config = Path.Combine(dir, "oomwarden.toml");
             // available <= 99 % of MemTotal holds on any machine (the kernel keeps some); medium and critical off.
             // repeat = 1s: the level is announced again while it holds, so a client whose proxy comes up late hears it.
-            File.WriteAllText(config, $$"""
-                [cgroups]
-                enabled = false
-                [action]
-                events = "{{events}}"
-                [control]
-                socket = ""
-                [levels]
-                low = { available = "99%" }
-                medium = {}
-                critical = {}
-                repeat = "1s"
-                [notify]
-                low_memory_monitor = true
-                """);
+            string config = new ConfinedConfig(dir)
+            {
+                ConfineSystem = false,
+                ControlSocket = "",
+                Tables = """
+                    [levels]
+                    low = { available = "99%" }
+                    medium = {}
+                    critical = {}
+                    repeat = "1s"
+                    [notify]
+                    low_memory_monitor = true
+                    """,
+            }.Write();
             using var daemon = DaemonProcess.Start(new Dictionary<string, string> { ["DBUS_SYSTEM_BUS_ADDRESS"] = bus.Address },
                 "run", "--dry-run", "--no-mlock", "--config", config);
             // The client says "ready" once the daemon owns the name on the bus.

@@ -67,7 +67,8 @@ public sealed partial class SyscallFilterTests
         try
         {
             string trace = Path.Combine(dir, "trace");
-            var psi = new ProcessStartInfo("strace", ["-f", "-qq", "-o", trace, Repo.Binary, "run", "--dry-run", "--events", Path.Combine(dir, "events.jsonl")])
+            var psi = new ProcessStartInfo("strace", ["-f", "-qq", "-o", trace, Repo.Binary, "run", "--dry-run", "--config", ConfinedConfig.WriteControlOnly(dir),
+                "--events", Path.Combine(dir, "events.jsonl")])
             {
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,

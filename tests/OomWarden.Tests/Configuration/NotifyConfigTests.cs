@@ -11,7 +11,7 @@ public class NotifyConfigTests
     [Fact]
     public void DefaultsAreOff()
     {
-        var n = DaemonSettings.Default.NotifyBus;
+        var n = DaemonSettings.Default.Notify;
         Assert.False(n.LowMemoryMonitor);
         Assert.False(n.Desktop);
         Assert.Empty(n.Hooks);
@@ -30,7 +30,7 @@ public class NotifyConfigTests
             ]
             """);
         Assert.True(r.Success, string.Join("\n", r.Errors));
-        var n = r.Config.Settings.NotifyBus;
+        var n = r.Config.Settings.Notify;
         Assert.True(n.LowMemoryMonitor);
         Assert.True(n.Desktop);
         Assert.Equal(2, n.Hooks.Count);

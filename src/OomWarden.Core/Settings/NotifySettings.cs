@@ -13,10 +13,16 @@ public sealed record HookSettings
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 }
 
-/// <summary>The D-Bus and program channels of <c>[notify]</c>: low-memory-monitor's signal, desktop notifications of
-/// kills, hooks. (The own socket and the pressure socket are bound beside these.)</summary>
-public sealed record NotifyBusSettings
+/// <summary>Config <c>[notify]</c>: the daemon's sockets (empty = off) and its D-Bus and program channels
+/// (low-memory-monitor's signal, desktop notifications of kills, hooks).</summary>
+public sealed record NotifySettings
 {
+    /// <summary>oomwarden's own protocol (AF_UNIX stream, newline-delimited JSON).</summary>
+    public string Socket { get; init; } = "";
+
+    /// <summary>systemd's memory pressure protocol (for <c>$MEMORY_PRESSURE_WATCH</c>).</summary>
+    public string PressureSocket { get; init; } = "";
+
     /// <summary>Own org.freedesktop.LowMemoryMonitor on the system bus and emit LowMemoryWarning.</summary>
     public bool LowMemoryMonitor { get; init; }
 
