@@ -18,4 +18,7 @@ public readonly record struct SmapsMapping(
 
     /// <summary>The inode of the file that backs the mapping (0 for an anonymous one).</summary>
     public ulong Inode { get; init; }
+
+    /// <summary>KiB of resident pages accessed since the last write to /proc/PID/clear_refs (or since mapped).</summary>
+    public long ReferencedKib { get; init; }
 }

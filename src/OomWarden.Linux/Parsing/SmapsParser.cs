@@ -1,7 +1,7 @@
 namespace OomWarden.Linux.Parsing;
 
 /// <summary>/proc/PID/smaps, one mapping at a time: the header line
-/// (<c>start-end perms offset dev inode [path]</c>) and the <c>Rss:</c>, <c>Anonymous:</c> and <c>Locked:</c>
+/// (<c>start-end perms offset dev inode [path]</c>) and the <c>Rss:</c>, <c>Referenced:</c>, <c>Anonymous:</c> and <c>Locked:</c>
 /// lines that follow it. Other lines are skipped; a header that does not parse ends the walk.</summary>
 public static class SmapsParser
 {
@@ -12,15 +12,16 @@ public static class SmapsParser
         if (text.IsEmpty) return false;
         var header = SpanText.NextLine(ref text);
         if (!TryParseHeader(header, out mapping)) return false;
-        long rss = 0, anonymous = 0, locked = 0;
+        long rss = 0, anonymous = 0, locked = 0, referenced = 0;
         while (!text.IsEmpty && !IsHeader(text))
         {
             var line = SpanText.NextLine(ref text);
             if (line.StartsWith("Rss:"u8)) TryKib(line["Rss:"u8.Length..], out rss);
             else if (line.StartsWith("Anonymous:"u8)) TryKib(line["Anonymous:"u8.Length..], out anonymous);
             else if (line.StartsWith("Locked:"u8)) TryKib(line["Locked:"u8.Length..], out locked);
+            else if (line.StartsWith("Referenced:"u8)) TryKib(line["Referenced:"u8.Length..], out referenced);
         }
-        mapping = mapping with { RssKib = rss, AnonymousKib = anonymous, LockedKib = locked };
+        mapping = mapping with { RssKib = rss, AnonymousKib = anonymous, LockedKib = locked, ReferencedKib = referenced };
         return true;
     }
 

@@ -158,6 +158,7 @@ public sealed class EngineHost : IDisposable
             if (_rescans.IsDue()) Rescan();
             if (_armPending) _armPending = _domains.ArmPendingWakeups(ArmBudget);
             PetWatchdog();
+            if (_idleTask is not null) RunIdleTaskIfDue();
             if (!_loop.RunOnce(NextSleep())) break;
         }
         FinishOnStop();
@@ -175,6 +176,28 @@ public sealed class EngineHost : IDisposable
             if (k.Phase is KillPhase.Grace or KillPhase.Killed && _victims.HasExited(k.Id)) _engine.OnExited(k);
         _engine.FinishOnStop();
         Execute();
+    }
+
+    /// <summary>Runs <paramref name="task"/> once on the loop, right after a re-listing of the cgroup tree, at the
+    /// first quiet moment (no kill in flight, no cgroup churn) at least <paramref name="after"/> from now: the
+    /// start-up working-set trim.</summary>
+    public void RunOnceIdle(TimeSpan after, Action task)
+    {
+        _idleTask = task;
+        _idleTaskDue = _time.GetTimestamp() + (long)(after.TotalSeconds * _time.TimestampFrequency);
+    }
+
+    private Action? _idleTask;
+    private long _idleTaskDue;
+
+    private void RunIdleTaskIfDue()
+    {
+        if (_time.GetTimestamp() < _idleTaskDue || _engine.KillsInFlight.Count != 0 || !_rescans.IsQuiet) return;
+        var task = _idleTask!;
+        _idleTask = null;
+        // The periodic re-listing runs once now, so that the pages it needs count as used by the task.
+        Rescan();
+        task();
     }
 
     private void PetWatchdog()
@@ -210,6 +233,12 @@ public sealed class EngineHost : IDisposable
         {
             var untilDelay = OomDelay.UntilNext();
             if (untilDelay < sleep) sleep = untilDelay;
+        }
+        // The idle task's due time wakes the loop once; past it, a task that waits for quiet waits for the next wake-up.
+        if (_idleTask is not null && _time.GetTimestamp() is long now && now < _idleTaskDue)
+        {
+            var untilIdleTask = TimeSpan.FromSeconds((_idleTaskDue - now) / (double)_time.TimestampFrequency) + TimeSpan.FromMilliseconds(1);
+            if (untilIdleTask < sleep) sleep = untilIdleTask;
         }
         var untilRescan = _rescans.UntilDue();
         if (untilRescan < sleep) sleep = untilRescan;

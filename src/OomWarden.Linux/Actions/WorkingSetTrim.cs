@@ -1,0 +1,158 @@
+using System.Runtime.InteropServices;
+using OomWarden.Linux.Interop;
+using OomWarden.Linux.Interop.FileSystem;
+using OomWarden.Linux.Interop.Process;
+using OomWarden.Linux.Parsing;
+
+namespace OomWarden.Linux.Actions;
+
+/// <summary>Gives back the read-only file pages that fault-around mapped but the daemon never touches. On every
+/// fault in a file mapping the kernel maps up to 16 neighbouring cached pages (64 KiB), and since kernel 6.16 a
+/// fault in executable code reads a whole read-ahead window whatever MADV_RANDOM says, so a few hot functions keep
+/// their neighbourhood resident (and locked). The accessed bit tells the pages apart: <see cref="Begin"/> (after
+/// the start-up rehearsal) splits each read-only file mapping into one mapping per page, so that
+/// /proc/self/smaps reports <c>Referenced:</c> per page, and clears the accessed bits (/proc/self/clear_refs);
+/// the caller runs the rehearsal again; <see cref="Finish"/> (after an idle window) drops every resident page not
+/// accessed since, and merges the mappings back. A page dropped and needed later refaults from the page cache.</summary>
+/// <remarks>Splitting alternates MADV_RANDOM and MADV_NORMAL page by page (two neighbouring mappings with the
+/// same flags would merge); MADV_NORMAL over the whole range merges them again. madvise(MADV_DONTNEED) refuses
+/// locked ranges, so <see cref="Finish"/> runs between munlockall and a new mlockall(MCL_ONFAULT), which locks
+/// only what is still resident. Only mappings without anonymous pages are touched: they hold the file's bytes.</remarks>
+public sealed class WorkingSetTrim
+{
+    /// <summary>No more pages than this are split (one mapping each; vm.max_map_count is 65,530 by default).</summary>
+    public const int MaxPages = 16384;
+
+    private const ulong PageBytes = 4096;
+    private readonly List<SmapsMapping> _targets;
+
+    private WorkingSetTrim(List<SmapsMapping> targets) => _targets = targets;
+
+    public int Pages { get; private set; }
+
+    /// <summary>Splits the read-only file mappings of <paramref name="smapsPath"/> page by page and clears the
+    /// accessed bits through <paramref name="clearRefsPath"/>. Null (with a warning) when nothing could be done.</summary>
+    public static WorkingSetTrim? Begin(string smapsPath, string clearRefsPath, out string? warning)
+    {
+        warning = null;
+        if (!TryReadAll(smapsPath, out var smaps, out int errno))
+        {
+            warning = $"working set not trimmed: cannot read {smapsPath}: {Errno.Describe(errno)}";
+            return null;
+        }
+        List<SmapsMapping> targets;
+        using (smaps) targets = StartupTrim.Targets(smaps.Span);
+        long pages = 0;
+        foreach (var m in targets) pages += (long)(m.LengthBytes / PageBytes);
+        if (targets.Count == 0 || pages > MaxPages) return null;
+        var trim = new WorkingSetTrim(targets) { Pages = (int)pages };
+        foreach (var m in targets)
+            for (ulong a = m.StartAddress + PageBytes; a < m.EndAddress; a += 2 * PageBytes)
+                Madvise.TryAdvise(a, PageBytes, Madvise.Random, out _);
+        if (!RawFile.TryWriteFile(clearRefsPath, "1"u8, out errno))
+        {
+            trim.Merge();
+            warning = $"working set not trimmed: cannot write {clearRefsPath}: {Errno.Describe(errno)}";
+            return null;
+        }
+        return trim;
+    }
+
+    /// <summary>Drops the resident pages of the split mappings that were not accessed since <see cref="Begin"/>,
+    /// merges the mappings back and locks what stays. Returns the KiB dropped and a warning, if any.</summary>
+    public (long DroppedKib, string? Warning) Finish(string smapsPath)
+    {
+        if (!TryReadAll(smapsPath, out var smaps, out int errno))
+        {
+            Merge();
+            return (0, $"working set not trimmed: cannot read {smapsPath}: {Errno.Describe(errno)}");
+        }
+        List<(ulong Start, ulong End)> drop;
+        using (smaps) drop = Unreferenced(smaps.Span, _targets);
+        bool relock = Mlock.IsLocked;
+        string? warning = null;
+        long dropped = 0;
+        if (relock && !Mlock.TryUnlockAll(out errno))
+        {
+            Merge();
+            return (0, $"working set not trimmed: munlockall: {Errno.Describe(errno)}");
+        }
+        try
+        {
+            foreach (var (start, end) in drop)
+                if (Madvise.TryAdvise(start, end - start, Madvise.DontNeed, out errno)) dropped += (long)((end - start) / 1024);
+                else warning ??= $"working set not all trimmed: madvise(MADV_DONTNEED) {start:x}-{end:x}: {Errno.Describe(errno)}";
+            Merge();
+        }
+        finally
+        {
+            if (relock && Mlock.TryLockAll() is { } lockError) warning = lockError;
+        }
+        return (dropped, warning);
+    }
+
+    private void Merge()
+    {
+        foreach (var m in _targets) Madvise.TryAdvise(m.StartAddress, m.LengthBytes, Madvise.Normal, out _);
+    }
+
+    /// <summary>The address ranges (adjacent pages joined) of resident, never-referenced pages inside
+    /// <paramref name="targets"/>, from a /proc/self/smaps read after the split: one mapping per page there.</summary>
+    public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets)
+    {
+        var ranges = new List<(ulong Start, ulong End)>();
+        while (SmapsParser.TryParseNext(ref smaps, out var m))
+        {
+            if (m.RssKib == 0 || m.ReferencedKib != 0 || m.AnonymousKib != 0 || m.Writable || !Inside(m, targets)) continue;
+            if (ranges.Count > 0 && ranges[^1].End == m.StartAddress) ranges[^1] = (ranges[^1].Start, m.EndAddress);
+            else ranges.Add((m.StartAddress, m.EndAddress));
+        }
+        return ranges;
+    }
+
+    private static bool Inside(SmapsMapping m, List<SmapsMapping> targets)
+    {
+        foreach (var t in targets)
+            if (t.StartAddress <= m.StartAddress && m.EndAddress <= t.EndAddress) return true;
+        return false;
+    }
+
+    // /proc/self/smaps with one mapping per page is ~1 KiB per page: read into memory of its own, unmapped
+    // afterwards, neither a managed array that would stay committed in the GC heap nor malloc's arena.
+    private static unsafe bool TryReadAll(string path, out NativeText text, out int errno)
+    {
+        text = default;
+        if (!RawFile.TryOpen(path, RawFile.ORdOnly, out int fd, out errno)) return false;
+        try
+        {
+            nuint capacity = 64u << 20, length = 0;
+            byte* buffer = AnonymousMemory.TryMap(capacity, out errno);
+            if (buffer is null) return false;
+            while (length < capacity)
+            {
+                nint n = FileSystemInterop.PRead(fd, buffer + length, capacity - length, (long)length);
+                if (n < 0)
+                {
+                    errno = Marshal.GetLastSystemError();
+                    AnonymousMemory.Unmap(buffer, capacity);
+                    return false;
+                }
+                if (n == 0) break;
+                length += (nuint)n;
+            }
+            text = new NativeText(buffer, (int)length, capacity);
+            return true;
+        }
+        finally
+        {
+            RawFile.Close(fd);
+        }
+    }
+
+    private readonly unsafe struct NativeText(byte* bytes, int length, nuint capacity) : IDisposable
+    {
+        public ReadOnlySpan<byte> Span => new(bytes, length);
+
+        public void Dispose() => AnonymousMemory.Unmap(bytes, capacity);
+    }
+}

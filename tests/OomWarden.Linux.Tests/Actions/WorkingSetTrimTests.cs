@@ -1,0 +1,93 @@
+using System.Text;
+using OomWarden.Linux.Actions;
+using OomWarden.Linux.Parsing;
+
+namespace OomWarden.Linux.Tests.Actions;
+
+public class WorkingSetTrimTests
+{
+    // The executable's text after the split: one mapping per page (alternating VmFlags rr), as smaps shows it.
+    private const string Split = """
+        556e00000000-556e00001000 r-xp 0000b000 fe:00 5333716                    /usr/sbin/oomwardend
+        Rss:                   4 kB
+        Referenced:            4 kB
+        Anonymous:             0 kB
+        556e00001000-556e00002000 r-xp 0000c000 fe:00 5333716                    /usr/sbin/oomwardend
+        Rss:                   4 kB
+        Referenced:            0 kB
+        Anonymous:             0 kB
+        556e00002000-556e00003000 r-xp 0000d000 fe:00 5333716                    /usr/sbin/oomwardend
+        Rss:                   4 kB
+        Referenced:            0 kB
+        Anonymous:             0 kB
+        556e00003000-556e00004000 r-xp 0000e000 fe:00 5333716                    /usr/sbin/oomwardend
+        Rss:                   0 kB
+        Referenced:            0 kB
+        Anonymous:             0 kB
+        556e00004000-556e00005000 r-xp 0000f000 fe:00 5333716                    /usr/sbin/oomwardend
+        Rss:                   4 kB
+        Referenced:            0 kB
+        Anonymous:             0 kB
+        556e00005000-556e00006000 r-xp 00010000 fe:00 5333716                    /usr/sbin/oomwardend
+        Rss:                   4 kB
+        Referenced:            4 kB
+        Anonymous:             0 kB
+        556e00006000-556e00008000 rw-p 00011000 fe:00 5333716                    /usr/sbin/oomwardend
+        Rss:                   8 kB
+        Referenced:            0 kB
+        Anonymous:             8 kB
+        7fee70d2d000-7fee70d2f000 r-xp 00026000 fe:00 332096                     /usr/lib/x86_64-linux-gnu/libc.so.6
+        Rss:                   8 kB
+        Referenced:            0 kB
+        Anonymous:             0 kB
+
+        """;
+
+    private static readonly List<SmapsMapping> Targets =
+    [
+        new(0x556e00000000, 0x556e00006000, Writable: false, Executable: true, Shared: false, FileBacked: true, RssKib: 24, AnonymousKib: 0, LockedKib: 24),
+    ];
+
+    [Fact]
+    public void Parser_reads_the_referenced_kib()
+    {
+        ReadOnlySpan<byte> span = Encoding.UTF8.GetBytes(Split);
+        Assert.True(SmapsParser.TryParseNext(ref span, out var first));
+        Assert.Equal(4, first.ReferencedKib);
+        Assert.True(SmapsParser.TryParseNext(ref span, out var second));
+        Assert.Equal(0, second.ReferencedKib);
+        Assert.Equal(4, second.RssKib);
+    }
+
+    [Fact]
+    public void Drops_resident_unreferenced_pages_of_the_targets_only_joining_neighbours()
+    {
+        var ranges = WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(Split), Targets);
+        // Pages 1-2 joined; page 3 is not resident; page 4 alone; the referenced pages 0 and 5 stay; the writable
+        // mapping and libc (not a target) are left alone.
+        Assert.Equal([(0x556e00001000UL, 0x556e00003000UL), (0x556e00004000UL, 0x556e00005000UL)], ranges);
+    }
+
+    [Fact]
+    public void Nothing_is_dropped_when_every_resident_page_was_used()
+    {
+        string used = Split.Replace("Referenced:            0 kB", "Referenced:            4 kB");
+        Assert.Empty(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(used), Targets));
+    }
+
+    [Fact]
+    public void An_unsplit_mapping_is_dropped_only_when_none_of_it_was_used()
+    {
+        // A split that failed part-way (vm.max_map_count) leaves a mapping of several pages: its Referenced is the
+        // sum, so any used page keeps all of it.
+        const string unsplit = """
+            556e00000000-556e00006000 r-xp 0000b000 fe:00 5333716                    /usr/sbin/oomwardend
+            Rss:                  24 kB
+            Referenced:            4 kB
+            Anonymous:             0 kB
+
+            """;
+        Assert.Empty(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit), Targets));
+        Assert.Single(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit.Replace("Referenced:            4 kB", "Referenced:            0 kB")), Targets));
+    }
+}
