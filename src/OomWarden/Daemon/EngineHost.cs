@@ -237,7 +237,7 @@ public sealed class EngineHost : IDisposable
         // The idle task's due time wakes the loop once; past it, a task that waits for quiet waits for the next wake-up.
         if (_idleTask is not null && _time.GetTimestamp() is long now && now < _idleTaskDue)
         {
-            var untilIdleTask = TimeSpan.FromSeconds((_idleTaskDue - now) / (double)_time.TimestampFrequency) + TimeSpan.FromMilliseconds(1);
+            var untilIdleTask = Deadline.Until(_idleTaskDue, now, _time.TimestampFrequency);
             if (untilIdleTask < sleep) sleep = untilIdleTask;
         }
         var untilRescan = _rescans.UntilDue();
