@@ -23,6 +23,8 @@ public sealed class DaemonExecTests
                 include = ["/oomwarden-exec-none"]
                 [action]
                 events = "{{Path.Combine(dir, "events.jsonl")}}"
+                [control]
+                socket = "{{ConfinedConfig.ControlSocketIn(dir)}}"
                 """);
             using var daemon = DaemonProcess.Start("run", "--dry-run", "--config", config);
             string cli = Path.GetFullPath(Repo.Binary);
