@@ -65,9 +65,20 @@ public static class OomDiagnosis
         int slot = (int)((ulong)kb * 0x9E3779B97F4A7C15UL >> 58);
         var hit = Volatile.Read(ref MibCache[slot]);
         if (hit is not null && hit.Kb == kb) return hit.Text;
-        string text = kb >= 10L * 1024 * 1024 ? $"{kb / (1024.0 * 1024):0.0} GiB" : $"{kb / 1024.0:0.0} MiB";
+        string text = kb >= 10L * 1024 * 1024 ? $"{kb / (1024.0 * 1024):0.0} GiB" : kb >= 0 ? MibText(kb) : $"{kb / 1024.0:0.0} MiB";
         Volatile.Write(ref MibCache[slot], new MibEntry(kb, text));
         return text;
+    }
+
+    /// <summary>
+    /// <c>$"{kb / 1024.0:0.0} MiB"</c> in integers for 0 ≤ kb &lt; 10 GiB: kb / 1024 is exact in binary and has at most
+    /// 15 significant digits (5 before the point, 10 after), so the formatter rounds the exact value half away from
+    /// zero to tenths, which is (10·kb + 512) / 1024. The double formatting (Dragon4) was most of the diagnosis' sizes.
+    /// </summary>
+    public static string MibText(long kb)
+    {
+        long tenths = (10 * kb + 512) >> 10;
+        return $"{tenths / 10}.{tenths % 10} MiB";
     }
 
     private sealed record MibEntry(long Kb, string Text);
@@ -171,8 +182,21 @@ public static class OomDiagnosis
         r.Causes.Add(new Cause("dominant_process",
             $"{r.Killed.Comm} (pid {r.Killed.Pid}) alone held {Mib(kb)}, {kb * 100 / dom}% of {what} ({Mib(dom)}): a leak or a working set too big for this {(memcg ? "limit" : "machine")}",
             Lines(r.Killed.Line, r.VictimRow?.Line),
-            $"Watch {r.Killed.Comm}'s RSS over time: steady growth under constant load is a leak (heap profile it); otherwise size {(memcg ? "the limit" : "the machine or its swap")} for it, or cap it in its own cgroup (memory.max, memory.high) so it cannot take others down."));
+            DominantRemedy(r.Killed.Comm, memcg)));
     }
+
+    /// <summary>The remedy names only the victim's program: a log of repeated events repeats it, so the last one is kept.</summary>
+    private static string DominantRemedy(string comm, bool memcg)
+    {
+        var last = Volatile.Read(ref _lastDominantRemedy);
+        if (last is not null && last.Memcg == memcg && string.Equals(last.Comm, comm, StringComparison.Ordinal)) return last.Text;
+        string text = $"Watch {comm}'s RSS over time: steady growth under constant load is a leak (heap profile it); otherwise size {(memcg ? "the limit" : "the machine or its swap")} for it, or cap it in its own cgroup (memory.max, memory.high) so it cannot take others down.";
+        Volatile.Write(ref _lastDominantRemedy, new RemedyEntry(comm, memcg, text));
+        return text;
+    }
+
+    private sealed record RemedyEntry(string Comm, bool Memcg, string Text);
+    private static RemedyEntry? _lastDominantRemedy;
 
     /// <summary>Several tasks of one name (a worker pool, forked children) together fill the domain while none alone does.</summary>
     private static void DominantProgram(OomReport r, long? domainKb, bool memcg)

@@ -232,7 +232,11 @@ public static class MessageParsers
             if (!((b >= (byte)'a' && b <= (byte)'z') || b == (byte)'_' || LineUnwrapper.IsDigit(b))) return false;
         var val = LineUnwrapper.Trim(m.Slice(sp + 1));
         if (!Bytes.TryLeadingLong(val, out long v, out int n) || n != val.Length) return false;
-        if (r.MemcgStats.Count < 256) r.MemcgStats.Add(new(Bytes.Key(key), v));
+        if (r.MemcgStats.Count < 256)
+        {
+            if (r.MemcgStats.Capacity == 0) r.MemcgStats.Capacity = 64; // v1 and v2 print 35–50 stats: one array
+            r.MemcgStats.Add(new(Bytes.Key(key), v));
+        }
         switch (key.Length) // the names that tell v1 from v2, told apart by length first (every stat line comes here)
         {
             case 9 when key.SequenceEqual("total_rss"u8):
@@ -266,7 +270,11 @@ public static class MessageParsers
             if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
             var unit = val.Slice(n);
             if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
-            if (into.Count < 256) into.Add(new(Bytes.Key(key), v));
+            if (into.Count < 256)
+            {
+                if (into.Capacity == 0) into.Capacity = 32; // Mem-Info prints ~25 counters: one array, not 4→8→16→32
+                into.Add(new(Bytes.Key(key), v));
+            }
             count++;
         }
         return count;
