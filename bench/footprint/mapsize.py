@@ -22,7 +22,8 @@ ASM = ["S_P_CoreLib", "S_P_TypeLoader", "S_P_Reflection_Execution", "S_P_StackTr
        "System_Collections_Concurrent", "System_Collections_Immutable", "System_Collections", "System_Memory",
        "System_Private_Uri", "System_Console", "System_IO_Compression", "System_Net_Primitives", "System_Net_Sockets",
        "System_Runtime_InteropServices", "System_Threading", "System_ComponentModel_Primitives",
-       "System_Diagnostics_Process", "System_Security_Cryptography", "System_IO_Pipelines",
+       "System_Diagnostics_Process", "System_Diagnostics_DiagnosticSource", "System_IO_Pipes", "System_Net_NameResolution",
+       "S_P_Uri", "System_Security_Cryptography", "System_IO_Pipelines",
        "Tomlyn", "Tmds_DBus_Protocol", "OomWarden_Core", "OomWarden_Linux", "OomWarden_KernelLog", "oomwarden", "oomwardend"]
 CODE = {"MethodCode", "UnboxingStub", "ReadyToRunHelper"}
 HYD = {"ConstructedEEType", "EEType", "MethodGenericDictionary", "TypeGenericDictionary", "GenericComposition",

@@ -49,8 +49,9 @@ public sealed class BadnessSelector : IVictimSelector
         });
 
         var ranked = new List<RankedCandidate>();
-        foreach (var s in scored.Take(RankedShown))
+        for (int i = 0; i < scored.Count && i < RankedShown; i++)
         {
+            var s = scored[i];
             string note = s.Protect is not null ? "protected: " + s.Protect : $"badness {s.Points}";
             ranked.Add(new RankedCandidate(CandidateKind.Process, s.Process.Comm, s.Process.Pid, s.Verdict.Priority,
                 s.Protect is not null, s.Process.FootprintBytes, s.Verdict.RuleName, note));

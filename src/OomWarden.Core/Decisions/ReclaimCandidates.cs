@@ -42,14 +42,25 @@ public static class ReclaimCandidates
     private static CgroupNode[] Sorted(CgroupNode node, CompiledPolicy policy)
     {
         if (node.Children.Count == 0) return [];
-        var keyed = node.Children.Select(c => (Node: c, policy.Evaluate(c).Priority)).ToArray();
-        Array.Sort(keyed, static (a, b) =>
+        // Parallel arrays rather than (node, priority) tuples: a value-type element would compile its own sort.
+        var children = node.Children;
+        var priorities = new int[children.Count];
+        var order = new int[children.Count];
+        for (int i = 0; i < order.Length; i++)
         {
-            int c = a.Priority.CompareTo(b.Priority);
+            priorities[i] = policy.Evaluate(children[i]).Priority;
+            order[i] = i;
+        }
+        Array.Sort(order, (x, y) =>
+        {
+            int c = priorities[x].CompareTo(priorities[y]);
             if (c != 0) return c;
-            c = b.Node.Memory.WorkingSetBytes.CompareTo(a.Node.Memory.WorkingSetBytes);
-            return c != 0 ? c : string.CompareOrdinal(a.Node.Path, b.Node.Path);
+            CgroupNode a = children[x], b = children[y];
+            c = b.Memory.WorkingSetBytes.CompareTo(a.Memory.WorkingSetBytes);
+            return c != 0 ? c : string.CompareOrdinal(a.Path, b.Path);
         });
-        return keyed.Select(k => k.Node).ToArray();
+        var sorted = new CgroupNode[order.Length];
+        for (int i = 0; i < order.Length; i++) sorted[i] = children[order[i]];
+        return sorted;
     }
 }

@@ -22,7 +22,8 @@ public sealed class KillCounters : ICounterSource
 
     private readonly long[] _byKind = new long[KernelKillKinds.All.Length];
     private readonly Dictionary<string, Cgroup> _cgroups = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Domain, bool DryRun), long> _user = new();
+    // By domain; a class value, not a (domain, dry run) tuple key: a value-type key compiles a dictionary of its own.
+    private readonly Dictionary<string, UserKillCount> _user = new(StringComparer.Ordinal);
     private long _restartLoops;
 
     private sealed class Cgroup
@@ -31,6 +32,11 @@ public sealed class KillCounters : ICounterSource
         public bool Seen;
         public long Local, Hierarchical, GroupKills;
         public bool HasLocal, HasHierarchical, HasGroup;
+    }
+
+    private sealed class UserKillCount
+    {
+        public long Kills, DryRun;
     }
 
     public void KernelKill(KernelKillKind kind, int kills = 1)
@@ -45,7 +51,12 @@ public sealed class KillCounters : ICounterSource
 
     public long TotalKernelKills()
     {
-        lock (_cgroups) return _byKind.Sum();
+        lock (_cgroups)
+        {
+            long sum = 0;
+            foreach (long n in _byKind) sum = checked(sum + n);
+            return sum;
+        }
     }
 
     /// <summary>The values saved by an earlier instance: the next <see cref="Observe"/> counts from them.</summary>
@@ -86,9 +97,15 @@ public sealed class KillCounters : ICounterSource
     public List<KeyValuePair<string, CgroupKillCounts>> LastSeen()
     {
         lock (_cgroups)
-            return _cgroups.Where(kv => kv.Value.Seen && !kv.Value.LastSeen.IsEmpty)
-                .Select(kv => new KeyValuePair<string, CgroupKillCounts>(kv.Key, kv.Value.LastSeen))
-                .OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        {
+            var seen = new List<KeyValuePair<string, CgroupKillCounts>>();
+            foreach (var path in SortedCgroupPaths())
+            {
+                var c = _cgroups[path];
+                if (c.Seen && !c.LastSeen.IsEmpty) seen.Add(new(path, c.LastSeen));
+            }
+            return seen;
+        }
     }
 
     /// <summary>Counted for a cgroup since start (null when the kernel offers that counter there).</summary>
@@ -105,14 +122,15 @@ public sealed class KillCounters : ICounterSource
     {
         lock (_cgroups)
         {
-            _user.TryGetValue((domain, dryRun), out long n);
-            _user[(domain, dryRun)] = n + 1;
+            if (!_user.TryGetValue(domain, out var n)) _user[domain] = n = new UserKillCount();
+            if (dryRun) n.DryRun++;
+            else n.Kills++;
         }
     }
 
     public long UserKills(bool dryRun)
     {
-        lock (_cgroups) return _user.Where(kv => kv.Key.DryRun == dryRun).Sum(kv => kv.Value);
+        lock (_cgroups) return SumUserKills(dryRun);
     }
 
     public void RestartLoop() => Interlocked.Increment(ref _restartLoops);
@@ -125,8 +143,9 @@ public sealed class KillCounters : ICounterSource
         {
             foreach (var kind in KernelKillKinds.All)
                 into.Add(new CounterSample(KernelKillsName, KernelKillsHelp, _byKind[(int)kind], [new("kind", KernelKillKinds.Name(kind))]));
-            foreach (var (path, c) in _cgroups.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            foreach (var path in SortedCgroupPaths())
             {
+                var c = _cgroups[path];
                 if (c.HasLocal)
                     into.Add(new CounterSample(KernelKillsName, KernelKillsHelp, c.Local, [new("kind", "memcg"), new("domain", path), new("scope", "local")]));
                 if (c.HasHierarchical)
@@ -134,8 +153,15 @@ public sealed class KillCounters : ICounterSource
                 if (c.HasGroup)
                     into.Add(new CounterSample(GroupKillsName, GroupKillsHelp, c.GroupKills, [new("domain", path)]));
             }
-            foreach (var ((domain, dry), n) in _user.OrderBy(kv => kv.Key.Domain, StringComparer.Ordinal).ThenBy(kv => kv.Key.DryRun))
-                into.Add(new CounterSample(UserKillsName, UserKillsHelp, n, [new("domain", domain), new("mode", dry ? "dry_run" : "kill")]));
+            var domains = new string[_user.Count];
+            _user.Keys.CopyTo(domains, 0);
+            Array.Sort(domains, StringComparer.Ordinal);
+            foreach (var domain in domains)
+            {
+                var n = _user[domain];
+                if (n.Kills > 0) into.Add(new CounterSample(UserKillsName, UserKillsHelp, n.Kills, [new("domain", domain), new("mode", "kill")]));
+                if (n.DryRun > 0) into.Add(new CounterSample(UserKillsName, UserKillsHelp, n.DryRun, [new("domain", domain), new("mode", "dry_run")]));
+            }
             into.Add(new CounterSample(RestartLoopsName, RestartLoopsHelp, RestartLoops, []));
         }
     }
@@ -152,8 +178,9 @@ public sealed class KillCounters : ICounterSource
                 if (i > 0) sb.Append(", ");
                 sb.Append(KernelKillKinds.Name(KernelKillKinds.All[i])).Append(' ').Append(_byKind[i].ToString(CultureInfo.InvariantCulture));
             }
-            foreach (var (path, c) in _cgroups.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            foreach (var path in SortedCgroupPaths())
             {
+                var c = _cgroups[path];
                 if (!c.HasLocal && !c.HasHierarchical && !c.HasGroup) continue;
                 sb.Append("; ").Append(TextEscape.ForTerminal(path)).Append(':');
                 var parts = new List<string>(3);
@@ -162,11 +189,28 @@ public sealed class KillCounters : ICounterSource
                 if (c.HasGroup) parts.Add("oom.group " + c.GroupKills.ToString(CultureInfo.InvariantCulture));
                 sb.Append(' ').Append(string.Join(", ", parts));
             }
-            sb.Append("; oomwarden's kills ").Append(_user.Where(kv => !kv.Key.DryRun).Sum(kv => kv.Value).ToString(CultureInfo.InvariantCulture))
-                .Append(" (dry run ").Append(_user.Where(kv => kv.Key.DryRun).Sum(kv => kv.Value).ToString(CultureInfo.InvariantCulture)).Append(')');
+            sb.Append("; oomwarden's kills ").Append(SumUserKills(dryRun: false).ToString(CultureInfo.InvariantCulture))
+                .Append(" (dry run ").Append(SumUserKills(dryRun: true).ToString(CultureInfo.InvariantCulture)).Append(')');
         }
         sb.Append("; restart loops ").Append(RestartLoops.ToString(CultureInfo.InvariantCulture));
         return sb.ToString();
+    }
+
+    /// <summary>Under the lock.</summary>
+    private long SumUserKills(bool dryRun)
+    {
+        long sum = 0;
+        foreach (var n in _user.Values) sum = checked(sum + (dryRun ? n.DryRun : n.Kills));
+        return sum;
+    }
+
+    /// <summary>The watched cgroups' paths in ordinal order (under the lock).</summary>
+    private string[] SortedCgroupPaths()
+    {
+        var paths = new string[_cgroups.Count];
+        _cgroups.Keys.CopyTo(paths, 0);
+        Array.Sort(paths, StringComparer.Ordinal);
+        return paths;
     }
 
     private Cgroup Get(string path)

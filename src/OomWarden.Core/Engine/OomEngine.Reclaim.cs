@@ -73,7 +73,10 @@ public sealed partial class OomEngine
         var at = _state.ReclaimedAt;
         if (at.Count >= 64)
         {
-            foreach (var old in at.Where(kv => now - kv.Value >= interval).Select(kv => kv.Key).ToList()) at.Remove(old);
+            var old = new List<string>();
+            foreach (var (cgroup, stepped) in at)
+                if (now - stepped >= interval) old.Add(cgroup);
+            foreach (var cgroup in old) at.Remove(cgroup);
         }
         at[step.Cgroup] = now;
         bool stopped = step.Result != ReclaimResult.Ok || step.Psi >= step.StopPsiSomeAvg10;

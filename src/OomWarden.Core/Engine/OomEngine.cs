@@ -1,3 +1,4 @@
+using OomWarden.Core.Collections;
 using OomWarden.Core.Decisions;
 using OomWarden.Core.Detection;
 using OomWarden.Core.Policy;
@@ -55,9 +56,14 @@ public sealed partial class OomEngine
 
     /// <summary>The domains to watch (after a rescan: the same names keep their state). Kills in flight keep the
     /// domain object they started with.</summary>
-    public void SetDomains(IEnumerable<WatchedDomain> domains)
+    public void SetDomains(ReadOnlySpan<WatchedDomain> domains)
     {
-        var sorted = domains.OrderByDescending(d => d.Specificity).ThenBy(d => d.Name, StringComparer.Ordinal).ToArray();
+        var sorted = domains.ToArray();
+        StableSort.Sort(sorted, static (a, b) =>
+        {
+            int c = b.Specificity.CompareTo(a.Specificity);
+            return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
+        });
         var states = new DomainState[sorted.Length];
         var keep = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < sorted.Length; i++)
@@ -66,7 +72,11 @@ public sealed partial class OomEngine
             states[i] = st;
             keep.Add(sorted[i].Name);
         }
-        foreach (var name in _state.Domains.Keys.Where(n => !keep.Contains(n)).ToList()) _state.Domains.Remove(name);
+        List<string>? gone = null;
+        foreach (var name in _state.Domains.Keys)
+            if (!keep.Contains(name)) (gone ??= []).Add(name);
+        if (gone is not null)
+            foreach (var name in gone) _state.Domains.Remove(name);
         foreach (var k in _state.InFlight)
         {
             if (Array.IndexOf(sorted, k.Domain) >= 0) continue;

@@ -74,7 +74,15 @@ public sealed class CompiledPolicy
     }
 
     /// <summary>True when some rule says <c>reclaim = true</c>.</summary>
-    public bool AnyReclaim => Rules.Any(r => r.Effect.Reclaim == true);
+    public bool AnyReclaim
+    {
+        get
+        {
+            foreach (var r in Rules)
+                if (r.Effect.Reclaim == true) return true;
+            return false;
+        }
+    }
 
     /// <summary>The verdict of the first process rule (one with a comm, exe, cmdline or user key) that matches
     /// <paramref name="process"/>. Protection by a cgroup above it is the selector's business (the walk never enters

@@ -34,7 +34,7 @@ public static class ProtectionAudit
                 + "and can start one called so; write the system unit's cgroup (cgroup = \"/system.slice/NAME.service\")";
         }
         // comm = "**" alone protects every process: a catch-all, nothing for a user to forge.
-        if (match.Cmdline.Count == 0 && match.Comm.Count > 0 && match.Comm.All(g => g.Pattern is "*" or "**")) return null;
+        if (match.Cmdline.Count == 0 && match.Comm.Count > 0 && AllCatchAll(match.Comm)) return null;
         if (match.Comm.Count > 0 || match.Cmdline.Count > 0)
         {
             return "protect = true matches only on comm/cmdline, which every process chooses itself (prctl(PR_SET_NAME), "
@@ -42,5 +42,12 @@ public static class ProtectionAudit
                 + "or on user instead";
         }
         return null;
+    }
+
+    private static bool AllCatchAll(IReadOnlyList<Glob> globs)
+    {
+        foreach (var g in globs)
+            if (g.Pattern is not ("*" or "**")) return false;
+        return true;
     }
 }

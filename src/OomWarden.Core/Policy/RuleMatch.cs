@@ -97,7 +97,12 @@ public sealed record RuleMatch
         if (Unit.Count > 0) parts.Add("unit=" + string.Join('|', Unit));
         if (Comm.Count > 0) parts.Add("comm=" + string.Join('|', Comm));
         if (Exe.Count > 0) parts.Add("exe=" + string.Join('|', Exe));
-        if (Cmdline.Count > 0) parts.Add("cmdline=" + string.Join('|', Cmdline.Select(r => "/" + r + "/")));
+        if (Cmdline.Count > 0)
+        {
+            var regexes = new string[Cmdline.Count];
+            for (int i = 0; i < regexes.Length; i++) regexes[i] = "/" + Cmdline[i] + "/";
+            parts.Add("cmdline=" + string.Join('|', regexes));
+        }
         if (User.Count > 0) parts.Add("user=" + string.Join('|', User));
         return string.Join(' ', parts);
     }

@@ -1,3 +1,4 @@
+using OomWarden.Core.Collections;
 using OomWarden.KernelLog.Model;
 
 namespace OomWarden.KernelLog.Diagnosis;
@@ -209,21 +210,26 @@ public static class OomDiagnosis
         if (r.Tasks.Count <= SmallTaskTable) BestProgramSmall(r.Tasks, ref bestName, ref bestTotal);
         else
         {
-            var totals = new Dictionary<string, (int Count, long Kb)>(StringComparer.Ordinal);
+            // A class value, not a (count, kb) tuple: a value-type value compiles a dictionary of its own.
+            var totals = new Dictionary<string, NameTotal>(StringComparer.Ordinal);
             foreach (var t in r.Tasks)
             {
-                totals.TryGetValue(t.Name, out var acc);
-                totals[t.Name] = (acc.Count + 1, acc.Kb + (t.RssPages ?? 0) * PageKb);
+                if (!totals.TryGetValue(t.Name, out var acc)) totals[t.Name] = acc = new NameTotal();
+                acc.Count++;
+                acc.Kb += (t.RssPages ?? 0) * PageKb;
             }
             foreach (var (name, total) in totals)
-                if (total.Count >= 2 && (bestName is null || total.Kb > bestTotal.Kb)) { bestName = name; bestTotal = total; }
+                if (total.Count >= 2 && (bestName is null || total.Kb > bestTotal.Kb)) { bestName = name; bestTotal = (total.Count, total.Kb); }
         }
         if (bestName is null || bestTotal.Kb * 2 < dom) return;
+        var rows = new List<TaskRow>();
+        foreach (var t in r.Tasks)
+            if (t.Name == bestName) rows.Add(t);
         var best = (Name: bestName, bestTotal.Count, bestTotal.Kb,
-            Rows: r.Tasks.Where(t => t.Name == bestName).OrderByDescending(t => t.RssPages ?? 0).ToList());
+            Rows: StableSort.Sorted(rows, static (a, b) => (b.RssPages ?? 0).CompareTo(a.RssPages ?? 0)));
         if ((best.Rows[0].RssPages ?? 0) * PageKb * 2 >= dom) return; // one of them alone fills it: not a pool problem
         var ev = Lines(r.Killed?.Line);
-        ev.AddRange(best.Rows.Take(3).Select(t => t.Line));
+        for (int i = 0; i < best.Rows.Length && i < 3; i++) ev.Add(best.Rows[i].Line);
         r.Causes.Add(new Cause("dominant_program",
             $"{best.Count} {best.Name} processes together held {Mib(best.Kb)}, {best.Kb * 100 / dom}% of {(memcg ? "the cgroup limit" : "RAM")} ({Mib(dom)}): a pool of workers or forked children that all grow",
             ev,
@@ -231,6 +237,12 @@ public static class OomDiagnosis
     }
 
     private const int SmallTaskTable = 64;
+
+    private sealed class NameTotal
+    {
+        public int Count;
+        public long Kb;
+    }
 
     /// <summary>
     /// The same answer as the dictionary of totals (names in order of first appearance, the first of equal totals
@@ -353,7 +365,7 @@ public static class OomDiagnosis
             if (kb * 5 < dom && !r.SawUnreclaimableSlabDump) return;
             ev = MemInfoEvidence(r, "slab_unreclaimable:");
         }
-        ev.AddRange(r.SlabTop.Take(4).Select(c => c.Line));
+        for (int i = 0; i < r.SlabTop.Count && i < 4; i++) ev.Add(r.SlabTop[i].Line);
         r.Causes.Add(new Cause("unreclaimable_slab",
             $"{Mib(kb)} of unreclaimable kernel slab ({kb * 100 / dom}%): kernel objects, not processes, held the memory{(r.SlabTop.Count > 0 ? $"; largest cache {r.SlabTop[0].Name} ({Mib(r.SlabTop[0].UsedKb)})" : "")}",
             ev,

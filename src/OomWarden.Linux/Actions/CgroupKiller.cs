@@ -261,7 +261,7 @@ public sealed class CgroupKiller
             counts.FdLimitHits, clock.Elapsed, counts.Error);
     }
 
-    private static int[] First(List<int> pids) => pids.Take(MaxSurvivorPids).ToArray();
+    private static int[] First(List<int> pids) => pids.GetRange(0, Math.Min(pids.Count, MaxSurvivorPids)).ToArray();
 
     private struct Counts
     {

@@ -68,7 +68,9 @@ public sealed class VictimPidfds : IDisposable
 
     public void Dispose()
     {
-        foreach (var id in _open.Keys.ToArray()) Close(id);
+        var ids = new long[_open.Count];
+        _open.Keys.CopyTo(ids, 0);
+        foreach (var id in ids) Close(id);
     }
 
     private sealed class Watch(VictimPidfds owner, PidfdHandle handle, Action onExit) : IReadyHandler

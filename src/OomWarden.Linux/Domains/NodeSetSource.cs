@@ -25,7 +25,9 @@ public sealed class NodeSetSource : IDomainSource
         _memory = new NodeMemory[indices.Length];
         _machine = machine;
         _readers = readers;
-        Source = string.Join(", ", indices.Select(i => $"node{nodes.NodeAt(i)}/meminfo"));
+        var files = new string[indices.Length];
+        for (int i = 0; i < files.Length; i++) files[i] = $"node{nodes.NodeAt(indices[i])}/meminfo";
+        Source = string.Join(", ", files);
     }
 
     public string Source { get; }

@@ -25,7 +25,7 @@ public readonly record struct OomSetting(string Directory, string File, string O
             return File switch
             {
                 V1OomControl => OldValue is "0" or "1",
-                V2High => OldValue == "max" || (OldValue.Length is > 0 and <= 20 && OldValue.All(char.IsAsciiDigit)),
+                V2High => OldValue == "max" || (OldValue.Length is > 0 and <= 20 && !OldValue.AsSpan().ContainsAnyExceptInRange('0', '9')),
                 _ => false,
             };
         }

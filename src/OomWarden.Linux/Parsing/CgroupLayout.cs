@@ -20,7 +20,7 @@ public sealed class CgroupLayout
         FreezerV1Mount = Pick(mounts, m => m.HasV1Controller("freezer"));
         SystemdV1Mount = Pick(mounts, m => m.HasV1Controller("name=systemd"));
 
-        bool anyV1 = mounts.Any(m => m.Version == CgroupVersion.V1);
+        bool anyV1 = Pick(mounts, m => m.Version == CgroupVersion.V1) is not null;
         Kind = (anyV1, V2Mount is not null) switch
         {
             (false, false) => CgroupLayoutKind.None,
@@ -37,7 +37,7 @@ public sealed class CgroupLayout
         {
             bool v2HasMemory = v2Controllers is null
                 ? Kind == CgroupLayoutKind.V2
-                : v2Controllers.Split(' ', '\n', '\t').Contains("memory");
+                : Array.IndexOf(v2Controllers.Split(' ', '\n', '\t'), "memory") >= 0;
             MemoryVersion = v2HasMemory ? CgroupVersion.V2 : CgroupVersion.None;
         }
     }

@@ -15,7 +15,9 @@ public sealed class NodeMemoryReader : IDisposable
 
     public NodeMemoryReader(HostPaths paths)
     {
-        var list = new List<(int Node, KernelFile File)>();
+        // Parallel lists rather than (node, file) tuples: a value-type element compiles a list and a sort of its own.
+        var found = new List<int>();
+        var opened = new List<KernelFile>();
         string dir = paths.Sys("devices/system/node");
         if (Directory.Exists(dir))
         {
@@ -23,12 +25,23 @@ public sealed class NodeMemoryReader : IDisposable
             {
                 string name = Path.GetFileName(d);
                 if (!int.TryParse(name.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int node)) continue;
-                if (KernelFile.TryOpen(Path.Combine(d, "meminfo"), out _) is { } f) list.Add((node, f));
+                if (KernelFile.TryOpen(Path.Combine(d, "meminfo"), out _) is { } f)
+                {
+                    found.Add(node);
+                    opened.Add(f);
+                }
             }
         }
-        list.Sort((a, b) => a.Node.CompareTo(b.Node));
-        nodes = list.Select(x => x.Node).ToArray();
-        files = list.Select(x => x.File).ToArray();
+        var order = new int[found.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (a, b) => found[a].CompareTo(found[b]));
+        nodes = new int[order.Length];
+        files = new KernelFile[order.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            nodes[i] = found[order[i]];
+            files[i] = opened[order[i]];
+        }
     }
 
     public int Count => files.Length;

@@ -14,7 +14,10 @@ namespace OomWarden.Commands;
 /// <summary><c>oomwarden run</c>: the daemon, in the foreground.</summary>
 public static class RunCommand
 {
-    private const string Help = """
+    // A UTF-8 literal (read-only data) rather than a string literal (a frozen object in the resident .hydrated).
+    private static string Help => System.Text.Encoding.UTF8.GetString(HelpUtf8);
+
+    private static ReadOnlySpan<byte> HelpUtf8 => """
         usage: oomwarden run [--config FILE] [--dry-run] [--events FILE] [--no-mlock]
                              [--proc-root DIR] [--sys-root DIR] [--kmsg PATH] [--run-user-root DIR]
 
@@ -34,7 +37,7 @@ public static class RunCommand
         logged and ignored, SIGPIPE ignored. `oomwarden status` asks the running daemon (control socket).
         Exit codes: 0 stopped, 64 usage, 66 config file missing, 69 the daemon executable oomwardend missing,
         71 OS error, 73 journal not writable (or not a regular file), 74 config file read error, 78 config rejected.
-        """;
+        """u8;
 
     private static readonly CliOption Events = CliOption.WithValue("--events");
     private static readonly CliOption Kmsg = CliOption.WithValue("--kmsg");
@@ -146,7 +149,7 @@ public static class RunCommand
         if (kmsgError is not null) stderr.WriteLine("oomwarden: warning: " + kmsgError);
         string recovering = unfinished.Count == 0 ? ""
             : $"; finishing {unfinished.Count} signal(s) of an earlier instance: "
-                + string.Join(", ", unfinished.Select(u => $"pid {u.Pid} ({u.Comm}, {Signals.Name(u.Signal)} at {u.Time.UtcDateTime:HH:mm:ss.fff}Z, domain {u.Domain})"));
+                + string.Join(", ", Describe(unfinished));
         if (recovering.Length > 0) stderr.WriteLine("oomwarden: " + recovering[2..]);
         // Status, reload, pause/resume and metrics (issue 12): the command line's choices stay over every reload.
         Func<DaemonSettings, DaemonSettings> overlay = s => s with
@@ -195,5 +198,16 @@ public static class RunCommand
             + $"{daemon.Accounting.Counters.Summary()})");
         journal.Append(new KillEvent { Event = "stop", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun }, sync: true);
         return ExitCodes.Ok;
+    }
+
+    private static string[] Describe(IReadOnlyList<Core.Engine.RecoveredSignal> unfinished)
+    {
+        var described = new string[unfinished.Count];
+        for (int i = 0; i < described.Length; i++)
+        {
+            var u = unfinished[i];
+            described[i] = $"pid {u.Pid} ({u.Comm}, {Signals.Name(u.Signal)} at {u.Time.UtcDateTime:HH:mm:ss.fff}Z, domain {u.Domain})";
+        }
+        return described;
     }
 }

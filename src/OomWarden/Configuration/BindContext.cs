@@ -27,6 +27,14 @@ internal sealed class BindContext(string path, ConfigHost? host = null)
         Error(item, $"unknown key '{item.Key}' in {where}{hint} (valid: {string.Join(", ", valid)})");
     }
 
+    /// <summary>"\"a\", \"b\"": the valid values of an error message.</summary>
+    public static string QuotedList(string[] values)
+    {
+        var quoted = new string[values.Length];
+        for (int i = 0; i < quoted.Length; i++) quoted[i] = "\"" + values[i] + "\"";
+        return string.Join(", ", quoted);
+    }
+
     public bool TryString(TomlItem item, out string value)
     {
         if (item.Value is StringValueSyntax s && s.Value is not null)

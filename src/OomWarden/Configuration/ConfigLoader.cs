@@ -1,3 +1,4 @@
+using OomWarden.Core.Collections;
 using OomWarden.Core.Policy;
 using OomWarden.Core.Settings;
 using Tomlyn.Parsing;
@@ -225,5 +226,5 @@ public static class ConfigLoader
     }
 
     private static List<ConfigError> Sorted(List<ConfigError> errors) =>
-        [.. errors.OrderBy(e => e.Line).ThenBy(e => e.Column)];
+        new(StableSort.Sorted(errors, static (a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column)));
 }

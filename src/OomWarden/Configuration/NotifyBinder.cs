@@ -19,7 +19,15 @@ internal static class NotifyBinder
                 ctx.UnknownKey(item, "[notify]", Keys);
         }
         if (n.Socket.Length > 0 && n.Socket == n.PressureSocket)
-            ctx.Error(section.Items.Last(i => i.Key is "socket" or "pressure_socket"), "'socket' and 'pressure_socket' must be different paths");
+        {
+            // The later of the two keys (one of them is in this section: both default to "").
+            for (int i = section.Items.Count - 1; i >= 0; i--)
+            {
+                if (section.Items[i].Key is not ("socket" or "pressure_socket")) continue;
+                ctx.Error(section.Items[i], "'socket' and 'pressure_socket' must be different paths");
+                break;
+            }
+        }
         return n;
     }
 
@@ -110,7 +118,7 @@ internal static class NotifyBinder
                         ok = false;
                         break;
                     }
-                    var first = args.Items.First().Value;
+                    var first = args.Items.GetChild(0)!.Value;
                     At(first, item, out int al, out int ac);
                     if (Linux.IO.ProgramFile.WhyNotRunnable(list[0]) is { } problem)
                     {
@@ -123,9 +131,9 @@ internal static class NotifyBinder
                     if (!ctx.TryStringList(item, out var events)) { ok = false; break; }
                     foreach (var e in events)
                     {
-                        if (!NotifySettings.HookEvents.Contains(e, StringComparer.Ordinal))
+                        if (Array.IndexOf(NotifySettings.HookEvents, e) < 0)
                         {
-                            ctx.Error(item, $"'on': unknown event \"{e}\" (valid: {string.Join(", ", NotifySettings.HookEvents.Select(x => "\"" + x + "\""))})");
+                            ctx.Error(item, $"'on': unknown event \"{e}\" (valid: {BindContext.QuotedList(NotifySettings.HookEvents)})");
                             ok = false;
                         }
                     }

@@ -1,3 +1,4 @@
+using System.Text;
 using OomWarden.Core.Policy;
 using Tomlyn.Parsing;
 
@@ -9,7 +10,7 @@ public static class Presets
 {
     public static readonly string[] Names = ["none", "desktop", "server", "kubernetes"];
 
-    public const string Desktop = """
+    private static ReadOnlySpan<byte> Desktop => """
         # desktop: keep the system's session daemons; the session, the compositor and audio go last; prefer background
         # apps and build jobs. Protection is by cgroup path and by root's own binaries (exe and user = 0), never by comm.
         # The session runs as the user, who can run any binary with code of their own (LD_PRELOAD, a private mount
@@ -49,9 +50,9 @@ public static class Presets
         name = "build-jobs"
         comm = ["cc1", "cc1plus", "cc1obj", "lto1", "rustc", "ld", "ld.lld", "ld.gold", "ld.bfd", "mold", "javac", "cargo", "make", "ninja", "clang*", "gcc", "g++", "c++", "as"]
         priority = -200
-        """;
+        """u8;
 
-    public const string Server = """
+    private static ReadOnlySpan<byte> Server => """
         # server: keep sshd, journald, the init system and the core daemons; everything else by priority, then footprint.
         # Protection is by cgroup path (system units: only root creates them) and by root's own binaries (exe and
         # user = 0), never by comm: any process can name itself "sshd".
@@ -86,9 +87,9 @@ public static class Presets
         name = "core-services"
         cgroup = ["/system.slice/systemd-logind.service", "/system.slice/systemd-udevd.service", "/system.slice/dbus.service", "/system.slice/dbus-broker.service", "/system.slice/oomwarden.service"]
         protect = true
-        """;
+        """u8;
 
-    public const string Kubernetes = """
+    private static ReadOnlySpan<byte> Kubernetes => """
         # kubernetes: pod QoS from the cgroup path (BestEffort < Burstable < Guaranteed), system daemons protected.
         # Both cgroup drivers: systemd (/kubepods.slice/kubepods-besteffort.slice/...) and cgroupfs (/kubepods/besteffort/...).
         # Node daemons are root's own binaries outside the pods: a container image can put any file at /usr/bin/kubelet
@@ -119,15 +120,17 @@ public static class Presets
         name = "guaranteed"
         cgroup = ["/kubepods.slice/kubepods-pod*.slice", "/kubepods/pod*"]
         priority = 100
-        """;
+        """u8;
 
-    /// <summary>The TOML source of a preset ("" for "none"); null for an unknown name.</summary>
+    /// <summary>The TOML source of a preset ("" for "none"); null for an unknown name. The texts are UTF-8 literals
+    /// (read-only data, paged in when read) rather than string literals, which NativeAOT keeps as frozen objects in the
+    /// daemon's resident <c>.hydrated</c> (docs/DESIGN.md, "The daemon's .hydrated").</summary>
     public static string? Source(string name) => name switch
     {
         "none" => "",
-        "desktop" => Desktop,
-        "server" => Server,
-        "kubernetes" => Kubernetes,
+        "desktop" => Encoding.UTF8.GetString(Desktop),
+        "server" => Encoding.UTF8.GetString(Server),
+        "kubernetes" => Encoding.UTF8.GetString(Kubernetes),
         _ => null,
     };
 

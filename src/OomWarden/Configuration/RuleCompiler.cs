@@ -131,9 +131,9 @@ internal static class RuleCompiler
             }
         }
 
-        if (!MatchKeys.Any(seen.ContainsKey))
+        if (!AnySeen(MatchKeys, seen))
             ctx.Error(section.Line, section.Column, $"{name}: a rule needs at least one match key ({string.Join(", ", MatchKeys)})");
-        if (!EffectKeys.Any(seen.ContainsKey))
+        if (!AnySeen(EffectKeys, seen))
             ctx.Error(section.Line, section.Column, $"{name}: a rule needs at least one effect key ({string.Join(", ", EffectKeys)})");
         if (effect.Protect == true)
         {
@@ -184,5 +184,12 @@ internal static class RuleCompiler
             }
         }
         return ok;
+    }
+
+    private static bool AnySeen(string[] keys, Dictionary<string, TomlItem> seen)
+    {
+        foreach (var k in keys)
+            if (seen.ContainsKey(k)) return true;
+        return false;
     }
 }

@@ -26,10 +26,10 @@ internal static class SettingsBinder
                 case "preset":
                     if (ctx.TryString(item, out var preset))
                     {
-                        if (Presets.Names.Contains(preset, StringComparer.Ordinal))
+                        if (Array.IndexOf(Presets.Names, preset) >= 0)
                             settings = settings with { Preset = preset };
                         else
-                            ctx.Error(item, $"unknown preset \"{preset}\" (valid: {string.Join(", ", Presets.Names.Select(n => "\"" + n + "\""))})");
+                            ctx.Error(item, $"unknown preset \"{preset}\" (valid: {BindContext.QuotedList(Presets.Names)})");
                     }
                     break;
                 case "selector":

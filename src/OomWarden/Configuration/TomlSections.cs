@@ -63,7 +63,7 @@ internal static class TomlSections
         if (parts.Count > 1)
         {
             // a.b.c = v inside [s] belongs to the section s.a.b (only meaningful at the top level here).
-            string prefix = string.Join('.', parts.Take(parts.Count - 1));
+            string prefix = string.Join('.', parts.GetRange(0, parts.Count - 1));
             string sub = section.Name.Length == 0 ? prefix : section.IsArrayItem ? "" : section.Name + "." + prefix;
             if (section.IsArrayItem)
             {

@@ -1,3 +1,4 @@
+using OomWarden.Core.Collections;
 using OomWarden.Core.Detection;
 using OomWarden.Core.Engine;
 using OomWarden.Core.Policy;
@@ -22,15 +23,29 @@ public sealed class ActivityRecorder : IEventSink, ICounterSource
 
     private readonly object _lock = new();
     private readonly Queue<RecentKill> _recent = new();
-    private readonly Dictionary<(string Domain, string Kind, string Trigger, bool DryRun), long> _kills = [];
+    // Counters keyed by strings with class values, not by value tuples: each value-type key or value compiles a
+    // dictionary of its own into the daemon (docs/DESIGN.md, "The daemon's .hydrated"). Kills: in first-counted order.
+    private readonly List<KillCount> _kills = [];
     private readonly Dictionary<string, long> _freed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WarningLevel> _warnings = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Domain, WarningLevel Level), long> _warningsRaised = [];
-    private readonly Dictionary<string, (long Requests, long FreedBytes)> _releases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long[]> _warningsRaised = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ReleaseCount> _releases = new(StringComparer.Ordinal);
     private readonly Dictionary<long, string> _triggers = [];
     private readonly long[] _latencyBuckets = new long[LatencyBucketsMs.Length];
     private long _latencyCount;
     private double _latencySumMs;
+
+    private sealed class KillCount(string domain, string kind, string trigger, bool dryRun)
+    {
+        public readonly string Domain = domain, Kind = kind, Trigger = trigger;
+        public readonly bool DryRun = dryRun;
+        public long N;
+    }
+
+    private sealed class ReleaseCount
+    {
+        public long Requests, FreedBytes;
+    }
 
     public void Publish(EngineEvent e)
     {
@@ -60,14 +75,19 @@ public sealed class ActivityRecorder : IEventSink, ICounterSource
                     _warnings[w.Domain.Name] = w.To;
                     // A rise to a level (not its reminders, not a fall) is one warning.
                     if (!w.IsRepeat && w.To > w.From)
-                        _warningsRaised[(w.Domain.Name, w.To)] = _warningsRaised.GetValueOrDefault((w.Domain.Name, w.To)) + 1;
+                    {
+                        if (!_warningsRaised.TryGetValue(w.Domain.Name, out var raised))
+                            _warningsRaised[w.Domain.Name] = raised = new long[(int)WarningLevel.Critical + 1];
+                        raised[(int)w.To]++;
+                    }
                 }
                 break;
             case ReleaseMeasured m:
                 lock (_lock)
                 {
-                    var r = _releases.GetValueOrDefault(m.Request.Domain.Name);
-                    _releases[m.Request.Domain.Name] = (r.Requests + 1, r.FreedBytes + m.Request.FreedBytes);
+                    if (!_releases.TryGetValue(m.Request.Domain.Name, out var r)) _releases[m.Request.Domain.Name] = r = new ReleaseCount();
+                    r.Requests++;
+                    r.FreedBytes += m.Request.FreedBytes;
                 }
                 break;
         }
@@ -83,8 +103,11 @@ public sealed class ActivityRecorder : IEventSink, ICounterSource
         {
             if (!_triggers.Remove(k.Id, out var trigger)) trigger = TriggerOf(k);
             string kind = k.WholeCgroup ? "cgroup" : "process";
-            var key = (k.Domain.Name, kind, trigger, dryRun);
-            _kills[key] = _kills.GetValueOrDefault(key) + 1;
+            KillCount? count = null;
+            foreach (var c in _kills)
+                if (c.DryRun == dryRun && c.Domain == k.Domain.Name && c.Kind == kind && c.Trigger == trigger) { count = c; break; }
+            if (count is null) _kills.Add(count = new KillCount(k.Domain.Name, kind, trigger, dryRun));
+            count.N++;
             if (freed is long f && f > 0) _freed[k.Domain.Name] = _freed.GetValueOrDefault(k.Domain.Name) + f;
             _recent.Enqueue(new RecentKill(time, k.Domain.Name, kind, k.WholeCgroup ? null : k.Pid, k.WholeCgroup ? null : k.Comm,
                 k.CgroupPath, Signals.Name(k.LastSignal == 0 ? k.FirstSignal : k.LastSignal), dryRun ? "dry_run" : k.Result,
@@ -121,23 +144,43 @@ public sealed class ActivityRecorder : IEventSink, ICounterSource
     {
         lock (_lock)
         {
-            foreach (var ((domain, kind, trigger, dry), n) in _kills.OrderBy(k => k.Key.Domain, StringComparer.Ordinal).ThenBy(k => k.Key.Kind).ThenBy(k => k.Key.Trigger))
-                into.Add(new CounterSample(dry ? "oomwarden_dry_run_kills_total" : "oomwarden_kills_total",
-                    dry ? "Kills a dry run would have made, by domain, victim kind and trigger level." : "Kills made and judged, by domain, victim kind (process, cgroup) and trigger level.",
-                    n, [new("domain", domain), new("kind", kind), new("reason", trigger)]));
-            foreach (var (domain, bytes) in _freed.OrderBy(f => f.Key, StringComparer.Ordinal))
-                into.Add(new CounterSample("oomwarden_freed_bytes_total", "Memory the daemon's kills gave back to their domain, as the domain's own figure showed it.",
-                    bytes, [new("domain", domain)]));
-            foreach (var ((domain, level), n) in _warningsRaised.OrderBy(w => w.Key.Domain, StringComparer.Ordinal).ThenBy(w => w.Key.Level))
-                into.Add(new CounterSample("oomwarden_warnings_total", "Graded warnings raised ([levels]): rises of a domain to a level, by domain and level.",
-                    n, [new("domain", domain), new("level", level.ToString().ToLowerInvariant())]));
-            foreach (var (domain, (requests, freed)) in _releases.OrderBy(r => r.Key, StringComparer.Ordinal))
+            // Stable, as the Linq OrderBy/ThenBy this replaces: a dry-run and a real count of one key keep their order.
+            foreach (var c in StableSort.Sorted(_kills, static (a, b) =>
             {
+                int o = string.CompareOrdinal(a.Domain, b.Domain);
+                if (o == 0) o = string.Compare(a.Kind, b.Kind);
+                return o != 0 ? o : string.Compare(a.Trigger, b.Trigger);
+            }))
+                into.Add(new CounterSample(c.DryRun ? "oomwarden_dry_run_kills_total" : "oomwarden_kills_total",
+                    c.DryRun ? "Kills a dry run would have made, by domain, victim kind and trigger level." : "Kills made and judged, by domain, victim kind (process, cgroup) and trigger level.",
+                    c.N, [new("domain", c.Domain), new("kind", c.Kind), new("reason", c.Trigger)]));
+            foreach (var domain in SortedKeys(_freed))
+                into.Add(new CounterSample("oomwarden_freed_bytes_total", "Memory the daemon's kills gave back to their domain, as the domain's own figure showed it.",
+                    _freed[domain], [new("domain", domain)]));
+            foreach (var domain in SortedKeys(_warningsRaised))
+            {
+                var raised = _warningsRaised[domain];
+                for (int level = 0; level < raised.Length; level++)
+                    if (raised[level] > 0)
+                        into.Add(new CounterSample("oomwarden_warnings_total", "Graded warnings raised ([levels]): rises of a domain to a level, by domain and level.",
+                            raised[level], [new("domain", domain), new("level", ((WarningLevel)level).ToString().ToLowerInvariant())]));
+            }
+            foreach (var domain in SortedKeys(_releases))
+            {
+                var r = _releases[domain];
                 into.Add(new CounterSample("oomwarden_release_requests_total", "Subscribers asked to release memory at medium, by domain (each measured at its deadline).",
-                    requests, [new("domain", domain)]));
+                    r.Requests, [new("domain", domain)]));
                 into.Add(new CounterSample("oomwarden_released_bytes_total", "Memory subscribers freed on request, as oomwarden measured it (their footprint before and at the deadline).",
-                    freed, [new("domain", domain)]));
+                    r.FreedBytes, [new("domain", domain)]));
             }
         }
+    }
+
+    private static string[] SortedKeys<TValue>(Dictionary<string, TValue> counts)
+    {
+        var keys = new string[counts.Count];
+        counts.Keys.CopyTo(keys, 0);
+        Array.Sort(keys, StringComparer.Ordinal);
+        return keys;
     }
 }

@@ -112,7 +112,9 @@ public sealed class ControlService : IReadyHandler, ICounterSource, IDisposable
             if (result.Success)
             {
                 config = result.Config;
-                var warnings = result.Warnings.Select(w => w.ToString()).Concat(Core.Policy.ProtectionAudit.Warnings(result.Config.Policy)).ToList();
+                var warnings = new List<string>();
+                foreach (var w in result.Warnings) warnings.Add(w.ToString());
+                warnings.AddRange(Core.Policy.ProtectionAudit.Warnings(result.Config.Policy));
                 outcome = new ReloadOutcome(true, _configPath, sha, [], warnings, []);
             }
             else outcome = ReloadOutcome.Rejected(_configPath, sha, result.Errors, result.Warnings);

@@ -45,7 +45,8 @@ public sealed class DomainSet : IDisposable
         Failures = failures;
         _readers = new SelectionReaders(host.Tree, host.Processes);
         _prepareMargin = AdaptiveInterval.PrepareMarginBytes(settings.Monitor);
-        _include = settings.Cgroups.Include.Select(Glob.Compile).ToArray();
+        _include = new Glob[settings.Cgroups.Include.Count];
+        for (int i = 0; i < _include.Length; i++) _include[i] = Glob.Compile(settings.Cgroups.Include[i]);
         if (settings.System.Enabled)
         {
             _system = new SystemSource(new SystemDomain(settings.System, _prepareMargin), new MeminfoReader(paths), _readers,
@@ -55,11 +56,10 @@ public sealed class DomainSet : IDisposable
             {
                 _nodeReader = nodes;
                 // Each node gets its share of the prepare band, as each holds a share of the memory.
-                _nodes = Enumerable.Range(0, nodes.Count)
-                    .Select(i => new NodeSetSource(
-                        new NodeSetDomain(1UL << nodes.NodeAt(i), settings.System, _prepareMargin / nodes.Count),
-                        nodes, [i], _system, _readers))
-                    .ToArray();
+                _nodes = new NodeSetSource[nodes.Count];
+                for (int i = 0; i < _nodes.Length; i++)
+                    _nodes[i] = new NodeSetSource(new NodeSetDomain(1UL << nodes.NodeAt(i), settings.System, _prepareMargin / nodes.Count),
+                        nodes, [i], _system, _readers);
             }
             else
             {
@@ -82,7 +82,16 @@ public sealed class DomainSet : IDisposable
     /// <summary>System first (nodes read the machine's figures from it), then nodes, then cgroups.</summary>
     public ReadOnlySpan<IDomainSource> All => _all;
 
-    public IEnumerable<WatchedDomain> Domains => _all.Select(s => s.Domain);
+    /// <summary>The domains of <see cref="All"/>, in its order (a new array each time).</summary>
+    public WatchedDomain[] Domains
+    {
+        get
+        {
+            var domains = new WatchedDomain[_all.Length];
+            for (int i = 0; i < domains.Length; i++) domains[i] = _all[i].Domain;
+            return domains;
+        }
+    }
 
     /// <summary>The shortest distance to a term level after the last <see cref="ReadAll"/>, for the adaptive sleep.</summary>
     public long MinDistanceBytes { get; private set; } = long.MaxValue;

@@ -56,7 +56,7 @@ public sealed class KillAccounting : IEventSink
         lock (_readLock)
         {
             _started = true;
-            _watched = [.. watched];
+            _watched = new List<Watched>(watched).ToArray();
             foreach (var w in _watched)
             {
                 if (!_reader.TryRead(w.Directory, w.Version, out var counts)) continue;
@@ -79,7 +79,7 @@ public sealed class KillAccounting : IEventSink
     {
         lock (_readLock)
         {
-            _watched = [.. watched];
+            _watched = new List<Watched>(watched).ToArray();
             if (!_started) return; // Start reads them all against the saved values
             foreach (var w in _watched)
             {

@@ -46,7 +46,7 @@ public sealed class HookSink : IEventSink, ICounterSource, IDisposable
         NotifyEvent? built = null;
         foreach (var h in _hooks)
         {
-            if (!h.Settings.On.Contains(kind)) continue;
+            if (!Listens(h.Settings.On, kind)) continue;
             built ??= NotifyEvent.From(e, _dryRun);
             if (built is null) return;
             if (!h.Worker.TryPost(built) && h.Worker.Dropped == 1)
@@ -92,5 +92,12 @@ public sealed class HookSink : IEventSink, ICounterSource, IDisposable
             }
             if (r.OutputTruncated) log($"hook {Name}: output cut at {MaxOutputBytes} bytes");
         }
+    }
+
+    private static bool Listens(IReadOnlyList<string> on, string kind)
+    {
+        foreach (var k in on)
+            if (k == kind) return true;
+        return false;
     }
 }

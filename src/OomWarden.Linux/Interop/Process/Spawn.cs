@@ -70,7 +70,13 @@ internal static unsafe partial class Spawn
     /// <summary>Starts <paramref name="argv"/>[0] (an absolute path: no PATH search) in its own process group with
     /// fds 0, 1 and 2 set to <paramref name="stdinFd"/>, <paramref name="outputFd"/>, <paramref name="outputFd"/>.
     /// Returns 0 and the pid, or the error number.</summary>
-    public static int Start(IReadOnlyList<string> argv, IReadOnlyList<string> environment, int stdinFd, int outputFd, out int pid)
+    public static int Start(IReadOnlyList<string> argv, IReadOnlyList<string> environment, int stdinFd, int outputFd, out int pid) =>
+        Start(argv, environment, stdinFd, outputFd, ownProcessGroup: true, out pid);
+
+    /// <summary>As above; <paramref name="environment"/> null: this process's own environment; <paramref name="outputFd"/>
+    /// -1: stdout and stderr are this process's; <paramref name="ownProcessGroup"/> false: this process's group (a
+    /// terminal's Ctrl-C reaches the child too).</summary>
+    public static int Start(IReadOnlyList<string> argv, IReadOnlyList<string>? environment, int stdinFd, int outputFd, bool ownProcessGroup, out int pid)
     {
         pid = -1;
         var handles = new List<GCHandle>();
@@ -83,7 +89,8 @@ internal static unsafe partial class Spawn
         try
         {
             byte** args = Strings(argv, handles);
-            byte** env = Strings(environment, handles);
+            byte** env = environment is null ? Environ() : Strings(environment, handles);
+            if (env is null) return Errno.ENOSYS;
             int r;
             if ((r = AttrInit(attr)) != 0) return r;
             if ((r = ActionsInit(actions)) != 0) { AttrDestroy(attr); return r; }
@@ -91,13 +98,13 @@ internal static unsafe partial class Spawn
             {
                 SigFillSet(all);
                 SigEmptySet(none);
-                if ((r = AttrSetFlags(attr, SetPgroup | SetSigDef | SetSigMask)) != 0) return r;
-                if ((r = AttrSetPgroup(attr, 0)) != 0) return r;
+                if ((r = AttrSetFlags(attr, (short)((ownProcessGroup ? SetPgroup : 0) | SetSigDef | SetSigMask))) != 0) return r;
+                if (ownProcessGroup && (r = AttrSetPgroup(attr, 0)) != 0) return r;
                 if ((r = AttrSetSigDefault(attr, all)) != 0) return r;
                 if ((r = AttrSetSigMask(attr, none)) != 0) return r;
                 if ((r = ActionsAddDup2(actions, stdinFd, 0)) != 0) return r;
-                if ((r = ActionsAddDup2(actions, outputFd, 1)) != 0) return r;
-                if ((r = ActionsAddDup2(actions, outputFd, 2)) != 0) return r;
+                if (outputFd >= 0 && (r = ActionsAddDup2(actions, outputFd, 1)) != 0) return r;
+                if (outputFd >= 0 && (r = ActionsAddDup2(actions, outputFd, 2)) != 0) return r;
                 return PosixSpawn(out pid, args[0], actions, attr, args, env);
             }
             finally
@@ -111,6 +118,11 @@ internal static unsafe partial class Spawn
             foreach (var h in handles) h.Free();
         }
     }
+
+    /// <summary>libc's <c>environ</c>: this process's environment as it is now (the runtime does not change it), or
+    /// null when the symbol cannot be found.</summary>
+    private static byte** Environ() =>
+        NativeLibrary.TryGetExport(NativeLibrary.GetMainProgramHandle(), "environ", out nint address) ? *(byte***)address : null;
 
     /// <summary>A NULL-terminated array of NUL-terminated UTF-8 strings, pinned until the handles are freed.</summary>
     private static byte** Strings(IReadOnlyList<string> values, List<GCHandle> handles)

@@ -203,7 +203,7 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
             ProcessSampleSummary bestSummary = default;
             foreach (var c in _clients)
             {
-                if (c.Closed || !Hears(c, request.Domain) || request.AlreadyAsked.Contains(c.Pid)) continue;
+                if (c.Closed || !Hears(c, request.Domain) || WasAsked(request.AlreadyAsked, c.Pid)) continue;
                 if (!TryMeasure(c, out var summary)) continue;
                 if (best is null || summary.Priority < bestSummary.Priority
                     || (summary.Priority == bestSummary.Priority && summary.FootprintBytes > bestSummary.FootprintBytes))
@@ -279,5 +279,12 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
             _listener.Dispose();
             try { File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    private static bool WasAsked(IReadOnlyList<int> asked, int pid)
+    {
+        foreach (int p in asked)
+            if (p == pid) return true;
+        return false;
     }
 }
