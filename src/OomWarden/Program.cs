@@ -4,6 +4,13 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+#if DAEMON_ONLY
+        // First, while the daemon is one thread: its data section becomes file-backed, so that the working-set trim
+        // can give back the pages it never reads (docs/DESIGN.md, "The data section, file-backed").
+        if (Environment.GetEnvironmentVariable(Commands.StartupFootprint.NoTrimVariable) is null)
+            Linux.Actions.DataSectionRemap.Current = Linux.Actions.DataSectionRemap.TryApply(
+                Linux.HostPaths.Default.Proc("self/exe"), Linux.Actions.DataSectionRemap.DefaultDirectories, ".hydrated"u8);
+#endif
         StandardDescriptors.FillClosedOutputs();
 #if !DAEMON_ONLY
         // The daemon is its own executable, oomwardend (docs/DESIGN.md, "A daemon-only executable"): exec it before

@@ -25,8 +25,13 @@ public sealed class WorkingSetTrim
 
     private const ulong PageBytes = 4096;
     private readonly List<SmapsMapping> _targets;
+    private readonly DataSectionRemapResult _data;
 
-    private WorkingSetTrim(List<SmapsMapping> targets) => _targets = targets;
+    private WorkingSetTrim(List<SmapsMapping> targets, DataSectionRemapResult data)
+    {
+        _targets = targets;
+        _data = data;
+    }
 
     public int Pages { get; private set; }
 
@@ -41,11 +46,16 @@ public sealed class WorkingSetTrim
             return null;
         }
         List<SmapsMapping> targets;
-        using (smaps) targets = StartupTrim.Targets(smaps.Span);
+        var data = DataSectionRemap.Current;
+        using (smaps)
+        {
+            targets = StartupTrim.Targets(smaps.Span);
+            if (data.Applied) AddDataMappings(smaps.Span, data, targets);
+        }
         long pages = 0;
         foreach (var m in targets) pages += (long)(m.LengthBytes / PageBytes);
         if (targets.Count == 0 || pages > MaxPages) return null;
-        var trim = new WorkingSetTrim(targets) { Pages = (int)pages };
+        var trim = new WorkingSetTrim(targets, data) { Pages = (int)pages };
         foreach (var m in targets)
             for (ulong a = m.StartAddress + PageBytes; a < m.EndAddress; a += 2 * PageBytes)
                 Madvise.TryAdvise(a, PageBytes, Madvise.Random, out _);
@@ -67,8 +77,8 @@ public sealed class WorkingSetTrim
             Merge();
             return (0, $"working set not trimmed: cannot read {smapsPath}: {Errno.Describe(errno)}");
         }
-        List<(ulong Start, ulong End)> drop;
-        using (smaps) drop = Unreferenced(smaps.Span, _targets);
+        List<(ulong Start, ulong End)> drop, pageOut;
+        using (smaps) drop = Unreferenced(smaps.Span, _targets, _data, out pageOut);
         bool relock = Mlock.IsLocked;
         string? warning = null;
         long dropped = 0;
@@ -82,6 +92,11 @@ public sealed class WorkingSetTrim
             foreach (var (start, end) in drop)
                 if (Madvise.TryAdvise(start, end - start, Madvise.DontNeed, out errno)) dropped += (long)((end - start) / 1024);
                 else warning ??= $"working set not all trimmed: madvise(MADV_DONTNEED) {start:x}-{end:x}: {Errno.Describe(errno)}";
+            // The file-backed data section (DataSectionRemap) is writable: MADV_DONTNEED would also drop a page written
+            // between the smaps read and now. MADV_PAGEOUT drops clean file pages only; a written one has no swap to go to.
+            foreach (var (start, end) in pageOut)
+                if (Madvise.TryAdvise(start, end - start, FileMapping.PageOut, out errno)) dropped += (long)((end - start) / 1024);
+                else warning ??= $"working set not all trimmed: madvise(MADV_PAGEOUT) {start:x}-{end:x}: {Errno.Describe(errno)}";
             Merge();
         }
         finally
@@ -98,16 +113,40 @@ public sealed class WorkingSetTrim
 
     /// <summary>The address ranges (adjacent pages joined) of resident, never-referenced pages inside
     /// <paramref name="targets"/>, from a /proc/self/smaps read after the split: one mapping per page there.</summary>
-    public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets)
+    public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets) =>
+        Unreferenced(smaps, targets, default, out _);
+
+    /// <summary>As above; the pages of the file-backed data section <paramref name="data"/> (writable, so never in
+    /// the first list) that are resident, file pages still (no anonymous copy) and not referenced go to
+    /// <paramref name="pageOut"/>.</summary>
+    public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets,
+        DataSectionRemapResult data, out List<(ulong Start, ulong End)> pageOut)
     {
         var ranges = new List<(ulong Start, ulong End)>();
+        pageOut = [];
         while (SmapsParser.TryParseNext(ref smaps, out var m))
         {
-            if (m.RssKib == 0 || m.ReferencedKib != 0 || m.AnonymousKib != 0 || m.Writable || !Inside(m, targets)) continue;
-            if (ranges.Count > 0 && ranges[^1].End == m.StartAddress) ranges[^1] = (ranges[^1].Start, m.EndAddress);
-            else ranges.Add((m.StartAddress, m.EndAddress));
+            if (m.RssKib == 0 || m.ReferencedKib != 0 || m.AnonymousKib != 0 || !Inside(m, targets)) continue;
+            if (InData(m, data)) Join(pageOut, m);
+            else if (!m.Writable) Join(ranges, m);
         }
         return ranges;
+    }
+
+    private static void Join(List<(ulong Start, ulong End)> ranges, SmapsMapping m)
+    {
+        if (ranges.Count > 0 && ranges[^1].End == m.StartAddress) ranges[^1] = (ranges[^1].Start, m.EndAddress);
+        else ranges.Add((m.StartAddress, m.EndAddress));
+    }
+
+    private static bool InData(SmapsMapping m, DataSectionRemapResult data) =>
+        m.FileBacked && !m.Shared && data.Applied && data.StartAddress <= m.StartAddress && m.EndAddress <= data.EndAddress;
+
+    /// <summary>The private file mappings inside the file-backed data section (one, unless something split it).</summary>
+    public static void AddDataMappings(ReadOnlySpan<byte> smaps, DataSectionRemapResult data, List<SmapsMapping> targets)
+    {
+        while (SmapsParser.TryParseNext(ref smaps, out var m))
+            if (InData(m, data)) targets.Add(m);
     }
 
     private static bool Inside(SmapsMapping m, List<SmapsMapping> targets)

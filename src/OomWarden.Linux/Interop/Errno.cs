@@ -10,6 +10,7 @@ public static class Errno
     public const int ENOENT = 2;
     public const int ESRCH = 3;
     public const int EINTR = 4;
+    public const int EIO = 5;
     public const int EAGAIN = 11;
     public const int ENOMEM = 12;
     public const int EACCES = 13;
@@ -54,6 +55,7 @@ public static class Errno
         ENOENT => "ENOENT",
         ESRCH => "ESRCH",
         EINTR => "EINTR",
+        EIO => "EIO",
         EAGAIN => "EAGAIN",
         ENOMEM => "ENOMEM",
         EACCES => "EACCES",

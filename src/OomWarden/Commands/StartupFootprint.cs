@@ -33,6 +33,11 @@ internal static class StartupFootprint
     /// that gives one line to <paramref name="log"/>.</summary>
     public static Action? BeginWorkingSetTrim(HostPaths paths, LiveHost host, IVictimSelector selector, Action<string> log)
     {
+        var data = DataSectionRemap.Current;
+        if (data.Applied)
+            log($"data section: {data.LengthBytes / 1024} KiB file-backed (an unnamed file in {data.Directory}, {data.Elapsed.TotalMilliseconds:F1} ms); the pages not read are given back with the working set");
+        else if (data.Warning is { } dataWarning)
+            log(dataWarning);
         if (!paths.IsDefault || Environment.GetEnvironmentVariable(NoTrimVariable) is not null) return null;
         var trim = WorkingSetTrim.Begin(paths.Proc("self/smaps"), paths.Proc("self/clear_refs"), out string? warning);
         if (warning is not null) log("warning: " + warning);
