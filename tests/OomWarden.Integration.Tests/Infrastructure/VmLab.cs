@@ -31,7 +31,21 @@ public static class VmLab
         return r;
     }
 
-    /// <summary>Shell snippet: wait up to N seconds for a pattern in a file.</summary>
+    /// <summary>The VM's limit for a test that boots, starts the daemon and waits for kills: generous, since a TCG
+    /// guest on a loaded 2-core host runs many times slower than alone (a passing run still ends when its script does).</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(600);
+
+    /// <summary>hog's -L (seconds) for a process the daemon is expected to kill, or whose survival a test checks: longer
+    /// than any wait of a script, so a loaded guest never sees it end by itself (the VM's end stops it anyway).</summary>
+    public const int Lifetime = 600;
+
+    /// <summary>Shell snippet: wait up to N seconds for a pattern in a file; says so on stderr when it gives up.</summary>
     public static string WaitFor(string file, string pattern, int seconds) =>
-        $"i=0; while ! grep -q '{pattern}' {file} 2>/dev/null; do i=$((i+1)); [ $i -gt {seconds * 10} ] && break; sleep 0.1; done\n";
+        $"i=0; while ! grep -q '{pattern}' {file} 2>/dev/null; do i=$((i+1)); [ $i -gt {seconds * 10} ] && {{ echo \"vmlab: no \"'{pattern}'\" in {file} after {seconds} s\" >&2; break; }}; sleep 0.1; done\n";
+
+    /// <summary>Shell snippet: writes "alive" to <paramref name="file"/> when the process <paramref name="pid"/> (a
+    /// child of the script, "$K") still runs, else "dead (exit N)" with its wait status (137: SIGKILL, 143: SIGTERM,
+    /// 142: its own lifetime's SIGALRM).</summary>
+    public static string AliveOrExit(string pid, string file) =>
+        $"if kill -0 {pid} 2>/dev/null; then echo alive > {file}; else wait {pid}; echo \"dead (exit $?)\" > {file}; fi\n";
 }
