@@ -27,7 +27,7 @@ public sealed class LongListsV1Tests
             // low pids, so the batch and the hog do not wrap around.
             EnsurePidsDoNotWrap(8000);
             // 1,499 children + their parent = 1,500 processes (about 300 MiB of kernel memory and page tables).
-            var many = cg.Start(TestHelpers.Forkn, "-n", "1499", "-L", "180");
+            var many = cg.Start(TestHelpers.Forkn, "-n", "1499", "-L", "400");
             Assert.StartsWith("READY", many.StandardOutput.ReadLine());
             Assert.Equal(1500, cg.Pids().Count);
             using var daemon = DaemonProcess.Start("run", "--config", config);
