@@ -25,7 +25,7 @@ public sealed class MetricsTests
         Assert.True(ControlFixture.WaitUntil(() => daemon.Log.Contains("dry-run: would send SIGTERM to pid " + hog.Id, StringComparison.Ordinal), TimeSpan.FromSeconds(30)),
             "no dry-run decision:\n" + daemon.Log);
         Assert.True(ControlFixture.WaitUntil(() => File.Exists(textfile) && File.ReadAllText(textfile).Contains("oomwarden_dry_run_kills_total{", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(20)), "no textfile with the kill:\n" + daemon.Log);
+            TimeSpan.FromSeconds(60)), "no textfile with the kill:\n" + daemon.Log);
 
         string fromFile = File.ReadAllText(textfile);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

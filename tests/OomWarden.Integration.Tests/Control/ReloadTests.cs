@@ -53,7 +53,7 @@ public sealed class ReloadTests
         f.WriteConfig(cg.Path, grace: "12s", kill: "9%");
         string sha2 = Sha(f.ConfigPath);
         Assert.Equal(0, kill(daemon.Pid, 1));
-        Assert.True(ControlFixture.WaitUntil(() => f.StatusJson(daemon).GetProperty("config").GetProperty("sha256").GetString() == sha2, TimeSpan.FromSeconds(20)),
+        Assert.True(ControlFixture.WaitUntil(() => f.StatusJson(daemon).GetProperty("config").GetProperty("sha256").GetString() == sha2, TimeSpan.FromSeconds(60)),
             "SIGHUP did not reload:\n" + daemon.Log);
 
         // The kill started before the reloads ends as it would have: SIGKILL at the end of its grace, judged with

@@ -24,7 +24,7 @@ public sealed class CgroupV1KillTests
             string events = Path.Combine(dir, "events.jsonl");
             string config = new ConfinedConfig(dir, cg.Path).Write();
 
-            var bystander = cg.Start(TestHelpers.Hog, "-s", "16", "-L", "120");
+            var bystander = cg.Start(TestHelpers.Hog, "-s", "16", "-L", "600");
             Assert.StartsWith("READY", bystander.StandardOutput.ReadLine());
             using var daemon = DaemonProcess.Start("run", "--config", config);
 
@@ -72,7 +72,11 @@ public sealed class CgroupV1KillTests
             using var daemon = DaemonProcess.Start("run", "--config", config);
             Assert.Contains("0 limited cgroup(s)", daemon.Log);
             using var cg = V1MemoryCgroup.Create("oomwarden-late", Limit);
-            Thread.Sleep(2500);
+            // inotify wakes the daemon at the mkdir, and its second look 1 s later finds the limit: status then lists
+            // the cgroup (well inside the 10 min rescan interval; seconds on a loaded host).
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (!Watches(dir, cg.Path) && watch.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(100);
+            Assert.True(Watches(dir, cg.Path), $"{cg.Path} not watched after {watch.Elapsed.TotalSeconds:F0} s:\n" + daemon.Log);
             var hog = cg.Start(TestHelpers.Hog, "-s", "2048", "-r", "100", "-L", "60");
             Assert.StartsWith("READY", hog.StandardOutput.ReadLine());
             bool exited = hog.WaitForExit(TimeSpan.FromSeconds(40));
@@ -107,11 +111,11 @@ public sealed class CgroupV1KillTests
             using var daemon = DaemonProcess.Start("run", "--config", config);
             var hog = cg.Start(TestHelpers.Hog, "-s", "512", "-L", "60");
             Assert.StartsWith("READY", hog.StandardOutput.ReadLine());
-            Assert.True(hog.WaitForExit(TimeSpan.FromSeconds(30)), "the hog was not killed");
+            Assert.True(hog.WaitForExit(TimeSpan.FromSeconds(60)), "the hog was not killed:\n" + daemon.Log);
             Assert.Equal(137, hog.ExitCode);
             var deadline = System.Diagnostics.Stopwatch.StartNew();
             System.Text.Json.JsonElement? kernelKill = null;
-            while (kernelKill is null && deadline.Elapsed < TimeSpan.FromSeconds(15))
+            while (kernelKill is null && deadline.Elapsed < TimeSpan.FromSeconds(60))
             {
                 Thread.Sleep(200);
                 kernelKill = EventLog.Read(events).Cast<System.Text.Json.JsonElement?>()
@@ -131,5 +135,13 @@ public sealed class CgroupV1KillTests
             Directory.Delete(dir, recursive: true);
         }
     }
-}
 
+    /// <summary>True when the daemon's status (its control socket in <paramref name="dir"/>) lists the cgroup domain.</summary>
+    private static bool Watches(string dir, string cgroupPath)
+    {
+        var r = Sh.Run(Repo.Binary, ["status", "--json", "--socket", ConfinedConfig.ControlSocketIn(dir)], TimeSpan.FromSeconds(30));
+        if (r.ExitCode != 0) return false;
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Stdout);
+        return doc.RootElement.GetProperty("domains").EnumerateArray().Any(d => d.GetProperty("name").GetString() == cgroupPath);
+    }
+}

@@ -27,12 +27,12 @@ public sealed class CgroupV2KillTests
                 D={{dir}}
                 CG=/sys/fs/cgroup/oomwarden-it
                 mkdir $CG && echo 512M > $CG/memory.max
-                sh -c 'echo $$ > $0/cgroup.procs; exec "$@"' $CG $D/hog -s 16 -L 120 > $D/bystander.out &
+                sh -c 'echo $$ > $0/cgroup.procs; exec "$@"' $CG $D/hog -s 16 -L 600 > $D/bystander.out &
                 BY=$!
                 {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
                 DM=$!
-                {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
-                sh -c 'echo $$ > $0/cgroup.procs; exec "$@"' $CG $D/hog -s 2048 -r {{rate}} -L 100 > $D/hog.out &
+                {{VmLab.WaitFor("$D/daemon.log", "watching", 60)}}
+                sh -c 'echo $$ > $0/cgroup.procs; exec "$@"' $CG $D/hog -s 2048 -r {{rate}} -L {{VmLab.Lifetime}} > $D/hog.out &
                 HOG=$!
                 wait $HOG; echo $? > $D/hog.status
                 echo $HOG > $D/hog.pid
@@ -42,7 +42,7 @@ public sealed class CgroupV2KillTests
                 kill -TERM $DM; wait $DM
                 kill -9 $BY 2>/dev/null
                 dmesg > $D/dmesg.txt
-                """, TimeSpan.FromSeconds(300), memMiB: 1536);
+                """, VmLab.Timeout, memMiB: 1536);
 
             string log = Read(dir, "daemon.log");
             Assert.True(r.ExitCode == 0, $"guest script exit {r.ExitCode}: {r.Stderr}\n{log}");
@@ -76,12 +76,12 @@ public sealed class CgroupV2KillTests
             File.Copy(TestHelpers.Hog, hog);
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}
-                $D/hog -s 16 -L 120 > $D/bystander.out &
+                $D/hog -s 16 -L 600 > $D/bystander.out &
                 BY=$!
                 {{Repo.Binary}} run --events $D/events.jsonl 2> $D/daemon.log &
                 DM=$!
-                {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
-                $D/hog -s 4096 -L 100 > $D/hog.out &
+                {{VmLab.WaitFor("$D/daemon.log", "watching", 60)}}
+                $D/hog -s 4096 -L {{VmLab.Lifetime}} > $D/hog.out &
                 HOG=$!
                 echo $HOG > $D/hog.pid
                 wait $HOG; echo $? > $D/hog.status
@@ -90,7 +90,7 @@ public sealed class CgroupV2KillTests
                 kill -TERM $DM; wait $DM
                 kill -9 $BY 2>/dev/null
                 dmesg > $D/dmesg.txt
-                """, TimeSpan.FromSeconds(300), memMiB: 1024);
+                """, VmLab.Timeout, memMiB: 1024);
 
             string log = Read(dir, "daemon.log");
             Assert.True(r.ExitCode == 0, $"guest script exit {r.ExitCode}: {r.Stderr}\n{log}");

@@ -28,7 +28,7 @@ public sealed class DaemonSignalTests
             Thread.Sleep(500);
             Assert.True(IsAlive(daemon.Pid), "the daemon died of a stray signal:\n" + daemon.Log);
             Assert.Contains("SIGHUP: reloading the configuration", daemon.Log);
-            Assert.True(WaitUntil(() => daemon.Log.Contains("applied at a tick boundary", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), "SIGHUP did not reload:\n" + daemon.Log);
+            Assert.True(WaitUntil(() => daemon.Log.Contains("applied at a tick boundary", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), "SIGHUP did not reload:\n" + daemon.Log);
             Assert.Contains("SIGUSR1: no meaning yet; ignored", daemon.Log);
 
             // Still acting: 56 MiB in a 64 MiB cgroup leaves 8 MiB, below the 16 MiB term level.
@@ -63,7 +63,7 @@ public sealed class DaemonSignalTests
             string config = new ConfinedConfig(dir, "/oomwarden-nohup-none").Write();
             using var daemon = DaemonProcess.StartUnder("/usr/bin/nohup", new Dictionary<string, string>(), "run", "--dry-run", "--config", config);
             Assert.Equal(0, kill(daemon.Pid, SigHup));
-            Assert.True(WaitUntil(() => daemon.Log.Contains("applied at a tick boundary", StringComparison.Ordinal), TimeSpan.FromSeconds(20)),
+            Assert.True(WaitUntil(() => daemon.Log.Contains("applied at a tick boundary", StringComparison.Ordinal), TimeSpan.FromSeconds(60)),
                 "SIGHUP did not reload a daemon started under nohup:\n" + daemon.Log);
             Assert.Contains("SIGHUP: reloading the configuration", daemon.Log);
             Assert.True(IsAlive(daemon.Pid), daemon.Log);

@@ -28,12 +28,12 @@ public sealed class EngineV1Tests
             string config = WriteConfig(dir, "5s", a, b);
             using var daemon = DaemonProcess.Start("run", "--config", config);
 
-            var slow = Start(a, "-s", "494", "-I", "-L", "60");  // headroom ~17 MiB: past term (25.6), above kill (10.2)
+            var slow = Start(a, "-s", "494", "-I", "-L", "300");  // headroom ~17 MiB: past term (25.6), above kill (10.2)
             Thread.Sleep(500);
-            var hog = Start(b, "-s", "2048", "-L", "60");
-            bool hogGone = hog.WaitForExit(TimeSpan.FromSeconds(20));
-            bool slowGone = slow.WaitForExit(TimeSpan.FromSeconds(20));
-            WaitUntil(() => EventLog.Kills(events).Count >= 2, TimeSpan.FromSeconds(5));  // judged after its settle
+            var hog = Start(b, "-s", "2048", "-L", "300");
+            bool hogGone = hog.WaitForExit(TimeSpan.FromSeconds(60));
+            bool slowGone = slow.WaitForExit(TimeSpan.FromSeconds(60));
+            WaitUntil(() => EventLog.Kills(events).Count >= 2, TimeSpan.FromSeconds(30));  // judged after its settle
             daemon.Stop(TimeSpan.FromSeconds(5));
 
             Assert.True(hogGone, "B's hog is still running:\n" + daemon.Log);
@@ -75,10 +75,10 @@ public sealed class EngineV1Tests
             string events = Path.Combine(dir, "events.jsonl");
             string config = WriteConfig(dir, "4s", a);
             var first = DaemonProcess.Start("run", "--config", config);
-            var slow = Start(a, "-s", "494", "-I", "-L", "60");
+            var slow = Start(a, "-s", "494", "-I", "-L", "300");
             JsonElement? signal = null;
             var sw = Stopwatch.StartNew();
-            while (signal is null && sw.Elapsed < TimeSpan.FromSeconds(15))
+            while (signal is null && sw.Elapsed < TimeSpan.FromSeconds(60))
             {
                 Thread.Sleep(50);
                 signal = EventLog.Read(events).Cast<JsonElement?>()
@@ -93,8 +93,8 @@ public sealed class EngineV1Tests
             Assert.Equal("SIGTERM", signal!.Value.GetProperty("signal").GetString());
 
             using var second = DaemonProcess.Start("run", "--config", config);
-            bool gone = slow.WaitForExit(TimeSpan.FromSeconds(15));
-            WaitUntil(() => EventLog.Kills(events).Count >= 1, TimeSpan.FromSeconds(5));
+            bool gone = slow.WaitForExit(TimeSpan.FromSeconds(60));
+            WaitUntil(() => EventLog.Kills(events).Count >= 1, TimeSpan.FromSeconds(30));
             second.Stop(TimeSpan.FromSeconds(5));
 
             Assert.True(gone, "the second daemon did not finish the kill:\n" + second.Log);

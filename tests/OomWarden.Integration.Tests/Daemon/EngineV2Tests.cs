@@ -33,12 +33,12 @@ public sealed class EngineV2Tests
                 mkdir $C/a $C/b && echo 512M > $C/a/memory.max && echo 512M > $C/b/memory.max
                 {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
                 DM=$!
-                {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
-                $D/incg $C/a $D/hog -s 470 -I -L 100 > $D/slow.out & S=$!
+                {{VmLab.WaitFor("$D/daemon.log", "watching", 60)}}
+                $D/incg $C/a $D/hog -s 470 -I -L {{VmLab.Lifetime}} > $D/slow.out & S=$!
                 echo $S > $D/slow.pid
-                {{VmLab.WaitFor("$D/slow.out", "HOLD", 30)}}
+                {{VmLab.WaitFor("$D/slow.out", "HOLD", 60)}}
                 sleep 0.5
-                $D/incg $C/b $D/hog -s 2048 -L 100 > /dev/null & H=$!
+                $D/incg $C/b $D/hog -s 2048 -L {{VmLab.Lifetime}} > /dev/null & H=$!
                 echo $H > $D/hog.pid
                 wait $H; echo $? > $D/hog.status
                 wait $S; echo $? > $D/slow.status
@@ -46,7 +46,7 @@ public sealed class EngineV2Tests
                 cat $C/b/memory.events > $D/b.events
                 kill -TERM $DM; wait $DM
                 dmesg > $D/dmesg.txt
-                """, TimeSpan.FromSeconds(300), memMiB: 1536);
+                """, VmLab.Timeout, memMiB: 1536);
 
             string log = Read(dir, "daemon.log");
             Assert.True(r.ExitCode == 0, $"guest exit {r.ExitCode}: {r.Stderr}\n{log}");
@@ -94,18 +94,18 @@ public sealed class EngineV2Tests
                 mkdir $C/a && echo 384M > $C/a/memory.max
                 {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
                 DM=$!
-                {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
-                $D/incg $C/a $D/hog -s 350 -I -L 100 > $D/slow.out & S=$!
+                {{VmLab.WaitFor("$D/daemon.log", "watching", 60)}}
+                $D/incg $C/a $D/hog -s 350 -I -L {{VmLab.Lifetime}} > $D/slow.out & S=$!
                 echo $S > $D/slow.pid
-                {{VmLab.WaitFor("$D/slow.out", "HOLD", 30)}}
-                $D/hog -s 4096 -L 100 > /dev/null & H=$!
+                {{VmLab.WaitFor("$D/slow.out", "HOLD", 60)}}
+                $D/hog -s 4096 -L {{VmLab.Lifetime}} > /dev/null & H=$!
                 echo $H > $D/hog.pid
                 wait $H; echo $? > $D/hog.status
                 wait $S; echo $? > $D/slow.status
                 cat $C/a/memory.events > $D/a.events
                 kill -TERM $DM; wait $DM
                 dmesg > $D/dmesg.txt
-                """, TimeSpan.FromSeconds(300), memMiB: 1024);
+                """, VmLab.Timeout, memMiB: 1024);
 
             string log = Read(dir, "daemon.log");
             Assert.True(r.ExitCode == 0, $"guest exit {r.ExitCode}: {r.Stderr}\n{log}");

@@ -62,7 +62,10 @@ public sealed class FakeRootTests : IDisposable
             "--proc-root", Path.Combine(tree, "proc"), "--sys-root", Path.Combine(tree, "sys"), "--kmsg", Path.Combine(_dir, "no-kmsg"));
 
         File.WriteAllText(meminfo, "not meminfo\n");
-        Thread.Sleep(3000);
+        // The next tick reads it; then a few more ticks, which must not log it again.
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!daemon.Log.Contains("cannot read " + meminfo, StringComparison.Ordinal) && sw.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(100);
+        Thread.Sleep(2000);
         daemon.Stop(TimeSpan.FromSeconds(10));
 
         string log = daemon.Log;

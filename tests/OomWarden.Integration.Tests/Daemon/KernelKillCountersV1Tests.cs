@@ -61,7 +61,7 @@ public sealed class KernelKillCountersV1Tests
             Assert.True(hog.WaitForExit(TimeSpan.FromSeconds(60)), "the hog was not killed");
             Assert.Equal(137, hog.ExitCode);
             var kill = WaitFor(events, e => e.GetProperty("event").GetString() == "kernel_kill"
-                && e.TryGetProperty("pid", out var p) && p.GetInt32() == hog.Id, TimeSpan.FromSeconds(20));
+                && e.TryGetProperty("pid", out var p) && p.GetInt32() == hog.Id, TimeSpan.FromSeconds(60));
             daemon.Stop(TimeSpan.FromSeconds(10));
             string log = daemon.Log;
 
@@ -171,7 +171,7 @@ public sealed class KernelKillCountersV1Tests
                 Thread.Sleep(250);
                 kills = EventLog.Read(events).Where(e => e.GetProperty("event").GetString() == kind
                     && e.TryGetProperty("cgroup", out var c) && c.GetString() == cg.Path).ToList();
-            } while (kills.Count < 3 && deadline.Elapsed < TimeSpan.FromSeconds(20));
+            } while (kills.Count < 3 && deadline.Elapsed < TimeSpan.FromSeconds(60));
             daemon.Stop(TimeSpan.FromSeconds(10));
             string log = daemon.Log;
 
@@ -211,7 +211,7 @@ public sealed class KernelKillCountersV1Tests
             File.WriteAllText(config, Config(dir, parent.Path, dryRun: false, extra: "restart_loop_priority = -1000"));
             using var daemon = DaemonProcess.Start("run", "--config", config);
             var loop = loopCg.Start("/bin/sh", "-c",
-                $"for i in 1 2 3; do {TestHelpers.Hog} -s 1024 -r 100 -L 60 > /dev/null; sleep 2; done; exec {TestHelpers.Hog} -s 30 -L 120");
+                $"for i in 1 2 3; do {TestHelpers.Hog} -s 1024 -r 100 -L 60 > /dev/null; sleep 2; done; exec {TestHelpers.Hog} -s 30 -L 400");
             var sw = Stopwatch.StartNew();
             List<JsonElement> kills;
             do
@@ -220,13 +220,16 @@ public sealed class KernelKillCountersV1Tests
                 kills = EventLog.Kills(events);
             } while (!(kills.Count >= 3 && kills[2].TryGetProperty("restart_loop", out _)) && sw.Elapsed < TimeSpan.FromSeconds(120));
             Assert.True(kills.Count == 3 && kills[2].GetProperty("restart_loop").GetBoolean(), $"{kills.Count} kills, the third not flagged:\n{daemon.Log}");
-            Thread.Sleep(3000); // the loop's last process is up and small
+            // The loop's last process is up and small: the shell exec'd its hog, which touched its 30 MiB.
+            var up = Stopwatch.StartNew();
+            while (!HoldsHog(loop.Id, 30L << 20) && !loop.HasExited && up.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(100);
+            Assert.True(HoldsHog(loop.Id, 30L << 20), "the loop's last process did not start:\n" + daemon.Log);
             Assert.False(loop.HasExited, "the looping process died before the test:\n" + daemon.Log);
 
             var big = bigCg.Start(TestHelpers.Hog, "-s", "1024", "-r", "50", "-L", "60");
             Assert.StartsWith("READY", big.StandardOutput.ReadLine());
             Assert.True(big.WaitForExit(TimeSpan.FromSeconds(90)), "the big hog was not killed:\n" + daemon.Log);
-            Assert.True(loop.WaitForExit(TimeSpan.FromSeconds(10)), "the looping process was not killed:\n" + daemon.Log);
+            Assert.True(loop.WaitForExit(TimeSpan.FromSeconds(30)), "the looping process was not killed:\n" + daemon.Log);
             Thread.Sleep(1500);
             daemon.Stop(TimeSpan.FromSeconds(10));
             kills = EventLog.Kills(events);
@@ -241,5 +244,19 @@ public sealed class KernelKillCountersV1Tests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>True when PID runs hog (comm) with at least <paramref name="rssBytes"/> resident.</summary>
+    private static bool HoldsHog(int pid, long rssBytes)
+    {
+        try
+        {
+            if (File.ReadAllText($"/proc/{pid}/comm").Trim() != "hog") return false;
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024 >= rssBytes;
+        }
+        catch (IOException) { }
+        return false;
     }
 }

@@ -25,27 +25,27 @@ public sealed class KernelKillCountersV2Tests
                 mkdir $CG && echo 128M > $CG/memory.max && echo 1 > $CG/memory.oom.group
                 {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
                 DM=$!
-                {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
-                sh -c 'echo $$ > $0/cgroup.procs; exec "$@"' $CG $D/hog -s 8 -L 100 > /dev/null &
+                {{VmLab.WaitFor("$D/daemon.log", "watching", 60)}}
+                sh -c 'echo $$ > $0/cgroup.procs; exec "$@"' $CG $D/hog -s 8 -L {{VmLab.Lifetime}} > /dev/null &
                 SMALL=$!
                 sleep 0.5
-                sh -c 'echo $$ > $0/cgroup.procs; exec "$@"' $CG $D/hog -s 512 -L 100 > /dev/null &
+                sh -c 'echo $$ > $0/cgroup.procs; exec "$@"' $CG $D/hog -s 512 -L {{VmLab.Lifetime}} > /dev/null &
                 BIG=$!
                 wait $BIG; echo $? > $D/big.status
                 wait $SMALL; echo $? > $D/small.status
                 echo "$SMALL $BIG" > $D/group.pids
                 cat $CG/memory.events > $D/memory.events
                 cat $CG/memory.events.local > $D/memory.events.local
-                {{VmLab.WaitFor("$D/daemon.log", "memory.oom.group kill", 20)}}
+                {{VmLab.WaitFor("$D/daemon.log", "memory.oom.group kill", 60)}}
                 sleep 2
-                $D/hog -s 4096 -L 100 > /dev/null &
+                $D/hog -s 4096 -L {{VmLab.Lifetime}} > /dev/null &
                 GLOBAL=$!
                 echo $GLOBAL > $D/global.pid
                 wait $GLOBAL; echo $? > $D/global.status
                 sleep 3
                 kill -TERM $DM; wait $DM
                 dmesg > $D/dmesg.txt
-                """, TimeSpan.FromSeconds(300), memMiB: 1024);
+                """, VmLab.Timeout, memMiB: 1024);
 
             string log = Read(dir, "daemon.log");
             Assert.True(r.ExitCode == 0, $"guest script exit {r.ExitCode}: {r.Stderr}\n{log}");

@@ -77,7 +77,7 @@ public sealed class NotifySocketTests
             p = cg.Start("/usr/bin/env", [.. withEnv]);
         }
         var c = new Client(p);
-        Assert.True(c.WaitFor(l => l == "CONNECTED", TimeSpan.FromSeconds(20)) is not null, script + " did not connect:\n" + c.Output);
+        Assert.True(c.WaitFor(l => l == "CONNECTED", TimeSpan.FromSeconds(60)) is not null, script + " did not connect:\n" + c.Output);
         return c;
     }
 
@@ -114,7 +114,7 @@ public sealed class NotifySocketTests
             Assert.True(File.Exists(socket), daemon.Log);
             var listener = Python(cg, "notify_client.py", null, socket);
             clients.Add(listener);
-            string? current = listener.WaitFor(l => l.Contains("\"current\":true", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+            string? current = listener.WaitFor(l => l.Contains("\"current\":true", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
             Assert.True(current is not null, "no current level on connect:\n" + listener.Output + "\n" + daemon.Log);
             using (var doc = JsonDocument.Parse(current!))
             {
@@ -133,10 +133,10 @@ public sealed class NotifySocketTests
             var hog = cg.Start(TestHelpers.Hog, "-s", "50", "-L", "60");
             Assert.StartsWith("READY", hog.StandardOutput.ReadLine());
 
-            string? medium = listener.WaitFor(l => l.Contains("\"level\":\"medium\"", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+            string? medium = listener.WaitFor(l => l.Contains("\"level\":\"medium\"", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
             Assert.True(medium is not null, "the listener heard no medium:\n" + listener.Output + "\n" + daemon.Log);
-            Assert.True(waker.WaitFor(l => l == "WAKE", TimeSpan.FromSeconds(10)) is not null, "the pressure client did not wake:\n" + waker.Output + "\n" + daemon.Log);
-            string? release = holder.WaitFor(l => l.Contains("\"event\":\"release\"", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+            Assert.True(waker.WaitFor(l => l == "WAKE", TimeSpan.FromSeconds(60)) is not null, "the pressure client did not wake:\n" + waker.Output + "\n" + daemon.Log);
+            string? release = holder.WaitFor(l => l.Contains("\"event\":\"release\"", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
             Assert.True(release is not null, "the holder was not asked to release:\n" + holder.Output + "\n" + daemon.Log);
             using (var doc = JsonDocument.Parse(release!))
             {
@@ -147,7 +147,7 @@ public sealed class NotifySocketTests
 
             JsonElement? record = null;
             var sw = Stopwatch.StartNew();
-            while (record is null && sw.Elapsed < TimeSpan.FromSeconds(20))
+            while (record is null && sw.Elapsed < TimeSpan.FromSeconds(60))
             {
                 Thread.Sleep(100);
                 record = EventLog.Read(events).Cast<JsonElement?>().FirstOrDefault(e => e!.Value.GetProperty("event").GetString() == "release");
@@ -194,7 +194,7 @@ public sealed class NotifySocketTests
                 Action = "dry_run = true",
                 Tables = $"[notify]\nsocket = \"{planted}\"",
             }.Write();
-            var r = Sh.Run(Repo.Binary, ["run", "--config", config], TimeSpan.FromSeconds(20));
+            var r = Sh.Run(Repo.Binary, ["run", "--config", config], TimeSpan.FromSeconds(60));
             Assert.NotEqual(0, r.ExitCode);
             Assert.Contains("exists and is not a socket: not removed", r.Stderr);
             Assert.Equal("precious", File.ReadAllText(planted));

@@ -31,11 +31,11 @@ public sealed class NumaNodeTests
                 mkdir $C/n0 $C/n1
                 echo 0 > $C/n0/cpuset.cpus && echo 0 > $C/n0/cpuset.mems
                 echo 1 > $C/n1/cpuset.cpus && echo 1 > $C/n1/cpuset.mems
-                $D/incg $C/n0 $D/hog -s 150 -L 100 > /dev/null & B=$!
+                $D/incg $C/n0 $D/hog -s 150 -L 600 > /dev/null & B=$!
                 {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
                 DM=$!
-                {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
-                $D/incg $C/n1 $D/hog -s 1024 -r 40 -L 100 > /dev/null & H=$!
+                {{VmLab.WaitFor("$D/daemon.log", "watching", 60)}}
+                $D/incg $C/n1 $D/hog -s 1024 -r 40 -L {{VmLab.Lifetime}} > /dev/null & H=$!
                 echo $H > $D/hog.pid
                 wait $H; echo $? > $D/hog.status
                 sleep 0.5
@@ -43,7 +43,7 @@ public sealed class NumaNodeTests
                 kill -TERM $DM; wait $DM
                 kill -9 $B 2>/dev/null
                 dmesg > $D/dmesg.txt
-                """, TimeSpan.FromSeconds(300), memMiB: 1024, kernelArgs: "numa=fake=2");
+                """, VmLab.Timeout, memMiB: 1024, kernelArgs: "numa=fake=2");
 
             string log = Read(dir, "daemon.log");
             Assert.True(r.ExitCode == 0, $"guest exit {r.ExitCode}: {r.Stderr}\n{log}");

@@ -42,8 +42,8 @@ public sealed class PolicyV1Tests
             var hHigh = Start(high, 250, 60);
             var hMid = Start(mid, 250, 40);
             var hLow = Start(low, 250, 40);
-            bool lowGone = hLow.WaitForExit(TimeSpan.FromSeconds(60));
-            bool midGone = hMid.WaitForExit(TimeSpan.FromSeconds(60));
+            bool lowGone = hLow.WaitForExit(TimeSpan.FromSeconds(120));
+            bool midGone = hMid.WaitForExit(TimeSpan.FromSeconds(120));
             Thread.Sleep(2000);
             daemon.Stop(TimeSpan.FromSeconds(5));
 
@@ -86,10 +86,10 @@ public sealed class PolicyV1Tests
             using var daemon = DaemonProcess.Start("run", "--config", config);
             // Two growing hogs in the batch cgroup, one of them forking a child every 20 ms: killing the
             // largest is not enough (the other keeps growing), so the ladder kills the cgroup as a unit.
-            var forker = batch.Start(TestHelpers.Hog, "-s", "2048", "-r", "60", "-F", "-L", "120");
+            var forker = batch.Start(TestHelpers.Hog, "-s", "2048", "-r", "60", "-F", "-L", "400");
             Assert.StartsWith("READY", forker.StandardOutput.ReadLine());
             var grower = Start(batch, 2048, 50);
-            bool emptied = WaitUntil(() => forker.HasExited && grower.HasExited && batch.Pids().Count == 0, TimeSpan.FromSeconds(90));
+            bool emptied = WaitUntil(() => forker.HasExited && grower.HasExited && batch.Pids().Count == 0, TimeSpan.FromSeconds(180));
             Thread.Sleep(500);
             daemon.Stop(TimeSpan.FromSeconds(5));
 
@@ -107,9 +107,11 @@ public sealed class PolicyV1Tests
         }
     }
 
+    /// <summary>A hog whose lifetime (400 s) outlasts every wait here: one that must survive, or be killed, never ends by
+    /// itself on a loaded host; the cgroup's Dispose kills what is left.</summary>
     private static Process Start(V1MemoryCgroup cg, int mib, int rate)
     {
-        var p = cg.Start(TestHelpers.Hog, "-s", mib.ToString(CultureInfo.InvariantCulture), "-r", rate.ToString(CultureInfo.InvariantCulture), "-L", "120");
+        var p = cg.Start(TestHelpers.Hog, "-s", mib.ToString(CultureInfo.InvariantCulture), "-r", rate.ToString(CultureInfo.InvariantCulture), "-L", "400");
         Assert.StartsWith("READY", p.StandardOutput.ReadLine());
         return p;
     }

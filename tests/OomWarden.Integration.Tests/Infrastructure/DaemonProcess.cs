@@ -24,6 +24,12 @@ public sealed class DaemonProcess : IDisposable
         _process.BeginOutputReadLine();
     }
 
+    /// <summary>Nice= in deploy/oomwarden.service.</summary>
+    public const string DeployedNice = "-10";
+
+    /// <summary>How long a start may take until "watching" (well under a second alone; a loaded host stalls it).</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     public string Log => string.Join('\n', _stderr);
 
     public int Pid => _process.Id;
@@ -40,21 +46,26 @@ public sealed class DaemonProcess : IDisposable
     {
         Repo.RequireBinary();
         ConfinedConfig.RequireOwnControlSocket(args);
-        var psi = new ProcessStartInfo(wrapper ?? Repo.Binary)
+        // At the niceness deploy/oomwarden.service gives it (Nice=-10), through nice(1), which execs it (same pid): on a
+        // loaded host the daemon then wins the CPU from the hogs as it does when deployed.
+        var psi = new ProcessStartInfo("nice")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        if (wrapper is not null) psi.ArgumentList.Add(Repo.Binary);
+        psi.ArgumentList.Add("-n");
+        psi.ArgumentList.Add(DeployedNice);
+        if (wrapper is not null) psi.ArgumentList.Add(wrapper);
+        psi.ArgumentList.Add(Repo.Binary);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         var d = new DaemonProcess(Process.Start(psi)!);
-        if (!d._ready.Wait(TimeSpan.FromSeconds(20)))
+        if (!d._ready.Wait(StartTimeout))
         {
             string log = d.Log;
             d.Dispose();
-            throw new InvalidOperationException("the daemon did not report 'watching' within 20 s:\n" + log);
+            throw new InvalidOperationException($"the daemon did not report 'watching' within {StartTimeout.TotalSeconds} s:\n" + log);
         }
         return d;
     }

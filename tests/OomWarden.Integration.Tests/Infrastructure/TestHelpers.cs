@@ -33,12 +33,16 @@ public static class TestHelpers
     private static string Compile(string name)
     {
         string source = Path.Combine(Repo.Root, "tests", "helpers", name + ".c");
-        string dir = Path.Combine(Path.GetTempPath(), "oomwarden-test-helpers");
+        // One directory per source text: test runs of other checkouts at the same time (another branch's hog.c) neither
+        // replace this one's binary nor race for its temporary file.
+        string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(source)))[..12];
+        string dir = Path.Combine(Path.GetTempPath(), "oomwarden-test-helpers", hash);
         Directory.CreateDirectory(dir);
         string output = Path.Combine(dir, name);
-        var r = Sh.Run("gcc", ["-O2", "-Wall", "-o", output + ".tmp", source], TimeSpan.FromSeconds(60));
+        string temporary = $"{output}.{Environment.ProcessId}.tmp";
+        var r = Sh.Run("gcc", ["-O2", "-Wall", "-o", temporary, source], TimeSpan.FromSeconds(120));
         if (r.ExitCode != 0) throw new InvalidOperationException($"gcc {source} failed: {r.Stderr}");
-        File.Move(output + ".tmp", output, overwrite: true);
+        File.Move(temporary, output, overwrite: true);
         return output;
     }
 }

@@ -75,7 +75,11 @@ public sealed partial class SyscallFilterTests
             };
             using var strace = Process.Start(psi)!;
             var stderr = strace.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
+            // Until the traced daemon says "watching" (seconds under strace on a loaded host), then a few ticks of its loop.
+            var started = Stopwatch.StartNew();
+            while (started.Elapsed < TimeSpan.FromSeconds(60) && !(File.Exists(trace) && File.ReadAllText(trace).Contains("oomwarden: watching", StringComparison.Ordinal)))
+                await Task.Delay(TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             // The daemon is strace's child: stop it as systemd would, with SIGTERM.
             string children = File.ReadAllText($"/proc/{strace.Id}/task/{strace.Id}/children").Trim();
             Assert.True(int.TryParse(children.Split(' ')[0], out int daemon), "no traced daemon: " + children);
