@@ -60,6 +60,7 @@ internal static class StartupFootprint
     {
         private WorkingSetTrim? _trim;
         private int _warnings;
+        private TimeSpan _beginCpu;
 
         public WorkingSetCycle? Cycle { get; set; }
 
@@ -73,12 +74,14 @@ internal static class StartupFootprint
 
         public bool Begin()
         {
+            var cpu0 = Environment.CpuUsage.TotalTime;
             _trim = WorkingSetTrim.Begin(paths.Proc("self/smaps"), paths.Proc("self/clear_refs"), out string? warning);
             // The same failure every hour is said once.
             if (warning is not null && _warnings++ == 0) log("warning: " + warning);
             if (_trim is null) return false;
             // The accessed bits are clear: what a crossing and a collection use is marked again, so that it stays.
             RehearseCrossing(host, selector());
+            _beginCpu = Environment.CpuUsage.TotalTime - cpu0;
             return true;
         }
 
@@ -93,7 +96,8 @@ internal static class StartupFootprint
             var cpu = Environment.CpuUsage.TotalTime - cpu0;
             log(outcome.Warning is null
                 ? $"working set: {outcome.DroppedKib} KiB of read-only pages unused for {observed.TotalSeconds:F0} s given back ({trim.Pages} pages checked, "
-                    + $"{outcome.SplitMappings} mappings while split, {outcome.MergedMappings} after; {wall.TotalMilliseconds:F1} ms, CPU {cpu.TotalMilliseconds:F1} ms; "
+                    + $"{outcome.SplitMappings} mappings while split, {outcome.MergedMappings} after; {wall.TotalMilliseconds:F1} ms, CPU {cpu.TotalMilliseconds:F1} ms, "
+                    + $"{_beginCpu.TotalMilliseconds:F1} ms at the begin with the rehearsal; "
                     + $"next in {(Cycle?.Period ?? TimeSpan.Zero).TotalMinutes:0.#} min)"
                 : "warning: " + outcome.Warning);
         }

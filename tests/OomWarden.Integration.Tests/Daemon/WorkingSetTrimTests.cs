@@ -6,7 +6,7 @@ namespace OomWarden.Integration.Tests.Daemon;
 
 /// <summary>The working-set trim's cycle (docs/DESIGN.md, "The working set by the accessed bit"), on a real daemon:
 /// after start its read-only file mappings are split page by page for one window (a re-listing interval and a
-/// margin: 2 s and 2 s here), then the pages nothing used are given back and the mappings merged; a period later
+/// margin, 2 s and 2 s here, and then until a garbage collection of the daemon's own), then the pages nothing used are given back and the mappings merged; a period later
 /// (OOMWARDEN_WORKING_SET_PERIOD, 6 s here, an hour by default) it is all done again. With
 /// OOMWARDEN_NO_WORKING_SET_TRIM it does none of it.</summary>
 public sealed class WorkingSetTrimTests
@@ -57,7 +57,8 @@ public sealed class WorkingSetTrimTests
                 int pagesChecked = int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture);
                 int split = int.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture);
                 int merged = int.Parse(m.Groups[6].Value, CultureInfo.InvariantCulture);
-                Assert.Equal(4, windowSeconds); // rescan_interval 2 s and the 2 s margin
+                // At least rescan_interval 2 s and the 2 s margin, then until a collection of the daemon's own, 2 min at most.
+                Assert.InRange(windowSeconds, 4, 121);
                 Assert.True(droppedKib < pagesChecked * 4L, $"{droppedKib} KiB dropped of {pagesChecked} pages: the used ones must stay");
                 Assert.True(split >= pagesChecked, $"{split} mappings while {pagesChecked} pages were split:\n" + daemon.Log);
                 Assert.True(merged > 0 && merged < split / 4, $"{merged} mappings after the merge, {split} while split:\n" + daemon.Log);

@@ -15,6 +15,8 @@ public sealed class WorkingSetCycleTests
         public bool CanBegin { get; set; } = true;
         public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(30);
         public long Rescans { get; set; }
+        public long Collections { get; set; }
+        public TimeSpan Observed { get; private set; }
 
         public bool Begin()
         {
@@ -22,7 +24,18 @@ public sealed class WorkingSetCycleTests
             return CanBegin;
         }
 
-        public void Finish() => Log.Add("finish");
+        public void Finish(TimeSpan observed)
+        {
+            Log.Add("finish");
+            Observed = observed;
+        }
+
+        /// <summary>What a whole idle cycle brings: a re-listing and a collection of the daemon's own.</summary>
+        public void SteadyCycle()
+        {
+            Rescans++;
+            Collections++;
+        }
 
         public void Rescan()
         {
@@ -54,8 +67,9 @@ public sealed class WorkingSetCycleTests
         Assert.True(cycle.Observing);
         Assert.Equal(TimeSpan.FromSeconds(32), cycle.Window);
 
-        steps.Rescans++; // the periodic re-listing ran inside the window
+        steps.SteadyCycle(); // the periodic re-listing and a collection ran inside the window
         Assert.Equal(TimeSpan.FromSeconds(32), RunWhenDue(time, cycle));
+        Assert.Equal(TimeSpan.FromSeconds(32), steps.Observed);
         Assert.Equal(["begin", "finish"], steps.Log);
         Assert.False(cycle.Observing);
         Assert.Equal(1, cycle.Cycles);
@@ -85,6 +99,7 @@ public sealed class WorkingSetCycleTests
         var steps = new Steps { RescanInterval = TimeSpan.FromMinutes(10) };
         var cycle = new WorkingSetCycle(time, steps, Hour, firstAfter: TimeSpan.Zero);
         RunWhenDue(time, cycle);
+        steps.Collections++;
         Assert.Equal(WorkingSetCycle.MaxWindow, cycle.Window);
         Assert.Equal(WorkingSetCycle.MaxWindow, RunWhenDue(time, cycle));
         Assert.Equal(["begin", "rescan", "finish"], steps.Log);
@@ -98,6 +113,7 @@ public sealed class WorkingSetCycleTests
         var cycle = new WorkingSetCycle(time, steps, Hour, firstAfter: TimeSpan.Zero);
         RunWhenDue(time, cycle);
         steps.Rescans += 2;
+        steps.Collections++;
         RunWhenDue(time, cycle);
         Assert.DoesNotContain("rescan", steps.Log);
     }
@@ -111,7 +127,7 @@ public sealed class WorkingSetCycleTests
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal(i == 0 ? TimeSpan.Zero : Hour, RunWhenDue(time, cycle)); // begin
-            steps.Rescans++;
+            steps.SteadyCycle();
             Assert.Equal(TimeSpan.FromSeconds(32), RunWhenDue(time, cycle)); // finish
         }
         Assert.Equal(3, cycle.Cycles);
@@ -125,6 +141,7 @@ public sealed class WorkingSetCycleTests
         var steps = new Steps();
         var cycle = new WorkingSetCycle(time, steps, Hour, firstAfter: TimeSpan.Zero);
         RunWhenDue(time, cycle);
+        steps.SteadyCycle();
         // The loop was not calm when the window ended: the finish runs 10 s late.
         time.Advance(TimeSpan.FromSeconds(42));
         cycle.Run();
@@ -154,10 +171,50 @@ public sealed class WorkingSetCycleTests
         var steps = new Steps { RescanInterval = TimeSpan.FromSeconds(2) };
         var cycle = new WorkingSetCycle(time, steps, TimeSpan.FromSeconds(5), firstAfter: TimeSpan.Zero);
         RunWhenDue(time, cycle);
+        steps.SteadyCycle();
         steps.RescanInterval = TimeSpan.FromSeconds(60); // a reload while the window runs: this window keeps its end
         Assert.Equal(TimeSpan.FromSeconds(4), RunWhenDue(time, cycle));
         RunWhenDue(time, cycle);
         Assert.Equal(TimeSpan.FromSeconds(62), cycle.Window);
+    }
+
+    [Fact]
+    public void Past_its_minimum_the_window_waits_for_a_collection_of_the_daemon_s_own_without_a_wake_up_of_its_own()
+    {
+        var time = new FakeTimeProvider();
+        var steps = new Steps();
+        var cycle = new WorkingSetCycle(time, steps, Hour, firstAfter: TimeSpan.Zero);
+        RunWhenDue(time, cycle);
+        steps.Rescans++;
+        RunWhenDue(time, cycle); // 32 s: no collection yet
+        Assert.True(cycle.Observing);
+        Assert.True(cycle.Due <= time.GetTimestamp()); // still due: the loop's own wake-ups look again, none is added
+        time.Advance(TimeSpan.FromSeconds(10)); // the loop's next wake-up (max_interval)
+        cycle.Run();
+        Assert.True(cycle.Observing);
+        steps.Collections++;
+        time.Advance(TimeSpan.FromSeconds(10));
+        cycle.Run();
+        Assert.False(cycle.Observing);
+        Assert.Equal(TimeSpan.FromSeconds(52), steps.Observed);
+        Assert.Equal(["begin", "finish"], steps.Log);
+    }
+
+    [Fact]
+    public void A_window_without_any_collection_ends_at_the_longest_window()
+    {
+        var time = new FakeTimeProvider();
+        var steps = new Steps();
+        var cycle = new WorkingSetCycle(time, steps, Hour, firstAfter: TimeSpan.Zero);
+        RunWhenDue(time, cycle);
+        steps.Rescans += 4;
+        for (int i = 0; i < 12; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(10));
+            cycle.Run();
+            Assert.Equal(i < 11, cycle.Observing);
+        }
+        Assert.Equal(WorkingSetCycle.MaxWindow, steps.Observed);
     }
 
     [Theory]
