@@ -1,4 +1,5 @@
 using OomWarden.Linux.Interop;
+using OomWarden.Linux.IO;
 using OomWarden.Linux.Interop.Process;
 using OomWarden.Linux.Parsing;
 
@@ -37,29 +38,20 @@ public static class StartupTrim
 {
     public static unsafe TrimResult Apply(string selfSmapsPath, string? selfExePath = null)
     {
-        byte[] smaps;
-        try
-        {
-            smaps = File.ReadAllBytes(selfSmapsPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new TrimResult(0, 0, $"start-up pages not trimmed: cannot read {selfSmapsPath}: {e.Message}");
-        }
-        var targets = Targets(smaps);
+        if (!MappedText.TryRead(selfSmapsPath, out var smaps, out int readErrno))
+            return new TrimResult(0, 0, $"start-up pages not trimmed: cannot read {selfSmapsPath}: {Errno.Describe(readErrno)}");
+        List<SmapsMapping> targets;
+        using (smaps) targets = Targets(smaps.Span);
         if (targets.Count == 0) return new TrimResult(0, 0, null);
         // The executable's mappings: those of the file that holds this very method's code.
         delegate*<string, string?, TrimResult> self = &Apply;
         var executable = ExecutableTargets(targets, (ulong)self);
 
-        bool relock = Mlock.IsLocked;
-        if (relock && !Mlock.TryUnlockAll(out int unlockErrno))
-            return new TrimResult(0, 0, $"start-up pages not trimmed: munlockall: {Errno.Describe(unlockErrno)}");
         int trimmed = 0;
         long droppedKib = 0;
         string? warning = null;
         EvictedExecutable? evicted = null;
-        try
+        bool ran = Mlock.WhileUnlocked(() =>
         {
             foreach (var m in targets)
             {
@@ -71,12 +63,9 @@ public static class StartupTrim
                 else warning ??= $"start-up pages not all trimmed: madvise(MADV_DONTNEED) {m.StartAddress:x}-{m.EndAddress:x}: {Errno.Describe(errno)}";
             }
             if (selfExePath is not null && executable.Count > 0) evicted = Evict(selfExePath, executable, ref warning);
-        }
-        finally
-        {
-            if (relock && Mlock.TryLockAll() is { } lockError) warning = lockError;
-        }
-        return new TrimResult(trimmed, droppedKib, warning) { Executable = evicted };
+        }, out string? lockWarning);
+        if (!ran) return new TrimResult(0, 0, "start-up pages not trimmed: " + lockWarning);
+        return new TrimResult(trimmed, droppedKib, lockWarning ?? warning) { Executable = evicted };
     }
 
     /// <summary>Puts the executable's file back in the page cache and its mappings back to normal read-ahead;

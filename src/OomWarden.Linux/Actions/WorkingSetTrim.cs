@@ -1,10 +1,13 @@
-using System.Runtime.InteropServices;
 using OomWarden.Linux.Interop;
-using OomWarden.Linux.Interop.FileSystem;
+using OomWarden.Linux.IO;
 using OomWarden.Linux.Interop.Process;
 using OomWarden.Linux.Parsing;
 
 namespace OomWarden.Linux.Actions;
+
+/// <summary>What <see cref="WorkingSetTrim.Finish"/> did: KiB dropped, the process's mappings while split and after the
+/// merge (−1: not known), and a warning when something failed.</summary>
+public readonly record struct TrimOutcome(long DroppedKib, int SplitMappings, int MergedMappings, string? Warning);
 
 /// <summary>Gives back the read-only file pages that fault-around mapped but the daemon never touches. On every
 /// fault in a file mapping the kernel maps up to 16 neighbouring cached pages (64 KiB), and since kernel 6.16 a
@@ -17,7 +20,8 @@ namespace OomWarden.Linux.Actions;
 /// <remarks>Splitting alternates MADV_RANDOM and MADV_NORMAL page by page (two neighbouring mappings with the
 /// same flags would merge); MADV_NORMAL over the whole range merges them again. madvise(MADV_DONTNEED) refuses
 /// locked ranges, so <see cref="Finish"/> runs between munlockall and a new mlockall(MCL_ONFAULT), which locks
-/// only what is still resident. Only mappings without anonymous pages are touched: they hold the file's bytes.</remarks>
+/// only what is still resident. Only mappings without anonymous pages are touched: they hold the file's bytes.
+/// The smaps text (~1 KiB per page while split) is read into anonymous memory of its own (<see cref="MappedText"/>).</remarks>
 public sealed class WorkingSetTrim
 {
     /// <summary>No more pages than this are split (one mapping each; vm.max_map_count is 65,530 by default).</summary>
@@ -40,7 +44,7 @@ public sealed class WorkingSetTrim
     public static WorkingSetTrim? Begin(string smapsPath, string clearRefsPath, out string? warning)
     {
         warning = null;
-        if (!TryReadAll(smapsPath, out var smaps, out int errno))
+        if (!MappedText.TryRead(smapsPath, out var smaps, out int errno))
         {
             warning = $"working set not trimmed: cannot read {smapsPath}: {Errno.Describe(errno)}";
             return null;
@@ -69,41 +73,45 @@ public sealed class WorkingSetTrim
     }
 
     /// <summary>Drops the resident pages of the split mappings that were not accessed since <see cref="Begin"/>,
-    /// merges the mappings back and locks what stays. Returns the KiB dropped and a warning, if any.</summary>
-    public (long DroppedKib, string? Warning) Finish(string smapsPath)
+    /// merges the mappings back and locks what stays. Returns the KiB dropped, the process's mappings while split
+    /// (about one per page) and after the merge (−1 when /proc/self/maps could not be read), and a warning, if any.</summary>
+    public TrimOutcome Finish(string smapsPath, string mapsPath)
     {
-        if (!TryReadAll(smapsPath, out var smaps, out int errno))
+        if (!MappedText.TryRead(smapsPath, out var smaps, out int errno))
         {
             Merge();
-            return (0, $"working set not trimmed: cannot read {smapsPath}: {Errno.Describe(errno)}");
+            return new TrimOutcome(0, -1, CountMappings(mapsPath), $"working set not trimmed: cannot read {smapsPath}: {Errno.Describe(errno)}");
         }
         List<(ulong Start, ulong End)> drop, pageOut;
-        using (smaps) drop = Unreferenced(smaps.Span, _targets, _data, out pageOut);
-        bool relock = Mlock.IsLocked;
+        int split;
+        using (smaps) drop = Unreferenced(smaps.Span, _targets, _data, out pageOut, out split);
         string? warning = null;
         long dropped = 0;
-        if (relock && !Mlock.TryUnlockAll(out errno))
-        {
-            Merge();
-            return (0, $"working set not trimmed: munlockall: {Errno.Describe(errno)}");
-        }
-        try
+        bool ran = Mlock.WhileUnlocked(() =>
         {
             foreach (var (start, end) in drop)
-                if (Madvise.TryAdvise(start, end - start, Madvise.DontNeed, out errno)) dropped += (long)((end - start) / 1024);
-                else warning ??= $"working set not all trimmed: madvise(MADV_DONTNEED) {start:x}-{end:x}: {Errno.Describe(errno)}";
+                if (Madvise.TryAdvise(start, end - start, Madvise.DontNeed, out int e)) dropped += (long)((end - start) / 1024);
+                else warning ??= $"working set not all trimmed: madvise(MADV_DONTNEED) {start:x}-{end:x}: {Errno.Describe(e)}";
             // The file-backed data section (DataSectionRemap) is writable: MADV_DONTNEED would also drop a page written
             // between the smaps read and now. MADV_PAGEOUT drops clean file pages only; a written one has no swap to go to.
             foreach (var (start, end) in pageOut)
-                if (Madvise.TryAdvise(start, end - start, FileMapping.PageOut, out errno)) dropped += (long)((end - start) / 1024);
-                else warning ??= $"working set not all trimmed: madvise(MADV_PAGEOUT) {start:x}-{end:x}: {Errno.Describe(errno)}";
+                if (Madvise.TryAdvise(start, end - start, FileMapping.PageOut, out int e)) dropped += (long)((end - start) / 1024);
+                else warning ??= $"working set not all trimmed: madvise(MADV_PAGEOUT) {start:x}-{end:x}: {Errno.Describe(e)}";
             Merge();
-        }
-        finally
+        }, out string? lockWarning);
+        if (!ran)
         {
-            if (relock && Mlock.TryLockAll() is { } lockError) warning = lockError;
+            Merge();
+            return new TrimOutcome(0, split, CountMappings(mapsPath), "working set not trimmed: " + lockWarning);
         }
-        return (dropped, warning);
+        return new TrimOutcome(dropped, split, CountMappings(mapsPath), lockWarning ?? warning);
+    }
+
+    /// <summary>The lines of /proc/self/maps: the process's mappings; −1 when it cannot be read.</summary>
+    public static int CountMappings(string mapsPath)
+    {
+        if (!MappedText.TryRead(mapsPath, out var maps, out _)) return -1;
+        using (maps) return maps.Span.Count((byte)'\n');
     }
 
     private void Merge()
@@ -114,18 +122,25 @@ public sealed class WorkingSetTrim
     /// <summary>The address ranges (adjacent pages joined) of resident, never-referenced pages inside
     /// <paramref name="targets"/>, from a /proc/self/smaps read after the split: one mapping per page there.</summary>
     public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets) =>
-        Unreferenced(smaps, targets, default, out _);
+        Unreferenced(smaps, targets, default, out _, out _);
+
+    /// <summary><see cref="Unreferenced(ReadOnlySpan{byte}, List{SmapsMapping})"/>; <paramref name="mappings"/>: all the
+    /// mappings <paramref name="smaps"/> lists.</summary>
+    public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets, out int mappings) =>
+        Unreferenced(smaps, targets, default, out _, out mappings);
 
     /// <summary>As above; the pages of the file-backed data section <paramref name="data"/> (writable, so never in
     /// the first list) that are resident, file pages still (no anonymous copy) and not referenced go to
-    /// <paramref name="pageOut"/>.</summary>
+    /// <paramref name="pageOut"/>; <paramref name="mappings"/>: all the mappings <paramref name="smaps"/> lists.</summary>
     public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets,
-        DataSectionRemapResult data, out List<(ulong Start, ulong End)> pageOut)
+        DataSectionRemapResult data, out List<(ulong Start, ulong End)> pageOut, out int mappings)
     {
         var ranges = new List<(ulong Start, ulong End)>();
         pageOut = [];
+        mappings = 0;
         while (SmapsParser.TryParseNext(ref smaps, out var m))
         {
+            mappings++;
             if (m.RssKib == 0 || m.ReferencedKib != 0 || m.AnonymousKib != 0 || !Inside(m, targets)) continue;
             if (InData(m, data)) Join(pageOut, m);
             else if (!m.Writable) Join(ranges, m);
@@ -154,44 +169,5 @@ public sealed class WorkingSetTrim
         foreach (var t in targets)
             if (t.StartAddress <= m.StartAddress && m.EndAddress <= t.EndAddress) return true;
         return false;
-    }
-
-    // /proc/self/smaps with one mapping per page is ~1 KiB per page: read into memory of its own, unmapped
-    // afterwards, neither a managed array that would stay committed in the GC heap nor malloc's arena.
-    private static unsafe bool TryReadAll(string path, out NativeText text, out int errno)
-    {
-        text = default;
-        if (!RawFile.TryOpen(path, RawFile.ORdOnly, out int fd, out errno)) return false;
-        try
-        {
-            nuint capacity = 64u << 20, length = 0;
-            byte* buffer = AnonymousMemory.TryMap(capacity, out errno);
-            if (buffer is null) return false;
-            while (length < capacity)
-            {
-                nint n = FileSystemInterop.PRead(fd, buffer + length, capacity - length, (long)length);
-                if (n < 0)
-                {
-                    errno = Marshal.GetLastSystemError();
-                    AnonymousMemory.Unmap(buffer, capacity);
-                    return false;
-                }
-                if (n == 0) break;
-                length += (nuint)n;
-            }
-            text = new NativeText(buffer, (int)length, capacity);
-            return true;
-        }
-        finally
-        {
-            RawFile.Close(fd);
-        }
-    }
-
-    private readonly unsafe struct NativeText(byte* bytes, int length, nuint capacity) : IDisposable
-    {
-        public ReadOnlySpan<byte> Span => new(bytes, length);
-
-        public void Dispose() => AnonymousMemory.Unmap(bytes, capacity);
     }
 }

@@ -49,25 +49,38 @@ internal static unsafe class NativeRead
     {
         truncated = false;
         int total = 0;
-        Span<byte> probe = stackalloc byte[1];
         while (true)
         {
-            if (total == buffer.Length)
-            {
-                if (buffer.Length >= maxBytes)
-                {
-                    // At the cap: is there anything left? One byte says.
-                    nint more;
-                    do more = source.Read(probe, total); while (more == -Errno.EINTR);
-                    if (more < 0) return (int)more;
-                    truncated = more > 0;
-                    return total;
-                }
-                var grown = new byte[(int)Math.Min(Math.Max(buffer.Length * 2L, 256), maxBytes)];
-                buffer.AsSpan(0, total).CopyTo(grown);
-                buffer = grown;
-            }
-            nint n = source.Read(buffer.AsSpan(total), total);
+            total = Fill(source, buffer, total);
+            if (total < buffer.Length) return total; // the end, or −errno
+            if (buffer.Length >= maxBytes) return AtCap(source, total, out truncated);
+            var grown = new byte[(int)Math.Min(Math.Max(buffer.Length * 2L, 256), maxBytes)];
+            buffer.AsSpan(0, total).CopyTo(grown);
+            buffer = grown;
+        }
+    }
+
+    /// <summary>Reads <paramref name="fd"/> from offset 0 into <paramref name="buffer"/>, which does not grow (memory
+    /// the caller mapped, say). Returns the length, or −errno; <paramref name="truncated"/>: the file goes on past it.</summary>
+    public static int ReadWhole(int fd, Span<byte> buffer, out bool truncated) =>
+        ReadWhole(new DescriptorSource(fd), buffer, out truncated);
+
+    internal static int ReadWhole<TSource>(TSource source, Span<byte> buffer, out bool truncated)
+        where TSource : IPositionalSource
+    {
+        truncated = false;
+        int total = Fill(source, buffer, 0);
+        return total < buffer.Length ? total : AtCap(source, total, out truncated);
+    }
+
+    /// <summary>Reads from <paramref name="offset"/> on into <paramref name="buffer"/> until a read returns 0 or the
+    /// buffer is full: the length then (the buffer's when it is full), or −errno.</summary>
+    private static int Fill<TSource>(TSource source, Span<byte> buffer, int offset) where TSource : IPositionalSource
+    {
+        int total = offset;
+        while (total < buffer.Length)
+        {
+            nint n = source.Read(buffer[total..], total);
             if (n == 0) return total;
             if (n < 0)
             {
@@ -76,6 +89,19 @@ internal static unsafe class NativeRead
             }
             total += (int)n;
         }
+        return total;
+    }
+
+    /// <summary>The buffer is full at <paramref name="total"/>: is there anything left? One byte says.</summary>
+    private static int AtCap<TSource>(TSource source, int total, out bool truncated) where TSource : IPositionalSource
+    {
+        truncated = false;
+        Span<byte> probe = stackalloc byte[1];
+        nint more;
+        do more = source.Read(probe, total); while (more == -Errno.EINTR);
+        if (more < 0) return (int)more;
+        truncated = more > 0;
+        return total;
     }
 
     /// <summary>openat(<paramref name="dirFd"/>, <paramref name="name"/>) for reading; −errno on failure.</summary>

@@ -173,8 +173,8 @@ public static class RunCommand
         journal.Append(new KillEvent { Event = "start", Time = DateTimeOffset.UtcNow, DryRun = settings.Action.DryRun, Message = config.Source + recovering, Sha256 = control.Config.Sha256 }, sync: unfinished.Count > 0);
         daemon.Runner.Recover(unfinished);
         foreach (var warning in StartupFootprint.Settle(paths, daemon.Host, daemon.Selector)) stderr.WriteLine("oomwarden: warning: " + warning);
-        if (StartupFootprint.BeginWorkingSetTrim(paths, daemon.Host, daemon.Selector, line => stderr.WriteLine("oomwarden: " + line)) is { } trim)
-            daemon.Runner.RunOnceIdle(StartupFootprint.WorkingSetWindow, trim);
+        if (StartupFootprint.WorkingSetTrimCycle(paths, daemon.Runner, daemon.Host, () => daemon.Selector, line => log("oomwarden: " + line)) is { } trim)
+            daemon.Runner.AddIdleWork(trim);
         // Type=notify: READY once the first tick ran and every wake-up is armed; WATCHDOG=1 from the loop.
         using var notify = Linux.Notify.SdNotify.FromEnvironment(out string? notifyError);
         if (notifyError is not null) stderr.WriteLine("oomwarden: warning: " + notifyError);

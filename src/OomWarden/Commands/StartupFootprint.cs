@@ -1,5 +1,6 @@
 using OomWarden.Core.Decisions;
 using OomWarden.Core.Model;
+using OomWarden.Core.Policy;
 using OomWarden.Daemon;
 using OomWarden.Linux;
 using OomWarden.Linux.Actions;
@@ -18,20 +19,17 @@ internal static class StartupFootprint
         // Another root is a test or a container view: its self/smaps and self/exe are not this process's.
         var trim = paths.IsDefault ? StartupTrim.Apply(paths.Proc("self/smaps"), paths.Proc("self/exe")) : default;
         if (trim.Warning is { } warning) yield return warning;
-        Rehearse(host, selector);
-        // Compacts what start-up left (the loader's garbage), gives the free space back, and runs the GC's own
-        // code once after the trim, so a collection under pressure does not fault it in.
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        RehearseCrossing(host, selector);
         // The working set is mapped (and locked) again: the rest of the executable goes back to the page cache,
-        // so a path not rehearsed (the journal's kill record, SIGKILL) faults from memory, not from the disk.
+        // so a path not rehearsed (a status request, a reload, the engine's escalation) faults from memory, not from the disk.
         if (Environment.GetEnvironmentVariable("OOMWARDEN_EXP_NOREFILL") is null) StartupTrim.Refill(trim);
     }
 
-    /// <summary>After the start-up settle: begins the trim of the read-only file pages that fault-around mapped
-    /// and that neither a second rehearsal nor the idle loop will touch (<see cref="WorkingSetTrim"/>). Returns what
-    /// the loop runs once it has been idle for <see cref="WorkingSetWindow"/> (null when there is nothing to do);
-    /// that gives one line to <paramref name="log"/>.</summary>
-    public static Action? BeginWorkingSetTrim(HostPaths paths, LiveHost host, IVictimSelector selector, Action<string> log)
+    /// <summary>After the start-up settle: the working-set trim's cycle (<see cref="WorkingSetCycle"/>, the loop runs
+    /// it: the first begins at the loop's first calm pass, each gives one line to <paramref name="log"/>); null when
+    /// the switch is set or the paths are not this process's.</summary>
+    public static WorkingSetCycle? WorkingSetTrimCycle(HostPaths paths, EngineHost runner, LiveHost host, Func<IVictimSelector> selector,
+        Action<string> log)
     {
         var data = DataSectionRemap.Current;
         if (data.Applied)
@@ -39,44 +37,124 @@ internal static class StartupFootprint
         else if (data.Warning is { } dataWarning)
             log(dataWarning);
         if (!paths.IsDefault || Environment.GetEnvironmentVariable(NoTrimVariable) is not null) return null;
-        var trim = WorkingSetTrim.Begin(paths.Proc("self/smaps"), paths.Proc("self/clear_refs"), out string? warning);
-        if (warning is not null) log("warning: " + warning);
-        if (trim is null) return null;
-        // The accessed bits are clear: what a crossing and a collection use is marked again, so that it stays.
-        Rehearse(host, selector);
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        string smaps = paths.Proc("self/smaps");
-        return () =>
+        var period = WorkingSetCycle.DefaultPeriod;
+        if (Environment.GetEnvironmentVariable(PeriodVariable) is { } text)
         {
-            var cpu0 = Environment.CpuUsage.TotalTime;
-            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            var (droppedKib, finishWarning) = trim.Finish(smaps);
-            var wall = System.Diagnostics.Stopwatch.GetElapsedTime(t0);
-            var cpu = Environment.CpuUsage.TotalTime - cpu0;
-            log(finishWarning is null
-                ? $"working set: {droppedKib} KiB of read-only pages unused since start given back ({trim.Pages} pages checked, {wall.TotalMilliseconds:F1} ms, CPU {cpu.TotalMilliseconds:F1} ms)"
-                : "warning: " + finishWarning);
-        };
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds) && seconds > 0)
+                period = TimeSpan.FromSeconds(seconds);
+            else log($"warning: {PeriodVariable}={text} is not a number of seconds > 0; the working set is trimmed every {period.TotalMinutes:F0} min");
+        }
+        // With the knob set (tests), every period runs a cycle: the growth check is off.
+        var steps = new TrimSteps(paths, runner, host, selector, log) { CheckGrowth = period == WorkingSetCycle.DefaultPeriod };
+        var cycle = new WorkingSetCycle(TimeProvider.System, steps, period, firstAfter: TimeSpan.Zero, firstWindow: WorkingSetCycle.StartupWindow);
+        steps.Cycle = cycle;
+        return cycle;
     }
 
     /// <summary>Set (to anything), the daemon keeps its working set as start-up left it: the switch that
     /// bench/footprint/idle.py runs compare against (docs/DESIGN.md, "The working set by the accessed bit").</summary>
     public const string NoTrimVariable = "OOMWARDEN_NO_WORKING_SET_TRIM";
 
-    /// <summary>How long the daemon runs before <see cref="BeginWorkingSetTrim"/>'s task drops what it did not use:
-    /// a few ticks of the loop. The loop re-lists the cgroup tree just before (the 30 s re-listing's code counts
-    /// as used); both are start-up work, not idle work.</summary>
-    public static readonly TimeSpan WorkingSetWindow = TimeSpan.FromSeconds(1);
+    /// <summary>A test and diagnostic knob: the seconds between the end of a working-set trim cycle and the begin of
+    /// the next (<see cref="WorkingSetCycle.DefaultPeriod"/>, an hour, when unset).</summary>
+    public const string PeriodVariable = "OOMWARDEN_WORKING_SET_PERIOD";
 
-    /// <summary>What a crossing runs before the signal, once, harmlessly: a victim search over the whole
-    /// machine (nothing is done with the result) and a verified pidfd on the daemon itself, signalled with 0
-    /// (no signal is sent: the kernel only checks that it could be).</summary>
-    private static void Rehearse(LiveHost host, IVictimSelector selector)
+    /// <summary>The daemon's <see cref="IWorkingSetSteps"/>: <see cref="WorkingSetTrim"/> on /proc/self, the rehearsal
+    /// inside each window, the loop's re-listing.</summary>
+    private sealed class TrimSteps(HostPaths paths, EngineHost runner, LiveHost host, Func<IVictimSelector> selector, Action<string> log)
+        : IWorkingSetSteps
+    {
+        private WorkingSetTrim? _trim;
+        private int _warnings;
+        private TimeSpan _beginCpu;
+        private long _residentAfterFinish;
+
+        /// <summary>Growth of the resident set since the last drop below which a cycle is skipped.</summary>
+        private const long RegrowthBytes = 256 << 10;
+
+        public WorkingSetCycle? Cycle { get; set; }
+
+        public bool CheckGrowth { get; init; }
+
+        public TimeSpan RescanInterval => runner.Settings.Monitor.RescanInterval;
+
+        public long Rescans => runner.Rescans;
+
+        public long Collections => GC.CollectionCount(0);
+
+        public void Rescan() => runner.Rescan();
+
+        public bool Begin()
+        {
+            // A later cycle only when the working set grew since the last drop (a status request, a reload, a kill
+            // faulted pages in): a daemon that stayed idle pays for no window at all.
+            if (CheckGrowth && _residentAfterFinish > 0 && Environment.WorkingSet < _residentAfterFinish + RegrowthBytes) return false;
+            var cpu0 = Environment.CpuUsage.TotalTime;
+            _trim = WorkingSetTrim.Begin(paths.Proc("self/smaps"), paths.Proc("self/clear_refs"), out string? warning);
+            // The same failure every hour is said once.
+            if (warning is not null && _warnings++ == 0) log("warning: " + warning);
+            if (_trim is null) return false;
+            // The accessed bits are clear: what a crossing and a collection use is marked again, so that it stays.
+            RehearseCrossing(host, selector());
+            _beginCpu = Environment.CpuUsage.TotalTime - cpu0;
+            return true;
+        }
+
+        public void Finish(TimeSpan observed)
+        {
+            var trim = _trim!;
+            _trim = null;
+            var cpu0 = Environment.CpuUsage.TotalTime;
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            var outcome = trim.Finish(paths.Proc("self/smaps"), paths.Proc("self/maps"));
+            var wall = System.Diagnostics.Stopwatch.GetElapsedTime(t0);
+            var cpu = Environment.CpuUsage.TotalTime - cpu0;
+            _residentAfterFinish = Math.Max(1, Environment.WorkingSet);
+            log(outcome.Warning is null
+                ? $"working set: {outcome.DroppedKib} KiB of read-only pages unused for {observed.TotalSeconds:F0} s given back ({trim.Pages} pages checked, "
+                    + $"{outcome.SplitMappings} mappings while split, {outcome.MergedMappings} after; {wall.TotalMilliseconds:F1} ms, CPU {cpu.TotalMilliseconds:F1} ms, "
+                    + $"{_beginCpu.TotalMilliseconds:F1} ms at the begin with the rehearsal; "
+                    + $"next in {(Cycle?.Period ?? TimeSpan.Zero).TotalMinutes:0.#} min)"
+                : "warning: " + outcome.Warning);
+        }
+    }
+
+    /// <summary>What a crossing runs before the signal, once, harmlessly, then a collection: a victim search over the
+    /// whole machine (nothing is done with the result), a verified pidfd on the daemon itself signalled with 0 (the
+    /// kernel only checks that it could be; SIGTERM and the SIGKILL escalation take the same path), the journal's
+    /// signal and kill records formatted into a buffer that is thrown away (nothing is written), then collections:
+    /// generation 0 and 1 (the paths of the daemon's everyday collections) and an aggressive one, which compacts what
+    /// start-up left and gives the free space back; so a collection under pressure does not fault the GC's code in.</summary>
+    private static void RehearseCrossing(LiveHost host, IVictimSelector selector)
     {
         selector.Select(host.OpenDomain(Domain.System));
         int self = Environment.ProcessId;
-        if (!host.TryReadStartTime(self, out ulong start)) return;
-        using var pidfd = new ProcessKiller(host.TryReadStartTime).OpenVerified(self, start);
-        pidfd?.TrySignal(0, out _);
+        if (host.TryReadStartTime(self, out ulong start))
+        {
+            using var pidfd = new ProcessKiller(host.TryReadStartTime).OpenVerified(self, start);
+            pidfd?.TrySignal(0, out _);
+            FormatKillRecords(self, start);
+        }
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    private static void FormatKillRecords(int pid, ulong start)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        var signal = new KillEvent
+        {
+            Event = "signal", Time = DateTimeOffset.UtcNow, SignalId = "rehearsal", Pid = pid, StartTimeTicks = start, Comm = "oomwardend",
+            Cgroup = "/", Domain = "system", Signal = Signals.Name(15), Reason = "rehearsal", Victim = "process", Rule = "rehearsal",
+            Priority = 0, FootprintBytes = 1 << 20, GraceMs = 2000, DecisionMs = 0.25,
+        };
+        var kill = signal with { Event = "kill", Signal = Signals.Name(9), Result = "exited", Escalated = true, FreedBytes = 1 << 20, ExitMs = 1.5 };
+        foreach (var e in (ReadOnlySpan<KillEvent>)[signal, kill])
+        {
+            buffer.ResetWrittenCount();
+            using var w = new System.Text.Json.Utf8JsonWriter(buffer, EventJournal.WriterOptions);
+            EventJournal.Write(w, e);
+        }
     }
 }

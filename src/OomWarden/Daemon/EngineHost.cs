@@ -158,7 +158,7 @@ public sealed class EngineHost : IDisposable
             if (_rescans.IsDue()) Rescan();
             if (_armPending) _armPending = _domains.ArmPendingWakeups(ArmBudget);
             PetWatchdog();
-            if (_idleTask is not null) RunIdleTaskIfDue();
+            if (_idleWork.Length != 0) RunIdleWorkIfDue();
             if (!_loop.RunOnce(NextSleep())) break;
         }
         FinishOnStop();
@@ -178,26 +178,21 @@ public sealed class EngineHost : IDisposable
         Execute();
     }
 
-    /// <summary>Runs <paramref name="task"/> once on the loop, right after a re-listing of the cgroup tree, at the
-    /// first quiet moment (no kill in flight, no cgroup churn) at least <paramref name="after"/> from now: the
-    /// start-up working-set trim.</summary>
-    public void RunOnceIdle(TimeSpan after, Action task)
-    {
-        _idleTask = task;
-        _idleTaskDue = _time.GetTimestamp() + (long)(after.TotalSeconds * _time.TimestampFrequency);
-    }
+    /// <summary>Adds work the loop runs when it is due and the daemon is calm (<see cref="IIdleWork"/>): the
+    /// working-set trim's cycle. Its due time wakes the loop like the engine's deadlines.</summary>
+    public void AddIdleWork(IIdleWork work) => _idleWork = [.. _idleWork, work];
 
-    private Action? _idleTask;
-    private long _idleTaskDue;
+    private IIdleWork[] _idleWork = [];
 
-    private void RunIdleTaskIfDue()
+    /// <summary>Calm: no kill in flight, no cgroup churn, no domain at or below its term level. Work that is due
+    /// waits for this.</summary>
+    private bool IsCalm => _engine.KillsInFlight.Count == 0 && _rescans.IsQuiet && _domains.MinDistanceBytes > 0;
+
+    private void RunIdleWorkIfDue()
     {
-        if (_time.GetTimestamp() < _idleTaskDue || _engine.KillsInFlight.Count != 0 || !_rescans.IsQuiet) return;
-        var task = _idleTask!;
-        _idleTask = null;
-        // The periodic re-listing runs once now, so that the pages it needs count as used by the task.
-        Rescan();
-        task();
+        long now = _time.GetTimestamp();
+        foreach (var work in _idleWork)
+            if (work.Due <= now && IsCalm) work.Run();
     }
 
     private void PetWatchdog()
@@ -234,11 +229,12 @@ public sealed class EngineHost : IDisposable
             var untilDelay = OomDelay.UntilNext();
             if (untilDelay < sleep) sleep = untilDelay;
         }
-        // The idle task's due time wakes the loop once; past it, a task that waits for quiet waits for the next wake-up.
-        if (_idleTask is not null && _time.GetTimestamp() is long now && now < _idleTaskDue)
+        // Idle work's due time wakes the loop once; past it, work that waits for calm waits for the next wake-up.
+        if (_idleWork.Length != 0)
         {
-            var untilIdleTask = Deadline.Until(_idleTaskDue, now, _time.TimestampFrequency);
-            if (untilIdleTask < sleep) sleep = untilIdleTask;
+            long now = _time.GetTimestamp();
+            foreach (var work in _idleWork)
+                if (now < work.Due && Deadline.Until(work.Due, now, _time.TimestampFrequency) is var untilWork && untilWork < sleep) sleep = untilWork;
         }
         var untilRescan = _rescans.UntilDue();
         if (untilRescan < sleep) sleep = untilRescan;

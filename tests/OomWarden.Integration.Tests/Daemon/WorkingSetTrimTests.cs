@@ -1,37 +1,76 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using OomWarden.Integration.Tests.Infrastructure;
 
 namespace OomWarden.Integration.Tests.Daemon;
 
-/// <summary>The start-up working-set trim (docs/DESIGN.md, "The working set by the accessed bit"), on a real daemon:
-/// a second after start it gives back read-only pages that start-up mapped and nothing used since, merges its
-/// page-by-page mappings back, and goes on watching; with OOMWARDEN_NO_WORKING_SET_TRIM it does none of it.</summary>
+/// <summary>The working-set trim's cycle (docs/DESIGN.md, "The working set by the accessed bit"), on a real daemon:
+/// after start its read-only file mappings are split page by page for one window (a re-listing interval and a
+/// margin, 2 s and 2 s here, and then until a garbage collection of the daemon's own), then the pages nothing used are given back and the mappings merged; a period later
+/// (OOMWARDEN_WORKING_SET_PERIOD, 6 s here, an hour by default) it is all done again. With
+/// OOMWARDEN_NO_WORKING_SET_TRIM it does none of it.</summary>
 public sealed class WorkingSetTrimTests
 {
-    private static readonly Regex Done = new(@"working set: (\d+) KiB of read-only pages unused since start given back \((\d+) pages checked");
+    private static readonly Regex Done = new(
+        @"^(\S+) oomwarden: working set: (\d+) KiB of read-only pages unused for (\d+) s given back \((\d+) pages checked, (\d+) mappings while split, (-?\d+) after;",
+        RegexOptions.Multiline);
+
+    private const int PeriodSeconds = 6;
+
+    private static string Config(string dir) =>
+        new ConfinedConfig(dir, "/oomwarden-trim-none") { Tables = "[monitor]\nrescan_interval = \"2s\"" }.Write();
+
+    private static int ExeMappings(int pid)
+    {
+        string exe = File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)!.FullName;
+        return File.ReadAllLines($"/proc/{pid}/maps").Count(l => l.EndsWith(" " + exe));
+    }
 
     [Fact]
-    public void A_second_after_start_unused_pages_are_given_back_and_the_mappings_merged()
+    public void Unused_pages_are_given_back_after_a_re_listing_window_the_mappings_merged_and_the_cycle_repeats()
     {
         string dir = TestHelpers.NewTempDirectory("oomwarden-it");
         try
         {
-            string config = new ConfinedConfig(dir, "/oomwarden-trim-none").Write();
-            using var daemon = DaemonProcess.Start("run", "--dry-run", "--config", config);
-            Match m = Match.Empty;
-            for (int i = 0; i < 600 && !(m = Done.Match(daemon.Log)).Success; i++) Thread.Sleep(100);
-            Assert.True(m.Success, "no working-set line within 60 s:\n" + daemon.Log);
-            long droppedKib = long.Parse(m.Groups[1].Value);
-            int pagesChecked = int.Parse(m.Groups[2].Value);
-            Assert.True(droppedKib > 0, "nothing given back:\n" + daemon.Log);
-            Assert.True(droppedKib < pagesChecked * 4L, $"{droppedKib} KiB dropped of {pagesChecked} pages: the used ones must stay");
-            // Merged back: the split made one mapping per page (over a thousand); afterwards the executable has its
-            // few segments again.
-            string exe = File.ResolveLinkTarget($"/proc/{daemon.Pid}/exe", returnFinalTarget: false)!.FullName;
-            int exeMappings = File.ReadAllLines($"/proc/{daemon.Pid}/maps").Count(l => l.EndsWith(" " + exe));
-            Assert.True(exeMappings < 16, $"{exeMappings} mappings of {exe} after the trim:\n" + File.ReadAllText($"/proc/{daemon.Pid}/maps"));
-            Assert.DoesNotContain("warning: working set", daemon.Log);
+            using var daemon = DaemonProcess.Start(new Dictionary<string, string> { ["OOMWARDEN_WORKING_SET_PERIOD"] = PeriodSeconds.ToString(CultureInfo.InvariantCulture) },
+                "run", "--dry-run", "--config", Config(dir));
+            // While the window runs, the executable is one mapping per page (it has a few segments otherwise).
+            int mostSplit = 0;
+            MatchCollection done = Done.Matches("");
+            for (int i = 0; i < 2400 && (done = Done.Matches(daemon.Log)).Count < 2; i++)
+            {
+                try
+                {
+                    mostSplit = Math.Max(mostSplit, ExeMappings(daemon.Pid));
+                }
+                catch (IOException)
+                {
+                }
+                Thread.Sleep(100);
+            }
+            Assert.True(done.Count >= 2, $"{done.Count} working-set line(s) within 240 s:\n" + daemon.Log);
+            Assert.True(mostSplit > 200, $"the executable had at most {mostSplit} mappings while its working set was observed:\n" + daemon.Log);
+            foreach (Match m in done)
+            {
+                long droppedKib = long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+                int windowSeconds = int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
+                int pagesChecked = int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture);
+                int split = int.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture);
+                int merged = int.Parse(m.Groups[6].Value, CultureInfo.InvariantCulture);
+                // At least rescan_interval 2 s and the 2 s margin, then until a collection of the daemon's own, 2 min at most.
+                Assert.InRange(windowSeconds, 4, 121);
+                Assert.True(droppedKib < pagesChecked * 4L, $"{droppedKib} KiB dropped of {pagesChecked} pages: the used ones must stay");
+                Assert.True(split >= pagesChecked, $"{split} mappings while {pagesChecked} pages were split:\n" + daemon.Log);
+                Assert.True(merged > 0 && merged < split / 4, $"{merged} mappings after the merge, {split} while split:\n" + daemon.Log);
+            }
+            // The first cycle gives back what start-up left; the second what the first window's refaults brought.
+            Assert.True(long.Parse(done[0].Groups[2].Value, CultureInfo.InvariantCulture) > 0, "nothing given back by the first cycle:\n" + daemon.Log);
+            // The second begins a period after the first finished and lasts a window.
+            var first = DateTimeOffset.Parse(done[0].Groups[1].Value, CultureInfo.InvariantCulture);
+            var second = DateTimeOffset.Parse(done[1].Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(second - first >= TimeSpan.FromSeconds(PeriodSeconds + 4 - 0.5), $"second cycle {second - first} after the first:\n" + daemon.Log);
             // Still watching and answering.
+            Assert.DoesNotContain("warning: working set", daemon.Log);
             var status = Sh.Run(Repo.Binary, ["status", "--socket", ConfinedConfig.ControlSocketIn(dir)], TimeSpan.FromSeconds(30));
             Assert.True(status.ExitCode == 0, status.Stderr + "\n" + daemon.Log);
             Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(10)));
@@ -48,9 +87,20 @@ public sealed class WorkingSetTrimTests
         string dir = TestHelpers.NewTempDirectory("oomwarden-it");
         try
         {
-            string config = new ConfinedConfig(dir, "/oomwarden-trim-none").Write();
-            using var daemon = DaemonProcess.Start(new Dictionary<string, string> { ["OOMWARDEN_NO_WORKING_SET_TRIM"] = "1" }, "run", "--dry-run", "--config", config);
-            Thread.Sleep(3000);
+            using var daemon = DaemonProcess.Start(new Dictionary<string, string>
+            {
+                ["OOMWARDEN_NO_WORKING_SET_TRIM"] = "1",
+                ["OOMWARDEN_WORKING_SET_PERIOD"] = "1",
+            }, "run", "--dry-run", "--config", Config(dir));
+            for (int i = 0; i < 60 && !daemon.Log.Contains("oomwarden: watching"); i++) Thread.Sleep(100);
+            Assert.Contains("oomwarden: watching", daemon.Log);
+            int most = 0;
+            for (int i = 0; i < 60; i++)
+            {
+                most = Math.Max(most, ExeMappings(daemon.Pid));
+                Thread.Sleep(100);
+            }
+            Assert.True(most < 16, $"{most} mappings of the executable with the switch set:\n" + daemon.Log);
             Assert.DoesNotContain("working set", daemon.Log);
             Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(10)));
         }

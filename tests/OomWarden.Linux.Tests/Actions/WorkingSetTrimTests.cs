@@ -90,4 +90,41 @@ public class WorkingSetTrimTests
         Assert.Empty(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit), Targets));
         Assert.Single(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit.Replace("Referenced:            4 kB", "Referenced:            0 kB")), Targets));
     }
+
+    [Fact]
+    public void Counts_every_mapping_it_reads_while_split()
+    {
+        WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(Split), Targets, out int mappings);
+        Assert.Equal(8, mappings);
+    }
+
+    [Fact]
+    public void Counts_the_mappings_of_a_maps_file_and_minus_one_for_none()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "556e00000000-556e00001000 r-xp 0000b000 fe:00 5333716 /usr/sbin/oomwardend\n"
+                + "7ffd1c2a3000-7ffd1c2c4000 rw-p 00000000 00:00 0                          [stack]\n");
+            Assert.Equal(2, WorkingSetTrim.CountMappings(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.Equal(-1, WorkingSetTrim.CountMappings(path));
+        Assert.True(WorkingSetTrim.CountMappings("/proc/self/maps") > 4);
+    }
+
+    [Fact]
+    public void While_unlocked_runs_the_body_and_relocks_only_what_was_locked()
+    {
+        // The test host is not locked (no mlockall): the body runs, nothing is unlocked or locked around it.
+        Assert.False(OomWarden.Linux.Interop.Process.Mlock.IsLocked);
+        int runs = 0;
+        Assert.True(OomWarden.Linux.Interop.Process.Mlock.WhileUnlocked(() => runs++, out string? warning));
+        Assert.Equal(1, runs);
+        Assert.Null(warning);
+        Assert.False(OomWarden.Linux.Interop.Process.Mlock.IsLocked);
+    }
 }

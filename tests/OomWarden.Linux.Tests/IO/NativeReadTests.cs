@@ -107,6 +107,63 @@ public sealed class NativeReadTests
     }
 
     [Fact]
+    public void Into_a_fixed_buffer_short_reads_are_not_the_end_either()
+    {
+        var content = PidList(10_000);
+        var buffer = new byte[content.Length + 100];
+        int n = NativeRead.ReadWhole(new SeqFileSource(content) { InterruptEvery = 5 }, buffer.AsSpan(), out bool truncated);
+        Assert.Equal(content.Length, n);
+        Assert.False(truncated);
+        Assert.Equal(content, buffer.AsSpan(0, n).ToArray());
+    }
+
+    [Fact]
+    public void Into_a_fixed_buffer_a_longer_file_reads_as_truncated_and_one_exactly_as_long_as_complete()
+    {
+        var content = PidList(10_000);
+        var small = new byte[16 * 1024];
+        Assert.Equal(small.Length, NativeRead.ReadWhole(new SeqFileSource(content), small.AsSpan(), out bool truncated));
+        Assert.True(truncated);
+        Assert.Equal(content.AsSpan(0, small.Length).ToArray(), small);
+
+        var exact = new byte[content.Length];
+        Assert.Equal(content.Length, NativeRead.ReadWhole(new SeqFileSource(content), exact.AsSpan(), out truncated));
+        Assert.False(truncated);
+    }
+
+    [Fact]
+    public void Into_a_fixed_buffer_an_error_is_minus_errno()
+    {
+        Assert.Equal(-Errno.EACCES, NativeRead.ReadWhole(new FailingSource(), new byte[64].AsSpan(), out _));
+    }
+
+    private sealed class FailingSource : IPositionalSource
+    {
+        public nint Read(Span<byte> destination, long offset) => -Errno.EACCES;
+    }
+
+    [Fact]
+    public void A_mapped_text_holds_the_whole_file_and_says_why_it_cannot()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            var content = PidList(3_000);
+            File.WriteAllBytes(path, content);
+            Assert.True(MappedText.TryRead(path, out var text, out int errno), Errno.Describe(errno));
+            using (text) Assert.Equal(content, text.Span.ToArray());
+            Assert.True(MappedText.TryRead("/proc/self/maps", out var maps, out _));
+            using (maps) Assert.Contains("[stack]", Encoding.ASCII.GetString(maps.Span));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.False(MappedText.TryRead(path, out _, out int missing));
+        Assert.Equal(Errno.ENOENT, missing);
+    }
+
+    [Fact]
     public void Truncation_message_names_the_file_and_the_cap()
     {
         Assert.Equal("/x/cgroup.procs: longer than 16 MiB; only the first 16 MiB were read",

@@ -28,6 +28,29 @@ public static partial class Mlock
         return r == 0;
     }
 
+    /// <summary>Runs <paramref name="body"/> with the daemon's pages unlocked when they are locked (madvise(MADV_DONTNEED)
+    /// refuses locked ranges), then locks again with MCL_ONFAULT, which locks only what is still resident. False
+    /// (body not run) when munlockall fails; <paramref name="warning"/> is that failure, or mlockall's afterwards.</summary>
+    public static bool WhileUnlocked(Action body, out string? warning)
+    {
+        warning = null;
+        bool relock = IsLocked;
+        if (relock && !TryUnlockAll(out int errno))
+        {
+            warning = $"munlockall: {Errno.Describe(errno)}";
+            return false;
+        }
+        try
+        {
+            body();
+        }
+        finally
+        {
+            if (relock) warning = TryLockAll();
+        }
+        return true;
+    }
+
     /// <summary>Locks current and future pages on fault; null on success, else a message naming the limit.</summary>
     public static string? TryLockAll()
     {
