@@ -9,7 +9,7 @@ namespace OomWarden.Integration.Tests.Daemon;
 public sealed class DataSectionRemapTests
 {
     private static readonly Regex Remapped = new(@"data section: (\d+) KiB file-backed \(an unnamed file in (\S+), ");
-    private static readonly Regex Trimmed = new(@"working set: \d+ KiB of read-only pages unused since start given back");
+    private static readonly Regex Trimmed = new(@"working set: \d+ KiB of read-only pages unused for \d+ s given back");
 
     [Fact]
     public void The_data_section_is_file_backed_and_its_unread_pages_are_given_back()
