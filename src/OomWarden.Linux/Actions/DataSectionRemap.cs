@@ -58,7 +58,7 @@ public static unsafe class DataSectionRemap
         nint check = -1;
         try
         {
-            if (!FileMapping.TryGetFileSystemType(fd, out long type, out errno))
+            if (!IO.ControlFile.TryGetFileSystemType(fd, out long type, out errno))
             {
                 why = $"{directory}: fstatfs: {Errno.Describe(errno)}";
                 return false;

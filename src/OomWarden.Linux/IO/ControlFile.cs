@@ -53,11 +53,16 @@ public static class ControlFile
     }
 
     /// <summary>True when <paramref name="fd"/> is on procfs, sysfs, cgroup or cgroup2.</summary>
-    public static unsafe bool IsKernelFile(int fd)
+    public static bool IsKernelFile(int fd) =>
+        TryGetFileSystemType(fd, out long type, out _) && type is ProcSuperMagic or SysfsMagic or CgroupSuperMagic or Cgroup2SuperMagic;
+
+    /// <summary>fstatfs(2)'s f_type of an open descriptor (false with errno when the call fails).</summary>
+    public static unsafe bool TryGetFileSystemType(int fd, out long type, out int errno)
     {
         byte* buffer = stackalloc byte[256];
-        if (FileSystemInterop.FStatFs(fd, buffer) != 0) return false;
-        long type = *(long*)buffer;
-        return type is ProcSuperMagic or SysfsMagic or CgroupSuperMagic or Cgroup2SuperMagic;
+        int r = FileSystemInterop.FStatFs(fd, buffer);
+        errno = r == 0 ? 0 : System.Runtime.InteropServices.Marshal.GetLastSystemError();
+        type = r == 0 ? *(long*)buffer : 0;
+        return r == 0;
     }
 }

@@ -8,19 +8,13 @@ public static unsafe partial class AnonymousMemory
 {
     private const int ProtRead = 1, ProtWrite = 2, MapPrivate = 2, MapAnonymous = 0x20, MapNoReserve = 0x4000;
 
-    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
-    private static partial nint MmapNative(nint address, nuint length, int prot, int flags, int fd, long offset);
-
-    [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
-    private static partial int MunmapNative(nint address, nuint length);
-
     /// <summary>Reserves <paramref name="length"/> bytes (pages become resident when written); null on failure.</summary>
     public static byte* TryMap(nuint length, out int errno)
     {
-        nint p = MmapNative(0, length, ProtRead | ProtWrite, MapPrivate | MapAnonymous | MapNoReserve, -1, 0);
+        nint p = FileMapping.MmapNative(0, length, ProtRead | ProtWrite, MapPrivate | MapAnonymous | MapNoReserve, -1, 0);
         errno = p == -1 ? Marshal.GetLastSystemError() : 0;
         return p == -1 ? null : (byte*)p;
     }
 
-    public static void Unmap(byte* address, nuint length) => MunmapNative((nint)address, length);
+    public static void Unmap(byte* address, nuint length) => FileMapping.MunmapNative((nint)address, length);
 }

@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace OomWarden.Linux.Interop.Process;
 
 /// <summary>The calls behind <see cref="Actions.DataSectionRemap"/>: an unnamed file (open O_TMPFILE), mmap(2) of
-/// it (MAP_FIXED over a range of the daemon's own memory), fdatasync(2), fstatfs(2) and getauxval(3).</summary>
+/// it (MAP_FIXED over a range of the daemon's own memory), fdatasync(2) and getauxval(3); the mmap/munmap binding
+/// <see cref="AnonymousMemory"/> uses too.</summary>
 public static unsafe partial class FileMapping
 {
     public const int ProtRead = 1, ProtWrite = 2, MapPrivate = 2, MapFixed = 0x10;
@@ -22,14 +23,11 @@ public static unsafe partial class FileMapping
     /// <summary>O_TMPFILE (__O_TMPFILE | O_DIRECTORY): 0x400000 on every architecture, plus O_DIRECTORY's own bit.</summary>
     public static int TemporaryFileFlags => 0x400000 | FileSystem.OpenFlags.Directory | RawFile.ORdWr | RawFile.OCloexec;
 
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int OpenNative(string path, int flags, int mode);
-
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
-    private static partial nint MmapNative(nint address, nuint length, int prot, int flags, int fd, long offset);
+    internal static partial nint MmapNative(nint address, nuint length, int prot, int flags, int fd, long offset);
 
     [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
-    private static partial int MunmapNative(nint address, nuint length);
+    internal static partial int MunmapNative(nint address, nuint length);
 
     [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
     private static partial int FDataSyncNative(int fd);
@@ -39,22 +37,8 @@ public static unsafe partial class FileMapping
 
     /// <summary>An unnamed regular file in <paramref name="directory"/>, mode 0600, gone when its last descriptor
     /// and mapping are: nothing to clean up after a crash, no name another user could plant or race.</summary>
-    public static bool TryCreateUnnamed(string directory, out int fd, out int errno)
-    {
-        fd = OpenNative(directory, TemporaryFileFlags, 0x180);
-        errno = fd < 0 ? Marshal.GetLastSystemError() : 0;
-        return fd >= 0;
-    }
-
-    /// <summary>The file system type (statfs f_type) of an open descriptor.</summary>
-    public static bool TryGetFileSystemType(int fd, out long type, out int errno)
-    {
-        byte* buffer = stackalloc byte[256];
-        int r = FileSystem.FileSystemInterop.FStatFs(fd, buffer);
-        errno = r == 0 ? 0 : Marshal.GetLastSystemError();
-        type = r == 0 ? *(long*)buffer : 0;
-        return r == 0;
-    }
+    public static bool TryCreateUnnamed(string directory, out int fd, out int errno) =>
+        RawFile.TryOpen(directory, TemporaryFileFlags, 0x180, out fd, out errno);
 
     /// <summary>write(2) of <paramref name="length"/> bytes from <paramref name="source"/>, one page per call (so the
     /// page cache holds the file in single pages, which MADV_PAGEOUT can drop one by one).</summary>

@@ -19,9 +19,12 @@ public static partial class RawFile
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint WriteNative(int fd, byte* buffer, nuint count);
 
-    public static bool TryOpen(string path, int flags, out int fd, out int errno)
+    public static bool TryOpen(string path, int flags, out int fd, out int errno) => TryOpen(path, flags, 0, out fd, out errno);
+
+    /// <summary>open(2) with a mode for a file it creates (O_CREAT, O_TMPFILE).</summary>
+    public static bool TryOpen(string path, int flags, int mode, out int fd, out int errno)
     {
-        fd = OpenNative(path, flags | OCloexec, 0);
+        fd = OpenNative(path, flags | OCloexec, mode);
         errno = fd < 0 ? Marshal.GetLastSystemError() : 0;
         return fd >= 0;
     }
