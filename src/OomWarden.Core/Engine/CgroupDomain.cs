@@ -57,11 +57,15 @@ public sealed class CgroupDomain : WatchedDomain
 
     /// <summary>Usage alone (memory.usage_in_bytes / memory.current). Returns true when usage is close enough to
     /// the limit that the working set matters: the caller then reads inactive_file and calls
-    /// <see cref="Update(long, long)"/>. Below an armed kernel wake-up the cgroup asks for no polling at all.</summary>
+    /// <see cref="Update(long, long)"/>. Below an armed kernel wake-up the cgroup asks for no polling at all, also when
+    /// the whole cgroup is smaller than the prepare band (its wake-up is armed at half the limit): otherwise every
+    /// small limited cgroup would keep the daemon polling at the worst fill rate and re-preparing its decision four
+    /// times a second for good.</summary>
     public bool UpdateFromUsage(long usageBytes, bool kernelWakesBelowUsage)
     {
         long distance = CgroupEvaluator.UsageDistanceToTerm(usageBytes, LimitBytes, _thresholds);
-        if (distance <= _prepareMarginBytes || OomWait is not null || LimitBytes - usageBytes <= WarningHeadroomBytes) return true;
+        if (OomWait is not null || LimitBytes - usageBytes <= WarningHeadroomBytes) return true;
+        if (distance <= _prepareMarginBytes && !kernelWakesBelowUsage) return true;
         Memory = new CgroupMemory(usageBytes, LimitBytes, CgroupMemory.Unlimited, 0, 0);
         Reading = new LevelReading(PressureLevel.None, kernelWakesBelowUsage ? long.MaxValue / 2 : distance);
         HasFigures = true;

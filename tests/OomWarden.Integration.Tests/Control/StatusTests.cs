@@ -9,6 +9,25 @@ namespace OomWarden.Integration.Tests.Control;
 public sealed class StatusTests
 {
     [Fact]
+    public void An_idle_cgroup_smaller_than_the_prepare_band_leaves_polling_to_the_kernel_wake_up()
+    {
+        // 64 MiB is inside the 1 GiB prepare band from the start. Below its v1 usage threshold (armed at half the
+        // limit) the kernel wakes the daemon: the cgroup must not make it poll at the worst fill rate (~13 ms).
+        using var cg = V1MemoryCgroup.Create("oomwarden-poll", 64L << 20);
+        using var f = new ControlFixture();
+        f.WriteConfig(cg.Path);
+        using var daemon = DaemonProcess.Start("run", "--dry-run", "--config", f.ConfigPath);
+        JsonElement s = default;
+        bool slow = ControlFixture.WaitUntil(() =>
+        {
+            s = f.StatusJson(daemon);
+            return s.GetProperty("poll").GetProperty("interval_ms").GetDouble() >= 1000;
+        }, TimeSpan.FromSeconds(20));
+        Assert.True(slow, "the daemon still polls fast for an idle 64 MiB cgroup:\n" + s + "\n" + daemon.Log);
+        Assert.Equal("ok", ControlFixture.Domain(s, cg.Path).GetProperty("level").GetString());
+    }
+
+    [Fact]
     public void Status_text_and_json_show_levels_thresholds_the_victim_recent_kills_and_counters()
     {
         using var cg = V1MemoryCgroup.Create("oomwarden-status", 64L << 20);
@@ -22,7 +41,7 @@ public sealed class StatusTests
         Assert.Equal(f.ConfigPath, idle.GetProperty("config").GetProperty("path").GetString());
         Assert.Equal(64, idle.GetProperty("config").GetProperty("sha256").GetString()!.Length);
         var d0 = ControlFixture.Domain(idle, cg.Path);
-        Assert.True(d0.GetProperty("level").GetString() is "ok" or "prepare", idle.ToString()); // prepare: 64 MiB is inside the 1 GiB prepare band
+        Assert.True(d0.GetProperty("level").GetString() is "ok" or "prepare", idle.ToString()); // prepare: 64 MiB is inside the 1 GiB prepare band (ok once its kernel wake-up is armed)
         Assert.Equal(64L << 20, d0.GetProperty("total_bytes").GetInt64());
         Assert.Equal(16L << 20, d0.GetProperty("term_bytes").GetInt64());
         Assert.True(idle.GetProperty("self").GetProperty("rss_bytes").GetInt64() > 1 << 20);

@@ -1,0 +1,57 @@
+using OomWarden.Core.Detection;
+using OomWarden.Core.Engine;
+using static OomWarden.Core.Tests.Engine.EngineHarness;
+
+namespace OomWarden.Core.Tests.Engine;
+
+/// <summary>When a cgroup asks to be polled (<see cref="CgroupDomain.UpdateFromUsage"/> true: read in full, its distance
+/// drives the adaptive sleep). A cgroup smaller than the prepare band is always inside it; below its armed kernel
+/// wake-up (v1, at half the limit) it must still ask for nothing, or one small limited cgroup keeps the daemon
+/// polling every few milliseconds.</summary>
+public class CgroupDomainPollingTests
+{
+    // EngineHarness.Cgroup: a prepare band of 64 MiB.
+    private static CgroupDomain Small() => Cgroup("/small", limitBytes: 32 * MiB);
+
+    [Fact]
+    public void A_cgroup_smaller_than_the_prepare_band_is_not_polled_below_its_kernel_wake_up()
+    {
+        var c = Small();
+        Assert.False(c.UpdateFromUsage(4 * MiB, kernelWakesBelowUsage: true));
+        Assert.Equal(PressureLevel.None, c.Level);
+        Assert.True(c.Reading.DistanceToTermBytes > 1L << 40, $"distance {c.Reading.DistanceToTermBytes}: the adaptive sleep would poll");
+    }
+
+    [Fact]
+    public void Without_a_kernel_wake_up_the_same_cgroup_is_polled()
+    {
+        Assert.True(Small().UpdateFromUsage(4 * MiB, kernelWakesBelowUsage: false));
+    }
+
+    [Fact]
+    public void Above_its_kernel_wake_up_the_cgroup_is_polled_again()
+    {
+        // The caller passes kernelWakesBelowUsage = usage < the armed threshold: false once usage reached it.
+        var c = Small();
+        Assert.True(c.UpdateFromUsage(20 * MiB, kernelWakesBelowUsage: false));
+        c.Update(20 * MiB, 0);
+        Assert.True(c.Reading.DistanceToTermBytes < 64 * MiB);
+    }
+
+    [Fact]
+    public void Inside_its_warning_headroom_the_cgroup_is_read_in_full_even_below_the_wake_up()
+    {
+        var c = Small();
+        c.WarningHeadroomBytes = 30 * MiB;
+        Assert.True(c.UpdateFromUsage(4 * MiB, kernelWakesBelowUsage: true));
+    }
+
+    [Fact]
+    public void A_cgroup_larger_than_the_band_is_polled_only_inside_it()
+    {
+        var c = Cgroup("/big", limitBytes: 1 * GiB);
+        Assert.False(c.UpdateFromUsage(100 * MiB, kernelWakesBelowUsage: true));
+        Assert.False(c.UpdateFromUsage(100 * MiB, kernelWakesBelowUsage: false));
+        Assert.True(c.UpdateFromUsage(950 * MiB, kernelWakesBelowUsage: false));
+    }
+}
