@@ -63,11 +63,13 @@ public sealed class CgroupDomain : WatchedDomain
     /// times a second for good.</summary>
     public bool UpdateFromUsage(long usageBytes, bool kernelWakesBelowUsage)
     {
+        KernelWakesFirst = false;
         long distance = CgroupEvaluator.UsageDistanceToTerm(usageBytes, LimitBytes, _thresholds);
         if (OomWait is not null || LimitBytes - usageBytes <= WarningHeadroomBytes) return true;
         if (distance <= _prepareMarginBytes && !kernelWakesBelowUsage) return true;
         Memory = new CgroupMemory(usageBytes, LimitBytes, CgroupMemory.Unlimited, 0, 0);
         Reading = new LevelReading(PressureLevel.None, kernelWakesBelowUsage ? long.MaxValue / 2 : distance);
+        KernelWakesFirst = kernelWakesBelowUsage;
         HasFigures = true;
         return false;
     }
@@ -75,6 +77,7 @@ public sealed class CgroupDomain : WatchedDomain
     /// <summary>Usage and inactive page cache: the full evaluation.</summary>
     public void Update(long usageBytes, long inactiveFileBytes)
     {
+        KernelWakesFirst = false;
         Memory = new CgroupMemory(usageBytes, LimitBytes, CgroupMemory.Unlimited, inactiveFileBytes, 0);
         Reading = CgroupEvaluator.Evaluate(Memory, _thresholds, _prepareMarginBytes);
         if (OomWait is not null) Reading = new LevelReading(PressureLevel.Kill, Math.Min(0, Reading.DistanceToTermBytes));

@@ -48,7 +48,8 @@ public sealed partial class OomEngine
                 m.Notified(now);
                 _events.Publish(new WarningChanged(_time.GetUtcNow(), d, m.Level, m.Level, d.AvailableBytes) { Reason = m.Describe(m.Level) });
             }
-            long distance = m.DistanceToNextBytes;
+            // Below an armed kernel wake-up (armed no higher than the loosest warning level) nothing needs polling.
+            long distance = d.KernelWakesFirst ? long.MaxValue : m.DistanceToNextBytes;
             if (distance < minDistance) minDistance = distance;
             if (levels.Release) StepRelease(d, st, m, now);
             StepReclaim(d, st, m, now);

@@ -34,6 +34,10 @@ public abstract class WatchedDomain
     /// <summary>False until the first figures arrive, and after a failed read (the engine then leaves it alone).</summary>
     public bool HasFigures { get; protected set; }
 
+    /// <summary>True while an armed kernel wake-up comes before every level of this domain (a v1 cgroup below its
+    /// usage threshold): neither its term distance nor its warning distance needs polling.</summary>
+    public bool KernelWakesFirst { get; protected set; }
+
     /// <summary>What is left in this domain's own terms (MemAvailable, a node's free + inactive file, a cgroup's
     /// limit − working set): the judgement of a kill compares it before and after.</summary>
     public abstract long AvailableBytes { get; }

@@ -77,10 +77,12 @@ public sealed class CgroupSource : IDomainSource
     }
 
     /// <summary>Arms the kernel wake-up: v1 where polling must start (the prepare band, or half the limit for a
-    /// cgroup smaller than the band), v2 on memory.events changes. False when not offered (the cgroup is polled).</summary>
+    /// cgroup smaller than the band; no higher than the loosest warning level, whose distance is polled too), v2 on
+    /// memory.events changes. False when not offered (the cgroup is polled).</summary>
     public bool TryArmWakeup(EventLoop loop, CgroupThresholds t, long prepareMarginBytes, Action onWake)
     {
         long threshold = Math.Max(Cgroup.LimitBytes / 2, Cgroup.LimitBytes - t.HeadroomTerm.ToBytes(Cgroup.LimitBytes) - prepareMarginBytes);
+        if (Cgroup.WarningHeadroomBytes > 0) threshold = Math.Max(1, Math.Min(threshold, Cgroup.LimitBytes - Cgroup.WarningHeadroomBytes));
         _wakeup = CgroupWakeup.TryArm(loop, Directory, Version, threshold, onWake);
         return _wakeup is not null;
     }

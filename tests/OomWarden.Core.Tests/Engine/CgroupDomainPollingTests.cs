@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Time.Testing;
 using OomWarden.Core.Detection;
 using OomWarden.Core.Engine;
+using OomWarden.Core.Levels;
+using OomWarden.Core.Settings;
 using static OomWarden.Core.Tests.Engine.EngineHarness;
 
 namespace OomWarden.Core.Tests.Engine;
@@ -53,5 +56,29 @@ public class CgroupDomainPollingTests
         Assert.False(c.UpdateFromUsage(100 * MiB, kernelWakesBelowUsage: true));
         Assert.False(c.UpdateFromUsage(100 * MiB, kernelWakesBelowUsage: false));
         Assert.True(c.UpdateFromUsage(950 * MiB, kernelWakesBelowUsage: false));
+    }
+
+    [Fact]
+    public void Below_its_kernel_wake_up_the_cgroup_s_warning_distance_does_not_drive_the_polling_either()
+    {
+        var engine = new OomEngine(new EngineOptions { InstanceId = "t", Levels = new LevelSettings() }, new FakeTimeProvider(), new NullSink());
+        var c = Small();
+        engine.SetDomains([c]);
+        Assert.False(c.UpdateFromUsage(4 * MiB, kernelWakesBelowUsage: true));
+        Assert.True(c.KernelWakesFirst);
+        engine.Step();
+        Assert.Equal(long.MaxValue, engine.MinWarningDistanceBytes);
+
+        // Past the wake-up the cgroup is read in full and its distance to the first warning level is polled again.
+        Assert.True(c.UpdateFromUsage(20 * MiB, kernelWakesBelowUsage: false));
+        c.Update(20 * MiB, 0);
+        Assert.False(c.KernelWakesFirst);
+        engine.Step();
+        Assert.InRange(engine.MinWarningDistanceBytes, 0, 32 * MiB);
+    }
+
+    private sealed class NullSink : IEventSink
+    {
+        public void Publish(EngineEvent e) { }
     }
 }
