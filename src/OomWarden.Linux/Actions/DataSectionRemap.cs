@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using OomWarden.Linux.Interop;
 using OomWarden.Linux.Interop.FileSystem;
+using OomWarden.Linux.IO;
 using OomWarden.Linux.Interop.Process;
 using OomWarden.Linux.Parsing;
 
@@ -163,19 +164,7 @@ public static unsafe class DataSectionRemap
         }
     }
 
-    private static bool TryReadAt(int fd, Span<byte> buffer, ulong offset)
-    {
-        fixed (byte* p = buffer)
-        {
-            for (int done = 0; done < buffer.Length;)
-            {
-                nint n = FileSystemInterop.PRead(fd, p + done, (nuint)(buffer.Length - done), (long)offset + done);
-                if (n <= 0) return false;
-                done += (int)n;
-            }
-        }
-        return true;
-    }
+    private static bool TryReadAt(int fd, Span<byte> buffer, ulong offset) => NativeRead.TryReadAt(fd, buffer, (long)offset);
 }
 
 /// <summary>The range mapped from the file (0, 0 when nothing was done), the directory of the file, or why not.</summary>

@@ -28,20 +28,43 @@ public sealed class WorkingSetTrim
     public const int MaxPages = 16384;
 
     private const ulong PageBytes = 4096;
+
+    /// <summary>madvise(2) MADV_SEQUENTIAL: a third set of flags, so that two neighbouring pages split off from a
+    /// mapping (one MADV_RANDOM) do not merge either.</summary>
+    private const int Sequential = 2;
+
     private readonly List<SmapsMapping> _targets;
     private readonly DataSectionRemapResult _data;
+    private readonly ulong[]? _checked;
 
-    private WorkingSetTrim(List<SmapsMapping> targets, DataSectionRemapResult data)
+    private WorkingSetTrim(List<SmapsMapping> targets, DataSectionRemapResult data, ulong[]? checkedPages)
     {
         _targets = targets;
         _data = data;
+        _checked = checkedPages;
     }
 
+    /// <summary>Pages split and observed: every page of the targets, or (a later cycle) the ones mapped again since
+    /// the last finish.</summary>
     public int Pages { get; private set; }
+
+    /// <summary>True when only the pages mapped again since the last finish are observed.</summary>
+    public bool OnlyRegrown => _checked is not null;
+
+    /// <summary>The targets' present pages after <see cref="Finish"/> (ascending; null: not read): what the next cycle
+    /// leaves alone.</summary>
+    public ulong[]? Kept { get; private set; }
 
     /// <summary>Splits the read-only file mappings of <paramref name="smapsPath"/> page by page and clears the
     /// accessed bits through <paramref name="clearRefsPath"/>. Null (with a warning) when nothing could be done.</summary>
-    public static WorkingSetTrim? Begin(string smapsPath, string clearRefsPath, out string? warning)
+    public static WorkingSetTrim? Begin(string smapsPath, string clearRefsPath, out string? warning) =>
+        Begin(smapsPath, clearRefsPath, null, null, out warning);
+
+    /// <summary>As above; with <paramref name="kept"/> (the <see cref="Kept"/> of the last finish) only the pages
+    /// mapped now (<paramref name="pagemapPath"/>) and not kept then are split and observed: what the last window
+    /// kept was in use, and the path a crossing takes was rehearsed inside the first one. Null without a warning
+    /// when nothing came back.</summary>
+    public static WorkingSetTrim? Begin(string smapsPath, string clearRefsPath, string? pagemapPath, ulong[]? kept, out string? warning)
     {
         warning = null;
         if (!MappedText.TryRead(smapsPath, out var smaps, out int errno))
@@ -56,26 +79,68 @@ public sealed class WorkingSetTrim
             targets = StartupTrim.Targets(smaps.Span);
             if (data.Applied) AddDataMappings(smaps.Span, data, targets);
         }
+        if (targets.Count == 0) return null;
+        if (kept is not null && pagemapPath is not null)
+        {
+            if (!ResidentPages.TryRead(pagemapPath, targets, out var present, out errno))
+            {
+                warning = $"working set not trimmed: cannot read {pagemapPath}: {Errno.Describe(errno)}";
+                return null;
+            }
+            var regrown = ResidentPages.Since(present, kept);
+            if (regrown.Count == 0 || regrown.Count > MaxPages) return null;
+            var partial = new WorkingSetTrim(targets, data, regrown.ToArray()) { Pages = regrown.Count };
+            SplitPages(regrown);
+            return partial.ClearReferences(clearRefsPath, out warning);
+        }
         long pages = 0;
         foreach (var m in targets) pages += (long)(m.LengthBytes / PageBytes);
-        if (targets.Count == 0 || pages > MaxPages) return null;
-        var trim = new WorkingSetTrim(targets, data) { Pages = (int)pages };
+        if (pages > MaxPages) return null;
+        var trim = new WorkingSetTrim(targets, data, null) { Pages = (int)pages };
         foreach (var m in targets)
             for (ulong a = m.StartAddress + PageBytes; a < m.EndAddress; a += 2 * PageBytes)
                 Madvise.TryAdvise(a, PageBytes, Madvise.Random, out _);
-        if (!RawFile.TryWriteFile(clearRefsPath, "1"u8, out errno))
+        return trim.ClearReferences(clearRefsPath, out warning);
+    }
+
+    /// <summary>Gives each page of <paramref name="pages"/> (ascending) a mapping of its own: MADV_RANDOM, or
+    /// MADV_SEQUENTIAL right after a MADV_RANDOM neighbour; the pages between keep their flags.</summary>
+    private static void SplitPages(List<ulong> pages)
+    {
+        int previous = Madvise.Normal;
+        for (int i = 0; i < pages.Count; i++)
         {
-            trim.Merge();
-            warning = $"working set not trimmed: cannot write {clearRefsPath}: {Errno.Describe(errno)}";
-            return null;
+            bool follows = i > 0 && pages[i - 1] + PageBytes == pages[i];
+            int advice = follows && previous == Madvise.Random ? Sequential : Madvise.Random;
+            Madvise.TryAdvise(pages[i], PageBytes, advice, out _);
+            previous = advice;
         }
-        return trim;
+    }
+
+    private WorkingSetTrim? ClearReferences(string clearRefsPath, out string? warning)
+    {
+        warning = null;
+        if (RawFile.TryWriteFile(clearRefsPath, "1"u8, out int errno)) return this;
+        Merge();
+        warning = $"working set not trimmed: cannot write {clearRefsPath}: {Errno.Describe(errno)}";
+        return null;
     }
 
     /// <summary>Drops the resident pages of the split mappings that were not accessed since <see cref="Begin"/>,
     /// merges the mappings back and locks what stays. Returns the KiB dropped, the process's mappings while split
     /// (about one per page) and after the merge (−1 when /proc/self/maps could not be read), and a warning, if any.</summary>
-    public TrimOutcome Finish(string smapsPath, string mapsPath)
+    public TrimOutcome Finish(string smapsPath, string mapsPath) => Finish(smapsPath, mapsPath, null);
+
+    /// <summary>As above; with <paramref name="pagemapPath"/> the targets' present pages after the merge are read
+    /// into <see cref="Kept"/>.</summary>
+    public TrimOutcome Finish(string smapsPath, string mapsPath, string? pagemapPath)
+    {
+        var outcome = Drop(smapsPath, mapsPath);
+        if (pagemapPath is not null && ResidentPages.TryRead(pagemapPath, _targets, out var present, out _)) Kept = present;
+        return outcome;
+    }
+
+    private TrimOutcome Drop(string smapsPath, string mapsPath)
     {
         if (!MappedText.TryRead(smapsPath, out var smaps, out int errno))
         {
@@ -84,7 +149,7 @@ public sealed class WorkingSetTrim
         }
         List<(ulong Start, ulong End)> drop, pageOut;
         int split;
-        using (smaps) drop = Unreferenced(smaps.Span, _targets, _data, out pageOut, out split);
+        using (smaps) drop = Unreferenced(smaps.Span, _targets, _data, _checked, out pageOut, out split);
         string? warning = null;
         long dropped = 0;
         bool ran = Mlock.WhileUnlocked(() =>
@@ -133,7 +198,14 @@ public sealed class WorkingSetTrim
     /// the first list) that are resident, file pages still (no anonymous copy) and not referenced go to
     /// <paramref name="pageOut"/>; <paramref name="mappings"/>: all the mappings <paramref name="smaps"/> lists.</summary>
     public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets,
-        DataSectionRemapResult data, out List<(ulong Start, ulong End)> pageOut, out int mappings)
+        DataSectionRemapResult data, out List<(ulong Start, ulong End)> pageOut, out int mappings) =>
+        Unreferenced(smaps, targets, data, null, out pageOut, out mappings);
+
+    /// <summary>As above; with <paramref name="checkedPages"/> (ascending) only the single-page mappings of those pages
+    /// count: the rest of the targets was not split, and a mapping of many pages unreferenced in one window may hold
+    /// the rehearsed path a crossing takes.</summary>
+    public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets,
+        DataSectionRemapResult data, ulong[]? checkedPages, out List<(ulong Start, ulong End)> pageOut, out int mappings)
     {
         var ranges = new List<(ulong Start, ulong End)>();
         pageOut = [];
@@ -142,6 +214,7 @@ public sealed class WorkingSetTrim
         {
             mappings++;
             if (m.RssKib == 0 || m.ReferencedKib != 0 || m.AnonymousKib != 0 || !Inside(m, targets)) continue;
+            if (checkedPages is not null && (m.LengthBytes != PageBytes || Array.BinarySearch(checkedPages, m.StartAddress) < 0)) continue;
             if (InData(m, data)) Join(pageOut, m);
             else if (!m.Writable) Join(ranges, m);
         }

@@ -73,6 +73,21 @@ internal static unsafe class NativeRead
         return total < buffer.Length ? total : AtCap(source, total, out truncated);
     }
 
+    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/> of <paramref name="fd"/> (pread until it
+    /// is full: a file read in pieces, an ELF header, /proc/self/pagemap). False at a read error or an early end.</summary>
+    public static bool TryReadAt(int fd, Span<byte> buffer, long offset)
+    {
+        var source = new DescriptorSource(fd);
+        for (int done = 0; done < buffer.Length;)
+        {
+            nint n = source.Read(buffer[done..], offset + done);
+            if (n == -Errno.EINTR) continue;
+            if (n <= 0) return false;
+            done += (int)n;
+        }
+        return true;
+    }
+
     /// <summary>Reads from <paramref name="offset"/> on into <paramref name="buffer"/> until a read returns 0 or the
     /// buffer is full: the length then (the buffer's when it is full), or −errno.</summary>
     private static int Fill<TSource>(TSource source, Span<byte> buffer, int offset) where TSource : IPositionalSource

@@ -44,8 +44,7 @@ internal static class StartupFootprint
                 period = TimeSpan.FromSeconds(seconds);
             else log($"warning: {PeriodVariable}={text} is not a number of seconds > 0; the working set is trimmed every {period.TotalMinutes:F0} min");
         }
-        // With the knob set (tests), every period runs a cycle: the growth check is off.
-        var steps = new TrimSteps(paths, runner, host, selector, log) { CheckGrowth = period == WorkingSetCycle.DefaultPeriod };
+        var steps = new TrimSteps(paths, runner, host, selector, log);
         var cycle = new WorkingSetCycle(TimeProvider.System, steps, period, firstAfter: TimeSpan.Zero, firstWindow: WorkingSetCycle.StartupWindow);
         steps.Cycle = cycle;
         return cycle;
@@ -67,14 +66,12 @@ internal static class StartupFootprint
         private WorkingSetTrim? _trim;
         private int _warnings;
         private TimeSpan _beginCpu;
-        private long _residentAfterFinish;
 
-        /// <summary>Growth of the resident set since the last drop below which a cycle is skipped.</summary>
-        private const long RegrowthBytes = 256 << 10;
+        /// <summary>The present pages the last finish kept (null: no finish yet, or pagemap unreadable): a later cycle
+        /// looks only at what was mapped again since.</summary>
+        private ulong[]? _kept;
 
         public WorkingSetCycle? Cycle { get; set; }
-
-        public bool CheckGrowth { get; init; }
 
         public TimeSpan RescanInterval => runner.Settings.Monitor.RescanInterval;
 
@@ -86,16 +83,16 @@ internal static class StartupFootprint
 
         public bool Begin()
         {
-            // A later cycle only when the working set grew since the last drop (a status request, a reload, a kill
-            // faulted pages in): a daemon that stayed idle pays for no window at all.
-            if (CheckGrowth && _residentAfterFinish > 0 && Environment.WorkingSet < _residentAfterFinish + RegrowthBytes) return false;
             var cpu0 = Environment.CpuUsage.TotalTime;
-            _trim = WorkingSetTrim.Begin(paths.Proc("self/smaps"), paths.Proc("self/clear_refs"), out string? warning);
+            // A later cycle splits and observes only the pages mapped again since the last finish (a status request,
+            // a reload, a kill, the everyday collections faulted them in): none, no window. What the last window kept
+            // stays, and with it the path a crossing takes, rehearsed inside the first window: no rehearsal then.
+            _trim = WorkingSetTrim.Begin(paths.Proc("self/smaps"), paths.Proc("self/clear_refs"), paths.Proc("self/pagemap"), _kept, out string? warning);
             // The same failure every hour is said once.
             if (warning is not null && _warnings++ == 0) log("warning: " + warning);
             if (_trim is null) return false;
             // The accessed bits are clear: what a crossing and a collection use is marked again, so that it stays.
-            RehearseCrossing(host, selector());
+            if (!_trim.OnlyRegrown) RehearseCrossing(host, selector());
             _beginCpu = Environment.CpuUsage.TotalTime - cpu0;
             return true;
         }
@@ -106,14 +103,14 @@ internal static class StartupFootprint
             _trim = null;
             var cpu0 = Environment.CpuUsage.TotalTime;
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            var outcome = trim.Finish(paths.Proc("self/smaps"), paths.Proc("self/maps"));
+            var outcome = trim.Finish(paths.Proc("self/smaps"), paths.Proc("self/maps"), paths.Proc("self/pagemap"));
             var wall = System.Diagnostics.Stopwatch.GetElapsedTime(t0);
             var cpu = Environment.CpuUsage.TotalTime - cpu0;
-            _residentAfterFinish = Math.Max(1, Environment.WorkingSet);
+            _kept = trim.Kept;
             log(outcome.Warning is null
                 ? $"working set: {outcome.DroppedKib} KiB of read-only pages unused for {observed.TotalSeconds:F0} s given back ({trim.Pages} pages checked, "
                     + $"{outcome.SplitMappings} mappings while split, {outcome.MergedMappings} after; {wall.TotalMilliseconds:F1} ms, CPU {cpu.TotalMilliseconds:F1} ms, "
-                    + $"{_beginCpu.TotalMilliseconds:F1} ms at the begin with the rehearsal; "
+                    + $"{_beginCpu.TotalMilliseconds:F1} ms at the begin{(trim.OnlyRegrown ? "; the pages mapped again since the last trim" : " with the rehearsal")}; "
                     + $"next in {(Cycle?.Period ?? TimeSpan.Zero).TotalMinutes:0.#} min)"
                 : "warning: " + outcome.Warning);
         }

@@ -92,6 +92,26 @@ public class WorkingSetTrimTests
     }
 
     [Fact]
+    public void A_later_cycle_drops_only_the_single_page_mappings_of_the_pages_it_checked()
+    {
+        // Pages 1, 2 and 4 are resident and unreferenced; only 2 and 4 came back since the last finish (checked).
+        ulong[] checkedPages = [0x556e00002000, 0x556e00004000];
+        var ranges = WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(Split), Targets, default, checkedPages, out _, out _);
+        Assert.Equal([(0x556e00002000UL, 0x556e00003000UL), (0x556e00004000UL, 0x556e00005000UL)], ranges);
+
+        // A mapping of several pages (not split: what the last window kept) is never dropped by a later cycle, even
+        // unreferenced: it may hold the rehearsed crossing path.
+        const string unsplit = """
+            556e00000000-556e00006000 r-xp 0000b000 fe:00 5333716                    /usr/sbin/oomwardend
+            Rss:                  24 kB
+            Referenced:            0 kB
+            Anonymous:             0 kB
+
+            """;
+        Assert.Empty(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit), Targets, default, [0x556e00000000], out _, out _));
+    }
+
+    [Fact]
     public void Counts_every_mapping_it_reads_while_split()
     {
         WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(Split), Targets, out int mappings);
