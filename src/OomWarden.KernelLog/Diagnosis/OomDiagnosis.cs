@@ -105,7 +105,7 @@ public static class OomDiagnosis
             r.Causes.Add(new Cause("memcg_limit",
                 $"cgroup {where} reached its limit of {Mib(l)} (usage {Mib(u)}{(r.MemcgFailcnt is long f ? $", failcnt {f}" : "")}); its tasks' RSS adds up to {Mib(tasksKb)}",
                 Lines(r.MemcgUsageLine, r.ConstraintLine ?? r.TaskInLine),
-                $"If the workload legitimately needs more, raise {limitFile} of {where} (systemd: MemoryMax=); otherwise find what grows (the other causes below). Set memory.high a little below the limit so the cgroup is throttled and reclaimed before it is killed."));
+                MemcgLimitRemedy(limitFile, where)));
         }
         else if (r.MemswUsageKb is long su && r.MemswLimitKb is long sl && sl > 0 && su * 100 >= sl * 95)
         {
@@ -122,6 +122,19 @@ public static class OomDiagnosis
                 $"Check the limit of {where} (memory.max or memory.limit_in_bytes; systemd MemoryMax=) against what the workload needs."));
         }
     }
+
+    /// <summary>The remedy names only the cgroup and its limit file: a crash-looping container repeats them, so the last one is kept.</summary>
+    private static string MemcgLimitRemedy(string limitFile, string where)
+    {
+        var last = Volatile.Read(ref _lastMemcgLimitRemedy);
+        if (last is not null && ReferenceEquals(last.LimitFile, limitFile) && string.Equals(last.Where, where, StringComparison.Ordinal)) return last.Text;
+        string text = $"If the workload legitimately needs more, raise {limitFile} of {where} (systemd: MemoryMax=); otherwise find what grows (the other causes below). Set memory.high a little below the limit so the cgroup is throttled and reclaimed before it is killed.";
+        Volatile.Write(ref _lastMemcgLimitRemedy, new LimitRemedyEntry(limitFile, where, text));
+        return text;
+    }
+
+    private sealed record LimitRemedyEntry(string LimitFile, string Where, string Text);
+    private static LimitRemedyEntry? _lastMemcgLimitRemedy;
 
     private static void Constraint(OomReport r)
     {
