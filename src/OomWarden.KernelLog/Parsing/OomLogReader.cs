@@ -380,6 +380,7 @@ public sealed class OomLogReader
     }
 
     /// <summary>The offset of <paramref name="s"/> in the read buffer; -1 when it is not there (then it is copied into <paramref name="own"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int InBuffer(ReadOnlySpan<byte> s, byte[] own)
     {
         // every line handed to PhysicalLine is a slice of _buf: its offset is the distance from _buf's first byte
@@ -391,6 +392,7 @@ public sealed class OomLogReader
 
     private ReadOnlySpan<byte> PendingMessage => _pAt >= 0 ? _buf.AsSpan(_pAt, _pLen) : _pMsg.AsSpan(0, _pLen);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private LineKind PendingKind()
     {
         if (!_pKindKnown)
@@ -422,6 +424,7 @@ public sealed class OomLogReader
     /// <c>msg.IndexOf("#012"u8) &gt;= 0</c> as single-byte searches for '#' (one vectorised call for a line that has
     /// none, as almost every line): the substring search costs more on the short lines of a report.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool HasSyslogEscape(ReadOnlySpan<byte> msg)
     {
         while (true)
