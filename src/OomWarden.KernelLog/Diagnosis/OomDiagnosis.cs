@@ -105,7 +105,7 @@ public static class OomDiagnosis
             r.Causes.Add(new Cause("memcg_limit",
                 $"cgroup {where} reached its limit of {Mib(l)} (usage {Mib(u)}{(r.MemcgFailcnt is long f ? $", failcnt {f}" : "")}); its tasks' RSS adds up to {Mib(tasksKb)}",
                 Lines(r.MemcgUsageLine, r.ConstraintLine ?? r.TaskInLine),
-                $"If the workload legitimately needs more, raise {limitFile} of {where} (systemd: MemoryMax=); otherwise find what grows (the other causes below). Set memory.high a little below the limit so the cgroup is throttled and reclaimed before it is killed."));
+                MemcgLimitRemedy(limitFile, where)));
         }
         else if (r.MemswUsageKb is long su && r.MemswLimitKb is long sl && sl > 0 && su * 100 >= sl * 95)
         {
@@ -122,6 +122,20 @@ public static class OomDiagnosis
                 $"Check the limit of {where} (memory.max or memory.limit_in_bytes; systemd MemoryMax=) against what the workload needs."));
         }
     }
+
+    /// <summary>The remedy names only the cgroup and its limit file: a crash-looping container repeats them (see <see cref="RemediesKept"/>).</summary>
+    private static string MemcgLimitRemedy(string limitFile, string where)
+    {
+        foreach (var e in LimitRemedies)
+            if (e is not null && ReferenceEquals(e.LimitFile, limitFile) && string.Equals(e.Where, where, StringComparison.Ordinal)) return e.Text;
+        string text = $"If the workload legitimately needs more, raise {limitFile} of {where} (systemd: MemoryMax=); otherwise find what grows (the other causes below). Set memory.high a little below the limit so the cgroup is throttled and reclaimed before it is killed.";
+        Remember(LimitRemedies, ref _nextLimitRemedy, new LimitRemedyEntry(limitFile, where, text));
+        return text;
+    }
+
+    private sealed record LimitRemedyEntry(string LimitFile, string Where, string Text);
+    private static readonly LimitRemedyEntry?[] LimitRemedies = new LimitRemedyEntry?[RemediesKept];
+    private static int _nextLimitRemedy;
 
     private static void Constraint(OomReport r)
     {
@@ -186,20 +200,32 @@ public static class OomDiagnosis
             DominantRemedy(r.Killed.Comm, memcg)));
     }
 
-    /// <summary>The remedy names only the victim's program: a log of repeated events repeats it, so the last one is kept.</summary>
+    /// <summary>The remedy names only the victim's program: a log of repeated events repeats it, so the last few are kept.</summary>
     private static string DominantRemedy(string comm, bool memcg)
     {
-        var last = Volatile.Read(ref _lastDominantRemedy);
-        if (last is not null && last.Memcg == memcg && string.Equals(last.Comm, comm, StringComparison.Ordinal)) return last.Text;
+        foreach (var e in DominantRemedies)
+            if (e is not null && e.Memcg == memcg && string.Equals(e.Comm, comm, StringComparison.Ordinal)) return e.Text;
         string text = $"Watch {comm}'s RSS over time: steady growth under constant load is a leak (heap profile it); otherwise size {(memcg ? "the limit" : "the machine or its swap")} for it, or cap it in its own cgroup (memory.max, memory.high) so it cannot take others down.";
-        Volatile.Write(ref _lastDominantRemedy, new RemedyEntry(comm, memcg, text));
+        Remember(DominantRemedies, ref _nextDominantRemedy, new RemedyEntry(comm, memcg, text));
         return text;
     }
 
     private sealed record RemedyEntry(string Comm, bool Memcg, string Text);
-    private static RemedyEntry? _lastDominantRemedy;
 
-    /// <summary>Several tasks of one name (a worker pool, forked children) together fill the domain while none alone does.</summary>
+    /// <summary>
+    /// The last remedies made, in turn: a few, because a node's log interleaves the reports of a few containers (one
+    /// entry missed every time on such a log). Shared by threads: an entry is read once and compared in full.
+    /// </summary>
+    private const int RemediesKept = 4;
+    private static readonly RemedyEntry?[] DominantRemedies = new RemedyEntry?[RemediesKept];
+    private static int _nextDominantRemedy;
+
+    private static void Remember<T>(T?[] kept, ref int next, T entry) where T : class
+    {
+        int slot = (Interlocked.Increment(ref next) & int.MaxValue) % kept.Length;
+        Volatile.Write(ref kept[slot], entry);
+    }
+
     private static void DominantProgram(OomReport r, long? domainKb, bool memcg)
     {
         if (domainKb is not long dom || dom <= 0 || r.Tasks.Count < 2) return;

@@ -8,7 +8,8 @@ namespace OomWarden.KernelLog.Model;
 /// </summary>
 internal sealed class LineStore
 {
-    private byte[] _buf = new byte[4096];
+    // 1 KiB holds the rows of a memcg report; a global one (Mem-Info, zone and buddy lines) grows it to 4 KiB once
+    private byte[] _buf = new byte[1024];
     private int _len;
 
     public int Add(ReadOnlySpan<byte> line)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -37,6 +38,7 @@ internal static class Bytes
     }
 
     /// <summary>Digits (optionally signed) at the start of <paramref name="s"/>; false when none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryLeadingLong(ReadOnlySpan<byte> s, out long value, out int consumed)
     {
         value = 0;
@@ -102,6 +104,7 @@ internal static class Bytes
         return Text(rest.Slice(0, i));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ReadOnlySpan<byte> TrimEnd(ReadOnlySpan<byte> s)
     {
         while (s.Length > 0 && (s[^1] == (byte)' ' || s[^1] == (byte)'\t')) s = s[..^1];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OomWarden.KernelLog.Model;
 
 namespace OomWarden.KernelLog.Parsing;
@@ -56,6 +57,7 @@ public static class LineUnwrapper
         line.Message = TrimStart(s);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> TrimEndCr(ReadOnlySpan<byte> s)
     {
         while (s.Length > 0 && (s[^1] == (byte)'\r' || s[^1] == (byte)'\n')) s = s[..^1];
@@ -63,6 +65,7 @@ public static class LineUnwrapper
     }
 
     /// <summary>Leading blanks and e-mail quote marks (<c>&gt;</c>, <c>&gt; &gt;</c>, <c>|</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> StripQuoting(ReadOnlySpan<byte> s, out int indent)
     {
         int i = 0;
@@ -79,6 +82,7 @@ public static class LineUnwrapper
     }
 
     /// <summary>dmesg -x: <c>kern  :warn  : </c></summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> StripFacilityColumns(ReadOnlySpan<byte> s)
     {
         if (s.Length < 12 || s[0] < (byte)'a' || s[0] > (byte)'z') return s;
@@ -98,24 +102,34 @@ public static class LineUnwrapper
 
     private static bool TryDmesg(ReadOnlySpan<byte> s, ref UnwrappedLine line)
     {
-        int close = s.Slice(0, Math.Min(s.Length, 40)).IndexOf((byte)']');
-        if (close < 2) return false;
-        var inner = s.Slice(1, close - 1);
-        var rest = s.Slice(close + 1);
-        if (TryMonotonic(inner, out double uptime))
+        int close;
+        // the common stamp "[  394.158309]" in one pass: the bytes before its ']' are blanks, digits and one dot,
+        // so that ']' is the first one, as the search below would find it
+        if (ScanMonotonic(s, 1, out double uptime, out int from, out int to, out close) && close < 40 && close < s.Length && s[close] == (byte)']')
         {
             line.UptimeSeconds = uptime;
-            line.Time = Trim(inner);
+            line.Time = s.Slice(from, to - from);
             line.Wrapper = LogWrapper.DmesgMonotonic;
         }
-        else if (inner.Length >= 20 && StartsWithName(inner, Days) && inner[3] == (byte)' ' && StartsWithName(inner.Slice(4), Months))
+        else
         {
-            line.Time = inner;
-            line.Wrapper = LogWrapper.DmesgWallClock;
+            close = s.Slice(0, Math.Min(s.Length, 40)).IndexOf((byte)']');
+            if (close < 2) return false;
+            var inner = s.Slice(1, close - 1);
+            if (TryMonotonic(inner, out uptime))
+            {
+                line.UptimeSeconds = uptime;
+                line.Time = Trim(inner);
+                line.Wrapper = LogWrapper.DmesgMonotonic;
+            }
+            else if (inner.Length >= 20 && StartsWithName(inner, Days) && inner[3] == (byte)' ' && StartsWithName(inner.Slice(4), Months))
+            {
+                line.Time = inner;
+                line.Wrapper = LogWrapper.DmesgWallClock;
+            }
+            else return false;
         }
-        else return false;
-
-        rest = StripCallerId(TrimStart(rest));
+        var rest = StripCallerId(TrimStart(s.Slice(close + 1)));
         // journalctl -o short-monotonic: "[  394.158309] host kernel: msg"
         int sp = rest.IndexOf((byte)' ');
         if (sp > 0 && sp < 70 && rest.Slice(sp + 1).StartsWith("kernel: "u8))
@@ -142,20 +156,33 @@ public static class LineUnwrapper
     private static readonly double[] NegativePowersOf10 = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9];
 
     /// <summary><c>  394.158309</c> → 394.158309 s (digits, one dot, digits; blanks around).</summary>
-    private static bool TryMonotonic(ReadOnlySpan<byte> inner, out double seconds)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryMonotonic(ReadOnlySpan<byte> inner, out double seconds) =>
+        ScanMonotonic(inner, 0, out seconds, out _, out _, out int end) && end == inner.Length;
+
+    /// <summary>
+    /// Blanks, digits, one dot, at least one digit, blanks, from <paramref name="at"/>: the seconds (9 fraction digits
+    /// at most count), where the number starts and ends, and where the blanks after it end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ScanMonotonic(ReadOnlySpan<byte> s, int at, out double seconds, out int from, out int to, out int end)
     {
         seconds = 0;
-        var t = Trim(inner);
+        from = to = end = 0;
+        int i = at;
+        while (i < s.Length && (s[i] == (byte)' ' || s[i] == (byte)'\t')) i++;
+        from = i;
         long whole = 0, frac = 0;
-        int i = 0, wholeDigits = 0, fracDigits = 0;
-        for (; i < t.Length && IsDigit(t[i]); i++, wholeDigits++)
-            whole = whole < long.MaxValue / 10 - 9 ? whole * 10 + (t[i] - '0') : long.MaxValue / 10;
-        if (wholeDigits == 0 || i >= t.Length - 1 || t[i] != (byte)'.') return false;
-        for (i++; i < t.Length; i++)
-        {
-            if (!IsDigit(t[i])) return false;
-            if (fracDigits < 9) { frac = frac * 10 + (t[i] - '0'); fracDigits++; }
-        }
+        for (; i < s.Length && IsDigit(s[i]); i++)
+            whole = whole < long.MaxValue / 10 - 9 ? whole * 10 + (s[i] - '0') : long.MaxValue / 10;
+        if (i == from || i >= s.Length || s[i] != (byte)'.') return false;
+        int fracDigits = 0, f0 = ++i;
+        for (; i < s.Length && IsDigit(s[i]); i++)
+            if (fracDigits < 9) { frac = frac * 10 + (s[i] - '0'); fracDigits++; }
+        if (i == f0) return false;
+        to = i;
+        while (i < s.Length && (s[i] == (byte)' ' || s[i] == (byte)'\t')) i++;
+        end = i;
         seconds = whole + frac * NegativePowersOf10[fracDigits];
         return true;
     }
@@ -287,8 +314,10 @@ public static class LineUnwrapper
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool AllDigits(ReadOnlySpan<byte> s)
     {
         if (s.IsEmpty) return false;
@@ -308,6 +337,7 @@ public static class LineUnwrapper
         return v;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ReadOnlySpan<byte> TrimStart(ReadOnlySpan<byte> s)
     {
         int i = 0;
@@ -315,6 +345,7 @@ public static class LineUnwrapper
         return s.Slice(i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)
     {
         s = TrimStart(s);

@@ -225,13 +225,36 @@ public static class MessageParsers
     /// <summary>One multi-line stat (<c>anon 66879488</c>, <c>total_rss 1234</c>); false when the line is not of that shape.</summary>
     public static bool MemcgStatLine(ReadOnlySpan<byte> m, OomReport r)
     {
+        if (!TryStatLine(m, out var key, out long v)) return false;
+        AddMemcgStat(key, v, r);
+        return true;
+    }
+
+    /// <summary>
+    /// The shape of a multi-line stat: a name of <c>[a-z0-9_]</c>, a blank, an integer (blanks around it allowed).
+    /// Such a line holds none of the patterns <see cref="MessageClassifier"/> looks for but the memcg frame
+    /// (<c>mem_cgroup_out_of_memory</c>, which only the name can hold): the assembler reads it as a stat first
+    /// inside a stats block and classifies only what is not one (<see cref="MayBeOtherKind"/>).
+    /// </summary>
+    public static bool TryStatLine(ReadOnlySpan<byte> m, out ReadOnlySpan<byte> key, out long value)
+    {
+        value = 0;
+        key = default;
         int sp = m.IndexOf((byte)' ');
         if (sp <= 0) return false;
-        var key = m.Slice(0, sp);
+        key = m.Slice(0, sp);
         foreach (byte b in key)
             if (!((b >= (byte)'a' && b <= (byte)'z') || b == (byte)'_' || LineUnwrapper.IsDigit(b))) return false;
         var val = LineUnwrapper.Trim(m.Slice(sp + 1));
-        if (!Bytes.TryLeadingLong(val, out long v, out int n) || n != val.Length) return false;
+        return Bytes.TryLeadingLong(val, out value, out int n) && n == val.Length;
+    }
+
+    /// <summary>A stat name the classifier would not call unrelated: it holds the memcg frame's name.</summary>
+    public static bool MayBeOtherKind(ReadOnlySpan<byte> statName) =>
+        statName.Length >= "mem_cgroup_out_of_memory"u8.Length && statName.IndexOf("mem_cgroup_out_of_memory"u8) >= 0;
+
+    internal static void AddMemcgStat(ReadOnlySpan<byte> key, long v, OomReport r)
+    {
         if (r.MemcgStats.Count < 256)
         {
             if (r.MemcgStats.Capacity == 0) r.MemcgStats.Capacity = 64; // v1 and v2 print 35–50 stats: one array
@@ -250,7 +273,6 @@ public static class MessageParsers
                 r.SawMemcgV2Marker = true;
                 break;
         }
-        return true;
     }
 
     /// <summary><c>key:123 key2:456</c> tokens (Mem-Info, pages); returns how many were read.</summary>

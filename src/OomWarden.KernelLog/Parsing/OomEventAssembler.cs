@@ -60,8 +60,12 @@ public sealed class OomEventAssembler
     /// <summary>The kernel version and host of the boot being read, from any line of it.</summary>
     private sealed class BootInfo
     {
-        public string? Kernel;
-        public string? Host;
+        private string? _kernel, _host;
+
+        public string? Kernel { get => _kernel; set { _kernel = value; Changes++; } }
+        public string? Host { get => _host; set { _host = value; Changes++; } }
+        /// <summary>Counts every change: held reports need filling again only after one.</summary>
+        public int Changes { get; private set; }
 
         public void Reset()
         {
@@ -70,10 +74,13 @@ public sealed class OomEventAssembler
         }
     }
 
+    // _boot.Changes when the held reports were last filled (a report is filled when it is queued, too)
+    private int _heldFilledAt = -1;
+
     /// <summary>A line said which kernel runs (a taint line of another report or splat): kept for the boot's reports that lack it.</summary>
     public void BootKernel(string kernel)
     {
-        _boot.Kernel ??= kernel;
+        if (_boot.Kernel is null) _boot.Kernel = kernel;
         FillHeld();
     }
 
@@ -95,6 +102,16 @@ public sealed class OomEventAssembler
 
     public void Message(ReadOnlySpan<byte> m, in LineMeta meta)
     {
+        // The section says what comes next: inside a memcg stats block (35–50 lines a report) a line is read as a
+        // stat first, and only one that is not is classified. Same result as classifying first: a stat line is
+        // unrelated to the classifier unless its name holds the memcg frame.
+        if (_section == Section.MemcgStats && _cur is { } r
+            && MessageParsers.TryStatLine(m, out var key, out long value) && !MessageParsers.MayBeOtherKind(key))
+        {
+            MessageParsers.AddMemcgStat(key, value, r);
+            _quiet = 0;
+            return;
+        }
         var kind = MessageClassifier.Classify(m);
         Message(m, kind, meta);
     }
@@ -322,7 +339,11 @@ public sealed class OomEventAssembler
     private void FillHeld()
     {
         if (_held.Count == 0) return;
-        foreach (var r in _held) Fill(r);
+        if (_heldFilledAt != _boot.Changes)
+        {
+            foreach (var r in _held) Fill(r);
+            _heldFilledAt = _boot.Changes;
+        }
         while (_held.Count > 0 && Complete(_held.Peek())) Release(_held.Dequeue());
     }
 

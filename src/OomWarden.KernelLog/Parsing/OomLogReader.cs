@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using OomWarden.KernelLog.Model;
 
 namespace OomWarden.KernelLog.Parsing;
@@ -58,17 +60,24 @@ public sealed class OomLogReader
     private long _absBase;
     private long _killAbs = -1;
 
-    // The last logical line, held back until we know whether the next physical line continues it.
+    // The last logical line, held back until we know whether the next physical line continues it. Its message,
+    // stamp and host stay where they were read (offsets into _buf, -1 when not there) and are copied into the
+    // arrays below only when a continuation is appended or the buffer is about to move (see KeepPending): most
+    // lines of a report are handed on unchanged. Its kind is decided when it is first needed (PendingKind).
     private readonly byte[] _pMsg = new byte[MaxLineBytes];
     private int _pLen = -1;
+    private int _pAt = -1;
     private readonly byte[] _pTime = new byte[64];
     private int _pTimeLen;
+    private int _pTimeAt = -1;
     private readonly byte[] _pHost = new byte[128];
     private int _pHostLen;
+    private int _pHostAt = -1;
     private LogWrapper _pWrapper;
     private bool _pAmbiguous;
     private double _pUptime;
     private LineKind _pKind;
+    private bool _pKindKnown;
     private readonly bool _holdForBootInfo;
 
     /// <summary>The smallest buffer that still holds a line of <see cref="MaxLineBytes"/> and the next chunk.</summary>
@@ -95,6 +104,7 @@ public sealed class OomLogReader
         _absBase = 0;
         _killAbs = -1;
         _pLen = -1;
+        _pAt = _pTimeAt = _pHostAt = -1;
         _linesSeen = 0;
         _discardToNewline = false;
         InvalidateMarkers();
@@ -235,6 +245,7 @@ public sealed class OomLogReader
             PhysicalLine(line);
             pos += nl + 1;
         }
+        KeepPending();
         _start = pos;
         if (_start == _end) { _absBase += _end; _start = _end = 0; InvalidateMarkers(); }
         else if (_start > _buf.Length / 2) MakeRoomForce();
@@ -267,7 +278,7 @@ public sealed class OomLogReader
     private bool PendingSkippable()
     {
         if (_pLen < 0) return true;
-        if (_pKind is LineKind.Unrelated or LineKind.KernelVersion or LineKind.MemcgCallTrace or LineKind.HostName or LineKind.Reaper)
+        if (PendingKind() is LineKind.Unrelated or LineKind.KernelVersion or LineKind.MemcgCallTrace or LineKind.HostName or LineKind.Reaper)
         {
             FlushPending();
             return _assembler.CanSkip;
@@ -341,45 +352,79 @@ public sealed class OomLogReader
     private bool JoinsOther(ReadOnlySpan<byte> m)
     {
         // a task-table row or header whose last column (the name) went to the next line
-        if (_pLen > 0 && _pMsg[0] == (byte)'[' && !m.IsEmpty && m.Length <= 64 && m.IndexOfAny((byte)' ', (byte)'\t') < 0
+        var p = PendingMessage;
+        if (p.Length > 0 && p[0] == (byte)'[' && !m.IsEmpty && m.Length <= 64 && m.IndexOfAny((byte)' ', (byte)'\t') < 0
             && MessageClassifier.Classify(m) == LineKind.Unrelated)
             return true;
-        if (m.IsEmpty || _pKind is not (LineKind.Trigger or LineKind.Kill or LineKind.Constraint or LineKind.Selection or LineKind.CpuLine)) return false;
+        if (m.IsEmpty || PendingKind() is not (LineKind.Trigger or LineKind.Kill or LineKind.Constraint or LineKind.Selection or LineKind.CpuLine)) return false;
         if (MessageClassifier.Classify(m) != LineKind.Unrelated) return false;
         var head = m.Slice(0, Math.Min(m.Length, 24));
         return head.IndexOfAny((byte)'=', (byte)':') >= 0 || head.StartsWith("kB"u8) || head.StartsWith("B,"u8) || head.StartsWith("(GFP"u8)
-            || head.IndexOf("#"u8) >= 0 || (_pLen > 0 && _pMsg[_pLen - 1] != (byte)' ' && head.IndexOf((byte)' ') < 0);
+            || head.IndexOf("#"u8) >= 0 || (p.Length > 0 && p[^1] != (byte)' ' && head.IndexOf((byte)' ') < 0);
     }
 
     private void SetPending(ReadOnlySpan<byte> msg, LogWrapper wrapper, ReadOnlySpan<byte> time, ReadOnlySpan<byte> host, double uptime, bool keepMeta)
     {
-        int n = Math.Min(msg.Length, _pMsg.Length);
-        msg.Slice(0, n).CopyTo(_pMsg);
-        _pLen = n;
+        _pLen = Math.Min(msg.Length, _pMsg.Length);
+        _pAt = InBuffer(msg.Slice(0, _pLen), _pMsg);
         _pWrapper = wrapper;
         _pUptime = uptime;
         if (!keepMeta)
         {
             _pTimeLen = Math.Min(time.Length, _pTime.Length);
-            time.Slice(0, _pTimeLen).CopyTo(_pTime);
+            _pTimeAt = InBuffer(time.Slice(0, _pTimeLen), _pTime);
             _pHostLen = Math.Min(host.Length, _pHost.Length);
-            host.Slice(0, _pHostLen).CopyTo(_pHost);
+            _pHostAt = InBuffer(host.Slice(0, _pHostLen), _pHost);
         }
-        _pKind = MessageClassifier.Classify(_pMsg.AsSpan(0, _pLen));
+        _pKindKnown = false;
+    }
+
+    /// <summary>The offset of <paramref name="s"/> in the read buffer; -1 when it is not there (then it is copied into <paramref name="own"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int InBuffer(ReadOnlySpan<byte> s, byte[] own)
+    {
+        // every line handed to PhysicalLine is a slice of _buf: its offset is the distance from _buf's first byte
+        long at = Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(_buf), ref MemoryMarshal.GetReference(s));
+        if (!s.IsEmpty && at >= 0 && at + s.Length <= _end) return (int)at;
+        s.CopyTo(own);
+        return -1;
+    }
+
+    private ReadOnlySpan<byte> PendingMessage => _pAt >= 0 ? _buf.AsSpan(_pAt, _pLen) : _pMsg.AsSpan(0, _pLen);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private LineKind PendingKind()
+    {
+        if (!_pKindKnown)
+        {
+            _pKind = MessageClassifier.Classify(PendingMessage);
+            _pKindKnown = true;
+        }
+        return _pKind;
+    }
+
+    /// <summary>The held-back line's bytes into its own arrays: the read buffer is about to be compacted or refilled.</summary>
+    private void KeepPending()
+    {
+        if (_pAt >= 0) { _buf.AsSpan(_pAt, Math.Max(_pLen, 0)).CopyTo(_pMsg); _pAt = -1; }
+        if (_pTimeAt >= 0) { _buf.AsSpan(_pTimeAt, _pTimeLen).CopyTo(_pTime); _pTimeAt = -1; }
+        if (_pHostAt >= 0) { _buf.AsSpan(_pHostAt, _pHostLen).CopyTo(_pHost); _pHostAt = -1; }
     }
 
     private void AppendPending(ReadOnlySpan<byte> more)
     {
+        KeepPending();
         int n = Math.Min(more.Length, _pMsg.Length - _pLen);
         more.Slice(0, n).CopyTo(_pMsg.AsSpan(_pLen));
         _pLen += n;
-        _pKind = MessageClassifier.Classify(_pMsg.AsSpan(0, _pLen));
+        _pKindKnown = false;
     }
 
     /// <summary>
     /// <c>msg.IndexOf("#012"u8) &gt;= 0</c> as single-byte searches for '#' (one vectorised call for a line that has
     /// none, as almost every line): the substring search costs more on the short lines of a report.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool HasSyslogEscape(ReadOnlySpan<byte> msg)
     {
         while (true)
@@ -394,13 +439,13 @@ public sealed class OomLogReader
     private void FlushPending()
     {
         if (_pLen < 0) return;
-        ReadOnlySpan<byte> msg = _pMsg.AsSpan(0, _pLen);
+        ReadOnlySpan<byte> msg = PendingMessage;
         _pLen = -1;
         var meta = new LineMeta
         {
             Wrapper = _pWrapper,
-            Time = _pTime.AsSpan(0, _pTimeLen),
-            Host = _pHost.AsSpan(0, _pHostLen),
+            Time = _pTimeAt >= 0 ? _buf.AsSpan(_pTimeAt, _pTimeLen) : _pTime.AsSpan(0, _pTimeLen),
+            Host = _pHostAt >= 0 ? _buf.AsSpan(_pHostAt, _pHostLen) : _pHost.AsSpan(0, _pHostLen),
             UptimeSeconds = _pUptime,
             AmbiguousBsd = _pAmbiguous,
         };
@@ -409,7 +454,9 @@ public sealed class OomLogReader
         else if (_pWrapper == LogWrapper.Kmsg && msg.IndexOf("\\x0a"u8) >= 0) sep = "\\x0a"u8;
         if (sep.IsEmpty)
         {
-            _assembler.Message(msg, _pKind, meta);
+            // a kind not asked for yet is decided by the assembler, which knows the section the line is in
+            if (_pKindKnown) _assembler.Message(msg, _pKind, meta);
+            else _assembler.Message(msg, meta);
             return;
         }
         while (true)
