@@ -17,7 +17,9 @@ public sealed class CgroupDomain : WatchedDomain
     {
         LimitBytes = limitBytes;
         _thresholds = thresholds;
-        _prepareMarginBytes = prepareMarginBytes;
+        // A cgroup smaller than the band (what the worst fill rate covers in 250 ms) would be inside it from empty on and
+        // re-prepare its decision four times a second for good; its band is half its limit (where v1 arms its wake-up).
+        _prepareMarginBytes = Math.Min(prepareMarginBytes, limitBytes / 2);
         foreach (char c in cgroupPath.AsSpan().TrimEnd('/')) if (c == '/') _depth++;
     }
 

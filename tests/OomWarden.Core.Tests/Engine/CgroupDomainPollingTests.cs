@@ -26,9 +26,18 @@ public class CgroupDomainPollingTests
     }
 
     [Fact]
-    public void Without_a_kernel_wake_up_the_same_cgroup_is_polled()
+    public void Without_a_kernel_wake_up_the_same_cgroup_is_polled_by_its_distance_and_prepared_from_half_its_limit()
     {
-        Assert.True(Small().UpdateFromUsage(4 * MiB, kernelWakesBelowUsage: false));
+        // v2: no usage threshold to arm. The distance drives the sleep; the decision is prepared only once the cgroup is
+        // within half its limit of its term level (its band: the 64 MiB band would hold it from empty on).
+        var c = Small();
+        Assert.False(c.UpdateFromUsage(4 * MiB, kernelWakesBelowUsage: false));
+        Assert.False(c.KernelWakesFirst);
+        Assert.Equal(PressureLevel.None, c.Level);
+        Assert.InRange(c.Reading.DistanceToTermBytes, 20 * MiB, 32 * MiB);
+        Assert.True(c.UpdateFromUsage(16 * MiB, kernelWakesBelowUsage: false));
+        c.Update(16 * MiB, 0);
+        Assert.Equal(PressureLevel.Prepare, c.Level);
     }
 
     [Fact]
