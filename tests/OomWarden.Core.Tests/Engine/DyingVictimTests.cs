@@ -123,6 +123,8 @@ public sealed class DyingVictimTests
             a.Update(a.LimitBytes - (22 * MiB + i * MiB / 2), 0);
             h.RunFor(100 * Ms, 100 * Ms);
             judgedAt = TimeSpan.FromMilliseconds(100 * i);
+            // While it waits on, the loop has a deadline ahead (never one passed: that would make it spin).
+            if (!h.Of<Judged>().Any()) Assert.True(h.Engine.NextDeadline > h.Time.GetTimestamp(), $"deadline passed at {judgedAt}");
         }
         // Held past the settle time (1 s) while it grows, judged at settle + grace (3 s) at the latest.
         Assert.Single(h.Of<Judged>());
