@@ -8,7 +8,7 @@ namespace OomWarden.Core.Tests;
 /// <summary>Literal trees and policies for table-driven tests, one item per line:
 /// <code>
 /// cg /batch/job1 300          cgroup with a working set of 300 MiB (parents are created as needed; a parent holds at least the sum of its children)
-/// p /batch/job1 42 make 120   process pid 42, comm "make", rss 120 MiB; options: adj=N uid=N kthread
+/// p /batch/job1 42 make 120   process pid 42, comm "make", rss 120 MiB; options: adj=N uid=N kthread exiting
 /// </code>
 /// Rules: <c>cgroup=/batch/* priority=-10</c>, <c>comm=sshd protect</c>, <c>unit=ssh.service kill=cgroup</c>,
 /// <c>cgroup=/cache/** reclaim</c> (or <c>reclaim=false</c>).</summary>
@@ -41,6 +41,7 @@ public static class TreeDsl
                         Uid = 1000,
                         OomScoreAdj = Option(parts, "adj") ?? 0,
                         IsKernelThread = parts.Contains("kthread"),
+                        Exiting = parts.Contains("exiting"),
                     };
                     if (Option(parts, "uid") is int uid) p = p with { Uid = uid };
                     if (!processes.TryGetValue(parts[1], out var list)) processes[parts[1]] = list = [];

@@ -22,7 +22,7 @@ public sealed class BadnessSelector : IVictimSelector
 
     public Decision Select(IDomainView domain)
     {
-        var scored = new List<(ProcessSample Process, NodeVerdict Verdict, long Points, string? Protect)>();
+        var scored = new List<(ProcessSample Process, NodeVerdict Verdict, long Points, string? Protect, string? Skip)>();
         bool ancestorProtected = false;
         string? ancestorRule = null;
         var root = domain.Root;
@@ -40,7 +40,7 @@ public sealed class BadnessSelector : IVictimSelector
 
         scored.Sort((a, b) =>
         {
-            int c = (a.Protect is not null).CompareTo(b.Protect is not null);
+            int c = (a.Protect is not null || a.Skip is not null).CompareTo(b.Protect is not null || b.Skip is not null);
             if (c != 0) return c;
             c = b.Points.CompareTo(a.Points);
             if (c != 0) return c;
@@ -52,13 +52,13 @@ public sealed class BadnessSelector : IVictimSelector
         for (int i = 0; i < scored.Count && i < RankedShown; i++)
         {
             var s = scored[i];
-            string note = s.Protect is not null ? "protected: " + s.Protect : $"badness {s.Points}";
+            string note = s.Protect is not null ? "protected: " + s.Protect : s.Skip is not null ? "skipped: " + s.Skip : $"badness {s.Points}";
             ranked.Add(new RankedCandidate(CandidateKind.Process, s.Process.Comm, s.Process.Pid, s.Verdict.Priority,
                 s.Protect is not null, s.Process.FootprintBytes, s.Verdict.RuleName, note));
         }
         var level = new DecisionLevel(root.Path, ranked);
 
-        if (scored.Count == 0 || scored[0].Protect is not null)
+        if (scored.Count == 0 || scored[0].Protect is not null || scored[0].Skip is not null)
         {
             return new Decision
             {
@@ -66,7 +66,9 @@ public sealed class BadnessSelector : IVictimSelector
                 Path = [level],
                 Summary = scored.Count == 0
                     ? $"nothing to kill in {domain.Domain}: no process in the domain"
-                    : $"nothing to kill in {domain.Domain}: all {scored.Count} processes are protected",
+                    : scored.TrueForAll(s => s.Protect is not null)
+                        ? $"nothing to kill in {domain.Domain}: all {scored.Count} processes are protected"
+                        : $"nothing to kill in {domain.Domain}: all {scored.Count} processes are protected, exiting or without memory",
             };
         }
 
@@ -83,7 +85,7 @@ public sealed class BadnessSelector : IVictimSelector
     }
 
     /// <summary>Scores every process of the subtree, depth-first with an explicit stack (any depth).</summary>
-    private void Visit(IDomainView domain, CgroupNode root, string? rootShield, List<(ProcessSample, NodeVerdict, long, string?)> scored)
+    private void Visit(IDomainView domain, CgroupNode root, string? rootShield, List<(ProcessSample, NodeVerdict, long, string?, string?)> scored)
     {
         var pending = new Stack<(CgroupNode Cgroup, string? Shield)>();
         pending.Push((root, rootShield));
@@ -99,8 +101,9 @@ public sealed class BadnessSelector : IVictimSelector
             {
                 var verdict = _policy.Evaluate(process);
                 string? reason = HardProtection.Reason(process, _options) ?? verdict.ProtectReason ?? shield;
-                long points = reason is null ? KernelBadness.Points(process, domain.DomainTotalBytes, _options.PageSizeBytes) : long.MinValue;
-                scored.Add((process, verdict, points, reason));
+                string? skip = reason is null ? FreesNothing.Reason(process) : null;
+                long points = reason is null && skip is null ? KernelBadness.Points(process, domain.DomainTotalBytes, _options.PageSizeBytes) : long.MinValue;
+                scored.Add((process, verdict, points, reason, skip));
             }
             for (int i = cgroup.Children.Count - 1; i >= 0; i--) pending.Push((cgroup.Children[i], shield));
         }

@@ -66,7 +66,9 @@ public sealed class HierarchicalSelector : IVictimSelector
                 Path = walk.Levels,
                 Summary = walk.Candidates == 0
                     ? $"nothing to kill in {domain.Domain}: no process in the domain"
-                    : $"nothing to kill in {domain.Domain}: none of the {walk.Candidates} candidates examined can be killed (protected, or nothing killable inside)",
+                    : walk.Skipped == 0
+                        ? $"nothing to kill in {domain.Domain}: none of the {walk.Candidates} candidates examined can be killed (protected, or nothing killable inside)"
+                        : $"nothing to kill in {domain.Domain}: none of the {walk.Candidates} candidates examined can be killed (protected, exiting or without memory, or nothing killable inside)",
             };
         }
         return found;
@@ -91,11 +93,22 @@ public sealed class HierarchicalSelector : IVictimSelector
         public ProcessSample? Process { get; init; }
         public required NodeVerdict Verdict { get; init; }
         public string? ProtectReason { get; init; }
+
+        /// <summary>Not protected, but killing it frees nothing (<see cref="FreesNothing"/>).</summary>
+        public string? SkipReason { get; init; }
         public long FootprintBytes { get; init; }
         public string? Note { get; set; }
 
-        public void MarkProtected() { if (ProtectReason is not null) Note = "protected: " + ProtectReason; }
+        public void MarkProtected()
+        {
+            if (ProtectReason is not null) Note = "protected: " + ProtectReason;
+            else if (SkipReason is not null) Note = "skipped: " + SkipReason;
+        }
+
         public bool Protected => ProtectReason is not null;
+
+        /// <summary>Never taken: protected, or frees nothing.</summary>
+        public bool Unavailable => ProtectReason is not null || SkipReason is not null;
         public string Name => Cgroup?.Path ?? Process!.Comm;
 
         public RankedCandidate ToRanked() => new(
@@ -104,7 +117,7 @@ public sealed class HierarchicalSelector : IVictimSelector
 
     private static int Compare(Candidate a, Candidate b)
     {
-        int c = a.Protected.CompareTo(b.Protected);
+        int c = a.Unavailable.CompareTo(b.Unavailable);
         if (c != 0) return c;
         c = a.Verdict.Priority.CompareTo(b.Verdict.Priority);
         if (c != 0) return c;
@@ -122,6 +135,9 @@ public sealed class HierarchicalSelector : IVictimSelector
     {
         public List<DecisionLevel> Levels { get; } = [];
         public int Candidates { get; private set; }
+
+        /// <summary>Processes seen that free nothing (exiting, no memory).</summary>
+        public int Skipped { get; private set; }
 
         /// <summary>Each cgroup on the current path with its verdict, for signal/term_grace inheritance.</summary>
         private readonly List<NodeVerdict> _pathVerdicts = [];
@@ -149,7 +165,7 @@ public sealed class HierarchicalSelector : IVictimSelector
                 while (frame.Next < frame.Candidates.Count)
                 {
                     var next = frame.Candidates[frame.Next++];
-                    if (!next.Protected)
+                    if (!next.Unavailable)
                     {
                         c = next;
                         break;
@@ -219,12 +235,16 @@ public sealed class HierarchicalSelector : IVictimSelector
             foreach (var process in view.ProcessesIn(cgroup))
             {
                 var verdict = owner._policy.Evaluate(process);
+                string? protect = HardProtection.Reason(process, owner._options) ?? verdict.ProtectReason;
+                string? skip = protect is null ? FreesNothing.Reason(process) : null;
+                if (skip is not null) Skipped++;
                 candidates.Add(new Candidate
                 {
                     Kind = CandidateKind.Process,
                     Process = process,
                     Verdict = verdict,
-                    ProtectReason = HardProtection.Reason(process, owner._options) ?? verdict.ProtectReason,
+                    ProtectReason = protect,
+                    SkipReason = skip,
                     FootprintBytes = process.FootprintBytes,
                 });
             }
@@ -280,6 +300,8 @@ public sealed class HierarchicalSelector : IVictimSelector
                         shielded ??= $"{process.Comm} ({process.Pid}): {reason}";
                         continue;
                     }
+                    // Exiting or empty: not the first rung (the unit kill takes it along anyway).
+                    if (FreesNothing.Reason(process) is not null) continue;
                     if (largest is null || process.FootprintBytes > largest.FootprintBytes
                         || (process.FootprintBytes == largest.FootprintBytes && process.Pid < largest.Pid))
                     {

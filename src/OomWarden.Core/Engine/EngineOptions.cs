@@ -29,6 +29,10 @@ public sealed record EngineOptions
     /// <summary>Settling ends no sooner than this once the domain is out of its term level.</summary>
     public TimeSpan SettleMinimum { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Past <see cref="Settle"/>, settling goes on (up to the victim's grace more) while the domain's available
+    /// memory reached a new high within this time: the victim's memory is still coming back.</summary>
+    public TimeSpan ReleaseQuiet { get; init; } = TimeSpan.FromMilliseconds(250);
+
     public bool DryRun { get; init; }
 
     /// <summary>Call process_mrelease after SIGKILL.</summary>

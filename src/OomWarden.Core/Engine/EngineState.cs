@@ -46,6 +46,10 @@ public sealed class EngineState
 
     internal List<KillInFlight> InFlight { get; } = new(4);
 
+    /// <summary>Victims left alive after our SIGKILL (judged <c>still_alive</c>), oldest first: kept out of the
+    /// selection while they may still be exiting (<see cref="OomEngine.Screen"/>).</summary>
+    internal List<DyingVictim> Dying { get; } = new(4);
+
     /// <summary>cgroup path → timestamp of the last kill of a kill = "cgroup" victim in it.</summary>
     internal Dictionary<string, long> Ladder { get; } = new(StringComparer.Ordinal);
 

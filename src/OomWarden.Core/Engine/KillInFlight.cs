@@ -83,6 +83,11 @@ public sealed class KillInFlight
     public long ExitedAt { get; internal set; }
     public long SettleStartedAt { get; internal set; }
 
+    /// <summary>While settling: the highest available bytes of the domain seen, and when it last rose (0: not since
+    /// the settle began).</summary>
+    internal long ReleasePeakBytes { get; set; }
+    internal long ReleasingAt { get; set; }
+
     /// <summary>"exited", "still_alive", "failed", "dry_run".</summary>
     public string Result { get; internal set; } = "exited";
 

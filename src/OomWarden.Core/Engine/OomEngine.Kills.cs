@@ -35,8 +35,11 @@ public sealed partial class OomEngine
             case KillPhase.Settling:
                 long elapsed = now - k.SettleStartedAt;
                 var level = k.Domain.Level;
-                // At the kill level again: waiting longer would hand the next kill to the kernel.
-                if (level == PressureLevel.Kill || (level < PressureLevel.Term && elapsed >= _settleMin) || elapsed >= _settle)
+                NoteRelease(k, now);
+                // At the kill level again: waiting longer would hand the next kill to the kernel. Past the settle time,
+                // a domain whose memory is still coming back waits on, up to the victim's grace more.
+                if (level == PressureLevel.Kill || (level < PressureLevel.Term && elapsed >= _settleMin)
+                    || (elapsed >= _settle && !StillReleasing(k, now)))
                 {
                     JudgeNoRemove(k, now);
                     return true;
@@ -63,7 +66,7 @@ public sealed partial class OomEngine
             if (st.Prepared is null || now - st.PreparedAt >= _preparedMaxAge) RequestSelect(d, st);
             return;
         }
-        if (st.Prepared is not null && now - st.PreparedAt < _preparedUsableAge && PreparedStillHolds(d, st))
+        if (st.Prepared is not null && now - st.PreparedAt < _preparedUsableAge && PreparedStillHolds(d, st) && !IsDying(st.Prepared.Victim!))
         {
             Act(d, st, st.Prepared, now, 0);
             return;
@@ -107,6 +110,14 @@ public sealed partial class OomEngine
             return;
         }
         var victim = decision.Victim!;
+        if (IsDying(victim))
+        {
+            // Signalled by us and maybe still exiting (a host that did not screen its view): killing it again frees
+            // nothing and would count a second kill. Left alone for a settle time, as after a refused signal.
+            st.QuietUntil = now + Math.Max(_settle, Ticks(TimeSpan.FromSeconds(1)));
+            st.QuietEpisode = d.WaitEpisode;
+            return;
+        }
         var action = decision.Action ?? new VictimAction(KillMode.Process, Signals.SigTerm, _options.TermGrace);
         var ladderCgroup = decision.VictimCgroup;
         bool whole = ladderCgroup is not null && _state.Ladder.TryGetValue(ladderCgroup.Path, out long at) && now - at < _ladderWindow;
@@ -174,7 +185,27 @@ public sealed partial class OomEngine
     {
         k.Phase = KillPhase.Settling;
         k.SettleStartedAt = now;
+        k.ReleasePeakBytes = k.Domain.AvailableBytes;
+        k.ReleasingAt = 0;
     }
+
+    /// <summary>Memory coming back while settling: the domain's available bytes reached a new high by at least
+    /// <see cref="ReleaseStepBytes"/> (so noise of a few pages does not count).</summary>
+    private static void NoteRelease(KillInFlight k, long now)
+    {
+        long available = k.Domain.AvailableBytes;
+        if (available - k.ReleasePeakBytes < ReleaseStepBytes) return;
+        k.ReleasePeakBytes = available;
+        k.ReleasingAt = now;
+    }
+
+    /// <summary>The victim's memory was still coming back within the last <see cref="EngineOptions.ReleaseQuiet"/>,
+    /// and the settle time plus the victim's grace is not over.</summary>
+    private bool StillReleasing(KillInFlight k, long now) =>
+        k.ReleasingAt != 0 && now - k.ReleasingAt < _releaseQuiet && now - k.SettleStartedAt < _settle + Ticks(k.Grace);
+
+    /// <summary>64 pages of 4 KiB.</summary>
+    private const long ReleaseStepBytes = 256 << 10;
 
     private void Judge(KillInFlight k, long now)
     {
@@ -186,6 +217,7 @@ public sealed partial class OomEngine
     {
         long freed = k.Domain.AvailableBytes - k.AvailableBeforeBytes;
         _state.Kills++;
+        RememberIfDying(k, now);
         if (StateOf(k.Domain) is { } st) st.Kills++;
         if (!k.WholeCgroup && k.Decision?.VictimCgroup is { } vc) _state.Ladder[vc.Path] = now;
         TimeSpan? exitAfter = k.Result == "exited" && k.ExitedAt != 0 ? _time.GetElapsedTime(k.SignalledAt, k.ExitedAt) : null;

@@ -26,7 +26,7 @@ public sealed partial class OomEngine
     private readonly IEventSink _events;
     private readonly EngineState _state;
     private readonly Queue<EngineCommand> _commands = new(16);
-    private readonly long _preparedMaxAge, _preparedUsableAge, _quiet, _ladderWindow, _exitWait, _settle, _settleMin;
+    private readonly long _preparedMaxAge, _preparedUsableAge, _quiet, _ladderWindow, _exitWait, _settle, _settleMin, _releaseQuiet;
     private WatchedDomain[] _domains = [];
     private DomainState[] _domainStates = [];
 
@@ -43,6 +43,7 @@ public sealed partial class OomEngine
         _exitWait = Ticks(options.ExitWait);
         _settle = Ticks(options.Settle);
         _settleMin = Ticks(options.SettleMinimum);
+        _releaseQuiet = Ticks(options.ReleaseQuiet);
     }
 
     public EngineOptions Options => _options;
@@ -138,8 +139,10 @@ public sealed partial class OomEngine
                         next = Math.Min(next, k.Deadline);
                         break;
                     case KillPhase.Settling:
-                        long min = k.SettleStartedAt + _settleMin;
-                        next = Math.Min(next, now < min ? min : k.SettleStartedAt + _settle);
+                        long min = k.SettleStartedAt + _settleMin, end = k.SettleStartedAt + _settle;
+                        next = Math.Min(next, now < min ? min
+                            : now < end || !StillReleasing(k, now) ? end
+                            : Math.Min(k.ReleasingAt + _releaseQuiet, end + Ticks(k.Grace)));
                         break;
                 }
             }

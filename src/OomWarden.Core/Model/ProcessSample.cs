@@ -39,6 +39,10 @@ public sealed record ProcessSample
 
     public bool IsKernelThread { get; init; }
 
+    /// <summary>Already on its way out: a zombie or dead task (stat state Z/X), PF_EXITING (the kernel is tearing
+    /// it down), or SIGKILL pending. Killing it frees nothing more (<see cref="Decisions.FreesNothing"/>).</summary>
+    public bool Exiting { get; init; }
+
     /// <summary>NUMA nodes the process may allocate from (bit N = node N); 0 = unknown or every node.</summary>
     public ulong MemsAllowedMask { get; init; }
 

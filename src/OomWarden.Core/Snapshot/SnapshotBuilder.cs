@@ -37,6 +37,7 @@ public static class SnapshotBuilder
                     SwapBytes = p.SwapBytes,
                     PageTablesBytes = p.PageTablesBytes,
                     KernelThread = p.IsKernelThread,
+                    Exiting = p.Exiting,
                 });
             }
             processes.Sort((a, b) => a.Pid.CompareTo(b.Pid));

@@ -83,6 +83,11 @@ public sealed class SnapshotProcess
     public long SwapBytes { get; set; }
     public long PageTablesBytes { get; set; }
     public bool KernelThread { get; set; }
+
+    /// <summary>Already exiting when recorded (<see cref="Model.ProcessSample.Exiting"/>); written only when true,
+    /// absent = false.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Exiting { get; set; }
 }
 
 [JsonSourceGenerationOptions(

@@ -117,5 +117,6 @@ public sealed class SnapshotDomainView : IDomainView
         PageTablesBytes = p.PageTablesBytes,
         CgroupPath = cgroupPath,
         IsKernelThread = p.KernelThread,
+        Exiting = p.Exiting,
     };
 }

@@ -17,6 +17,12 @@ public readonly record struct ProcStat(
 
     public bool IsKernelThread => (Flags & PfKthread) != 0;
 
+    /// <summary>PF_EXITING in the flags field: the task is in do_exit (tearing its memory down).</summary>
+    public const uint PfExiting = 0x0000_0004;
+
+    /// <summary>A zombie or dead task (state Z, X, or x before 4.14), or one in do_exit (PF_EXITING).</summary>
+    public bool IsExiting => State is (byte)'Z' or (byte)'X' or (byte)'x' || (Flags & PfExiting) != 0;
+
     /// <summary>The raw command name, a slice of the bytes that were parsed.</summary>
     public ReadOnlySpan<byte> Comm(ReadOnlySpan<byte> parsedText) => parsedText.Slice(CommOffset, CommLength);
 }

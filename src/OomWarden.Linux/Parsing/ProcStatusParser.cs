@@ -10,6 +10,7 @@ public static class ProcStatusParser
         long rss = 0, swap = 0, pte = 0;
         bool? kthread = null;
         ulong mems = 0;
+        bool killPending = false;
         while (!text.IsEmpty)
         {
             var line = SpanText.NextLine(ref text);
@@ -28,10 +29,22 @@ public static class ProcStatusParser
             else if (key.SequenceEqual("VmPTE:"u8)) pte = Kib(first);
             else if (key.SequenceEqual("Kthread:"u8) && SpanText.TryParseInt32(first, out int k)) kthread = k != 0;
             else if (key.SequenceEqual("Mems_allowed_list:"u8)) NodeListParser.TryParse(first, out mems);
+            else if (key.SequenceEqual("SigPnd:"u8) || key.SequenceEqual("ShdPnd:"u8)) killPending |= HasSigKill(first);
         }
 
-        status = new ProcStatus(tgid, ppid, uid, rss, swap, pte, kthread, mems);
+        status = new ProcStatus(tgid, ppid, uid, rss, swap, pte, kthread, mems, killPending);
         return tgid >= 0 && uid >= 0;
+    }
+
+    /// <summary>A signal mask in hex, most significant first (16 digits on 64-bit); SIGKILL (9) is bit 8.</summary>
+    private static bool HasSigKill(ReadOnlySpan<byte> mask)
+    {
+        if (mask.Length < 3) return false;
+        byte digit = mask[^3];
+        int value = digit is >= (byte)'0' and <= (byte)'9' ? digit - '0'
+            : digit is >= (byte)'a' and <= (byte)'f' ? digit - 'a' + 10
+            : digit is >= (byte)'A' and <= (byte)'F' ? digit - 'A' + 10 : 0;
+        return (value & 1) != 0;
     }
 
     private static long Kib(ReadOnlySpan<byte> number) =>

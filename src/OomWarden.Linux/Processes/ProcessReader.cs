@@ -124,6 +124,7 @@ public sealed unsafe class ProcessReader : IDisposable
         }
         string comm = strings.Get(stat.Comm(statText));
         bool kernelThread = stat.IsKernelThread;
+        bool exiting = stat.IsExiting;
 
         long rss = SpanText.PagesToBytes(stat.RssPages, pageSize), swap = 0, pageTables = 0;
         int uid = -1, oomScoreAdj = 0, oomScore = -1;
@@ -144,6 +145,7 @@ public sealed unsafe class ProcessReader : IDisposable
                 pageTables = status.VmPteBytes;
                 mems = status.MemsAllowedMask;
                 if (status.IsKernelThread == true) kernelThread = true;
+                if (status.KillPending) exiting = true;
             }
         }
         else if (!kernelThread && (what & ProcessReadOptions.Statm) != 0)
@@ -217,6 +219,7 @@ public sealed unsafe class ProcessReader : IDisposable
             PageTablesBytes = pageTables,
             CgroupPath = cgroupPath,
             IsKernelThread = kernelThread,
+            Exiting = exiting,
         };
         LastError = null;
         return true;

@@ -251,7 +251,8 @@ public sealed class EngineHost : IDisposable
             {
                 case CommandKind.Select:
                     long start = Stopwatch.GetTimestamp();
-                    var decision = _selector.Select(_domains.SourceOf(c.Domain!).OpenView());
+                    // Screened: victims we signalled that may still be exiting are not candidates again.
+                    var decision = _selector.Select(_engine.Screen(_domains.SourceOf(c.Domain!).OpenView()));
                     _engine.OnDecision(c.Domain!, decision, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                     break;
                 case CommandKind.OpenVictim:

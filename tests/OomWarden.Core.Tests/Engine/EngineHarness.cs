@@ -27,6 +27,18 @@ public sealed class EngineHarness : IEventSink
     public Dictionary<string, Func<Decision>> Decide { get; } = new(StringComparer.Ordinal);
     public HashSet<int> Alive { get; } = [];
     public HashSet<int> IgnoresTerm { get; } = [];
+
+    /// <summary>Processes that do not exit even on SIGKILL (stuck in the kernel, or exiting slowly): the pidfd stays
+    /// quiet.</summary>
+    public HashSet<int> Stuck { get; } = [];
+
+    /// <summary>A domain's view for a real selector (<see cref="Selector"/>), screened by the engine as the daemon's
+    /// host does (<see cref="OomEngine.Screen"/>); used instead of <see cref="Decide"/> when set.</summary>
+    public Dictionary<string, Func<IDomainView>> Views { get; } = new(StringComparer.Ordinal);
+    public IVictimSelector? Selector { get; set; }
+
+    /// <summary>What the cgroup killer reports: ("exited", 0) unless set, or ("still_alive", survivors).</summary>
+    public (string Result, int Survivors) CgroupKillOutcome { get; set; } = ("exited", 0);
     public List<(int Pid, int Signal)> Sent { get; } = [];
     public List<string> Selected { get; } = [];
     public List<string> CgroupsKilled { get; } = [];
@@ -83,7 +95,10 @@ public sealed class EngineHarness : IEventSink
                 case CommandKind.Select:
                     Trace.Add("Select " + c.Domain!.Name);
                     Selected.Add(c.Domain!.Name);
-                    Engine.OnDecision(c.Domain, Decide.TryGetValue(c.Domain.Name, out var f) ? f() : Nothing(c.Domain.Domain), 1.5);
+                    var decision = Selector is not null && Views.TryGetValue(c.Domain.Name, out var view)
+                        ? Selector.Select(Engine.Screen(view()))
+                        : Decide.TryGetValue(c.Domain.Name, out var f) ? f() : Nothing(c.Domain.Domain);
+                    Engine.OnDecision(c.Domain, decision, 1.5);
                     break;
                 case CommandKind.OpenVictim:
                     Trace.Add("OpenVictim " + c.Kill!.Pid);
@@ -98,7 +113,7 @@ public sealed class EngineHarness : IEventSink
                     }
                     Sent.Add((c.Kill.Pid, c.Signal));
                     Engine.OnSignalSent(c.Kill, c.Signal, SignalResult.Sent);
-                    if (c.Signal == Signals.SigKill || !IgnoresTerm.Contains(c.Kill.Pid))
+                    if (!Stuck.Contains(c.Kill.Pid) && (c.Signal == Signals.SigKill || !IgnoresTerm.Contains(c.Kill.Pid)))
                     {
                         Alive.Remove(c.Kill.Pid);
                         _exitsPending.Add(c.Kill);
@@ -110,7 +125,7 @@ public sealed class EngineHarness : IEventSink
                 case CommandKind.KillCgroup:
                     Trace.Add("KillCgroup " + c.Kill!.CgroupPath);
                     CgroupsKilled.Add(c.Kill.CgroupPath);
-                    Engine.OnCgroupKilled(c.Kill, "exited", 0, "3 processes killed");
+                    Engine.OnCgroupKilled(c.Kill, CgroupKillOutcome.Result, CgroupKillOutcome.Survivors, "3 processes killed");
                     break;
                 case CommandKind.CloseVictim:
                     Trace.Add("CloseVictim " + c.Kill!.Pid);

@@ -49,6 +49,22 @@ public class ProcStatParserTests
     }
 
     [Theory]
+    [InlineData("S", 0x400000u, false)]
+    [InlineData("D", 0x400000u, false)]
+    [InlineData("Z", 0x400000u, true)]
+    [InlineData("X", 0u, true)]
+    [InlineData("x", 0u, true)]
+    [InlineData("R", 0x400004u, true)]  // PF_EXITING: in do_exit
+    [InlineData("D", 0x4u, true)]
+    public void Exiting_is_a_zombie_or_dead_state_or_PF_EXITING(string state, uint flags, bool exiting)
+    {
+        var text = Encoding.ASCII.GetBytes($"42 (hog) {state} 1 42 42 0 -1 {flags} 0 0 0 0 0 0 0 0 20 0 1 0 5000 0 300 0");
+        Assert.True(ProcStatParser.TryParse(text, out var stat));
+        Assert.Equal(exiting, stat.IsExiting);
+        Assert.Equal(flags, stat.Flags);
+    }
+
+    [Theory]
     [InlineData("kernel-6.18-hybrid", "1")]
     [InlineData("kernel-6.1-v2", "1")]
     [InlineData("kernel-6.1-v2", "134")]

@@ -44,4 +44,19 @@ public class ProcStatusParserTests
     {
         Assert.False(ProcStatusParser.TryParse("Tgid:\t5\n"u8, out _));
     }
+
+    [Theory]
+    [InlineData("0000000000000000", "0000000000000000", false)]
+    [InlineData("0000000000000100", "0000000000000000", true)]
+    [InlineData("0000000000000000", "0000000000000100", true)]
+    [InlineData("0000000000000300", "0000000000000000", true)]   // SIGKILL and SIGUSR1
+    [InlineData("0000000000000200", "0000000000004000", false)]  // SIGUSR1, SIGTERM
+    [InlineData("100", "", true)]
+    [InlineData("ff", "", false)]
+    public void SIGKILL_pending_is_bit_8_of_SigPnd_or_ShdPnd(string sigPnd, string shdPnd, bool pending)
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes($"Tgid:\t5\nUid:\t0\t0\t0\t0\nSigQ:\t0/96365\nSigPnd:\t{sigPnd}\nShdPnd:\t{shdPnd}\nSigBlk:\t0000000000000100\n");
+        Assert.True(ProcStatusParser.TryParse(text, out var status));
+        Assert.Equal(pending, status.KillPending);
+    }
 }

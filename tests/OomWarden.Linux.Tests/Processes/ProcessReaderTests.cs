@@ -156,4 +156,45 @@ public class ProcessReaderTests
         Assert.False(reader.TryRead(child.Id, ProcessReadOptions.Default, out _));
         Assert.False(reader.TryReadIdentity(child.Id, out _));
     }
+
+    [Theory]
+    [InlineData(200, false)]  // alive
+    [InlineData(201, true)]   // zombie (state Z)
+    [InlineData(202, true)]   // in do_exit: PF_EXITING, memory still listed
+    [InlineData(203, true)]   // D state with SIGKILL pending
+    public void Exiting_is_read_from_the_state_the_exit_flag_and_a_pending_SIGKILL(int pid, bool exiting)
+    {
+        using var reader = new ProcessReader(Fixtures.Paths("dying-victims"), CgroupVersion.V2);
+        Assert.True(reader.TryRead(pid, ProcessReadOptions.Default, out var sample));
+        Assert.Equal(exiting, sample.Exiting);
+        Assert.True(reader.TryRead(pid, ProcessReadOptions.Statm, out var light));
+        Assert.Equal(pid is 201 or 202, light.Exiting);  // without status, a pending SIGKILL is not seen
+    }
+
+    [Fact]
+    public void Real_zombie_is_exiting_and_its_parent_is_not()
+    {
+        // The shell's background child exits at once; the shell then becomes sleep, which never reaps it.
+        var start = new System.Diagnostics.ProcessStartInfo("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"]) { RedirectStandardOutput = true };
+        using var parent = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            int zombie = int.Parse(parent.StandardOutput.ReadLine()!, System.Globalization.CultureInfo.InvariantCulture);
+            using var reader = new ProcessReader(HostPaths.Default, CgroupVersion.V1);
+            ProcessSample? sample = null;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (DateTime.UtcNow < deadline && !(reader.TryRead(zombie, ProcessReadOptions.Default, out sample) && sample.Exiting))
+                Thread.Sleep(20);
+            Assert.NotNull(sample);
+            Assert.True(sample.Exiting, "the unreaped child never read as exiting");
+            Assert.Equal(0, sample.FootprintBytes);
+            Assert.True(reader.TryRead(parent.Id, ProcessReadOptions.Default, out var alive));
+            Assert.False(alive.Exiting);
+        }
+        finally
+        {
+            parent.Kill();
+            parent.WaitForExit();
+        }
+    }
 }

@@ -28,7 +28,7 @@ public partial class SnapshotDocTests
                     Path = "/",
                     LimitBytes = 1,
                     HighBytes = 1,
-                    Processes = [new SnapshotProcess { Pid = 1, Comm = "x", Exe = "/x", Cmdline = "x", User = "u" }],
+                    Processes = [new SnapshotProcess { Pid = 1, Comm = "x", Exe = "/x", Cmdline = "x", User = "u", Exiting = true }],
                 },
             ],
         };
