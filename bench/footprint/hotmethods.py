@@ -8,6 +8,7 @@ Every managed method body (a sized symbol in __managedcode) gets a uprobe (trace
 `owhot<pid>`, on BINARY's inode only: no other executable is touched); `uprobe_profile` counts the hits of each.
 Phases, each a fresh daemon, dry run:
   1. idle, built-in policy, then idle, --config (the shipped config), --idle seconds each (a re-listing every 30 s);
+     every daemon with a control socket of its own in a temporary directory;
   2. crossing: the system domain's term level at 99 % with every process protected but this script's own `sleep`
      (renamed hog), so the daemon decides, selects and journals a dry-run kill every few seconds.
 Counts are read when the daemon's log says `watching` (start-up done), when it says `working set:` (the start-up
@@ -174,18 +175,27 @@ def main():
     probes = Probes(binary, sorted(bodies))
     try:
         phases = {}
-        phases["idle"] = phase(binary, [], a.idle, work, "idle", probes, env)
+        # Each daemon listens on a control socket of its own: another daemon's probe of /run/oomwarden/control
+        # (or a `status` from another session) would put the status code among the idle methods.
+        def config(name, text):
+            path = os.path.join(work, name)
+            with open(path, "w") as f:
+                f.write(text + f'\n[control]\nsocket = "{work}/{name}.control"\n')
+            return path
+        phases["idle"] = phase(binary, ["--config", config("builtin.toml", "")], a.idle, work, "idle", probes, env)
         if a.config and os.path.exists(a.config):
-            phases["idle-config"] = phase(binary, ["--config", os.path.abspath(a.config)], a.idle, work, "idle-config", probes, env)
+            shipped = open(a.config).read()
+            if "[control]" in shipped:
+                sys.exit(f"hotmethods: {a.config} has a [control] table: give a copy without it")
+            phases["idle-config"] = phase(binary, ["--config", config("shipped.toml", shipped)], a.idle, work,
+                                          "idle-config", probes, env)
         hog_dir = os.path.join(work, "lab")
         os.makedirs(hog_dir)
         shutil.copy("/bin/sleep", os.path.join(hog_dir, "hog"))
         hog = subprocess.Popen([os.path.join(hog_dir, "hog"), str(int(a.crossing + 120))])
-        cfg = os.path.join(work, "crossing.toml")
-        with open(cfg, "w") as f:
-            f.write('[system]\nmem_available_term = "99%"\nmem_available_kill = "98%"\n[cgroups]\nenabled = false\n'
-                    f'[[rule]]\nname = "hog"\ncomm = "hog"\nexe = "{hog_dir}/hog"\npriority = -1000\n'
-                    '[[rule]]\nname = "everything else"\ncomm = "**"\nprotect = true\n')
+        cfg = config("crossing.toml", '[system]\nmem_available_term = "99%"\nmem_available_kill = "98%"\n[cgroups]\nenabled = false\n'
+                     f'[[rule]]\nname = "hog"\ncomm = "hog"\nexe = "{hog_dir}/hog"\npriority = -1000\n'
+                     '[[rule]]\nname = "everything else"\ncomm = "**"\nprotect = true\n')
         try:
             phases["crossing"] = phase(binary, ["--config", cfg], a.crossing, work, "crossing", probes, env)
         finally:

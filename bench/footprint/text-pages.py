@@ -15,6 +15,9 @@ stripped binary's). Prints, in KiB:
     --hot list that ILC honoured, the span `IlcOrderFile` packs together) and the rest, the unboxing stubs;
   * the method order: how many names of the list the binary has, whether they lie in the list's order, how
     many bytes of the pack hold methods that are not in the list, where the list's methods sit outside it;
+  * with --ran (bench/footprint/hotmethods.py's --report of the same binary), resident pages by the first phase
+    a method on them ran in: steady idle, the crossing, the start-up trim's window, start-up only, none (a
+    fault-around or read-ahead neighbour: only the native code has no counts, it is "nothing that ran");
   * resident pages by what they hold: at least one method of the list, managed code with none of it
     (fault-around and read-ahead neighbours, or hot methods the list misses), native code;
   * the resident bytes by owner (assembly:namespace), then by class (type), each resident page's 4 KiB shared
@@ -157,7 +160,15 @@ def main():
     ap.add_argument("--hot", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/OomWarden/hot-methods.txt"))
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--ran", default=None, help="bench/footprint/hotmethods.py --report TSV of the same binary: "
+                    "resident pages by the phase their methods ran in")
     a = ap.parse_args()
+    ran = {}
+    if a.ran:
+        for line in open(a.ran):
+            f = line.rstrip("\n").split("\t")
+            if len(f) >= 3:
+                ran[f[2]] = f[0]
     exe = os.readlink(f"/proc/{a.pid}/exe")
     binary = a.binary or exe
     lo, hi, off = text_mapping(a.pid, exe)
@@ -268,6 +279,19 @@ def main():
           f"{len(placed)} bodies ({hot_bytes // 1024} KiB) at offsets {pack_lo:#x}-{pack_hi:#x} "
           f"({(pack_hi - pack_lo) // 1024} KiB span, {cold_in_pack // 1024} KiB of it not in the list); "
           f"{inversions} out of list order")
+    if ran:
+        order = ("idle", "crossing", "window", "startup")
+        by_phase = defaultdict(int)
+        for i in range(n_pages):
+            if not res[i]:
+                continue
+            on = pages.get(off + i * PAGE, [])
+            phases = {ran[n] for _, s in on for n in s[2] if n in ran}
+            by_phase[next((p for p in order if p in phases), "nothing that ran" if on else "no symbol")] += 1
+        print(f"\n  resident pages by the first phase a method on them ran in ({a.ran}; managed code only)")
+        for k in order + ("nothing that ran", "no symbol"):
+            if by_phase.get(k):
+                print(f"  {k:35} {by_phase[k]:5} {by_phase[k] * 4:5}")
     print("\n  resident pages by what they hold    pages   KiB")
     for k in ("holds a method of the list", "managed, no method of the list", "native runtime code", "no symbol (padding, PLT)"):
         if kinds.get(k):
