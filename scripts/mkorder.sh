@@ -6,7 +6,7 @@
 # start-up trim's window), with the CLI assembly's names (oomwarden_...; the daemon's build rewrites them to its own).
 # Method by method, not page by page: docs/DESIGN.md, "The text, broken down". Run it after changes to the loop, the readers or the engine, then `make build` and `make bench`.
 # A stale file is not an error: ILC ignores names it does not know; the layout is only less tight.
-# Needs root (tracefs uprobes), nm, readelf; takes ~12 min (adding and removing 10,000 uprobes is most of it).
+# Needs root (tracefs uprobes), nm, readelf; takes ~15 min (adding and removing 10,000 uprobes is most of it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
