@@ -50,6 +50,7 @@ public sealed partial class OomEngine
             }
             // Below an armed kernel wake-up (armed no higher than the loosest warning level) nothing needs polling.
             long distance = d.KernelWakesFirst ? long.MaxValue : m.DistanceToNextBytes;
+            d.WarningDistanceBytes = distance;
             if (distance < minDistance) minDistance = distance;
             if (levels.Release) StepRelease(d, st, m, now);
             StepReclaim(d, st, m, now);

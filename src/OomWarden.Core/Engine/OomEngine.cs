@@ -119,8 +119,28 @@ public sealed partial class OomEngine
             if (Advance(kills[i], now)) kills.RemoveAt(i);
             else i++;
         }
-        if (_state.Paused) return;
-        for (int i = 0; i < _domains.Length; i++) Consider(_domains[i], _domainStates[i], now);
+        if (!_state.Paused)
+            for (int i = 0; i < _domains.Length; i++) Consider(_domains[i], _domainStates[i], now);
+        IsIdle = ComputeIdle();
+    }
+
+    /// <summary>After the last step: no kill in flight, and every domain calm (outside its prepare band, no warning
+    /// level held or holding, no release, reclaim or selection under way). The host may then read each domain at its
+    /// own pace (<see cref="WatchedDomain.Reading"/> and <see cref="WatchedDomain.WarningDistanceBytes"/> say how
+    /// long it may wait) instead of every domain on every tick. False until the first step.</summary>
+    public bool IsIdle { get; private set; }
+
+    private bool ComputeIdle()
+    {
+        if (_state.InFlight.Count != 0) return false;
+        for (int i = 0; i < _domains.Length; i++)
+        {
+            var d = _domains[i];
+            var st = _domainStates[i];
+            if (d.Level != PressureLevel.None || st.SelectPending || st.Release is not null || st.Reclaim is not null) return false;
+            if (st.Warning is { } m && (m.Level != WarningLevel.None || m.Raw != WarningLevel.None)) return false;
+        }
+        return true;
     }
 
     /// <summary>The earliest timestamp at which the engine has something to do without a new reading

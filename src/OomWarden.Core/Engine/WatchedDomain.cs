@@ -38,6 +38,11 @@ public abstract class WatchedDomain
     /// usage threshold): neither its term distance nor its warning distance needs polling.</summary>
     public bool KernelWakesFirst { get; protected set; }
 
+    /// <summary>The distance (bytes) to this domain's next warning level at the engine's last step (long.MaxValue:
+    /// none, [levels] off, or <see cref="KernelWakesFirst"/>): with <see cref="Reading"/>'s term distance it says how
+    /// long the domain may go unread.</summary>
+    public long WarningDistanceBytes { get; internal set; } = long.MaxValue;
+
     /// <summary>What is left in this domain's own terms (MemAvailable, a node's free + inactive file, a cgroup's
     /// limit − working set): the judgement of a kill compares it before and after.</summary>
     public abstract long AvailableBytes { get; }

@@ -26,7 +26,13 @@ public sealed class DomainSet : IDisposable
     private readonly Dictionary<WatchedDomain, IDomainSource> _byDomain = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, CgroupSource> _rescanOld = new(StringComparer.Ordinal);
     private readonly List<string> _directories = [];
-    private readonly Action _onWake = static () => { };
+    private readonly Action _onWake;
+    // Set by any kernel wake-up of a cgroup (threshold, memory.events, PSI trigger): the next read takes every domain.
+    private bool _wokenByKernel;
+    // Per entry of _all: the timestamp of its last read by ReadDue/ReadAll (0: not since the last rebuild).
+    private long[] _readAt = [];
+    // The first entries of _all (the system, the nodes) are read on every tick: one /proc read each.
+    private int _alwaysRead;
     private readonly bool _armWakeups;
     private readonly List<CgroupSource> _unarmed = [];
     private TreeWatch? _treeWatch;
@@ -39,6 +45,7 @@ public sealed class DomainSet : IDisposable
         bool armWakeups = true)
     {
         _armWakeups = armWakeups;
+        _onWake = () => _wokenByKernel = true;
         _settings = settings;
         _host = host;
         _loop = loop;
@@ -98,22 +105,65 @@ public sealed class DomainSet : IDisposable
 
     public IDomainSource SourceOf(WatchedDomain domain) => _byDomain[domain];
 
-    /// <summary>The tick's reads. Allocates nothing.</summary>
-    public void ReadAll()
+    /// <summary>Reads every domain (at start, after recovery, at stop, and on every tick while the engine is not
+    /// idle). <paramref name="now"/> (the loop's timestamp) starts each domain's unread time; 0 leaves them due.
+    /// Allocates nothing.</summary>
+    public void ReadAll(long now = 0) => Read(now, 0, all: true);
+
+    /// <summary>The idle tick's reads: the system and the nodes, and each cgroup whose own interval is over (the
+    /// time the worst fill rate needs to cover its distance to its term or next warning level), that waits for an
+    /// answer to the kernel (oom_delay), or all of them after a kernel wake-up. A small cgroup then costs one read
+    /// per tick, not a read of every cgroup: on a node with a hundred pods, most far from their limits are read
+    /// every few seconds. Allocates nothing.</summary>
+    public void ReadDue(long now, long frequency) => Read(now, frequency, all: false);
+
+    /// <summary>Until the first domain is due again after <paramref name="now"/> (zero when one already is).</summary>
+    public TimeSpan UntilNextRead(long now, long frequency)
     {
-        long min = long.MaxValue;
-        foreach (var s in _all)
+        var min = _settings.Monitor.MaxInterval;
+        for (int i = 0; i < _all.Length; i++)
         {
-            var r = s.Read();
-            if (r == ReadResult.Ok)
+            var d = _all[i].Domain;
+            var interval = AdaptiveInterval.Next(d.Reading.DistanceToTermBytes, d.WarningDistanceBytes, _settings.Monitor);
+            var left = i < _alwaysRead ? interval
+                : _readAt[i] == 0 ? TimeSpan.Zero   // new since the last rescan: read it now
+                : interval - TimeSpan.FromSeconds((now - _readAt[i]) / (double)frequency);
+            if (left < min) min = left;
+        }
+        return min < TimeSpan.Zero ? TimeSpan.Zero : min;
+    }
+
+    private void Read(long now, long frequency, bool all)
+    {
+        if (_wokenByKernel)
+        {
+            _wokenByKernel = false;
+            all = true;
+        }
+        long min = long.MaxValue;
+        for (int i = 0; i < _all.Length; i++)
+        {
+            var s = _all[i];
+            if (all || i < _alwaysRead || _readAt[i] == 0 || IsDue(s, now - _readAt[i], frequency))
             {
-                Failures?.Succeeded(s.Source);
-                if (s.Domain.Reading.DistanceToTermBytes < min) min = s.Domain.Reading.DistanceToTermBytes;
+                _readAt[i] = now;
+                var r = s.Read();
+                if (r == ReadResult.Ok) Failures?.Succeeded(s.Source);
+                else if (r == ReadResult.Failed) Failures?.Failed(s.Source, s.LastError, s.Domain.Name);
+                else Failures?.Forget(s.Source);
             }
-            else if (r == ReadResult.Failed) Failures?.Failed(s.Source, s.LastError, s.Domain.Name);
-            else Failures?.Forget(s.Source);
+            // Unread domains count with their last figures: the worst fill rate cannot have covered their distance yet.
+            if (s.Domain.HasFigures && s.Domain.Reading.DistanceToTermBytes < min) min = s.Domain.Reading.DistanceToTermBytes;
         }
         MinDistanceBytes = min;
+    }
+
+    private bool IsDue(IDomainSource s, long unreadTicks, long frequency)
+    {
+        if (s is CgroupSource { Cgroup.OomWait: not null }) return true;
+        var d = s.Domain;
+        var interval = AdaptiveInterval.Next(d.Reading.DistanceToTermBytes, d.WarningDistanceBytes, _settings.Monitor);
+        return unreadTicks >= (long)(interval.TotalSeconds * frequency);
     }
 
     /// <summary>True when inotify reported a cgroup directory created or removed since the last rescan.</summary>
@@ -188,6 +238,8 @@ public sealed class DomainSet : IDisposable
         all.AddRange(_nodes);
         all.AddRange(_cgroups);
         _all = all.ToArray();
+        _alwaysRead = (_system is null ? 0 : 1) + _nodes.Length;
+        _readAt = new long[_all.Length];
         _byDomain.Clear();
         foreach (var s in _all) _byDomain[s.Domain] = s;
     }

@@ -66,9 +66,6 @@ public sealed class EngineHost : IDisposable
     /// <summary>Where cooperative release requests go ([notify] socket); null: nobody to ask.</summary>
     public IReleaseChannel? Release { get; set; }
 
-    /// <summary>Warning levels are polled at most this often while a fill at max_fill_rate could cross one.</summary>
-    private static readonly TimeSpan WarningMinInterval = TimeSpan.FromMilliseconds(10);
-
     /// <summary>memory.reclaim steps at low (cgroup v2); null when this host cannot have them.</summary>
     public ReclaimRunner? Reclaim { get; set; }
 
@@ -134,7 +131,10 @@ public sealed class EngineHost : IDisposable
     public void Tick()
     {
         OomDelay?.Step();
-        _domains.ReadAll();
+        long now = _time.GetTimestamp();
+        // While nothing is going on, each domain is read at its own pace; otherwise every domain on every tick.
+        if (_engine.IsIdle) _domains.ReadDue(now, _time.TimestampFrequency);
+        else _domains.ReadAll(now);
         _engine.Step();
         Execute();
     }
@@ -143,7 +143,7 @@ public sealed class EngineHost : IDisposable
     /// domain's figures are known) and verifies their victims.</summary>
     public void Recover(IEnumerable<RecoveredSignal> signals)
     {
-        _domains.ReadAll();
+        _domains.ReadAll(_time.GetTimestamp());
         foreach (var s in signals) _engine.Recover(s);
         Execute();
     }
@@ -205,17 +205,19 @@ public sealed class EngineHost : IDisposable
 
     private TimeSpan NextSleep()
     {
-        var sleep = AdaptiveInterval.Next(_domains.MinDistanceBytes, _settings.Monitor);
+        bool idle = _engine.IsIdle;
+        var sleep = idle ? _domains.UntilNextRead(_time.GetTimestamp(), _time.TimestampFrequency)
+            : AdaptiveInterval.Next(_domains.MinDistanceBytes, _settings.Monitor);
         if (Notify is not null && WatchdogInterval is { } watchdog)
         {
             var untilWatchdog = watchdog / 2 - _time.GetElapsedTime(_lastWatchdog);
             if (untilWatchdog < TimeSpan.Zero) untilWatchdog = TimeSpan.Zero;
             if (untilWatchdog < sleep) sleep = untilWatchdog;
         }
-        if (_engine.MinWarningDistanceBytes != long.MaxValue)
+        if (!idle && _engine.MinWarningDistanceBytes != long.MaxValue)
         {
             var untilWarning = AdaptiveInterval.Next(_engine.MinWarningDistanceBytes, _settings.Monitor);
-            if (untilWarning < WarningMinInterval) untilWarning = WarningMinInterval;
+            if (untilWarning < AdaptiveInterval.WarningMinInterval) untilWarning = AdaptiveInterval.WarningMinInterval;
             if (untilWarning < sleep) sleep = untilWarning;
         }
         long deadline = _engine.NextDeadline;
