@@ -114,7 +114,7 @@ public static unsafe class DataSectionRemap
         try
         {
             Span<byte> header = stackalloc byte[ElfImage.HeaderBytes];
-            if (!TryReadAt(fd, header, 0) || !ElfImage.TryParseHeader(header, out var elf))
+            if (!NativeRead.TryReadAt(fd, header, 0) || !ElfImage.TryParseHeader(header, out var elf))
             {
                 failure = $"data section stays anonymous: {exePath} is not a 64-bit little-endian ELF file";
                 return false;
@@ -128,7 +128,7 @@ public static unsafe class DataSectionRemap
             }
             var sections = new byte[sectionBytes];
             var programs = new byte[programBytes];
-            if (!TryReadAt(fd, sections, elf.SectionHeadersOffset) || !TryReadAt(fd, programs, elf.ProgramHeadersOffset)
+            if (!NativeRead.TryReadAt(fd, sections, (long)elf.SectionHeadersOffset) || !NativeRead.TryReadAt(fd, programs, (long)elf.ProgramHeadersOffset)
                 || !ElfImage.TryGetSectionFileRange(sections, elf.SectionNamesIndex, out ulong namesOffset, out ulong namesSize)
                 || namesSize > MaxTableBytes)
             {
@@ -136,7 +136,7 @@ public static unsafe class DataSectionRemap
                 return false;
             }
             var names = new byte[namesSize];
-            if (!TryReadAt(fd, names, namesOffset)
+            if (!NativeRead.TryReadAt(fd, names, (long)namesOffset)
                 || !ElfImage.TryFindSection(sections, names, sectionName, out ulong address, out ulong size, out uint type)
                 || type != ElfImage.NoBits)
             {
@@ -163,8 +163,6 @@ public static unsafe class DataSectionRemap
             RawFile.Close(fd);
         }
     }
-
-    private static bool TryReadAt(int fd, Span<byte> buffer, ulong offset) => NativeRead.TryReadAt(fd, buffer, (long)offset);
 }
 
 /// <summary>The range mapped from the file (0, 0 when nothing was done), the directory of the file, or why not.</summary>

@@ -151,7 +151,11 @@ public sealed class WorkingSetTrim
         }
         List<(ulong Start, ulong End)> drop, pageOut;
         int split;
-        using (smaps) drop = Unreferenced(smaps.Span, _targets, _data, _checked, out pageOut, out split);
+        using (smaps)
+        {
+            var u = Unreferenced(smaps.Span, _targets, _data, _checked);
+            (drop, pageOut, split) = (u.Drop, u.PageOut, u.Mappings);
+        }
         string? warning = null;
         long dropped = 0;
         bool ran = Mlock.WhileUnlocked(() =>
@@ -186,32 +190,20 @@ public sealed class WorkingSetTrim
         foreach (var m in _targets) Madvise.TryAdvise(m.StartAddress, m.LengthBytes, Madvise.Normal, out _);
     }
 
-    /// <summary>The address ranges (adjacent pages joined) of resident, never-referenced pages inside
-    /// <paramref name="targets"/>, from a /proc/self/smaps read after the split: one mapping per page there.</summary>
-    public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets) =>
-        Unreferenced(smaps, targets, default, out _, out _);
-
-    /// <summary><see cref="Unreferenced(ReadOnlySpan{byte}, List{SmapsMapping})"/>; <paramref name="mappings"/>: all the
-    /// mappings <paramref name="smaps"/> lists.</summary>
-    public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets, out int mappings) =>
-        Unreferenced(smaps, targets, default, out _, out mappings);
-
-    /// <summary>As above; the pages of the file-backed data section <paramref name="data"/> (writable, so never in
-    /// the first list) that are resident, file pages still (no anonymous copy) and not referenced go to
-    /// <paramref name="pageOut"/>; <paramref name="mappings"/>: all the mappings <paramref name="smaps"/> lists.</summary>
-    public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets,
-        DataSectionRemapResult data, out List<(ulong Start, ulong End)> pageOut, out int mappings) =>
-        Unreferenced(smaps, targets, data, null, out pageOut, out mappings);
-
-    /// <summary>As above; with <paramref name="checkedPages"/> (ascending) only the single-page mappings of those pages
-    /// count: the rest of the targets was not split, and a mapping of many pages unreferenced in one window may hold
-    /// the rehearsed path a crossing takes.</summary>
-    public static List<(ulong Start, ulong End)> Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets,
-        DataSectionRemapResult data, ulong[]? checkedPages, out List<(ulong Start, ulong End)> pageOut, out int mappings)
+    /// <summary>What a /proc/self/smaps read after the split (one mapping per page there) says: the address ranges
+    /// (adjacent pages joined) of resident, never-referenced read-only pages inside <paramref name="targets"/>
+    /// (<see cref="UnreferencedPages.Drop"/>); the pages of the file-backed data section <paramref name="data"/>
+    /// (writable, so never in the first list) that are resident, file pages still (no anonymous copy) and not
+    /// referenced (<see cref="UnreferencedPages.PageOut"/>); and how many mappings smaps lists. With
+    /// <paramref name="checkedPages"/> (ascending) only the single-page mappings of those pages count: the rest of the
+    /// targets was not split, and a mapping of many pages unreferenced in one window may hold the rehearsed path a
+    /// crossing takes.</summary>
+    public static UnreferencedPages Unreferenced(ReadOnlySpan<byte> smaps, List<SmapsMapping> targets,
+        DataSectionRemapResult data = default, ulong[]? checkedPages = null)
     {
         var ranges = new List<(ulong Start, ulong End)>();
-        pageOut = [];
-        mappings = 0;
+        List<(ulong Start, ulong End)> pageOut = [];
+        int mappings = 0;
         while (SmapsParser.TryParseNext(ref smaps, out var m))
         {
             mappings++;
@@ -220,7 +212,7 @@ public sealed class WorkingSetTrim
             if (InData(m, data)) Join(pageOut, m);
             else if (!m.Writable) Join(ranges, m);
         }
-        return ranges;
+        return new UnreferencedPages(ranges, pageOut, mappings);
     }
 
     private static void Join(List<(ulong Start, ulong End)> ranges, SmapsMapping m)
@@ -246,3 +238,9 @@ public sealed class WorkingSetTrim
         return false;
     }
 }
+
+/// <summary>What <see cref="WorkingSetTrim.Unreferenced"/> found in one smaps read.</summary>
+/// <param name="Drop">Read-only pages to drop (MADV_DONTNEED).</param>
+/// <param name="PageOut">Data-section file pages to page out (MADV_PAGEOUT).</param>
+/// <param name="Mappings">All the mappings the smaps read listed.</param>
+public readonly record struct UnreferencedPages(List<(ulong Start, ulong End)> Drop, List<(ulong Start, ulong End)> PageOut, int Mappings);

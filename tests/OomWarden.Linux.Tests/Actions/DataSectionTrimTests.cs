@@ -51,7 +51,7 @@ public class DataSectionTrimTests
         var targets = StartupTrim.Targets(smaps);
         WorkingSetTrim.AddDataMappings(smaps, Data, targets);
         Assert.Equal(6, targets.Count); // the text page and the five data pages; not the other writable file
-        var drop = WorkingSetTrim.Unreferenced(smaps, targets, Data, out var pageOut, out _);
+        var (drop, pageOut, _) = WorkingSetTrim.Unreferenced(smaps, targets, Data);
         Assert.Equal([(0x556e00000000ul, 0x556e00001000ul)], drop);
         Assert.Equal([(0x556e00101000ul, 0x556e00102000ul), (0x556e00103000ul, 0x556e00104000ul)], pageOut);
     }
@@ -63,7 +63,7 @@ public class DataSectionTrimTests
         var targets = StartupTrim.Targets(smaps);
         WorkingSetTrim.AddDataMappings(smaps, default, targets);
         Assert.Single(targets);
-        var drop = WorkingSetTrim.Unreferenced(smaps, targets, default, out var pageOut, out _);
+        var (drop, pageOut, _) = WorkingSetTrim.Unreferenced(smaps, targets);
         Assert.Single(drop);
         Assert.Empty(pageOut);
     }

@@ -62,7 +62,7 @@ public class WorkingSetTrimTests
     [Fact]
     public void Drops_resident_unreferenced_pages_of_the_targets_only_joining_neighbours()
     {
-        var ranges = WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(Split), Targets);
+        var ranges = WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(Split), Targets).Drop;
         // Pages 1-2 joined; page 3 is not resident; page 4 alone; the referenced pages 0 and 5 stay; the writable
         // mapping and libc (not a target) are left alone.
         Assert.Equal([(0x556e00001000UL, 0x556e00003000UL), (0x556e00004000UL, 0x556e00005000UL)], ranges);
@@ -72,7 +72,7 @@ public class WorkingSetTrimTests
     public void Nothing_is_dropped_when_every_resident_page_was_used()
     {
         string used = Split.Replace("Referenced:            0 kB", "Referenced:            4 kB");
-        Assert.Empty(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(used), Targets));
+        Assert.Empty(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(used), Targets).Drop);
     }
 
     [Fact]
@@ -87,8 +87,8 @@ public class WorkingSetTrimTests
             Anonymous:             0 kB
 
             """;
-        Assert.Empty(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit), Targets));
-        Assert.Single(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit.Replace("Referenced:            4 kB", "Referenced:            0 kB")), Targets));
+        Assert.Empty(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit), Targets).Drop);
+        Assert.Single(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit.Replace("Referenced:            4 kB", "Referenced:            0 kB")), Targets).Drop);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public class WorkingSetTrimTests
     {
         // Pages 1, 2 and 4 are resident and unreferenced; only 2 and 4 came back since the last finish (checked).
         ulong[] checkedPages = [0x556e00002000, 0x556e00004000];
-        var ranges = WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(Split), Targets, default, checkedPages, out _, out _);
+        var ranges = WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(Split), Targets, checkedPages: checkedPages).Drop;
         Assert.Equal([(0x556e00002000UL, 0x556e00003000UL), (0x556e00004000UL, 0x556e00005000UL)], ranges);
 
         // A mapping of several pages (not split: what the last window kept) is never dropped by a later cycle, even
@@ -108,13 +108,13 @@ public class WorkingSetTrimTests
             Anonymous:             0 kB
 
             """;
-        Assert.Empty(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit), Targets, default, [0x556e00000000], out _, out _));
+        Assert.Empty(WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(unsplit), Targets, checkedPages: [0x556e00000000]).Drop);
     }
 
     [Fact]
     public void Counts_every_mapping_it_reads_while_split()
     {
-        WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(Split), Targets, out int mappings);
+        int mappings = WorkingSetTrim.Unreferenced(Encoding.UTF8.GetBytes(Split), Targets).Mappings;
         Assert.Equal(8, mappings);
     }
 
