@@ -121,26 +121,23 @@ public sealed partial class OomEngine
         }
         if (!_state.Paused)
             for (int i = 0; i < _domains.Length; i++) Consider(_domains[i], _domainStates[i], now);
-        IsIdle = ComputeIdle();
+        MarkBusy();
     }
 
-    /// <summary>After the last step: no kill in flight, and every domain calm (outside its prepare band, no warning
-    /// level held or holding, no release, reclaim or selection under way). The host may then read each domain at its
-    /// own pace (<see cref="WatchedDomain.Reading"/> and <see cref="WatchedDomain.WarningDistanceBytes"/> say how
-    /// long it may wait) instead of every domain on every tick. False until the first step.</summary>
-    public bool IsIdle { get; private set; }
-
-    private bool ComputeIdle()
+    /// <summary>After each step, for every domain: <see cref="WatchedDomain.NeedsEveryTick"/> when the engine has
+    /// business with it (inside its prepare band or past it, a warning level held or holding, a release, reclaim or
+    /// selection under way). The others the host may read at their own pace while no kill is in flight
+    /// (<see cref="WatchedDomain.Reading"/> and <see cref="WatchedDomain.WarningDistanceBytes"/> say how long each may
+    /// wait): a node packed with pods, some of them near their limits, still reads only those every tick.</summary>
+    private void MarkBusy()
     {
-        if (_state.InFlight.Count != 0) return false;
         for (int i = 0; i < _domains.Length; i++)
         {
             var d = _domains[i];
             var st = _domainStates[i];
-            if (d.Level != PressureLevel.None || st.SelectPending || st.Release is not null || st.Reclaim is not null) return false;
-            if (st.Warning is { } m && (m.Level != WarningLevel.None || m.Raw != WarningLevel.None)) return false;
+            d.NeedsEveryTick = d.Level != PressureLevel.None || st.SelectPending || st.Release is not null || st.Reclaim is not null
+                || st.Warning is { } m && (m.Level != WarningLevel.None || m.Raw != WarningLevel.None);
         }
-        return true;
     }
 
     /// <summary>The earliest timestamp at which the engine has something to do without a new reading

@@ -43,6 +43,10 @@ public abstract class WatchedDomain
     /// long the domain may go unread.</summary>
     public long WarningDistanceBytes { get; internal set; } = long.MaxValue;
 
+    /// <summary>Set by the engine after each step: it has business with this domain (see OomEngine's MarkBusy), which
+    /// must then be read on every tick. True until the first step.</summary>
+    public bool NeedsEveryTick { get; internal set; } = true;
+
     /// <summary>What is left in this domain's own terms (MemAvailable, a node's free + inactive file, a cgroup's
     /// limit − working set): the judgement of a kill compares it before and after.</summary>
     public abstract long AvailableBytes { get; }

@@ -105,16 +105,17 @@ public sealed class DomainSet : IDisposable
 
     public IDomainSource SourceOf(WatchedDomain domain) => _byDomain[domain];
 
-    /// <summary>Reads every domain (at start, after recovery, at stop, and on every tick while the engine is not
-    /// idle). <paramref name="now"/> (the loop's timestamp) starts each domain's unread time; 0 leaves them due.
+    /// <summary>Reads every domain (at start, after recovery, at stop, and on every tick while a kill is in flight).
+    /// <paramref name="now"/> (the loop's timestamp) starts each domain's unread time; 0 leaves them due.
     /// Allocates nothing.</summary>
     public void ReadAll(long now = 0) => Read(now, 0, all: true);
 
-    /// <summary>The idle tick's reads: the system and the nodes, and each cgroup whose own interval is over (the
-    /// time the worst fill rate needs to cover its distance to its term or next warning level), that waits for an
-    /// answer to the kernel (oom_delay), or all of them after a kernel wake-up. A small cgroup then costs one read
-    /// per tick, not a read of every cgroup: on a node with a hundred pods, most far from their limits are read
-    /// every few seconds. Allocates nothing.</summary>
+    /// <summary>The tick's reads while no kill is in flight: the system and the nodes, every cgroup the engine has
+    /// business with (<see cref="WatchedDomain.NeedsEveryTick"/>), each other cgroup whose own interval is over (the
+    /// time the worst fill rate needs to cover its distance to its term or next warning level), any that waits for
+    /// an answer to the kernel (oom_delay), and all of them after a kernel wake-up. A small cgroup then costs one
+    /// read per tick, not a read of every cgroup: on a node with a hundred pods, those far from their limits are
+    /// read every few seconds. Allocates nothing.</summary>
     public void ReadDue(long now, long frequency) => Read(now, frequency, all: false);
 
     /// <summary>Until the first domain is due again after <paramref name="now"/> (zero when one already is).</summary>
@@ -125,7 +126,7 @@ public sealed class DomainSet : IDisposable
         {
             var d = _all[i].Domain;
             var interval = AdaptiveInterval.Next(d.Reading.DistanceToTermBytes, d.WarningDistanceBytes, _settings.Monitor);
-            var left = i < _alwaysRead ? interval
+            var left = i < _alwaysRead || d.NeedsEveryTick ? interval
                 : _readAt[i] == 0 ? TimeSpan.Zero   // new since the last rescan: read it now
                 : interval - TimeSpan.FromSeconds((now - _readAt[i]) / (double)frequency);
             if (left < min) min = left;
@@ -144,7 +145,7 @@ public sealed class DomainSet : IDisposable
         for (int i = 0; i < _all.Length; i++)
         {
             var s = _all[i];
-            if (all || i < _alwaysRead || _readAt[i] == 0 || IsDue(s, now - _readAt[i], frequency))
+            if (all || i < _alwaysRead || _readAt[i] == 0 || s.Domain.NeedsEveryTick || IsDue(s, now - _readAt[i], frequency))
             {
                 _readAt[i] = now;
                 var r = s.Read();

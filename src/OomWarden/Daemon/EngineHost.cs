@@ -132,8 +132,9 @@ public sealed class EngineHost : IDisposable
     {
         OomDelay?.Step();
         long now = _time.GetTimestamp();
-        // While nothing is going on, each domain is read at its own pace; otherwise every domain on every tick.
-        if (_engine.IsIdle) _domains.ReadDue(now, _time.TimestampFrequency);
+        // Each domain at its own pace, but every domain on every tick while a kill is in flight (its judgement and the
+        // domains it covers look at their figures).
+        if (_engine.KillsInFlight.Count == 0) _domains.ReadDue(now, _time.TimestampFrequency);
         else _domains.ReadAll(now);
         _engine.Step();
         Execute();
@@ -205,8 +206,8 @@ public sealed class EngineHost : IDisposable
 
     private TimeSpan NextSleep()
     {
-        bool idle = _engine.IsIdle;
-        var sleep = idle ? _domains.UntilNextRead(_time.GetTimestamp(), _time.TimestampFrequency)
+        bool paced = _engine.KillsInFlight.Count == 0;
+        var sleep = paced ? _domains.UntilNextRead(_time.GetTimestamp(), _time.TimestampFrequency)
             : AdaptiveInterval.Next(_domains.MinDistanceBytes, _settings.Monitor);
         if (Notify is not null && WatchdogInterval is { } watchdog)
         {
@@ -214,7 +215,7 @@ public sealed class EngineHost : IDisposable
             if (untilWatchdog < TimeSpan.Zero) untilWatchdog = TimeSpan.Zero;
             if (untilWatchdog < sleep) sleep = untilWatchdog;
         }
-        if (!idle && _engine.MinWarningDistanceBytes != long.MaxValue)
+        if (!paced && _engine.MinWarningDistanceBytes != long.MaxValue)
         {
             var untilWarning = AdaptiveInterval.Next(_engine.MinWarningDistanceBytes, _settings.Monitor);
             if (untilWarning < AdaptiveInterval.WarningMinInterval) untilWarning = AdaptiveInterval.WarningMinInterval;

@@ -4,9 +4,9 @@ using OomWarden.Linux.Domains;
 
 namespace OomWarden.Tests.Daemon;
 
-/// <summary>While the engine is idle each cgroup is read at its own pace: a small cgroup near its limit is read
-/// often, one far from its limit every few seconds (a node with many pods must not read them all on every tick
-/// that one small pod asks for).</summary>
+/// <summary>While no kill is in flight each cgroup is read at its own pace: a small cgroup, or one near its limit, is
+/// read often, one far from its limit every few seconds (a node with many pods must not read them all on every tick
+/// that one small or busy pod asks for).</summary>
 public sealed class DomainPacingTests
 {
     private const long MiB = 1 << 20;
@@ -55,7 +55,9 @@ public sealed class DomainPacingTests
         var big = Source(daemon, "/big.slice");
         daemon.Runner.Tick();
         daemon.Runner.Tick();
-        Assert.True(daemon.Engine.IsIdle);
+        Assert.Empty(daemon.Engine.KillsInFlight);
+        Assert.False(small.Cgroup.NeedsEveryTick);
+        Assert.False(big.Cgroup.NeedsEveryTick);
         long smallUsage = small.Cgroup.Memory.UsageBytes, bigUsage = big.Cgroup.Memory.UsageBytes;
         Assert.Equal(MiB, bigUsage);
 
@@ -76,7 +78,7 @@ public sealed class DomainPacingTests
     }
 
     [Fact]
-    public void Every_domain_is_read_on_every_tick_while_the_engine_is_not_idle()
+    public void A_cgroup_the_engine_has_business_with_is_read_on_every_tick_and_the_others_keep_their_pace()
     {
         using var tree = TwoCgroups();
         var time = new FakeTimeProvider();
@@ -85,15 +87,23 @@ public sealed class DomainPacingTests
         var big = Source(daemon, "/big.slice");
         daemon.Runner.Tick();
         daemon.Runner.Tick();
-        // The small cgroup fills to 8 MiB below its limit: past its term level, the engine is not idle.
-        File.WriteAllText(Path.Combine(tree.Root, "sys/fs/cgroup/work.slice/memory.current"), (248 * MiB) + "\n");
+        // 210 MiB of 256: below the low warning level (20 % available) and inside the prepare band, above the term level.
+        string smallUsage = Path.Combine(tree.Root, "sys/fs/cgroup/work.slice/memory.current");
+        File.WriteAllText(smallUsage, (210 * MiB) + "\n");
         time.Advance(TimeSpan.FromMilliseconds(100));
         daemon.Runner.Tick();
-        Assert.False(daemon.Engine.IsIdle);
-        File.WriteAllText(Path.Combine(tree.Root, "sys/fs/cgroup/big.slice/memory.current"), (9 * MiB) + "\n");
-        time.Advance(TimeSpan.FromMilliseconds(10));
-        daemon.Runner.Tick();
-        Assert.Equal(9 * MiB, big.Cgroup.Memory.UsageBytes);
+        Assert.True(small.Cgroup.NeedsEveryTick);
+        Assert.False(big.Cgroup.NeedsEveryTick);
+        Assert.Empty(daemon.Engine.KillsInFlight);
+        for (int i = 1; i <= 5; i++)
+        {
+            File.WriteAllText(smallUsage, (210 * MiB + i * 4096) + "\n");
+            File.WriteAllText(Path.Combine(tree.Root, "sys/fs/cgroup/big.slice/memory.current"), (MiB + i * 4096) + "\n");
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            daemon.Runner.Tick();
+            Assert.Equal(210 * MiB + i * 4096, small.Cgroup.Memory.UsageBytes);
+            Assert.Equal(MiB, big.Cgroup.Memory.UsageBytes);
+        }
     }
 
     [Fact]
@@ -103,7 +113,7 @@ public sealed class DomainPacingTests
         var time = new FakeTimeProvider();
         using var daemon = Build(tree, time);
         for (int i = 0; i < 100; i++) daemon.Runner.Tick();
-        Assert.True(daemon.Engine.IsIdle);
+        Assert.False(Source(daemon, "/work.slice").Cgroup.NeedsEveryTick);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10_000; i++)
         {
@@ -112,6 +122,6 @@ public sealed class DomainPacingTests
             _ = daemon.Domains.UntilNextRead(time.GetTimestamp(), time.TimestampFrequency);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.True(daemon.Engine.IsIdle);
+        Assert.Empty(daemon.Engine.KillsInFlight);
     }
 }
