@@ -23,7 +23,9 @@ public sealed class OomLogReader
     /// fragments; "Linux version" (boot banner) and "name to &lt;" (systemd's "Hostname set to &lt;h&gt;.") tell
     /// the boot's kernel and host; "oom_reaper" is searched only while a killed report is open. The search
     /// compares each marker's first and last bytes first: pairs that rarely stand at that distance in ordinary
-    /// text keep it fast (see <see cref="MarkerSearch"/>). A false hit (e.g. "pkill") only costs one line.
+    /// text keep it fast (see <see cref="MarkerSearch"/>; <see cref="IdleMarkerFilter"/> is a test of that kind written for
+    /// these markers: a marker added here must be added there, or the search's construction throws). A false hit (e.g.
+    /// "pkill") only costs one line.
     /// </summary>
     private static readonly byte[][] Markers =
     [
@@ -36,9 +38,10 @@ public sealed class OomLogReader
         "name to <"u8.ToArray(),
     ];
 
-    private static readonly MarkerSearch IdleSearch = new(Markers);
+    /// <summary>The search between reports.</summary>
+    public static readonly MarkerSearch IdleSearch = new MarkerSearch<IdleMarkerFilter>(Markers);
     /// <summary>While a report with its kill line stays open: the same, and the reaper line that may still join it.</summary>
-    private static readonly MarkerSearch AfterKillSearch = new([.. Markers, "oom_reaper"u8.ToArray()]);
+    public static readonly MarkerSearch AfterKillSearch = new MarkerSearch<AfterKillMarkerFilter>([.. Markers, "oom_reaper"u8.ToArray()]);
 
     /// <summary>A report stays open this far past its kill line for the reaper and oom.group lines, then it is closed.</summary>
     public const int AfterKillBytes = 64 * 1024;
