@@ -236,7 +236,7 @@ public sealed class OomLogReader
                 int ls = buf.AsSpan(pos, hit - pos).LastIndexOf((byte)'\n');
                 pos = ls < 0 ? pos : pos + ls + 1;
             }
-            int nl = buf.AsSpan(pos, _end - pos).IndexOf((byte)'\n');
+            int nl = ShortSpans.IndexOfNear(buf.AsSpan(pos, _end - pos), (byte)'\n');
             if (nl < 0)
             {
                 if (eof) { PhysicalLine(buf.AsSpan(pos, _end - pos)); pos = _end; }
@@ -424,12 +424,14 @@ public sealed class OomLogReader
     }
 
     /// <summary>
-    /// <c>msg.IndexOf("#012"u8) &gt;= 0</c> as single-byte searches for '#' (one vectorised call for a line that has
-    /// none, as almost every line): the substring search costs more on the short lines of a report.
+    /// <c>msg.IndexOf("#012"u8) &gt;= 0</c> as single-byte searches for '#' (for a line that has none, as almost every
+    /// line, one inline check: <see cref="ShortSpans.Contains"/>): the substring search costs more on the short lines of
+    /// a report.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool HasSyslogEscape(ReadOnlySpan<byte> msg)
     {
+        if (!ShortSpans.Contains(msg, (byte)'#')) return false;
         while (true)
         {
             int at = msg.IndexOf((byte)'#');
