@@ -64,24 +64,26 @@ public static class LineUnwrapper
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> TrimEndCr(ReadOnlySpan<byte> s)
     {
-        while (s.Length > 0 && (s[^1] == (byte)'\r' || s[^1] == (byte)'\n')) s = s[..^1];
-        return s;
+        int n = s.Length;
+        while (n > 0 && (s[n - 1] == (byte)'\r' || s[n - 1] == (byte)'\n')) n--;
+        return s.Slice(0, n);
     }
 
     /// <summary>Leading blanks and e-mail quote marks (<c>&gt;</c>, <c>&gt; &gt;</c>, <c>|</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> StripQuoting(ReadOnlySpan<byte> s, out int indent)
     {
-        int i = 0;
-        indent = 0;
+        // counted in a local: the out parameter is a field of the caller's line, written to memory at each step
+        int i = 0, blanks = 0;
         while (i < s.Length)
         {
             byte b = s[i];
-            if (b == (byte)' ' || b == (byte)'\t') indent++;
-            else if (b == (byte)'>' || b == (byte)'|') indent = 0;
+            if (b == (byte)' ' || b == (byte)'\t') blanks++;
+            else if (b == (byte)'>' || b == (byte)'|') blanks = 0;
             else break;
             i++;
         }
+        indent = blanks;
         return s.Slice(i);
     }
 

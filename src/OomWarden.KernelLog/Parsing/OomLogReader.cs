@@ -393,7 +393,11 @@ public sealed class OomLogReader
         return -1;
     }
 
-    private ReadOnlySpan<byte> PendingMessage => _pAt >= 0 ? _buf.AsSpan(_pAt, _pLen) : _pMsg.AsSpan(0, _pLen);
+    private ReadOnlySpan<byte> PendingMessage
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _pAt >= 0 ? _buf.AsSpan(_pAt, _pLen) : _pMsg.AsSpan(0, _pLen);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private LineKind PendingKind()
