@@ -74,4 +74,60 @@ public class LineUnwrapperTests
         LineUnwrapper.Unwrap("> file 0"u8, out u);
         Assert.Equal(1, u.Indent);
     }
+
+    /// <summary>
+    /// The dmesg stamp, read at fixed places for printk's "[%5lu.%06lu]" and scanned otherwise, gives what the scan's
+    /// rules give (blanks, digits, a dot, digits, blanks, then ']'; the seconds as whole + fraction × 10^-digits, the
+    /// fraction cut at 9 digits), bit for bit, for stamps of every nearby shape.
+    /// </summary>
+    [Fact]
+    public void The_dmesg_stamp_is_read_the_same_whatever_its_shape()
+    {
+        double[] pow = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9];
+        var rnd = new Random(394158309);
+        for (int round = 0; round < 200_000; round++)
+        {
+            var sb = new StringBuilder("[");
+            int shape = rnd.Next(4);
+            int blanks = shape == 0 ? 5 - (1 + rnd.Next(5)) : rnd.Next(4);
+            string whole = Digits(rnd, shape == 0 ? 5 - blanks : rnd.Next(0, 8));
+            string frac = Digits(rnd, shape == 0 ? 6 : rnd.Next(0, 11));
+            for (int k = 0; k < blanks; k++) sb.Append(shape == 1 && rnd.Next(3) == 0 ? '\t' : ' ');
+            sb.Append(whole);
+            if (shape != 2 || rnd.Next(4) != 0) sb.Append('.');
+            sb.Append(frac);
+            if (shape == 3) sb.Append(' ', rnd.Next(3));
+            if (rnd.Next(50) == 0) sb[rnd.Next(1, sb.Length)] = (char)rnd.Next(0x21, 0x7f); // a stray byte anywhere
+            if (rnd.Next(50) != 0) sb.Append(']');
+            sb.Append(" hello world");
+            string line = sb.ToString();
+
+            // the rules, written out
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"^\[[ \t]*([0-9]+)\.([0-9]+)[ \t]*\]");
+            LineUnwrapper.Unwrap(Encoding.ASCII.GetBytes(line), out var u);
+            if (m.Success && m.Length - 1 < 40)
+            {
+                string w = m.Groups[1].Value, f = m.Groups[2].Value;
+                long wv = long.Parse(w);
+                long fv = f.Length > 9 ? long.Parse(f.Substring(0, 9)) : long.Parse(f);
+                double expected = wv + fv * pow[Math.Min(f.Length, 9)];
+                Assert.Equal(LogWrapper.DmesgMonotonic, u.Wrapper);
+                Assert.Equal(w + "." + f, Encoding.ASCII.GetString(u.Time));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(u.UptimeSeconds));
+                Assert.Equal(line.Substring(m.Length).TrimStart(' ', '\t'), Encoding.ASCII.GetString(u.Message));
+            }
+            else
+            {
+                Assert.Equal(LogWrapper.None, u.Wrapper);
+                Assert.Equal(line, Encoding.ASCII.GetString(u.Message));
+            }
+        }
+    }
+
+    private static string Digits(Random rnd, int n)
+    {
+        var c = new char[n];
+        for (int k = 0; k < n; k++) c[k] = (char)('0' + rnd.Next(10));
+        return new string(c);
+    }
 }

@@ -1,4 +1,8 @@
+using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using OomWarden.KernelLog.Model;
 
 namespace OomWarden.KernelLog.Parsing;
@@ -60,24 +64,26 @@ public static class LineUnwrapper
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> TrimEndCr(ReadOnlySpan<byte> s)
     {
-        while (s.Length > 0 && (s[^1] == (byte)'\r' || s[^1] == (byte)'\n')) s = s[..^1];
-        return s;
+        int n = s.Length;
+        while (n > 0 && (s[n - 1] == (byte)'\r' || s[n - 1] == (byte)'\n')) n--;
+        return s.Slice(0, n);
     }
 
     /// <summary>Leading blanks and e-mail quote marks (<c>&gt;</c>, <c>&gt; &gt;</c>, <c>|</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> StripQuoting(ReadOnlySpan<byte> s, out int indent)
     {
-        int i = 0;
-        indent = 0;
+        // counted in a local: the out parameter is a field of the caller's line, written to memory at each step
+        int i = 0, blanks = 0;
         while (i < s.Length)
         {
             byte b = s[i];
-            if (b == (byte)' ' || b == (byte)'\t') indent++;
-            else if (b == (byte)'>' || b == (byte)'|') indent = 0;
+            if (b == (byte)' ' || b == (byte)'\t') blanks++;
+            else if (b == (byte)'>' || b == (byte)'|') blanks = 0;
             else break;
             i++;
         }
+        indent = blanks;
         return s.Slice(i);
     }
 
@@ -103,9 +109,18 @@ public static class LineUnwrapper
     private static bool TryDmesg(ReadOnlySpan<byte> s, ref UnwrappedLine line)
     {
         int close;
+        double uptime;
+        // printk's own "[%5lu.%06lu]" (uptime under 100,000 s): what the scan below gives for it, read at fixed places
+        if (TryPrintkStamp(s, out uptime, out int from))
+        {
+            close = 13;
+            line.UptimeSeconds = uptime;
+            line.Time = s.Slice(from, close - from);
+            line.Wrapper = LogWrapper.DmesgMonotonic;
+        }
         // the common stamp "[  394.158309]" in one pass: the bytes before its ']' are blanks, digits and one dot,
         // so that ']' is the first one, as the search below would find it
-        if (ScanMonotonic(s, 1, out double uptime, out int from, out int to, out close) && close < 40 && close < s.Length && s[close] == (byte)']')
+        else if (ScanMonotonic(s, 1, out uptime, out from, out int to, out close) && close < 40 && close < s.Length && s[close] == (byte)']')
         {
             line.UptimeSeconds = uptime;
             line.Time = s.Slice(from, to - from);
@@ -129,10 +144,11 @@ public static class LineUnwrapper
             }
             else return false;
         }
-        var rest = StripCallerId(TrimStart(s.Slice(close + 1)));
+        var rest = TrimStart(s.Slice(close + 1));
+        if (rest.Length >= 4 && rest[0] == (byte)'[') rest = StripCallerId(rest);
         // journalctl -o short-monotonic: "[  394.158309] host kernel: msg"
-        int sp = rest.IndexOf((byte)' ');
-        if (sp > 0 && sp < 70 && rest.Slice(sp + 1).StartsWith("kernel: "u8))
+        int sp = FirstBlank(rest);
+        if (sp > 0 && rest.Slice(sp + 1).StartsWith("kernel: "u8))
         {
             line.Host = rest.Slice(0, sp);
             line.Wrapper = LogWrapper.JournalMonotonic;
@@ -140,6 +156,24 @@ public static class LineUnwrapper
         }
         line.Message = TrimStart(rest);
         return true;
+    }
+
+    /// <summary>
+    /// The first blank among the first 70 bytes of <paramref name="s"/>, or -1: two 16-byte compares find it in most
+    /// lines (a message's first word is short), instead of a search set up for the whole line.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FirstBlank(ReadOnlySpan<byte> s)
+    {
+        if (Vector128.IsHardwareAccelerated && s.Length >= 16)
+        {
+            ref byte r = ref MemoryMarshal.GetReference(s);
+            var blank = Vector128.Create((byte)' ');
+            uint m = Vector128.Equals(Vector128.LoadUnsafe(ref r), blank).ExtractMostSignificantBits();
+            if (m == 0 && s.Length >= 32) m = Vector128.Equals(Vector128.LoadUnsafe(ref r, 16), blank).ExtractMostSignificantBits() << 16;
+            if (m != 0) return BitOperations.TrailingZeroCount(m);
+        }
+        return s.Slice(0, Math.Min(s.Length, 70)).IndexOf((byte)' ');
     }
 
     /// <summary>CONFIG_PRINTK_CALLER: <c>[  T4617] </c> or <c>[    C0] </c> after the stamp.</summary>
@@ -151,6 +185,39 @@ public static class LineUnwrapper
         var inner = Trim(s.Slice(1, close - 1));
         if (inner.Length < 2 || (inner[0] != (byte)'T' && inner[0] != (byte)'C') || !AllDigits(inner.Slice(1))) return s;
         return TrimStart(s.Slice(close + 1));
+    }
+
+    /// <summary>
+    /// <c>[  394.158309]</c> exactly: <c>[</c>, blanks and at least one digit up to index 5, <c>.</c>, six digits,
+    /// <c>]</c> at 13; the seconds as <see cref="ScanMonotonic"/> computes them, and where the digits start. The six
+    /// fraction digits are checked and read in one 8-byte word.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryPrintkStamp(ReadOnlySpan<byte> s, out double seconds, out int from)
+    {
+        seconds = 0;
+        from = 1;
+        if (s.Length < 14 || s[6] != (byte)'.' || s[13] != (byte)']') return false;
+        // s[5..13) with its first two bytes (a digit and the dot) made '0': "00" and the six fraction digits
+        ulong d = (BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(5)) & ~0xFFFFUL) | 0x3030UL;
+        if ((d & 0xF0F0F0F0F0F0F0F0UL) != 0x3030303030303030UL || ((d + 0x0606060606060606UL) & 0xF0F0F0F0F0F0F0F0UL) != 0x3030303030303030UL)
+            return false;
+        while (from < 6 && s[from] == (byte)' ') from++;
+        if (from == 6) return false;
+        long whole = 0;
+        for (int i = from; i < 6; i++)
+        {
+            if (!IsDigit(s[i])) return false;
+            whole = whole * 10 + (s[i] - '0');
+        }
+        // eight digits, the first in the lowest byte: pairs, then fours, then all eight
+        d -= 0x3030303030303030UL;
+        d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFUL;
+        d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFUL;
+        d = (d * 10000 + (d >> 32)) & 0xFFFFFFFFUL;
+        long frac = (long)d;
+        seconds = whole + frac * NegativePowersOf10[6];
+        return true;
     }
 
     private static readonly double[] NegativePowersOf10 = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9];

@@ -13,8 +13,9 @@ namespace OomWarden.KernelLog.Parsing;
 /// repeat marker 0) so the compared bytes stay in registers: a loop over arrays of vectors reloaded and
 /// bounds-checked them for every block, and ran at half the speed. 128-bit vectors because NativeAOT's default
 /// x64 target (SSE2) has no 256-bit ones; arm64 has the same width. Pure; no allocation after construction.
+/// For a fixed marker set, <see cref="MarkerSearch{TFilter}"/> does the same with a filter written for it.
 /// </summary>
-public sealed class MarkerSearch
+public class MarkerSearch
 {
     public const int MaxMarkers = 8;
     private readonly byte[][] _markers;
@@ -42,8 +43,11 @@ public sealed class MarkerSearch
         }
     }
 
+    /// <summary>The markers, in the order given.</summary>
+    public IReadOnlyList<byte[]> Markers => _markers;
+
     /// <summary>Index of the first position of <paramref name="s"/> where a whole marker starts, or -1.</summary>
-    public int IndexOfAny(ReadOnlySpan<byte> s)
+    public virtual int IndexOfAny(ReadOnlySpan<byte> s)
     {
         int i = 0;
         if (Vector128.IsHardwareAccelerated && s.Length >= Vector128<byte>.Count + _maxLastOffset)
@@ -80,6 +84,12 @@ public sealed class MarkerSearch
                 }
             }
         }
+        return ScalarFrom(s, i);
+    }
+
+    /// <summary>The first marker at or after <paramref name="i"/>, byte by byte: for the tail a block no longer covers.</summary>
+    private protected int ScalarFrom(ReadOnlySpan<byte> s, int i)
+    {
         var starts = _starts;
         for (; i < s.Length; i++)
             if (starts[s[i]] && StartsWithAny(s, i)) return i;
@@ -87,7 +97,7 @@ public sealed class MarkerSearch
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool StartsWithAny(ReadOnlySpan<byte> s, int at)
+    private protected bool StartsWithAny(ReadOnlySpan<byte> s, int at)
     {
         var rest = s.Slice(at);
         byte c = rest[0];
