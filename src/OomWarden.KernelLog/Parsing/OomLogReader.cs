@@ -228,6 +228,13 @@ public sealed class OomLogReader
                         int cap = (int)(closeAt - _absBase);
                         int nlBefore = buf.AsSpan(pos, cap - pos).LastIndexOf((byte)'\n');
                         if (nlBefore >= 0) limit = pos + nlBefore + 1;
+                        else
+                        {
+                            // pos starts the line that crosses the window's end: search that line only, so that the
+                            // window is the same however the input was read (it ran on to the end of the buffer)
+                            int nlAfter = buf.AsSpan(cap, limit - cap).IndexOf((byte)'\n');
+                            if (nlAfter >= 0) limit = cap + nlAfter + 1;
+                        }
                     }
                 }
                 else _killAbs = -1;
