@@ -3,8 +3,9 @@ using System.Text;
 namespace OomWarden.KernelLog.Model;
 
 /// <summary>
-/// The bytes of report lines that only the diagnosis may quote (task-table rows): appended to one growing buffer
-/// per report, made a string only when asked for. A report's rows then cost one buffer instead of a string each.
+/// The bytes of report lines that only the diagnosis may quote (task-table rows, Mem-Info, zone and buddy lines, the
+/// trigger, constraint, usage and kill lines: <see cref="StoredLine"/>): appended to one growing buffer per report,
+/// made a string only when asked for. A report's lines then cost one buffer instead of a string each.
 /// </summary>
 internal sealed class LineStore
 {
@@ -22,4 +23,6 @@ internal sealed class LineStore
     }
 
     public string Text(int offset, int length) => Encoding.UTF8.GetString(_buf, offset, length);
+
+    public ReadOnlySpan<byte> Bytes(int offset, int length) => _buf.AsSpan(offset, length);
 }

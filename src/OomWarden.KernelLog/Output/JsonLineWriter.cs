@@ -59,6 +59,24 @@ public sealed class JsonLineWriter
     }
     public void StringValue(string value) { Separator(); Str(value); _comma = true; }
 
+    /// <summary>
+    /// A string value given as UTF-8 bytes, written when they are printable ASCII without <c>"</c> or <c>\</c> (then
+    /// the same bytes as for their string); false, and nothing written, for anything else (write the string then).
+    /// </summary>
+    public bool TryStringValue(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0 || utf8.IndexOfAny((byte)'"', (byte)'\\') >= 0) return false;
+        Separator();
+        Ensure(utf8.Length + 2);
+        var dest = _buf.AsSpan(_len, utf8.Length + 2);
+        dest[0] = (byte)'"';
+        utf8.CopyTo(dest.Slice(1));
+        dest[^1] = (byte)'"';
+        _len += utf8.Length + 2;
+        _comma = true;
+        return true;
+    }
+
     /// <summary>A number under a name not known in advance (a counter's name from the report), escaped as needed.</summary>
     public void Number(string name, long value)
     {

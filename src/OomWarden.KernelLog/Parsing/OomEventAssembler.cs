@@ -143,7 +143,7 @@ public sealed class OomEventAssembler
                 return;
             case LineKind.CpuLine:
                 // The stack header of this report, or of a warning or another splat (then only its kernel counts).
-                if (_cur is null || _cur.Killed is not null || _cur.CpuLine is not null)
+                if (_cur is null || _cur.Killed is not null || _cur.CpuLineText.HasValue)
                 {
                     if (MessageParsers.KernelFromTaintLine(m) is { } tk) BootKernel(tk);
                     if (_cur is not null) Unrelated(m);
@@ -207,7 +207,7 @@ public sealed class OomEventAssembler
             case LineKind.Constraint: MessageParsers.Constraint(m, r); _section = Section.None; break;
             case LineKind.Selection: MessageParsers.Selection(m, r); _section = Section.None; break;
             case LineKind.Kill:
-                var k = MessageParsers.Kill(m);
+                var k = MessageParsers.Kill(m, r.RowLines);
                 if (k is not null)
                 {
                     if (r.Killed is null) r.Killed = k;
@@ -280,15 +280,15 @@ public sealed class OomEventAssembler
         return kind switch
         {
             LineKind.Trigger => r.HasContent,
-            LineKind.CpuLine => r.CpuLine is not null || killed,
-            LineKind.TaskIn => r.TaskInLine is not null || killed,
-            LineKind.MemcgUsage => r.MemcgUsageLine is not null || killed,
+            LineKind.CpuLine => r.CpuLineText.HasValue || killed,
+            LineKind.TaskIn => r.TaskInLineText.HasValue || killed,
+            LineKind.MemcgUsage => r.MemcgUsageLineText.HasValue || killed,
             LineKind.MemInfoStart => r.MemInfoLineCount > 0 || killed,
             LineKind.TasksState or LineKind.TaskHeader => r.TaskTableHeader is not null || killed,
-            LineKind.TaskRow => killed || r.ConstraintLine is not null,
-            LineKind.Constraint => r.ConstraintLine is not null || killed,
-            LineKind.Selection => r.SelectionLine is not null || killed,
-            LineKind.Kill => killed && r.OomGroupLine is null,
+            LineKind.TaskRow => killed || r.ConstraintLineText.HasValue,
+            LineKind.Constraint => r.ConstraintLineText.HasValue || killed,
+            LineKind.Selection => r.SelectionLineText.HasValue || killed,
+            LineKind.Kill => killed && !r.OomGroupLineText.HasValue,
             _ => false,
         };
     }
@@ -369,7 +369,7 @@ public sealed class OomEventAssembler
             case "CONSTRAINT_NONE": return OomScope.Global;
             case "CONSTRAINT_MEMCG": return MemcgVersion(r);
         }
-        bool memcg = r.MemcgUsageLine is not null || r.TaskInLine is not null || r.SawMemcgCallTrace
+        bool memcg = r.MemcgUsageLineText.HasValue || r.TaskInLineText.HasValue || r.SawMemcgCallTrace
             || (r.Killed?.Reason?.StartsWith("Memory cgroup", StringComparison.Ordinal) ?? false)
             || (r.SelectionLine?.StartsWith("Memory cgroup", StringComparison.Ordinal) ?? false);
         if (memcg) return MemcgVersion(r);
