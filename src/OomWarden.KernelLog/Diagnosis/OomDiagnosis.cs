@@ -331,8 +331,8 @@ public static class OomDiagnosis
         // the evidence is built only when the cause fires (most reports: not)
         if (memcg)
         {
-            long? d = FirstStat(r, "file_dirty", "total_dirty", "dirty");
-            long? w = FirstStat(r, "file_writeback", "total_writeback", "writeback");
+            long? d = r.MemcgStats.FindFirst(K.file_dirty, K.total_dirty, K.dirty);
+            long? w = r.MemcgStats.FindFirst(K.file_writeback, K.total_writeback, K.writeback);
             if (d is null && w is null) return;
             kb = ((d ?? 0) + (w ?? 0)) / (r.MemcgStatsInKb ? 1 : 1024);
             if (kb * 10 < dom) return;
@@ -341,7 +341,7 @@ public static class OomDiagnosis
         }
         else
         {
-            long? d = r.MemInfo("dirty"), w = r.MemInfo("writeback");
+            long? d = r.MemInfoPages.Find(K.dirty), w = r.MemInfoPages.Find(K.writeback);
             if (d is null && w is null) return;
             kb = ((d ?? 0) + (w ?? 0)) * PageKb;
             if (kb * 10 < dom) return;
@@ -353,19 +353,12 @@ public static class OomDiagnosis
             "Lower vm.dirty_bytes / vm.dirty_background_bytes (or dirty_ratio) so writers are throttled earlier; check the device's latency (iostat -x) and the cgroup's io.max; for a cgroup, writeback is charged to it, so a small limit with heavy writes needs headroom."));
     }
 
-    /// <summary><c>r.MemcgStat(a) ?? r.MemcgStat(b) ?? r.MemcgStat(c)</c> in one pass over the stats.</summary>
-    private static long? FirstStat(OomReport r, string a, string b, string c)
+    /// <summary>The counters the rules read, compared by hash before text (most reports: ~400 compares).</summary>
+    private static class K
     {
-        long? vb = null, vc = null;
-        var stats = r.MemcgStats;
-        for (int i = 0; i < stats.Count; i++)
-        {
-            string k = stats.NameAt(i).Text;
-            if (k == a) return stats.ValueAt(i); // the first a wins whatever follows
-            if (vb is null && k == b) vb = stats.ValueAt(i);
-            else if (vc is null && k == c) vc = stats.ValueAt(i);
-        }
-        return vb ?? vc;
+        public static readonly CounterName file_dirty = CounterName.Of("file_dirty"), total_dirty = CounterName.Of("total_dirty"), dirty = CounterName.Of("dirty");
+        public static readonly CounterName file_writeback = CounterName.Of("file_writeback"), total_writeback = CounterName.Of("total_writeback"), writeback = CounterName.Of("writeback");
+        public static readonly CounterName slab_unreclaimable = CounterName.Of("slab_unreclaimable"), shmem = CounterName.Of("shmem"), total_shmem = CounterName.Of("total_shmem");
     }
 
     private static void Slab(OomReport r, long? domainKb, bool memcg)
@@ -375,7 +368,7 @@ public static class OomDiagnosis
         EvidenceLines ev;
         if (memcg)
         {
-            long? s = r.MemcgStat("slab_unreclaimable");
+            long? s = r.MemcgStats.Find(K.slab_unreclaimable);
             if (s is null) return;
             kb = s.Value / (r.MemcgStatsInKb ? 1 : 1024);
             if (kb * 5 < dom) return;
@@ -383,7 +376,7 @@ public static class OomDiagnosis
         }
         else
         {
-            long? s = r.MemInfo("slab_unreclaimable");
+            long? s = r.MemInfoPages.Find(K.slab_unreclaimable);
             if (s is null) return;
             kb = s.Value * PageKb;
             if (kb * 5 < dom && !r.SawUnreclaimableSlabDump) return;
@@ -408,7 +401,7 @@ public static class OomDiagnosis
         EvidenceLines ev;
         if (memcg)
         {
-            long? s = r.MemcgStat("shmem") ?? r.MemcgStat("total_shmem");
+            long? s = r.MemcgStats.Find(K.shmem) ?? r.MemcgStats.Find(K.total_shmem);
             if (s is null) return;
             kb = s.Value / (r.MemcgStatsInKb ? 1 : 1024);
             if (kb * 5 < dom) return;
@@ -416,7 +409,7 @@ public static class OomDiagnosis
         }
         else
         {
-            long? s = r.MemInfo("shmem");
+            long? s = r.MemInfoPages.Find(K.shmem);
             if (s is null) return;
             kb = s.Value * PageKb;
             if (kb * 5 < dom) return;

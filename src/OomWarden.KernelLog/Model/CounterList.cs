@@ -30,6 +30,9 @@ public sealed class CounterName
     /// The name for these bytes: the same object each time a log repeats it (a collision just makes a new one). The
     /// table is shared by threads: an entry is read once and compared in full before use.
     /// </summary>
+    /// <summary>The name of a counter the diagnosis looks up (an ASCII literal).</summary>
+    internal static CounterName Of(string name) => Of(Encoding.UTF8.GetBytes(name));
+
     internal static CounterName Of(ReadOnlySpan<byte> s)
     {
         ulong head = 0, tail = 0;
@@ -92,7 +95,35 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
         _items[_count++] = (name, value);
     }
 
-    public void Add(string name, long value) => Add(CounterName.Of(Encoding.UTF8.GetBytes(name)), value, 32);
+    public void Add(string name, long value) => Add(CounterName.Of(name), value, 32);
+
+    /// <summary>The value of the first counter of that name, null when none: the hashes first, the text when they match.</summary>
+    internal long? Find(CounterName name)
+    {
+        uint h = name.Hash;
+        for (int i = 0; i < _count; i++)
+        {
+            var n = _items[i].Name;
+            if (ReferenceEquals(n, name) || (n.Hash == h && n.Text == name.Text)) return _items[i].Value;
+        }
+        return null;
+    }
+
+    /// <summary><c>Find(a) ?? Find(b) ?? Find(c)</c> in one pass.</summary>
+    internal long? FindFirst(CounterName a, CounterName b, CounterName c)
+    {
+        long? vb = null, vc = null;
+        for (int i = 0; i < _count; i++)
+        {
+            var n = _items[i].Name;
+            if (Same(n, a)) return _items[i].Value; // the first a wins whatever follows
+            if (vb is null && Same(n, b)) vb = _items[i].Value;
+            else if (vc is null && Same(n, c)) vc = _items[i].Value;
+        }
+        return vb ?? vc;
+
+        static bool Same(CounterName n, CounterName key) => ReferenceEquals(n, key) || (n.Hash == key.Hash && n.Text == key.Text);
+    }
 
     /// <summary>The value of the first counter of that name, null when none.</summary>
     public long? Find(string name)

@@ -13,7 +13,7 @@ public static class MessageParsers
     {
         int at = m.IndexOf(" invoked oom-killer"u8);
         if (at < 0) at = m.IndexOf("invoked oom-killer"u8);
-        if (at > 0) r.TriggerComm = Bytes.Text(m.Slice(0, at));
+        if (at > 0) r.TriggerComm = Bytes.Key(m.Slice(0, at));
         var tail = m.Slice(Math.Max(at, 0));
         r.GfpMask = Bytes.FieldAfter(tail, "gfp_mask="u8);
         var order = Bytes.LongAfter(tail, "order="u8);
@@ -59,7 +59,7 @@ public static class MessageParsers
         if (tok.Length < 3 || !LineUnwrapper.IsDigit(tok[0]) || tok.IndexOf((byte)'.') < 0) return null;
         // a release cut at the end of a line would be wrong: require something after it
         if (end < 0) return null;
-        return Bytes.Text(tok);
+        return Bytes.Key(tok);
     }
 
     /// <summary>
@@ -174,9 +174,9 @@ public static class MessageParsers
         var marker = " killed as a result of limit of "u8;
         int at = m.IndexOf(marker);
         if (at < "Task in "u8.Length) return;
-        r.TaskMemcg ??= Bytes.Text(m.Slice("Task in "u8.Length, at - "Task in "u8.Length));
+        r.TaskMemcg ??= Bytes.Key(m.Slice("Task in "u8.Length, at - "Task in "u8.Length));
         var limit = LineUnwrapper.Trim(m.Slice(at + marker.Length));
-        if (!limit.IsEmpty) r.Memcg ??= Bytes.Text(limit);
+        if (!limit.IsEmpty) r.Memcg ??= Bytes.Key(limit);
         r.TaskInLineText.Set(r.RowLines, m);
     }
 
@@ -210,7 +210,7 @@ public static class MessageParsers
         if (colon < 0 && rest.Length > 0 && rest[^1] == (byte)':') colon = rest.Length - 1;
         if (colon >= 0)
         {
-            r.MemcgStatsPath = Bytes.Text(rest.Slice(0, colon));
+            r.MemcgStatsPath = Bytes.Key(rest.Slice(0, colon));
             var inline = colon + 2 <= rest.Length ? rest.Slice(colon + 1) : default;
             if (inline.Length > 0 && inline.IndexOf((byte)':') > 0)
             {
@@ -347,7 +347,7 @@ public static class MessageParsers
     /// <summary><c>12*4kB (UME) 3*8kB (M) 0*16kB ... = 15360kB</c> → blocks per order.</summary>
     private static long[]? ParseBuddy(ReadOnlySpan<byte> s)
     {
-        var counts = new long[16];
+        Span<long> counts = stackalloc long[16];
         int max = -1;
         while (!s.IsEmpty)
         {
@@ -365,7 +365,7 @@ public static class MessageParsers
             counts[order] = count;
             max = Math.Max(max, order);
         }
-        return max < 0 ? null : counts.AsSpan(0, max + 1).ToArray();
+        return max < 0 ? null : counts.Slice(0, max + 1).ToArray();
     }
 
     /// <summary><c>Free swap  = 0kB</c>, <c>Total swap = 0kB</c>, and 2.6.18's <c>Free swap:       0kB</c> (printed after the first form by RHEL 5).</summary>
@@ -503,7 +503,7 @@ public static class MessageParsers
         int end = commEndMarker.IsEmpty ? -1 : inner.IndexOf(commEndMarker);
         if (end < 0) end = inner.LastIndexOf((byte)')');
         if (end < 0) { after = default; return true; } // comm cut off
-        comm = Bytes.Text(inner.Slice(0, end));
+        comm = Bytes.Key(inner.Slice(0, end));
         after = inner.Slice(end + 1);
         return true;
     }
@@ -529,7 +529,7 @@ public static class MessageParsers
         else { k.Store = store; k.LineText.Set(store, m); }
         var reason = Bytes.TrimEnd(m.Slice(0, at));
         if (reason.Length > 0 && reason[^1] == (byte)':') reason = reason[..^1];
-        if (!reason.IsEmpty) k.Reason = Bytes.Text(reason);
+        if (!reason.IsEmpty) k.Reason = Bytes.Key(reason);
         k.TotalVmKb = Bytes.KbAfter(after, "total-vm:"u8) ?? Bytes.KbAfter(after, "vsz:"u8);
         k.AnonRssKb = Bytes.KbAfter(after, "anon-rss:"u8);
         k.FileRssKb = Bytes.KbAfter(after, "file-rss:"u8);
@@ -574,7 +574,7 @@ public static class MessageParsers
     {
         var rest = m.Slice("Tasks in "u8.Length);
         int at = rest.IndexOf(" are going to be killed"u8);
-        if (at > 0) r.OomGroupMemcg = Bytes.Text(rest.Slice(0, at));
+        if (at > 0) r.OomGroupMemcg = Bytes.Key(rest.Slice(0, at));
         r.OomGroupLineText.Set(r.RowLines, m);
     }
 
@@ -610,8 +610,8 @@ public static class MessageParsers
         var rest = m.Slice(at + " cpuset="u8.Length);
         int ma = rest.IndexOf(" mems_allowed="u8);
         if (ma < 0) return;
-        r.Cpuset ??= Bytes.Text(rest.Slice(0, ma));
+        r.Cpuset ??= Bytes.Key(rest.Slice(0, ma));
         var mems = LineUnwrapper.Trim(rest.Slice(ma + " mems_allowed="u8.Length));
-        if (!mems.IsEmpty) r.MemsAllowed ??= Bytes.Text(mems);
+        if (!mems.IsEmpty) r.MemsAllowed ??= Bytes.Key(mems);
     }
 }

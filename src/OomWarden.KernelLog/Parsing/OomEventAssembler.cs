@@ -264,7 +264,7 @@ public sealed class OomEventAssembler
                 Wrapper = meta.Wrapper,
                 WrapperAmbiguous = meta.AmbiguousBsd,
                 Time = meta.Time.IsEmpty ? null : Bytes.Text(meta.Time),
-                Host = meta.Host.IsEmpty ? null : Bytes.Text(meta.Host),
+                Host = meta.Host.IsEmpty ? null : Bytes.Key(meta.Host), // every report of a host names it
                 UptimeSeconds = double.IsNaN(meta.UptimeSeconds) ? null : meta.UptimeSeconds,
             };
             _cur = r;
