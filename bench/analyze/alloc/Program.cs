@@ -57,6 +57,7 @@ static void Run(string path, out int reports, out long writeBytes, out long json
         write += GC.GetAllocatedBytesForCurrentThread() - at;
     }
     var reader = new OomLogReader(Emit, holdForBootInfo: true);
+    reader.Assembler.RecycleReports = true; // as AnalyzeCommand does: the buffers of released reports are reused
     using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan))
         reader.ReadToEnd(f);
     loops.JsonLine();

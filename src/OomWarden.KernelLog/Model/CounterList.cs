@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections;
 using System.Text;
 using OomWarden.KernelLog.Output;
@@ -16,55 +15,92 @@ public sealed class CounterName
     /// <summary><c>"name":</c> as UTF-8, or null when the name must go through the JSON escaping.</summary>
     internal byte[]? JsonProperty { get; }
     internal uint Hash { get; }
+    /// <summary>The name is <c>[a-z0-9_]+</c>: a multi-line memcg stat may have it (<see cref="Parsing.MessageParsers.TryStatLine"/>).</summary>
+    internal bool IsStatName { get; }
+    /// <summary>The name holds the memcg frame's name: such a stat line must be classified (<see cref="Parsing.MessageParsers.MayBeOtherKind"/>).</summary>
+    internal bool MayBeOtherKind { get; }
+    /// <summary>A stat only v1 (1) or only v2 (2) prints; 0 for the others.</summary>
+    internal byte MemcgVersion { get; }
 
-    private CounterName(string text, byte[]? json, uint hash)
+    private readonly byte[] _utf8;
+
+    private CounterName(ReadOnlySpan<byte> utf8, uint hash)
     {
-        Text = text;
-        JsonProperty = json;
+        _utf8 = utf8.ToArray();
+        Text = Encoding.UTF8.GetString(utf8);
+        // printable ASCII without a quote or a backslash is written as it is (what the writer's escaping gives it)
+        bool plain = !utf8.IsEmpty && utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0 && utf8.IndexOfAny((byte)'"', (byte)'\\') < 0;
+        JsonProperty = plain ? JsonLineWriter.Name(Text) : null;
         Hash = hash;
+        IsStatName = !utf8.IsEmpty;
+        foreach (byte b in utf8)
+            if (!((b >= (byte)'a' && b <= (byte)'z') || b == (byte)'_' || (b >= (byte)'0' && b <= (byte)'9'))) IsStatName = false;
+        MayBeOtherKind = Parsing.MessageParsers.MayBeOtherKind(utf8);
+        MemcgVersion = Text switch
+        {
+            "total_rss" or "hierarchical_memory_limit" or "cache" => 1,
+            "anon" or "kernel_stack" or "file_dirty" => 2,
+            _ => 0,
+        };
     }
 
-    private static readonly CounterName?[] Interned = new CounterName?[2048];
+    // the name that followed this one last time (kernels print their counters in a fixed order): a hint, compared in full
+    private CounterName? _next;
 
     /// <summary>
-    /// The name for these bytes: the same object each time a log repeats it (a collision just makes a new one). The
-    /// table is shared by threads: an entry is read once and compared in full before use.
+    /// The name for <paramref name="s"/>, printed after this one: the one that followed it last time when the bytes are
+    /// the same (one compare instead of the table's hash and look-up), else <see cref="Of(ReadOnlySpan{byte})"/>.
     /// </summary>
+    internal CounterName Then(ReadOnlySpan<byte> s)
+    {
+        var next = Volatile.Read(ref _next);
+        if (next is not null && s.SequenceEqual(next._utf8)) return next;
+        next = Of(s);
+        Volatile.Write(ref _next, next);
+        return next;
+    }
+
+    /// <summary>Names longer than this are not kept in the table (no counter name is).</summary>
+    internal const int MaxInterned = 32;
+    private static readonly CounterName?[] Interned = new CounterName?[2048];
+
     /// <summary>The name of a counter the diagnosis looks up (an ASCII literal).</summary>
     internal static CounterName Of(string name) => Of(Encoding.UTF8.GetBytes(name));
 
+    /// <summary>
+    /// The name for these bytes: the same object each time a log repeats it (a collision just makes a new one). A
+    /// table of pairs of slots indexed by a hash of the length and four of the bytes, each entry compared in full;
+    /// shared by threads: an entry is read once before use.
+    /// </summary>
     internal static CounterName Of(ReadOnlySpan<byte> s)
     {
-        ulong head = 0, tail = 0;
-        if (s.Length >= 8)
-        {
-            head = BinaryPrimitives.ReadUInt64LittleEndian(s);
-            tail = BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(s.Length - 8));
-        }
-        else
-            for (int i = 0; i < s.Length; i++) head = (head << 8) | s[i];
-        ulong h = (head * 0x9E3779B97F4A7C15UL) ^ (tail * 0xC2B2AE3D27D4EB4FUL) ^ (ulong)s.Length;
-        h ^= h >> 29;
-        bool ascii = s.Length <= 32 && Ascii.IsValid(s);
+        uint h = HashOf(s);
         // two slots per hash (a pair of names that share one must not evict each other on every report)
-        int slot = (int)(h & (ulong)(Interned.Length - 2));
+        int slot = (int)(h & (uint)(Interned.Length - 2));
         CounterName? first = null, second = null;
-        if (ascii)
+        if (s.Length <= MaxInterned)
         {
+            // only ASCII names are kept: bytes equal to one are ASCII
             first = Volatile.Read(ref Interned[slot]);
-            if (first is not null && first.Text.Length == s.Length && Ascii.Equals(s, first.Text)) return first;
+            if (first is not null && s.SequenceEqual(first._utf8)) return first;
             second = Volatile.Read(ref Interned[slot + 1]);
-            if (second is not null && second.Text.Length == s.Length && Ascii.Equals(s, second.Text)) return second;
+            if (second is not null && s.SequenceEqual(second._utf8)) return second;
         }
-        string text = Encoding.UTF8.GetString(s);
-        // printable ASCII without a quote or a backslash is written as it is (what the writer's escaping gives it)
-        bool plain = !s.IsEmpty && s.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0 && s.IndexOfAny((byte)'"', (byte)'\\') < 0;
+        bool ascii = Ascii.IsValid(s);
         // the writer's duplicate check compares names by text: bytes that are not ASCII may decode to the same text, so
         // those names share one hash (ASCII bytes are their text: the hash of the bytes is one of the text)
-        uint hash = Ascii.IsValid(s) ? (uint)h : 0x2545F491u;
-        var made = new CounterName(text, plain ? JsonLineWriter.Name(text) : null, hash);
-        if (ascii) Volatile.Write(ref Interned[first is null || second is not null ? slot : slot + 1], made);
+        var made = new CounterName(s, ascii ? h : 0x2545F491u);
+        if (ascii && s.Length <= MaxInterned) Volatile.Write(ref Interned[first is null || second is not null ? slot : slot + 1], made);
         return made;
+    }
+
+    private static uint HashOf(ReadOnlySpan<byte> s)
+    {
+        int n = s.Length;
+        if (n == 0) return 0x9E3779B9u;
+        uint a = s[0] | (uint)s[n >> 1] << 8 | (uint)s[n - 1] << 16 | (uint)s[Math.Max(0, n - 2)] << 24;
+        uint h = (a ^ ((uint)n * 0x85EBCA6Bu)) * 0x9E3779B1u;
+        return h ^ (h >> 15);
     }
 }
 
@@ -85,14 +121,34 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
         (uint)index < (uint)_count ? new(_items[index].Name.Text, _items[index].Value) : throw new ArgumentOutOfRangeException(nameof(index));
 
     internal CounterName NameAt(int index) => _items[index].Name;
+    /// <summary>The last name added, null when none.</summary>
+    internal CounterName? LastName => _count > 0 ? _items[_count - 1].Name : null;
+
+    /// <summary>The name of the counter printed after the last one added (see <see cref="CounterName.Then"/>).</summary>
+    internal CounterName NextName(ReadOnlySpan<byte> s) => _count > 0 ? _items[_count - 1].Name.Then(s) : CounterName.Of(s);
     internal long ValueAt(int index) => _items[index].Value;
 
     /// <summary>Adds a counter (ignored past <see cref="MaxCounters"/>); the first add makes room for <paramref name="expected"/>.</summary>
     internal void Add(CounterName name, long value, int expected)
     {
         if (_count >= MaxCounters) return;
-        if (_count == _items.Length) Array.Resize(ref _items, _count == 0 ? expected : Math.Min(_count * 2, MaxCounters));
+        if (_count == _items.Length)
+        {
+            if (_count == 0 && Pool is { } pool) _items = pool.RentCounters();
+            else Array.Resize(ref _items, _count == 0 ? expected : Math.Min(_count * 2, MaxCounters));
+        }
         _items[_count++] = (name, value);
+    }
+
+    /// <summary>Where the first array comes from (<see cref="ReportPool"/>), when the report's buffers are recycled.</summary>
+    internal ReportPool? Pool { get; set; }
+
+    /// <summary>Gives the array back to the pool: the list is empty after (its report is no longer read).</summary>
+    internal void Recycle(ReportPool pool)
+    {
+        pool.Return(_items);
+        _items = [];
+        _count = 0;
     }
 
     public void Add(string name, long value) => Add(CounterName.Of(name), value, 32);
@@ -146,7 +202,11 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
             int word = (int)(h >> 6) & 3, bit = (int)h & 63;
             bool seen = false;
             if ((filter[word] & (1UL << bit)) != 0)
-                for (int j = 0; j < i && !seen; j++) seen = ReferenceEquals(_items[j].Name, name) || string.Equals(_items[j].Name.Text, name.Text, StringComparison.Ordinal);
+                for (int j = 0; j < i && !seen; j++)
+                {
+                    var other = _items[j].Name;
+                    seen = ReferenceEquals(other, name) || (other.Hash == h && string.Equals(other.Text, name.Text, StringComparison.Ordinal));
+                }
             filter[word] |= 1UL << bit;
             if (seen) continue;
             if (name.JsonProperty is { } p) w.Number(p, _items[i].Value);

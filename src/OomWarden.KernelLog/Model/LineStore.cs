@@ -10,8 +10,22 @@ namespace OomWarden.KernelLog.Model;
 internal sealed class LineStore
 {
     // 1 KiB holds the rows of a memcg report; a global one (Mem-Info, zone and buddy lines) grows it to 4 KiB once
-    private byte[] _buf = new byte[1024];
+    private const int FreshBytes = 1024;
+    private byte[] _buf;
     private int _len;
+
+    public LineStore() => _buf = new byte[FreshBytes];
+
+    /// <summary>A store on a released report's buffer (or a fresh one).</summary>
+    public LineStore(ReportPool pool) => _buf = pool.RentLineBuffer(FreshBytes);
+
+    /// <summary>Gives the buffer back to <paramref name="pool"/>: the store is empty after (its report is no longer read).</summary>
+    public void Recycle(ReportPool pool)
+    {
+        pool.Return(_buf);
+        _buf = [];
+        _len = 0;
+    }
 
     public int Add(ReadOnlySpan<byte> line)
     {

@@ -146,7 +146,25 @@ public sealed class OomReport
     public int TaskTableRows { get; set; }
     public List<TaskRow> Tasks { get; } = new();
     /// <summary>The task rows' text, kept as bytes until the diagnosis quotes a row.</summary>
-    internal LineStore RowLines => _rowLines ??= new LineStore();
+    internal LineStore RowLines => _rowLines ??= _pool is null ? new LineStore() : new LineStore(_pool);
+    private ReportPool? _pool;
+
+    /// <summary>This report's buffers come from <paramref name="pool"/> (see <see cref="Recycle"/>).</summary>
+    internal void UsePool(ReportPool pool)
+    {
+        _pool = pool;
+        MemcgStats.Pool = pool;
+        MemInfoPages.Pool = pool;
+    }
+
+    /// <summary>The consumer is done with this report: its buffers go back to the pool, and it must not be read again.</summary>
+    internal void Recycle()
+    {
+        if (_pool is not { } pool) return;
+        _rowLines?.Recycle(pool);
+        MemcgStats.Recycle(pool);
+        MemInfoPages.Recycle(pool);
+    }
     /// <summary>The line store when one was made (the <see cref="StoredLine"/>s of this report live there).</summary>
     internal LineStore? Store => _rowLines;
     private LineStore? _rowLines;

@@ -252,22 +252,38 @@ public static class MessageParsers
     public static bool MayBeOtherKind(ReadOnlySpan<byte> statName) =>
         statName.Length >= "mem_cgroup_out_of_memory"u8.Length && statName.IndexOf("mem_cgroup_out_of_memory"u8) >= 0;
 
-    internal static void AddMemcgStat(ReadOnlySpan<byte> key, long v, OomReport r)
+    /// <summary>
+    /// <see cref="TryStatLine"/> with the name looked up first: a name seen before (every report of a log repeats them)
+    /// was checked once, when it was first seen (<see cref="CounterName.IsStatName"/>). Same answer.
+    /// </summary>
+    internal static bool TryStat(ReadOnlySpan<byte> m, CounterList into, out CounterName? name, out long value)
     {
-        if (r.MemcgStats.Count < CounterList.MaxCounters) r.MemcgStats.Add(CounterName.Of(key), v, 64); // v1 and v2 print 35–50 stats: one array
-        switch (key.Length) // the names that tell v1 from v2, told apart by length first (every stat line comes here)
+        value = 0;
+        name = null;
+        int sp = m.IndexOf((byte)' ');
+        if (sp <= 0) return false;
+        if (sp > CounterName.MaxInterned)
         {
-            case 9 when key.SequenceEqual("total_rss"u8):
-            case 25 when key.SequenceEqual("hierarchical_memory_limit"u8):
-            case 5 when key.SequenceEqual("cache"u8):
-                r.SawMemcgV1Marker = true;
-                break;
-            case 4 when key.SequenceEqual("anon"u8):
-            case 12 when key.SequenceEqual("kernel_stack"u8):
-            case 10 when key.SequenceEqual("file_dirty"u8):
-                r.SawMemcgV2Marker = true;
-                break;
+            if (!TryStatLine(m, out var key, out value)) return false;
+            name = CounterName.Of(key);
+            return true;
         }
+        var n = into.NextName(m.Slice(0, sp));
+        if (!n.IsStatName) return false;
+        var val = LineUnwrapper.Trim(m.Slice(sp + 1));
+        if (!Bytes.TryLeadingLong(val, out value, out int k) || k != val.Length) return false;
+        name = n;
+        return true;
+    }
+
+    internal static void AddMemcgStat(ReadOnlySpan<byte> key, long v, OomReport r) => AddMemcgStat(CounterName.Of(key), v, r);
+
+    internal static void AddMemcgStat(CounterName name, long v, OomReport r)
+    {
+        if (r.MemcgStats.Count < CounterList.MaxCounters) r.MemcgStats.Add(name, v, 64); // v1 and v2 print 35–50 stats: one array
+        // the names that tell v1 from v2 (known by the name: every stat line comes here)
+        if (name.MemcgVersion == 1) r.SawMemcgV1Marker = true;
+        else if (name.MemcgVersion == 2) r.SawMemcgV2Marker = true;
     }
 
     /// <summary><c>key:123 key2:456</c> tokens (Mem-Info, pages); returns how many were read.</summary>
@@ -287,7 +303,7 @@ public static class MessageParsers
             if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
             var unit = val.Slice(n);
             if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
-            if (into.Count < CounterList.MaxCounters) into.Add(CounterName.Of(key), v, 32); // Mem-Info prints ~25 counters: one array, not 4→8→16→32
+            if (into.Count < CounterList.MaxCounters) into.Add(into.NextName(key), v, 32); // Mem-Info prints ~25 counters: one array, not 4→8→16→32
             count++;
         }
         return count;

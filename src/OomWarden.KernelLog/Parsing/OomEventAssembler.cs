@@ -37,6 +37,19 @@ public sealed class OomEventAssembler
     /// </summary>
     public bool HoldForBootInfo { get; set; }
 
+    /// <summary>
+    /// The consumer of the reports keeps none of them (nor any list of one) after its callback returns: then the
+    /// buffers of each released report (line store, counter arrays) are reused for the next ones, and the report must
+    /// not be read after the callback. Its strings and values may be kept. Off by default.
+    /// </summary>
+    public bool RecycleReports
+    {
+        get => _pool is not null;
+        set => _pool = value ? _pool ?? new ReportPool() : null;
+    }
+
+    private ReportPool? _pool;
+
     /// <summary>True when no event is open: the reader may skip ahead to the next marker.</summary>
     public bool Idle => _cur is null;
 
@@ -106,9 +119,9 @@ public sealed class OomEventAssembler
         // stat first, and only one that is not is classified. Same result as classifying first: a stat line is
         // unrelated to the classifier unless its name holds the memcg frame.
         if (_section == Section.MemcgStats && _cur is { } r
-            && MessageParsers.TryStatLine(m, out var key, out long value) && !MessageParsers.MayBeOtherKind(key))
+            && MessageParsers.TryStat(m, r.MemcgStats, out var name, out long value) && !name!.MayBeOtherKind)
         {
-            MessageParsers.AddMemcgStat(key, value, r);
+            MessageParsers.AddMemcgStat(name, value, r);
             _quiet = 0;
             return;
         }
@@ -267,6 +280,7 @@ public sealed class OomEventAssembler
                 Host = meta.Host.IsEmpty ? null : Bytes.Key(meta.Host), // every report of a host names it
                 UptimeSeconds = double.IsNaN(meta.UptimeSeconds) ? null : meta.UptimeSeconds,
             };
+            if (_pool is not null) r.UsePool(_pool);
             _cur = r;
             _columns = null;
             _section = Section.None;
@@ -309,7 +323,12 @@ public sealed class OomEventAssembler
         _cur = null;
         _section = Section.None;
         _quiet = 0;
-        if (r is null || !r.IsOomKillReport) return;
+        if (r is null) return;
+        if (!r.IsOomKillReport)
+        {
+            if (_pool is not null) r.Recycle(); // never emitted: nobody holds it
+            return;
+        }
         r.Scope = ScopeOf(r);
         // the stats header names the cgroup that hit its limit: use it when the constraint line was lost or cut
         if (r.Scope is OomScope.MemcgV1 or OomScope.MemcgV2 or OomScope.Memcg) r.Memcg ??= r.MemcgStatsPath;
@@ -358,6 +377,7 @@ public sealed class OomEventAssembler
         if (r.WrapperAmbiguous) r.Wrapper = JournalHint && !SyslogHint ? LogWrapper.Journal : LogWrapper.Syslog;
         r.Format = LogFormatNames.FormatOf(r.Wrapper);
         _emit(r);
+        if (_pool is not null) r.Recycle();
     }
 
     public static OomScope ScopeOf(OomReport r)
