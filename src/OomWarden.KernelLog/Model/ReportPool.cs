@@ -9,8 +9,9 @@ namespace OomWarden.KernelLog.Model;
 internal sealed class ReportPool
 {
     /// <summary>More than the reports held for boot facts (64) and the open one.</summary>
-    private const int MaxKept = 96;
-    private const int MaxLineBytesKept = 64 * 1024;
+    private const int MaxKept = 72;
+    /// <summary>A global report's lines take ~2–4 KiB; a bigger store (hundreds of task rows) is not kept: at most 72 × 16 KiB here.</summary>
+    private const int MaxLineBytesKept = 16 * 1024;
     /// <summary>Every pooled counter array has this length: a memcg stats block (35–50) or Mem-Info (~25) fits.</summary>
     public const int CounterSlots = 64;
 
