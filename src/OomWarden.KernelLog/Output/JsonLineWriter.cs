@@ -127,8 +127,8 @@ public sealed class JsonLineWriter
     // Strings that come again as the same object (remedies, codes, interned names and paths): their JSON form kept, so
     // the next time is one copy. A string becomes a candidate when first seen and is kept when seen again; one seen
     // once (a finding, a time stamp) only replaces the candidate of its slot, never a kept one.
-    private const int CacheSlots = 128;
-    private const int MaxCachedChars = 512; // a remedy is ~250: bounds the cache at 128 × 512 bytes
+    private const int CacheSlots = 256;
+    private const int MaxCachedChars = 512; // a remedy is ~250: bounds the cache at 256 × 512 bytes
     private readonly string?[] _kept = new string?[CacheSlots];
     private readonly byte[]?[] _keptJson = new byte[]?[CacheSlots];
     private readonly string?[] _candidate = new string?[CacheSlots];
@@ -140,7 +140,7 @@ public sealed class JsonLineWriter
             Raw("\"\""u8);
             return;
         }
-        int slot = (value.Length * 31 + value[0] * 7 + value[^1]) & (CacheSlots - 1);
+        int slot = (int)((uint)(value.Length * 31 + value[0] * 7 + value[value.Length / 2] * 3 + value[^1]) * 2654435761u >> 24) & (CacheSlots - 1);
         if (ReferenceEquals(_kept[slot], value))
         {
             Raw(_keptJson[slot]!);
