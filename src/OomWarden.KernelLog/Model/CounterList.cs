@@ -44,22 +44,6 @@ public sealed class CounterName
         };
     }
 
-    // the name that followed this one last time (kernels print their counters in a fixed order): a hint, compared in full
-    private CounterName? _next;
-
-    /// <summary>
-    /// The name for <paramref name="s"/>, printed after this one: the one that followed it last time when the bytes are
-    /// the same (one compare instead of the table's hash and look-up), else <see cref="Of(ReadOnlySpan{byte})"/>.
-    /// </summary>
-    internal CounterName Then(ReadOnlySpan<byte> s)
-    {
-        var next = Volatile.Read(ref _next);
-        if (next is not null && s.SequenceEqual(next._utf8)) return next;
-        next = Of(s);
-        Volatile.Write(ref _next, next);
-        return next;
-    }
-
     /// <summary>Names longer than this are not kept in the table (no counter name is).</summary>
     internal const int MaxInterned = 32;
     private static readonly CounterName?[] Interned = new CounterName?[2048];
@@ -121,13 +105,6 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
         (uint)index < (uint)_count ? new(_items[index].Name.Text, _items[index].Value) : throw new ArgumentOutOfRangeException(nameof(index));
 
     internal CounterName NameAt(int index) => _items[index].Name;
-    /// <summary>The last name added, null when none.</summary>
-    internal CounterName? LastName => _count > 0 ? _items[_count - 1].Name : null;
-
-    /// <summary>The name of the counter printed after the last one added (see <see cref="CounterName.Then"/>).</summary>
-    internal CounterName NextName(ReadOnlySpan<byte> s) => _count > 0 ? _items[_count - 1].Name.Then(s) : CounterName.Of(s);
-    internal long ValueAt(int index) => _items[index].Value;
-
     /// <summary>Adds a counter (ignored past <see cref="MaxCounters"/>); the first add makes room for <paramref name="expected"/>.</summary>
     internal void Add(CounterName name, long value, int expected)
     {

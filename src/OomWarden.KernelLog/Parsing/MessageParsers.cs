@@ -256,7 +256,7 @@ public static class MessageParsers
     /// <see cref="TryStatLine"/> with the name looked up first: a name seen before (every report of a log repeats them)
     /// was checked once, when it was first seen (<see cref="CounterName.IsStatName"/>). Same answer.
     /// </summary>
-    internal static bool TryStat(ReadOnlySpan<byte> m, CounterList into, out CounterName? name, out long value)
+    internal static bool TryStat(ReadOnlySpan<byte> m, out CounterName? name, out long value)
     {
         value = 0;
         name = null;
@@ -268,7 +268,7 @@ public static class MessageParsers
             name = CounterName.Of(key);
             return true;
         }
-        var n = into.NextName(m.Slice(0, sp));
+        var n = CounterName.Of(m.Slice(0, sp));
         if (!n.IsStatName) return false;
         var val = LineUnwrapper.Trim(m.Slice(sp + 1));
         if (!Bytes.TryLeadingLong(val, out value, out int k) || k != val.Length) return false;
@@ -303,7 +303,7 @@ public static class MessageParsers
             if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
             var unit = val.Slice(n);
             if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
-            if (into.Count < CounterList.MaxCounters) into.Add(into.NextName(key), v, 32); // Mem-Info prints ~25 counters: one array, not 4→8→16→32
+            if (into.Count < CounterList.MaxCounters) into.Add(CounterName.Of(key), v, 32); // Mem-Info prints ~25 counters: one array, not 4→8→16→32
             count++;
         }
         return count;

@@ -119,7 +119,7 @@ public sealed class OomEventAssembler
         // stat first, and only one that is not is classified. Same result as classifying first: a stat line is
         // unrelated to the classifier unless its name holds the memcg frame.
         if (_section == Section.MemcgStats && _cur is { } r
-            && MessageParsers.TryStat(m, r.MemcgStats, out var name, out long value) && !name!.MayBeOtherKind)
+            && MessageParsers.TryStat(m, out var name, out long value) && !name!.MayBeOtherKind)
         {
             MessageParsers.AddMemcgStat(name, value, r);
             _quiet = 0;
