@@ -47,6 +47,38 @@ public class JsonLineWriterTests
     }
 
     [Fact]
+    public void Strings_that_come_again_through_one_writer_match()
+    {
+        // a pool of strings (some escaped, some long, some colliding in the writer's cache) written again and again,
+        // as the same objects and as equal copies, through one reused writer: its kept JSON forms must stay right
+        var rng = new Random(29);
+        var pool = new List<string>();
+        for (int i = 0; i < 300; i++)
+        {
+            var chars = new char[rng.Next(0, i % 10 == 0 ? 700 : 60)];
+            for (int j = 0; j < chars.Length; j++)
+                chars[j] = rng.Next(8) switch { 0 => (char)rng.Next(0, 0x80), 1 => (char)rng.Next(0x80, 0xD800), _ => (char)rng.Next(' ', '~' + 1) };
+            pool.Add(new string(chars));
+        }
+        var w = new JsonLineWriter(16);
+        for (int line = 0; line < 2_000; line++)
+        {
+            var picked = new List<string>();
+            for (int k = 0; k < 12; k++)
+            {
+                string s = pool[rng.Next(pool.Count)];
+                picked.Add(rng.Next(4) == 0 ? new string(s.AsSpan()) : s);
+            }
+            w.Reset();
+            w.StartObject();
+            foreach (var s in picked) { w.String(Key, s); w.StartArray(Key); w.StringValue(s); w.EndArray(); }
+            w.EndObject();
+            string want = Reference(r => { foreach (var s in picked) { r.WriteString("k", s); r.WriteStartArray("k"); r.WriteStringValue(s); r.WriteEndArray(); } });
+            Assert.Equal(want, Encoding.UTF8.GetString(w.Written));
+        }
+    }
+
+    [Fact]
     public void Random_strings_numbers_and_nesting_match()
     {
         var rng = new Random(13);

@@ -31,10 +31,10 @@ public static class OomDiagnosis
         Hugepages(r);
         Fragmentation(r);
         Overcommit(r);
-        if (r.Causes.Count == 0 && (r.Killed is not null || r.TriggerLine is not null))
+        if (r.Causes.Count == 0 && (r.Killed is not null || r.TriggerLineText.HasValue))
             r.Causes.Add(new Cause("memory_exhausted",
                 "memory ran out, but the report does not show which kind of memory filled it",
-                Lines(r.TriggerLine, r.Killed?.Line),
+                new EvidenceLines().Add(r, r.TriggerLineText).Add(r.Killed),
                 "Capture the whole report (dmesg, not only the kill line) and watch memory use before the next event: run the daemon (oomwarden run; its --events journal records what it saw and did), and oomwarden explain shows now which process it would pick and why."));
     }
 
@@ -53,12 +53,9 @@ public static class OomDiagnosis
         return sum > 0 ? sum : null;
     }
 
-    private static List<string> Lines(params string?[] lines)
-    {
-        var list = new List<string>();
-        foreach (var l in lines) if (l is not null) list.Add(l);
-        return list;
-    }
+    /// <summary>The evidence <c>constraint ?? task-in line</c>: the first of the two the report holds.</summary>
+    private static EvidenceLines ConstraintOrTaskIn(EvidenceLines ev, OomReport r) =>
+        r.ConstraintLineText.HasValue ? ev.Add(r, r.ConstraintLineText) : ev.Add(r, r.TaskInLineText);
 
     private static string Mib(long kb)
     {
@@ -104,21 +101,21 @@ public static class OomDiagnosis
             string limitFile = r.Scope == OomScope.MemcgV2 ? "memory.max" : r.Scope == OomScope.MemcgV1 ? "memory.limit_in_bytes" : "memory.max / memory.limit_in_bytes";
             r.Causes.Add(new Cause("memcg_limit",
                 $"cgroup {where} reached its limit of {Mib(l)} (usage {Mib(u)}{(r.MemcgFailcnt is long f ? $", failcnt {f}" : "")}); its tasks' RSS adds up to {Mib(tasksKb)}",
-                Lines(r.MemcgUsageLine, r.ConstraintLine ?? r.TaskInLine),
+                ConstraintOrTaskIn(new EvidenceLines().Add(r, r.MemcgUsageLineText), r),
                 MemcgLimitRemedy(limitFile, where)));
         }
         else if (r.MemswUsageKb is long su && r.MemswLimitKb is long sl && sl > 0 && su * 100 >= sl * 95)
         {
             r.Causes.Add(new Cause("memcg_limit",
                 $"cgroup {where} reached its memory+swap limit of {Mib(sl)}",
-                Lines(r.MemswLine, r.MemcgUsageLine),
+                new EvidenceLines().Add(r, r.MemswLineText).Add(r, r.MemcgUsageLineText),
                 $"Raise memory.memsw.limit_in_bytes of {where}, or reduce the workload's memory; swap cannot help once memory+swap is full."));
         }
-        else if (r.MemcgUsageLine is null)
+        else if (!r.MemcgUsageLineText.HasValue)
         {
             r.Causes.Add(new Cause("memcg_limit",
                 $"the OOM was confined to cgroup {where}: its limit was reached (usage and limit not in the text)",
-                Lines(r.ConstraintLine ?? r.TaskInLine ?? r.Killed?.Line),
+                r.ConstraintLineText.HasValue || r.TaskInLineText.HasValue ? ConstraintOrTaskIn(new EvidenceLines(), r) : new EvidenceLines().Add(r.Killed),
                 $"Check the limit of {where} (memory.max or memory.limit_in_bytes; systemd MemoryMax=) against what the workload needs."));
         }
     }
@@ -142,12 +139,12 @@ public static class OomDiagnosis
         if (r.Scope == OomScope.Cpuset)
             r.Causes.Add(new Cause("cpuset_constraint",
                 $"only the NUMA nodes allowed by cpuset {r.Cpuset ?? "?"} (mems_allowed={r.MemsAllowed ?? "?"}) were exhausted; other nodes may still have had free memory",
-                Lines(r.ConstraintLine),
+                new EvidenceLines().Add(r, r.ConstraintLineText),
                 "Widen cpuset.mems of the cgroup (or the container's cpuset) or move the workload to a node with room; the rest of the machine was not out of memory."));
         else if (r.Scope == OomScope.Mempolicy)
             r.Causes.Add(new Cause("mempolicy_constraint",
                 $"the task's memory policy bound it to nodes {r.Nodemask ?? "?"}, and those were exhausted",
-                Lines(r.ConstraintLine, r.TriggerLine),
+                new EvidenceLines().Add(r, r.ConstraintLineText).Add(r, r.TriggerLineText),
                 "Relax the binding (numactl --membind / set_mempolicy MPOL_BIND): use --preferred or --interleave, or bind to more nodes."));
     }
 
@@ -156,7 +153,7 @@ public static class OomDiagnosis
         if (r.Killed?.Reason?.Contains("oom_kill_allocating_task", StringComparison.Ordinal) != true) return;
         r.Causes.Add(new Cause("allocating_task_killed",
             $"vm.oom_kill_allocating_task=1: the kernel killed the task that happened to allocate ({r.Killed.Comm}), without looking for the biggest consumer",
-            Lines(r.Killed.Line, r.TriggerLine),
+            new EvidenceLines().Add(r.Killed).Add(r, r.TriggerLineText),
             "Set vm.oom_kill_allocating_task=0 (the default) so the kernel picks the task using the most memory; otherwise the real consumer survives and OOMs recur."));
     }
 
@@ -184,7 +181,7 @@ public static class OomDiagnosis
         if (!steered) return;
         r.Causes.Add(new Cause("oom_score_adj_victim",
             $"oom_score_adj steered the kill: {r.Killed.Comm} (pid {r.Killed.Pid}, {Mib(victimPages * PageKb)}, adj {victimAdj}) died while {largest.Name} (pid {largest.Pid}, {Mib(largestPages * PageKb)}, adj {largestAdj}) kept its memory",
-            Lines(r.Killed.Line, victim?.Line, largest.Line),
+            new EvidenceLines().Add(r.Killed).Add(victim).Add(largest),
             $"Review the oom_score_adj (systemd OOMScoreAdjust=) of {r.Killed.Comm} (pid {r.Killed.Pid}) and {largest.Name} (pid {largest.Pid}): a positive value on a small task or a negative one on the big consumer makes the kernel free little memory, and the OOM comes back."));
     }
 
@@ -196,7 +193,7 @@ public static class OomDiagnosis
         string what = memcg ? "the cgroup limit" : "RAM";
         r.Causes.Add(new Cause("dominant_process",
             $"{r.Killed.Comm} (pid {r.Killed.Pid}) alone held {Mib(kb)}, {kb * 100 / dom}% of {what} ({Mib(dom)}): a leak or a working set too big for this {(memcg ? "limit" : "machine")}",
-            Lines(r.Killed.Line, r.VictimRow?.Line),
+            new EvidenceLines().Add(r.Killed).Add(r.VictimRow),
             DominantRemedy(r.Killed.Comm, memcg)));
     }
 
@@ -254,8 +251,8 @@ public static class OomDiagnosis
         var best = (Name: bestName, bestTotal.Count, bestTotal.Kb,
             Rows: StableSort.Sorted(rows, static (a, b) => (b.RssPages ?? 0).CompareTo(a.RssPages ?? 0)));
         if ((best.Rows[0].RssPages ?? 0) * PageKb * 2 >= dom) return; // one of them alone fills it: not a pool problem
-        var ev = Lines(r.Killed?.Line);
-        for (int i = 0; i < best.Rows.Length && i < 3; i++) ev.Add(best.Rows[i].Line);
+        var ev = new EvidenceLines().Add(r.Killed);
+        for (int i = 0; i < best.Rows.Length && i < 3; i++) ev.Add(best.Rows[i]);
         r.Causes.Add(new Cause("dominant_program",
             $"{best.Count} {best.Name} processes together held {Mib(best.Kb)}, {best.Kb * 100 / dom}% of {(memcg ? "the cgroup limit" : "RAM")} ({Mib(dom)}): a pool of workers or forked children that all grow",
             ev,
@@ -296,7 +293,7 @@ public static class OomDiagnosis
         int n = r.EarlierKillsOfSameTask + 1;
         r.Causes.Add(new Cause("repeated_kill",
             $"{r.Killed.Comm}{(r.Memcg is not null ? $" in {r.Memcg}" : "")} was killed {n} times in this log, a new process each time: a service restarted after each kill, or a pool of workers that all grow",
-            Lines(r.Killed.Line),
+            new EvidenceLines().Add(r.Killed),
             "A restart loop: the limit or the leak is not fixed by restarting. Fix the cause above; meanwhile limit restarts (systemd StartLimitIntervalSec=/StartLimitBurst=, RestartSec= backoff) so the loop does not churn the machine."));
     }
 
@@ -307,7 +304,7 @@ public static class OomDiagnosis
             if (r.Scope == OomScope.MemcgV2 && r.SwapUsageKb is long su && r.SwapLimitKb is long sl && sl > 0 && sl < (1L << 50) && su * 100 >= sl * 95)
                 r.Causes.Add(new Cause("swap_exhausted",
                     $"the cgroup's swap allowance (memory.swap.max {Mib(sl)}) was used up",
-                    Lines(r.SwapLine),
+                    new EvidenceLines().Add(r, r.SwapLineText),
                     "Raise memory.swap.max of the cgroup or reduce its memory; with swap full only RAM is left."));
             return;
         }
@@ -316,12 +313,12 @@ public static class OomDiagnosis
             if (total == 0)
                 r.Causes.Add(new Cause("no_swap",
                     "the machine has no swap: rarely used anonymous memory could not be moved out of RAM",
-                    Lines(r.TotalSwapLine),
+                    new EvidenceLines().Add(r, r.TotalSwapLineText),
                     "Add swap or zram (even a small amount lets the kernel evict cold anonymous pages and gives a slower, visible degradation instead of a kill), or reserve more RAM."));
             else if (r.FreeSwapKb is long free && free * 100 <= total * 2)
                 r.Causes.Add(new Cause("swap_exhausted",
                     $"swap was full ({Mib(free)} free of {Mib(total)})",
-                    Lines(r.FreeSwapLine, r.TotalSwapLine),
+                    new EvidenceLines().Add(r, r.FreeSwapLineText).Add(r, r.TotalSwapLineText),
                     "Swap only postponed the OOM: find the consumer (see other causes); add swap only if the data in it is truly cold."));
         }
     }
@@ -330,21 +327,21 @@ public static class OomDiagnosis
     {
         if (domainKb is not long dom || dom <= 0) return;
         long kb;
-        List<string> ev;
+        EvidenceLines ev;
         // the evidence is built only when the cause fires (most reports: not)
         if (memcg)
         {
-            long? d = FirstStat(r, "file_dirty", "total_dirty", "dirty");
-            long? w = FirstStat(r, "file_writeback", "total_writeback", "writeback");
+            long? d = r.MemcgStats.FindFirst(K.file_dirty, K.total_dirty, K.dirty);
+            long? w = r.MemcgStats.FindFirst(K.file_writeback, K.total_writeback, K.writeback);
             if (d is null && w is null) return;
             kb = ((d ?? 0) + (w ?? 0)) / (r.MemcgStatsInKb ? 1 : 1024);
             if (kb * 10 < dom) return;
-            ev = Lines(r.MemcgUsageLine);
+            ev = new EvidenceLines().Add(r, r.MemcgUsageLineText);
             ev.Add($"dirty {d ?? 0}, writeback {w ?? 0} ({(r.MemcgStatsInKb ? "KB" : "bytes")}, memcg stats)");
         }
         else
         {
-            long? d = r.MemInfo("dirty"), w = r.MemInfo("writeback");
+            long? d = r.MemInfoPages.Find(K.dirty), w = r.MemInfoPages.Find(K.writeback);
             if (d is null && w is null) return;
             kb = ((d ?? 0) + (w ?? 0)) * PageKb;
             if (kb * 10 < dom) return;
@@ -356,36 +353,30 @@ public static class OomDiagnosis
             "Lower vm.dirty_bytes / vm.dirty_background_bytes (or dirty_ratio) so writers are throttled earlier; check the device's latency (iostat -x) and the cgroup's io.max; for a cgroup, writeback is charged to it, so a small limit with heavy writes needs headroom."));
     }
 
-    /// <summary><c>r.MemcgStat(a) ?? r.MemcgStat(b) ?? r.MemcgStat(c)</c> in one pass over the stats.</summary>
-    private static long? FirstStat(OomReport r, string a, string b, string c)
+    /// <summary>The counters the rules read, compared by hash before text (most reports: ~400 compares).</summary>
+    private static class K
     {
-        long? vb = null, vc = null;
-        foreach (var kv in r.MemcgStats)
-        {
-            string k = kv.Key;
-            if (k == a) return kv.Value; // the first a wins whatever follows
-            if (vb is null && k == b) vb = kv.Value;
-            else if (vc is null && k == c) vc = kv.Value;
-        }
-        return vb ?? vc;
+        public static readonly CounterName file_dirty = CounterName.Of("file_dirty"), total_dirty = CounterName.Of("total_dirty"), dirty = CounterName.Of("dirty");
+        public static readonly CounterName file_writeback = CounterName.Of("file_writeback"), total_writeback = CounterName.Of("total_writeback"), writeback = CounterName.Of("writeback");
+        public static readonly CounterName slab_unreclaimable = CounterName.Of("slab_unreclaimable"), shmem = CounterName.Of("shmem"), total_shmem = CounterName.Of("total_shmem");
     }
 
     private static void Slab(OomReport r, long? domainKb, bool memcg)
     {
         if (domainKb is not long dom || dom <= 0) return;
         long kb;
-        List<string> ev;
+        EvidenceLines ev;
         if (memcg)
         {
-            long? s = r.MemcgStat("slab_unreclaimable");
+            long? s = r.MemcgStats.Find(K.slab_unreclaimable);
             if (s is null) return;
             kb = s.Value / (r.MemcgStatsInKb ? 1 : 1024);
             if (kb * 5 < dom) return;
-            ev = new List<string> { $"slab_unreclaimable {s} (memcg stats)" };
+            ev = new EvidenceLines().Add($"slab_unreclaimable {s} (memcg stats)");
         }
         else
         {
-            long? s = r.MemInfo("slab_unreclaimable");
+            long? s = r.MemInfoPages.Find(K.slab_unreclaimable);
             if (s is null) return;
             kb = s.Value * PageKb;
             if (kb * 5 < dom && !r.SawUnreclaimableSlabDump) return;
@@ -407,24 +398,24 @@ public static class OomDiagnosis
     {
         if (domainKb is not long dom || dom <= 0) return;
         long kb;
-        List<string> ev;
+        EvidenceLines ev;
         if (memcg)
         {
-            long? s = r.MemcgStat("shmem") ?? r.MemcgStat("total_shmem");
+            long? s = r.MemcgStats.Find(K.shmem) ?? r.MemcgStats.Find(K.total_shmem);
             if (s is null) return;
             kb = s.Value / (r.MemcgStatsInKb ? 1 : 1024);
             if (kb * 5 < dom) return;
-            ev = new List<string> { $"shmem {s} (memcg stats)" };
+            ev = new EvidenceLines().Add($"shmem {s} (memcg stats)");
         }
         else
         {
-            long? s = r.MemInfo("shmem");
+            long? s = r.MemInfoPages.Find(K.shmem);
             if (s is null) return;
             kb = s.Value * PageKb;
             if (kb * 5 < dom) return;
             ev = MemInfoEvidence(r, "shmem:");
         }
-        if (r.Killed?.Line is { } kl) ev.Add(kl);
+        ev.Add(r.Killed);
         r.Causes.Add(new Cause("shmem_tmpfs",
             $"{Mib(kb)} ({kb * 100 / dom}%) was shared memory: tmpfs files (/dev/shm, /tmp, /run), SysV/POSIX shm or memfd, which killing a process does not free",
             ev,
@@ -437,14 +428,14 @@ public static class OomDiagnosis
         if (hp * 10 < ram) return;
         r.Causes.Add(new Cause("hugepages_reserved",
             $"{Mib(hp)} ({hp * 100 / ram}% of RAM) was reserved as hugetlb pages, unusable by ordinary allocations",
-            new List<string>(r.HugepageLines),
+            Strings(r.HugepageLines),
             "Lower vm.nr_hugepages (or the hugepages= boot parameter) to what hugetlbfs users really map (HugePages_Free in /proc/meminfo shows the unused part)."));
     }
 
     private static void Fragmentation(OomReport r)
     {
         if (r.Order is not int order || order < 1 || r.Zones.Count == 0) return;
-        var ev = Lines(r.TriggerLine);
+        var ev = new EvidenceLines().Add(r, r.TriggerLineText);
         bool roomAboveMin = false, blockAtOrder = false;
         foreach (var z in r.Zones)
         {
@@ -469,13 +460,20 @@ public static class OomDiagnosis
         if (vmKb < backing * 2) return;
         r.Causes.Add(new Cause("overcommit",
             $"the tasks had reserved {Mib(vmKb)} of virtual memory against {Mib(backing)} of RAM+swap: overcommit let allocations succeed that could not all be backed",
-            Lines(r.PagesRamLine, r.TotalSwapLine),
+            new EvidenceLines().Add(r, r.PagesRamLineText).Add(r, r.TotalSwapLineText),
             "With vm.overcommit_memory=2 (and a suitable vm.overcommit_ratio/overcommit_kbytes) allocations fail up front (malloc returns NULL) instead of an OOM kill later; otherwise size RAM+swap for the peak."));
     }
 
-    private static List<string> MemInfoEvidence(OomReport r, params string[] keys)
+    private static EvidenceLines Strings(List<string> lines)
     {
-        var ev = new List<string>();
+        var ev = new EvidenceLines();
+        foreach (var l in lines) ev.Add(l);
+        return ev;
+    }
+
+    private static EvidenceLines MemInfoEvidence(OomReport r, params string[] keys)
+    {
+        var ev = new EvidenceLines();
         foreach (var line in r.MemInfoLines)
             foreach (var k in keys)
                 if (StartsOrFollowsBlank(line, k))

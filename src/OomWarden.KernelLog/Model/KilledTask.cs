@@ -14,5 +14,8 @@ public sealed class KilledTask
     public long? OomScoreAdj { get; set; }
     /// <summary>Text before "Killed process", e.g. "Memory cgroup out of memory" or "Out of memory (oom_kill_allocating_task)".</summary>
     public string? Reason { get; set; }
-    public string Line { get; set; } = "";
+    /// <summary>The kill line as printed (message part): made from the report's stored bytes when first asked for.</summary>
+    public string Line { get => LineText.Get(Store) ?? ""; set => LineText.Set(value); }
+    internal StoredLine LineText;
+    internal LineStore? Store;
 }

@@ -29,8 +29,10 @@ public sealed class OomReport
     public long? TriggerOomScoreAdj { get; set; }
     /// <summary>The old -17..15 scale: <c>oomkilladj=</c> (2.6.1x–2.6.3x) or <c>oom_adj=</c> (2.6.32–3.x).</summary>
     public long? TriggerOomAdj { get; set; }
-    public string? TriggerLine { get; set; }
-    public string? CpuLine { get; set; }
+    public string? TriggerLine { get => TriggerLineText.Get(_rowLines); set => TriggerLineText.Set(value); }
+    internal StoredLine TriggerLineText;
+    public string? CpuLine { get => CpuLineText.Get(_rowLines); set => CpuLineText.Set(value); }
+    internal StoredLine CpuLineText;
 
     // Constraint and scope.
     public string? Constraint { get; set; }
@@ -40,8 +42,10 @@ public sealed class OomReport
     public string? MemsAllowed { get; set; }
     public string? Nodemask { get; set; }
     public OomScope Scope { get; set; }
-    public string? ConstraintLine { get; set; }
-    public string? TaskInLine { get; set; }
+    public string? ConstraintLine { get => ConstraintLineText.Get(_rowLines); set => ConstraintLineText.Set(value); }
+    internal StoredLine ConstraintLineText;
+    public string? TaskInLine { get => TaskInLineText.Get(_rowLines); set => TaskInLineText.Set(value); }
+    internal StoredLine TaskInLineText;
     public bool SawMemcgV1Marker { get; set; }
     public bool SawMemcgV2Marker { get; set; }
     public bool SawMemcgCallTrace { get; set; }
@@ -50,36 +54,42 @@ public sealed class OomReport
     public long? SelectedPid { get; set; }
     public string? SelectedComm { get; set; }
     public long? KilledScore { get; set; }
-    public string? SelectionLine { get; set; }
+    public string? SelectionLine { get => SelectionLineText.Get(_rowLines); set => SelectionLineText.Set(value); }
+    internal StoredLine SelectionLineText;
     public KilledTask? Killed { get; set; }
     public List<KilledTask> GroupKilled { get; } = new();
     public string? OomGroupMemcg { get; set; }
-    public string? OomGroupLine { get; set; }
+    public string? OomGroupLine { get => OomGroupLineText.Get(_rowLines); set => OomGroupLineText.Set(value); }
+    internal StoredLine OomGroupLineText;
     public long? ReapedPid { get; set; }
     public long? ReapedAnonRssKb { get; set; }
     public long? ReapedFileRssKb { get; set; }
     public long? ReapedShmemRssKb { get; set; }
-    public string? ReaperLine { get; set; }
+    public string? ReaperLine { get => ReaperLineText.Get(_rowLines); set => ReaperLineText.Set(value); }
+    internal StoredLine ReaperLineText;
 
     // Memory cgroup counters.
     public long? MemcgUsageKb { get; set; }
     public long? MemcgLimitKb { get; set; }
     public long? MemcgFailcnt { get; set; }
-    public string? MemcgUsageLine { get; set; }
+    public string? MemcgUsageLine { get => MemcgUsageLineText.Get(_rowLines); set => MemcgUsageLineText.Set(value); }
+    internal StoredLine MemcgUsageLineText;
     public long? MemswUsageKb { get; set; }
     public long? MemswLimitKb { get; set; }
-    public string? MemswLine { get; set; }
+    public string? MemswLine { get => MemswLineText.Get(_rowLines); set => MemswLineText.Set(value); }
+    internal StoredLine MemswLineText;
     public long? SwapUsageKb { get; set; }
     public long? SwapLimitKb { get; set; }
-    public string? SwapLine { get; set; }
+    public string? SwapLine { get => SwapLineText.Get(_rowLines); set => SwapLineText.Set(value); }
+    internal StoredLine SwapLineText;
     public long? KmemUsageKb { get; set; }
     public string? MemcgStatsPath { get; set; }
-    public List<KeyValuePair<string, long>> MemcgStats { get; } = new();
+    public CounterList MemcgStats { get; } = new();
     /// <summary>True when the stats were printed on one line with KB units (kernels before 4.x): values are KiB, else bytes.</summary>
     public bool MemcgStatsInKb { get; set; }
 
     // System memory (Mem-Info).
-    public List<KeyValuePair<string, long>> MemInfoPages { get; } = new();
+    public CounterList MemInfoPages { get; } = new();
     /// <summary>The Mem-Info lines kept as evidence (at most <see cref="MaxMemInfoLinesKept"/>): made strings when first asked for.</summary>
     public IReadOnlyList<string> MemInfoLines
     {
@@ -115,11 +125,14 @@ public sealed class OomReport
     public List<string> HugepageLines { get; } = new();
     public long? FreeSwapKb { get; set; }
     public long? TotalSwapKb { get; set; }
-    public string? FreeSwapLine { get; set; }
-    public string? TotalSwapLine { get; set; }
+    public string? FreeSwapLine { get => FreeSwapLineText.Get(_rowLines); set => FreeSwapLineText.Set(value); }
+    internal StoredLine FreeSwapLineText;
+    public string? TotalSwapLine { get => TotalSwapLineText.Get(_rowLines); set => TotalSwapLineText.Set(value); }
+    internal StoredLine TotalSwapLineText;
     public long? PagesRam { get; set; }
     public long? PagesReserved { get; set; }
-    public string? PagesRamLine { get; set; }
+    public string? PagesRamLine { get => PagesRamLineText.Get(_rowLines); set => PagesRamLineText.Set(value); }
+    internal StoredLine PagesRamLineText;
     public long? PagecachePages { get; set; }
     public bool SawUnreclaimableSlabDump { get; set; }
     /// <summary>The largest caches of the unreclaimable slab dump, largest first (at most <see cref="MaxSlabCachesKept"/>).</summary>
@@ -133,7 +146,27 @@ public sealed class OomReport
     public int TaskTableRows { get; set; }
     public List<TaskRow> Tasks { get; } = new();
     /// <summary>The task rows' text, kept as bytes until the diagnosis quotes a row.</summary>
-    internal LineStore RowLines => _rowLines ??= new LineStore();
+    internal LineStore RowLines => _rowLines ??= _pool is null ? new LineStore() : new LineStore(_pool);
+    private ReportPool? _pool;
+
+    /// <summary>This report's buffers come from <paramref name="pool"/> (see <see cref="Recycle"/>).</summary>
+    internal void UsePool(ReportPool pool)
+    {
+        _pool = pool;
+        MemcgStats.Pool = pool;
+        MemInfoPages.Pool = pool;
+    }
+
+    /// <summary>The consumer is done with this report: its buffers go back to the pool, and it must not be read again.</summary>
+    internal void Recycle()
+    {
+        if (_pool is not { } pool) return;
+        _rowLines?.Recycle(pool);
+        MemcgStats.Recycle(pool);
+        MemInfoPages.Recycle(pool);
+    }
+    /// <summary>The line store when one was made (the <see cref="StoredLine"/>s of this report live there).</summary>
+    internal LineStore? Store => _rowLines;
     private LineStore? _rowLines;
 
     // Diagnosis (filled after assembly).
@@ -142,7 +175,7 @@ public sealed class OomReport
     public int EarlierKillsOfSameTask { get; set; }
 
     /// <summary>The kernel printed its <c>Mem-Info</c> counters (the part of the report that precedes the slab dump and the task table).</summary>
-    public bool SawMemInfo => MemInfoLineCount > 0 || Zones.Count > 0 || PagesRamLine is not null || TotalSwapLine is not null || FreeSwapLine is not null;
+    public bool SawMemInfo => MemInfoLineCount > 0 || Zones.Count > 0 || PagesRamLineText.HasValue || TotalSwapLineText.HasValue || FreeSwapLineText.HasValue;
 
     /// <summary>
     /// Whether the kernel printed <c>Unreclaimable slab info:</c>: true when seen; false for a memcg OOM (the kernel
@@ -182,30 +215,20 @@ public sealed class OomReport
         }
     }
 
-    public long? MemInfo(string key)
-    {
-        foreach (var kv in MemInfoPages)
-            if (kv.Key == key) return kv.Value;
-        return null;
-    }
+    public long? MemInfo(string key) => MemInfoPages.Find(key);
 
-    public long? MemcgStat(string key)
-    {
-        foreach (var kv in MemcgStats)
-            if (kv.Key == key) return kv.Value;
-        return null;
-    }
+    public long? MemcgStat(string key) => MemcgStats.Find(key);
 
     /// <summary>
     /// Holds a line only an OOM kill prints. Mem-Info alone is not one: page allocation failure warnings and
     /// SysRq-m print it too.
     /// </summary>
     public bool IsOomKillReport =>
-        TriggerLine is not null || Killed is not null || SelectionLine is not null || ConstraintLine is not null
-        || TaskTableRows > 0 || MemcgUsageLine is not null || TaskInLine is not null;
+        TriggerLineText.HasValue || Killed is not null || SelectionLineText.HasValue || ConstraintLineText.HasValue
+        || TaskTableRows > 0 || MemcgUsageLineText.HasValue || TaskInLineText.HasValue;
 
     /// <summary>True when the event holds anything at all worth reporting.</summary>
     public bool HasContent =>
-        TriggerLine is not null || Killed is not null || SelectionLine is not null || ConstraintLine is not null
-        || MemInfoLineCount > 0 || TaskTableRows > 0 || MemcgUsageLine is not null || TaskInLine is not null;
+        TriggerLineText.HasValue || Killed is not null || SelectionLineText.HasValue || ConstraintLineText.HasValue
+        || MemInfoLineCount > 0 || TaskTableRows > 0 || MemcgUsageLineText.HasValue || TaskInLineText.HasValue;
 }

@@ -28,6 +28,15 @@ public sealed class TaskRow
     private LineStore? _store;
     private int _offset, _length;
 
+    /// <summary>Where the row's bytes are, when they are kept (and not yet made a string).</summary>
+    internal bool TryPlace(out LineStore store, out int offset, out int length)
+    {
+        store = _store!;
+        offset = _offset;
+        length = _length;
+        return _line is null && _store is not null;
+    }
+
     internal void SetLine(LineStore store, ReadOnlySpan<byte> line)
     {
         _store = store;

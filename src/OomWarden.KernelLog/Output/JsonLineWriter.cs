@@ -59,6 +59,24 @@ public sealed class JsonLineWriter
     }
     public void StringValue(string value) { Separator(); Str(value); _comma = true; }
 
+    /// <summary>
+    /// A string value given as UTF-8 bytes, written when they are printable ASCII without <c>"</c> or <c>\</c> (then
+    /// the same bytes as for their string); false, and nothing written, for anything else (write the string then).
+    /// </summary>
+    public bool TryStringValue(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0 || utf8.IndexOfAny((byte)'"', (byte)'\\') >= 0) return false;
+        Separator();
+        Ensure(utf8.Length + 2);
+        var dest = _buf.AsSpan(_len, utf8.Length + 2);
+        dest[0] = (byte)'"';
+        utf8.CopyTo(dest.Slice(1));
+        dest[^1] = (byte)'"';
+        _len += utf8.Length + 2;
+        _comma = true;
+        return true;
+    }
+
     /// <summary>A number under a name not known in advance (a counter's name from the report), escaped as needed.</summary>
     public void Number(string name, long value)
     {
@@ -100,12 +118,47 @@ public sealed class JsonLineWriter
             Byte((byte)('0' + value));
             return;
         }
-        int n;
-        while (!value.TryFormat(_buf.AsSpan(_len), out n, default, CultureInfo.InvariantCulture)) Grow(32);
+        // the shortest decimal form, as long.TryFormat writes it with the invariant culture, without its format dispatch
+        Ensure(20);
+        System.Buffers.Text.Utf8Formatter.TryFormat(value, _buf.AsSpan(_len), out int n);
         _len += n;
     }
 
+    // Strings that come again as the same object (remedies, codes, interned names and paths): their JSON form kept, so
+    // the next time is one copy. A string becomes a candidate when first seen and is kept when seen again; one seen
+    // once (a finding, a time stamp) only replaces the candidate of its slot, never a kept one.
+    private const int CacheSlots = 256;
+    private const int MaxCachedChars = 512; // a remedy is ~250: bounds the cache at 256 × 512 bytes
+    private readonly string?[] _kept = new string?[CacheSlots];
+    private readonly byte[]?[] _keptJson = new byte[]?[CacheSlots];
+    private readonly string?[] _candidate = new string?[CacheSlots];
+
     private void Str(string value)
+    {
+        if (value.Length == 0)
+        {
+            Raw("\"\""u8);
+            return;
+        }
+        int slot = (int)((uint)(value.Length * 31 + value[0] * 7 + value[value.Length / 2] * 3 + value[^1]) * 2654435761u >> 24) & (CacheSlots - 1);
+        if (ReferenceEquals(_kept[slot], value))
+        {
+            Raw(_keptJson[slot]!);
+            return;
+        }
+        int start = _len;
+        Encode(value);
+        if (value.Length > MaxCachedChars) return;
+        if (ReferenceEquals(_candidate[slot], value))
+        {
+            _kept[slot] = value;
+            _keptJson[slot] = _buf.AsSpan(start, _len - start).ToArray();
+            _candidate[slot] = null;
+        }
+        else _candidate[slot] = value;
+    }
+
+    private void Encode(string value)
     {
         // printable ASCII without a quote or a backslash (nearly every value) is copied as it is (vectorised checks and copy)
         var chars = value.AsSpan();

@@ -66,7 +66,7 @@ public static class OomReportJson
         w.Number(N.killed_score, r.KilledScore);
         w.String(N.kill_reason, k?.Reason);
         w.String(N.oom_group_memcg, r.OomGroupMemcg);
-        if (r.OomGroupLine is null && r.GroupKilled.Count == 0) w.Null(N.group_killed);
+        if (!r.OomGroupLineText.HasValue && r.GroupKilled.Count == 0) w.Null(N.group_killed);
         else
         {
             w.StartArray(N.group_killed);
@@ -98,14 +98,14 @@ public static class OomReportJson
         if (r.MemcgStats.Count > 0)
         {
             w.String(N.memcg_stats_unit, r.MemcgStatsInKb ? "kB" : "bytes");
-            Pairs(w, N.memcg_stats, r.MemcgStats);
+            r.MemcgStats.WriteJson(w, N.memcg_stats);
         }
         else
         {
             w.Null(N.memcg_stats_unit);
             w.Null(N.memcg_stats);
         }
-        if (r.MemInfoPages.Count > 0) Pairs(w, N.mem_info_pages, r.MemInfoPages); else w.Null(N.mem_info_pages);
+        if (r.MemInfoPages.Count > 0) r.MemInfoPages.WriteJson(w, N.mem_info_pages); else w.Null(N.mem_info_pages);
         if (r.Zones.Count == 0) w.Null(N.zones);
         else w.StartArray(N.zones);
         foreach (var z in r.Zones)
@@ -189,33 +189,13 @@ public static class OomReportJson
             w.String(N.code, cause.Code);
             w.String(N.finding, cause.Finding);
             w.StartArray(N.evidence);
-            foreach (var e in cause.Evidence) w.StringValue(e);
+            if (cause.Evidence is EvidenceLines lines) lines.WriteJson(w); // the report's lines from their bytes
+            else foreach (var e in cause.Evidence) w.StringValue(e);
             w.EndArray();
             w.String(N.remedy, cause.Remedy);
             w.EndObject();
         }
         w.EndArray();
-        w.EndObject();
-    }
-
-    private static void Pairs(JsonLineWriter w, byte[] name, List<KeyValuePair<string, long>> pairs)
-    {
-        w.StartObject(name);
-        // a damaged report may repeat a key: the first one counts (lists are short: at most 256). A 256-bit filter
-        // of (length, first, middle, last char) keeps the quadratic look-back for the keys that may be repeats.
-        Span<ulong> filter = stackalloc ulong[4];
-        for (int i = 0; i < pairs.Count; i++)
-        {
-            string key = pairs[i].Key;
-            uint h = key.Length == 0 ? 0u : (uint)(key.Length * 31 + key[0] * 7 + key[^1] * 3 + key[key.Length / 2]) * 2654435761u;
-            int word = (int)(h >> 30), bit = (int)(h >> 24) & 63;
-            bool seen = false;
-            if ((filter[word] & (1UL << bit)) != 0)
-                for (int j = 0; j < i && !seen; j++) seen = string.Equals(pairs[j].Key, key, StringComparison.Ordinal);
-            filter[word] |= 1UL << bit;
-            if (seen) continue;
-            w.Number(key, pairs[i].Value);
-        }
         w.EndObject();
     }
 

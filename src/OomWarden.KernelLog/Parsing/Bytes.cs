@@ -101,7 +101,7 @@ internal static class Bytes
             else if (depth <= 0 && (b == (byte)',' || b == (byte)' ')) break;
         }
         if (depth > 0 || i == 0) return null;
-        return Text(rest.Slice(0, i));
+        return Key(rest.Slice(0, i)); // gfp masks and nodemasks repeat
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -13,7 +13,7 @@ public static class MessageParsers
     {
         int at = m.IndexOf(" invoked oom-killer"u8);
         if (at < 0) at = m.IndexOf("invoked oom-killer"u8);
-        if (at > 0) r.TriggerComm = Bytes.Text(m.Slice(0, at));
+        if (at > 0) r.TriggerComm = Bytes.Key(m.Slice(0, at));
         var tail = m.Slice(Math.Max(at, 0));
         r.GfpMask = Bytes.FieldAfter(tail, "gfp_mask="u8);
         var order = Bytes.LongAfter(tail, "order="u8);
@@ -21,7 +21,7 @@ public static class MessageParsers
         r.TriggerOomScoreAdj = Bytes.LongAfter(tail, "oom_score_adj="u8);
         r.TriggerOomAdj = Bytes.LongAfter(tail, "oomkilladj="u8) ?? Bytes.LongAfter(tail, " oom_adj="u8);
         r.Nodemask ??= Bytes.FieldAfter(tail, "nodemask="u8);
-        r.TriggerLine = Bytes.Text(m);
+        r.TriggerLineText.Set(r.RowLines, m);
     }
 
     /// <summary><c>CPU: 0 UID: 0 PID: 4617 Comm: hog Not tainted 6.18.44 #1</c>, <c>Pid: 1234, comm: foo Tainted: G W 2.6.32 #1</c>.</summary>
@@ -29,7 +29,7 @@ public static class MessageParsers
     {
         r.TriggerPid ??= Bytes.LongAfter(m, "PID: "u8) ?? Bytes.LongAfter(m, "Pid: "u8);
         r.Kernel ??= KernelFromTaintLine(m);
-        r.CpuLine = Bytes.Text(m);
+        r.CpuLineText.Set(r.RowLines, m);
     }
 
     /// <summary>The release after "Not tainted " or after the taint flags of "Tainted: G   W  O ".</summary>
@@ -59,7 +59,7 @@ public static class MessageParsers
         if (tok.Length < 3 || !LineUnwrapper.IsDigit(tok[0]) || tok.IndexOf((byte)'.') < 0) return null;
         // a release cut at the end of a line would be wrong: require something after it
         if (end < 0) return null;
-        return Bytes.Text(tok);
+        return Bytes.Key(tok);
     }
 
     /// <summary>
@@ -106,7 +106,7 @@ public static class MessageParsers
         r.MemsAllowed = Value(body, ",mems_allowed="u8, out cut) is { } ma && !cut ? ma : r.MemsAllowed;
         if (Value(body, ",oom_memcg="u8, out cut) is { } om && !cut) r.Memcg = om;
         if (Value(body, ",task_memcg="u8, out cut) is { } tm && !cut) r.TaskMemcg = tm;
-        r.ConstraintLine = Bytes.Text(m);
+        r.ConstraintLineText.Set(r.RowLines, m);
     }
 
     private static ReadOnlySpan<byte> ConstraintKeys => "constraint=|,nodemask=|,cpuset=|,mems_allowed=|,oom_memcg=|,global_oom|,task_memcg=|,task=|,pid=|,uid="u8;
@@ -174,27 +174,26 @@ public static class MessageParsers
         var marker = " killed as a result of limit of "u8;
         int at = m.IndexOf(marker);
         if (at < "Task in "u8.Length) return;
-        r.TaskMemcg ??= Bytes.Text(m.Slice("Task in "u8.Length, at - "Task in "u8.Length));
+        r.TaskMemcg ??= Bytes.Key(m.Slice("Task in "u8.Length, at - "Task in "u8.Length));
         var limit = LineUnwrapper.Trim(m.Slice(at + marker.Length));
-        if (!limit.IsEmpty) r.Memcg ??= Bytes.Text(limit);
-        r.TaskInLine = Bytes.Text(m);
+        if (!limit.IsEmpty) r.Memcg ??= Bytes.Key(limit);
+        r.TaskInLineText.Set(r.RowLines, m);
     }
 
     /// <summary><c>memory: usage 65536kB, limit 65536kB, failcnt 20</c> and its memory+swap / swap / kmem siblings.</summary>
     public static void Usage(ReadOnlySpan<byte> m, LineKind kind, OomReport r)
     {
         long? usage = Bytes.KbAfter(m, "usage "u8), limit = Bytes.KbAfter(m, "limit "u8);
-        string line = Bytes.Text(m);
         switch (kind)
         {
             case LineKind.MemcgUsage:
-                r.MemcgUsageKb = usage; r.MemcgLimitKb = limit; r.MemcgFailcnt = Bytes.LongAfter(m, "failcnt "u8); r.MemcgUsageLine = line;
+                r.MemcgUsageKb = usage; r.MemcgLimitKb = limit; r.MemcgFailcnt = Bytes.LongAfter(m, "failcnt "u8); r.MemcgUsageLineText.Set(r.RowLines, m);
                 break;
             case LineKind.MemswUsage:
-                r.MemswUsageKb = usage; r.MemswLimitKb = limit; r.MemswLine = line; r.SawMemcgV1Marker = true;
+                r.MemswUsageKb = usage; r.MemswLimitKb = limit; r.MemswLineText.Set(r.RowLines, m); r.SawMemcgV1Marker = true;
                 break;
             case LineKind.SwapUsage:
-                r.SwapUsageKb = usage; r.SwapLimitKb = limit; r.SwapLine = line; r.SawMemcgV2Marker = true;
+                r.SwapUsageKb = usage; r.SwapLimitKb = limit; r.SwapLineText.Set(r.RowLines, m); r.SawMemcgV2Marker = true;
                 break;
             case LineKind.KmemUsage:
                 r.KmemUsageKb = usage; r.SawMemcgV1Marker = true;
@@ -211,7 +210,7 @@ public static class MessageParsers
         if (colon < 0 && rest.Length > 0 && rest[^1] == (byte)':') colon = rest.Length - 1;
         if (colon >= 0)
         {
-            r.MemcgStatsPath = Bytes.Text(rest.Slice(0, colon));
+            r.MemcgStatsPath = Bytes.Key(rest.Slice(0, colon));
             var inline = colon + 2 <= rest.Length ? rest.Slice(colon + 1) : default;
             if (inline.Length > 0 && inline.IndexOf((byte)':') > 0)
             {
@@ -253,30 +252,42 @@ public static class MessageParsers
     public static bool MayBeOtherKind(ReadOnlySpan<byte> statName) =>
         statName.Length >= "mem_cgroup_out_of_memory"u8.Length && statName.IndexOf("mem_cgroup_out_of_memory"u8) >= 0;
 
-    internal static void AddMemcgStat(ReadOnlySpan<byte> key, long v, OomReport r)
+    /// <summary>
+    /// <see cref="TryStatLine"/> with the name looked up first: a name seen before (every report of a log repeats them)
+    /// was checked once, when it was first seen (<see cref="CounterName.IsStatName"/>). Same answer.
+    /// </summary>
+    internal static bool TryStat(ReadOnlySpan<byte> m, out CounterName? name, out long value)
     {
-        if (r.MemcgStats.Count < 256)
+        value = 0;
+        name = null;
+        int sp = m.IndexOf((byte)' ');
+        if (sp <= 0) return false;
+        if (sp > CounterName.MaxInterned)
         {
-            if (r.MemcgStats.Capacity == 0) r.MemcgStats.Capacity = 64; // v1 and v2 print 35–50 stats: one array
-            r.MemcgStats.Add(new(Bytes.Key(key), v));
+            if (!TryStatLine(m, out var key, out value)) return false;
+            name = CounterName.Of(key);
+            return true;
         }
-        switch (key.Length) // the names that tell v1 from v2, told apart by length first (every stat line comes here)
-        {
-            case 9 when key.SequenceEqual("total_rss"u8):
-            case 25 when key.SequenceEqual("hierarchical_memory_limit"u8):
-            case 5 when key.SequenceEqual("cache"u8):
-                r.SawMemcgV1Marker = true;
-                break;
-            case 4 when key.SequenceEqual("anon"u8):
-            case 12 when key.SequenceEqual("kernel_stack"u8):
-            case 10 when key.SequenceEqual("file_dirty"u8):
-                r.SawMemcgV2Marker = true;
-                break;
-        }
+        var n = CounterName.Of(m.Slice(0, sp));
+        if (!n.IsStatName) return false;
+        var val = LineUnwrapper.Trim(m.Slice(sp + 1));
+        if (!Bytes.TryLeadingLong(val, out value, out int k) || k != val.Length) return false;
+        name = n;
+        return true;
+    }
+
+    internal static void AddMemcgStat(ReadOnlySpan<byte> key, long v, OomReport r) => AddMemcgStat(CounterName.Of(key), v, r);
+
+    internal static void AddMemcgStat(CounterName name, long v, OomReport r)
+    {
+        if (r.MemcgStats.Count < CounterList.MaxCounters) r.MemcgStats.Add(name, v, 64); // v1 and v2 print 35–50 stats: one array
+        // the names that tell v1 from v2 (known by the name: every stat line comes here)
+        if (name.MemcgVersion == 1) r.SawMemcgV1Marker = true;
+        else if (name.MemcgVersion == 2) r.SawMemcgV2Marker = true;
     }
 
     /// <summary><c>key:123 key2:456</c> tokens (Mem-Info, pages); returns how many were read.</summary>
-    public static int AddColonPairs(ReadOnlySpan<byte> m, List<KeyValuePair<string, long>> into, ReadOnlySpan<byte> requiredUnit = default)
+    public static int AddColonPairs(ReadOnlySpan<byte> m, CounterList into, ReadOnlySpan<byte> requiredUnit = default)
     {
         int count = 0;
         while (!m.IsEmpty)
@@ -292,11 +303,7 @@ public static class MessageParsers
             if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
             var unit = val.Slice(n);
             if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
-            if (into.Count < 256)
-            {
-                if (into.Capacity == 0) into.Capacity = 32; // Mem-Info prints ~25 counters: one array, not 4→8→16→32
-                into.Add(new(Bytes.Key(key), v));
-            }
+            if (into.Count < CounterList.MaxCounters) into.Add(CounterName.Of(key), v, 32); // Mem-Info prints ~25 counters: one array, not 4→8→16→32
             count++;
         }
         return count;
@@ -356,7 +363,7 @@ public static class MessageParsers
     /// <summary><c>12*4kB (UME) 3*8kB (M) 0*16kB ... = 15360kB</c> → blocks per order.</summary>
     private static long[]? ParseBuddy(ReadOnlySpan<byte> s)
     {
-        var counts = new long[16];
+        Span<long> counts = stackalloc long[16];
         int max = -1;
         while (!s.IsEmpty)
         {
@@ -374,7 +381,7 @@ public static class MessageParsers
             counts[order] = count;
             max = Math.Max(max, order);
         }
-        return max < 0 ? null : counts.AsSpan(0, max + 1).ToArray();
+        return max < 0 ? null : counts.Slice(0, max + 1).ToArray();
     }
 
     /// <summary><c>Free swap  = 0kB</c>, <c>Total swap = 0kB</c>, and 2.6.18's <c>Free swap:       0kB</c> (printed after the first form by RHEL 5).</summary>
@@ -385,10 +392,10 @@ public static class MessageParsers
         long? kb = Bytes.KbAfter(LineUnwrapper.TrimStart(m.Slice(sep + 1)), default);
         if (m.StartsWith("Free swap"u8))
         {
-            if (r.FreeSwapLine is not null && kb is null) return;
-            r.FreeSwapKb = kb; r.FreeSwapLine = Bytes.Text(m);
+            if (r.FreeSwapLineText.HasValue && kb is null) return;
+            r.FreeSwapKb = kb; r.FreeSwapLineText.Set(r.RowLines, m);
         }
-        else { r.TotalSwapKb = kb; r.TotalSwapLine = Bytes.Text(m); }
+        else { r.TotalSwapKb = kb; r.TotalSwapLineText.Set(r.RowLines, m); }
     }
 
     /// <summary><c>262030 pages RAM</c>, <c>12345 pages reserved</c>, <c>123 total pagecache pages</c>.</summary>
@@ -396,7 +403,7 @@ public static class MessageParsers
     {
         if (!Bytes.TryLeadingLong(m, out long v, out int n)) return;
         var rest = m.Slice(n + 1);
-        if (rest.StartsWith("pages RAM"u8) || rest.StartsWith("pages of RAM"u8)) { r.PagesRam = v; r.PagesRamLine = Bytes.Text(m); }
+        if (rest.StartsWith("pages RAM"u8) || rest.StartsWith("pages of RAM"u8)) { r.PagesRam = v; r.PagesRamLineText.Set(r.RowLines, m); }
         else if (rest.StartsWith("pages reserved"u8) || rest.StartsWith("reserved pages"u8)) r.PagesReserved = v;
         else if (rest.StartsWith("total pagecache pages"u8)) r.PagecachePages = v;
     }
@@ -512,7 +519,7 @@ public static class MessageParsers
         int end = commEndMarker.IsEmpty ? -1 : inner.IndexOf(commEndMarker);
         if (end < 0) end = inner.LastIndexOf((byte)')');
         if (end < 0) { after = default; return true; } // comm cut off
-        comm = Bytes.Text(inner.Slice(0, end));
+        comm = Bytes.Key(inner.Slice(0, end));
         after = inner.Slice(end + 1);
         return true;
     }
@@ -521,7 +528,10 @@ public static class MessageParsers
     /// <c>[reason: ]Killed process 4617 (hog) total-vm:68076kB, anon-rss:65280kB, file-rss:984kB, shmem-rss:0kB, UID:0 pgtables:172kB oom_score_adj:0</c>
     /// and the older forms (no shmem-rss; RHEL 6 <c>Killed process N, UID U, (c)</c>; 2.4/2.6 <c>Killed process N (c).</c>).
     /// </summary>
-    public static KilledTask? Kill(ReadOnlySpan<byte> m)
+    public static KilledTask? Kill(ReadOnlySpan<byte> m) => Kill(m, null);
+
+    /// <param name="store">Where the line's text is kept until asked for (the report's); null: the line gets its string now.</param>
+    internal static KilledTask? Kill(ReadOnlySpan<byte> m, LineStore? store)
     {
         int at = m.IndexOf("Killed process "u8);
         if (at < 0) return null;
@@ -530,10 +540,12 @@ public static class MessageParsers
             : rest.IndexOf(") vsz:"u8) >= 0 ? ") vsz:"u8
             : rest.IndexOf(") sharing"u8) >= 0 ? ") sharing"u8 : default;
         if (!PidComm(rest, marker, out long pid, out string? comm, out var after, out long? uid)) return null;
-        var k = new KilledTask { Pid = pid, Comm = comm ?? "", Uid = uid, Line = Bytes.Text(m) };
+        var k = new KilledTask { Pid = pid, Comm = comm ?? "", Uid = uid };
+        if (store is null) k.Line = Bytes.Text(m);
+        else { k.Store = store; k.LineText.Set(store, m); }
         var reason = Bytes.TrimEnd(m.Slice(0, at));
         if (reason.Length > 0 && reason[^1] == (byte)':') reason = reason[..^1];
-        if (!reason.IsEmpty) k.Reason = Bytes.Text(reason);
+        if (!reason.IsEmpty) k.Reason = Bytes.Key(reason);
         k.TotalVmKb = Bytes.KbAfter(after, "total-vm:"u8) ?? Bytes.KbAfter(after, "vsz:"u8);
         k.AnonRssKb = Bytes.KbAfter(after, "anon-rss:"u8);
         k.FileRssKb = Bytes.KbAfter(after, "file-rss:"u8);
@@ -553,7 +565,7 @@ public static class MessageParsers
         r.SelectedPid = pid;
         r.SelectedComm = comm;
         r.KilledScore = Bytes.LongAfter(after, "score "u8);
-        r.SelectionLine = Bytes.Text(m);
+        r.SelectionLineText.Set(r.RowLines, m);
     }
 
     /// <summary><c>oom_reaper: reaped process 4617 (hog), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB</c></summary>
@@ -564,12 +576,12 @@ public static class MessageParsers
         long? killed = r.Killed?.Pid;
         bool ours = killed == pid;
         foreach (var g in r.GroupKilled) ours |= g.Pid == pid;
-        if (!ours || r.ReaperLine is not null) return false;
+        if (!ours || r.ReaperLineText.HasValue) return false;
         r.ReapedPid = pid;
         r.ReapedAnonRssKb = Bytes.KbAfter(after, "anon-rss:"u8);
         r.ReapedFileRssKb = Bytes.KbAfter(after, "file-rss:"u8);
         r.ReapedShmemRssKb = Bytes.KbAfter(after, "shmem-rss:"u8);
-        r.ReaperLine = Bytes.Text(m);
+        r.ReaperLineText.Set(r.RowLines, m);
         return true;
     }
 
@@ -578,8 +590,8 @@ public static class MessageParsers
     {
         var rest = m.Slice("Tasks in "u8.Length);
         int at = rest.IndexOf(" are going to be killed"u8);
-        if (at > 0) r.OomGroupMemcg = Bytes.Text(rest.Slice(0, at));
-        r.OomGroupLine = Bytes.Text(m);
+        if (at > 0) r.OomGroupMemcg = Bytes.Key(rest.Slice(0, at));
+        r.OomGroupLineText.Set(r.RowLines, m);
     }
 
     /// <summary>A slab dump row <c>name  USEDKB  TOTALKB</c>, kept when among the largest; false when the line is not one.</summary>
@@ -614,8 +626,8 @@ public static class MessageParsers
         var rest = m.Slice(at + " cpuset="u8.Length);
         int ma = rest.IndexOf(" mems_allowed="u8);
         if (ma < 0) return;
-        r.Cpuset ??= Bytes.Text(rest.Slice(0, ma));
+        r.Cpuset ??= Bytes.Key(rest.Slice(0, ma));
         var mems = LineUnwrapper.Trim(rest.Slice(ma + " mems_allowed="u8.Length));
-        if (!mems.IsEmpty) r.MemsAllowed ??= Bytes.Text(mems);
+        if (!mems.IsEmpty) r.MemsAllowed ??= Bytes.Key(mems);
     }
 }

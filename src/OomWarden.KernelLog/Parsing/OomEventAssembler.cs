@@ -37,6 +37,19 @@ public sealed class OomEventAssembler
     /// </summary>
     public bool HoldForBootInfo { get; set; }
 
+    /// <summary>
+    /// The consumer of the reports keeps none of them (nor any list of one) after its callback returns: then the
+    /// buffers of each released report (line store, counter arrays) are reused for the next ones, and the report must
+    /// not be read after the callback. Its strings and values may be kept. Off by default.
+    /// </summary>
+    public bool RecycleReports
+    {
+        get => _pool is not null;
+        set => _pool = value ? _pool ?? new ReportPool() : null;
+    }
+
+    private ReportPool? _pool;
+
     /// <summary>True when no event is open: the reader may skip ahead to the next marker.</summary>
     public bool Idle => _cur is null;
 
@@ -106,9 +119,9 @@ public sealed class OomEventAssembler
         // stat first, and only one that is not is classified. Same result as classifying first: a stat line is
         // unrelated to the classifier unless its name holds the memcg frame.
         if (_section == Section.MemcgStats && _cur is { } r
-            && MessageParsers.TryStatLine(m, out var key, out long value) && !MessageParsers.MayBeOtherKind(key))
+            && MessageParsers.TryStat(m, out var name, out long value) && !name!.MayBeOtherKind)
         {
-            MessageParsers.AddMemcgStat(key, value, r);
+            MessageParsers.AddMemcgStat(name, value, r);
             _quiet = 0;
             return;
         }
@@ -143,7 +156,7 @@ public sealed class OomEventAssembler
                 return;
             case LineKind.CpuLine:
                 // The stack header of this report, or of a warning or another splat (then only its kernel counts).
-                if (_cur is null || _cur.Killed is not null || _cur.CpuLine is not null)
+                if (_cur is null || _cur.Killed is not null || _cur.CpuLineText.HasValue)
                 {
                     if (MessageParsers.KernelFromTaintLine(m) is { } tk) BootKernel(tk);
                     if (_cur is not null) Unrelated(m);
@@ -207,7 +220,7 @@ public sealed class OomEventAssembler
             case LineKind.Constraint: MessageParsers.Constraint(m, r); _section = Section.None; break;
             case LineKind.Selection: MessageParsers.Selection(m, r); _section = Section.None; break;
             case LineKind.Kill:
-                var k = MessageParsers.Kill(m);
+                var k = MessageParsers.Kill(m, r.RowLines);
                 if (k is not null)
                 {
                     if (r.Killed is null) r.Killed = k;
@@ -264,9 +277,10 @@ public sealed class OomEventAssembler
                 Wrapper = meta.Wrapper,
                 WrapperAmbiguous = meta.AmbiguousBsd,
                 Time = meta.Time.IsEmpty ? null : Bytes.Text(meta.Time),
-                Host = meta.Host.IsEmpty ? null : Bytes.Text(meta.Host),
+                Host = meta.Host.IsEmpty ? null : Bytes.Key(meta.Host), // every report of a host names it
                 UptimeSeconds = double.IsNaN(meta.UptimeSeconds) ? null : meta.UptimeSeconds,
             };
+            if (_pool is not null) r.UsePool(_pool);
             _cur = r;
             _columns = null;
             _section = Section.None;
@@ -280,15 +294,15 @@ public sealed class OomEventAssembler
         return kind switch
         {
             LineKind.Trigger => r.HasContent,
-            LineKind.CpuLine => r.CpuLine is not null || killed,
-            LineKind.TaskIn => r.TaskInLine is not null || killed,
-            LineKind.MemcgUsage => r.MemcgUsageLine is not null || killed,
+            LineKind.CpuLine => r.CpuLineText.HasValue || killed,
+            LineKind.TaskIn => r.TaskInLineText.HasValue || killed,
+            LineKind.MemcgUsage => r.MemcgUsageLineText.HasValue || killed,
             LineKind.MemInfoStart => r.MemInfoLineCount > 0 || killed,
             LineKind.TasksState or LineKind.TaskHeader => r.TaskTableHeader is not null || killed,
-            LineKind.TaskRow => killed || r.ConstraintLine is not null,
-            LineKind.Constraint => r.ConstraintLine is not null || killed,
-            LineKind.Selection => r.SelectionLine is not null || killed,
-            LineKind.Kill => killed && r.OomGroupLine is null,
+            LineKind.TaskRow => killed || r.ConstraintLineText.HasValue,
+            LineKind.Constraint => r.ConstraintLineText.HasValue || killed,
+            LineKind.Selection => r.SelectionLineText.HasValue || killed,
+            LineKind.Kill => killed && !r.OomGroupLineText.HasValue,
             _ => false,
         };
     }
@@ -309,7 +323,12 @@ public sealed class OomEventAssembler
         _cur = null;
         _section = Section.None;
         _quiet = 0;
-        if (r is null || !r.IsOomKillReport) return;
+        if (r is null) return;
+        if (!r.IsOomKillReport)
+        {
+            if (_pool is not null) r.Recycle(); // never emitted: nobody holds it
+            return;
+        }
         r.Scope = ScopeOf(r);
         // the stats header names the cgroup that hit its limit: use it when the constraint line was lost or cut
         if (r.Scope is OomScope.MemcgV1 or OomScope.MemcgV2 or OomScope.Memcg) r.Memcg ??= r.MemcgStatsPath;
@@ -358,6 +377,7 @@ public sealed class OomEventAssembler
         if (r.WrapperAmbiguous) r.Wrapper = JournalHint && !SyslogHint ? LogWrapper.Journal : LogWrapper.Syslog;
         r.Format = LogFormatNames.FormatOf(r.Wrapper);
         _emit(r);
+        if (_pool is not null) r.Recycle();
     }
 
     public static OomScope ScopeOf(OomReport r)
@@ -369,7 +389,7 @@ public sealed class OomEventAssembler
             case "CONSTRAINT_NONE": return OomScope.Global;
             case "CONSTRAINT_MEMCG": return MemcgVersion(r);
         }
-        bool memcg = r.MemcgUsageLine is not null || r.TaskInLine is not null || r.SawMemcgCallTrace
+        bool memcg = r.MemcgUsageLineText.HasValue || r.TaskInLineText.HasValue || r.SawMemcgCallTrace
             || (r.Killed?.Reason?.StartsWith("Memory cgroup", StringComparison.Ordinal) ?? false)
             || (r.SelectionLine?.StartsWith("Memory cgroup", StringComparison.Ordinal) ?? false);
         if (memcg) return MemcgVersion(r);

@@ -205,6 +205,8 @@ public static class AnalyzeCommand
         {
             // Each input is read on its own: events do not span files, restart counts do not either.
             var reader = new OomLogReader(emit, holdForBootInfo: true);
+            // emit writes each report at once and keeps none (restart loops keep strings and values): its buffers are reused
+            reader.Assembler.RecycleReports = true;
             string name = f == "-" ? "stdin" : f;
             if (f == "-" && StdinHint.For(stdin) is { } hint) stderr.WriteLine(hint);
             try

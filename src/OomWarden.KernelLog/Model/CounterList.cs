@@ -1,0 +1,201 @@
+using System.Collections;
+using System.Text;
+using OomWarden.KernelLog.Output;
+
+namespace OomWarden.KernelLog.Model;
+
+/// <summary>
+/// A counter's name as every report of a log repeats it (<c>total_rss</c>, <c>active_anon</c>): one object per
+/// name, with its JSON property (<c>"name":</c>) encoded once when the name needs no escaping, and a hash for the
+/// duplicate check of the JSON writer. Made by <see cref="Of"/> (a fixed table of pairs of slots indexed by a hash of the bytes).
+/// </summary>
+public sealed class CounterName
+{
+    public string Text { get; }
+    /// <summary><c>"name":</c> as UTF-8, or null when the name must go through the JSON escaping.</summary>
+    internal byte[]? JsonProperty { get; }
+    internal uint Hash { get; }
+    /// <summary>The name is <c>[a-z0-9_]+</c>: a multi-line memcg stat may have it (<see cref="Parsing.MessageParsers.TryStatLine"/>).</summary>
+    internal bool IsStatName { get; }
+    /// <summary>The name holds the memcg frame's name: such a stat line must be classified (<see cref="Parsing.MessageParsers.MayBeOtherKind"/>).</summary>
+    internal bool MayBeOtherKind { get; }
+    /// <summary>A stat only v1 (1) or only v2 (2) prints; 0 for the others.</summary>
+    internal byte MemcgVersion { get; }
+
+    private readonly byte[] _utf8;
+
+    private CounterName(ReadOnlySpan<byte> utf8, uint hash)
+    {
+        _utf8 = utf8.ToArray();
+        Text = Encoding.UTF8.GetString(utf8);
+        // printable ASCII without a quote or a backslash is written as it is (what the writer's escaping gives it)
+        bool plain = !utf8.IsEmpty && utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0 && utf8.IndexOfAny((byte)'"', (byte)'\\') < 0;
+        JsonProperty = plain ? JsonLineWriter.Name(Text) : null;
+        Hash = hash;
+        IsStatName = !utf8.IsEmpty;
+        foreach (byte b in utf8)
+            if (!((b >= (byte)'a' && b <= (byte)'z') || b == (byte)'_' || (b >= (byte)'0' && b <= (byte)'9'))) IsStatName = false;
+        MayBeOtherKind = Parsing.MessageParsers.MayBeOtherKind(utf8);
+        MemcgVersion = Text switch
+        {
+            "total_rss" or "hierarchical_memory_limit" or "cache" => 1,
+            "anon" or "kernel_stack" or "file_dirty" => 2,
+            _ => 0,
+        };
+    }
+
+    /// <summary>Names longer than this are not kept in the table (no counter name is).</summary>
+    internal const int MaxInterned = 32;
+    private static readonly CounterName?[] Interned = new CounterName?[2048];
+
+    /// <summary>The name of a counter the diagnosis looks up (an ASCII literal).</summary>
+    internal static CounterName Of(string name) => Of(Encoding.UTF8.GetBytes(name));
+
+    /// <summary>
+    /// The name for these bytes: the same object each time a log repeats it (a collision just makes a new one). A
+    /// table of pairs of slots indexed by a hash of the length and four of the bytes, each entry compared in full;
+    /// shared by threads: an entry is read once before use.
+    /// </summary>
+    internal static CounterName Of(ReadOnlySpan<byte> s)
+    {
+        uint h = HashOf(s);
+        // two slots per hash (a pair of names that share one must not evict each other on every report)
+        int slot = (int)(h & (uint)(Interned.Length - 2));
+        CounterName? first = null, second = null;
+        if (s.Length <= MaxInterned)
+        {
+            // only ASCII names are kept: bytes equal to one are ASCII
+            first = Volatile.Read(ref Interned[slot]);
+            if (first is not null && s.SequenceEqual(first._utf8)) return first;
+            second = Volatile.Read(ref Interned[slot + 1]);
+            if (second is not null && s.SequenceEqual(second._utf8)) return second;
+        }
+        bool ascii = Ascii.IsValid(s);
+        // the writer's duplicate check compares names by text: bytes that are not ASCII may decode to the same text, so
+        // those names share one hash (ASCII bytes are their text: the hash of the bytes is one of the text)
+        var made = new CounterName(s, ascii ? h : 0x2545F491u);
+        if (ascii && s.Length <= MaxInterned) Volatile.Write(ref Interned[first is null || second is not null ? slot : slot + 1], made);
+        return made;
+    }
+
+    private static uint HashOf(ReadOnlySpan<byte> s)
+    {
+        int n = s.Length;
+        if (n == 0) return 0x9E3779B9u;
+        uint a = s[0] | (uint)s[n >> 1] << 8 | (uint)s[n - 1] << 16 | (uint)s[Math.Max(0, n - 2)] << 24;
+        uint h = (a ^ ((uint)n * 0x85EBCA6Bu)) * 0x9E3779B1u;
+        return h ^ (h >> 15);
+    }
+}
+
+/// <summary>
+/// Counters of a report in the order printed (memcg stats, Mem-Info pages): a name and a value each. A damaged report
+/// may repeat a name: the first one counts for <see cref="Find"/> and the JSON output.
+/// </summary>
+public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
+{
+    public const int MaxCounters = 256;
+
+    private (CounterName Name, long Value)[] _items = [];
+    private int _count;
+
+    public int Count => _count;
+
+    public KeyValuePair<string, long> this[int index] =>
+        (uint)index < (uint)_count ? new(_items[index].Name.Text, _items[index].Value) : throw new ArgumentOutOfRangeException(nameof(index));
+
+    internal CounterName NameAt(int index) => _items[index].Name;
+    /// <summary>Adds a counter (ignored past <see cref="MaxCounters"/>); the first add makes room for <paramref name="expected"/>.</summary>
+    internal void Add(CounterName name, long value, int expected)
+    {
+        if (_count >= MaxCounters) return;
+        if (_count == _items.Length)
+        {
+            if (_count == 0 && Pool is { } pool) _items = pool.RentCounters();
+            else Array.Resize(ref _items, _count == 0 ? expected : Math.Min(_count * 2, MaxCounters));
+        }
+        _items[_count++] = (name, value);
+    }
+
+    /// <summary>Where the first array comes from (<see cref="ReportPool"/>), when the report's buffers are recycled.</summary>
+    internal ReportPool? Pool { get; set; }
+
+    /// <summary>Gives the array back to the pool: the list is empty after (its report is no longer read).</summary>
+    internal void Recycle(ReportPool pool)
+    {
+        pool.Return(_items);
+        _items = [];
+        _count = 0;
+    }
+
+    public void Add(string name, long value) => Add(CounterName.Of(name), value, 32);
+
+    /// <summary>The value of the first counter of that name, null when none: the hashes first, the text when they match.</summary>
+    internal long? Find(CounterName name)
+    {
+        uint h = name.Hash;
+        for (int i = 0; i < _count; i++)
+        {
+            var n = _items[i].Name;
+            if (ReferenceEquals(n, name) || (n.Hash == h && n.Text == name.Text)) return _items[i].Value;
+        }
+        return null;
+    }
+
+    /// <summary><c>Find(a) ?? Find(b) ?? Find(c)</c> in one pass.</summary>
+    internal long? FindFirst(CounterName a, CounterName b, CounterName c)
+    {
+        long? vb = null, vc = null;
+        for (int i = 0; i < _count; i++)
+        {
+            var n = _items[i].Name;
+            if (Same(n, a)) return _items[i].Value; // the first a wins whatever follows
+            if (vb is null && Same(n, b)) vb = _items[i].Value;
+            else if (vc is null && Same(n, c)) vc = _items[i].Value;
+        }
+        return vb ?? vc;
+
+        static bool Same(CounterName n, CounterName key) => ReferenceEquals(n, key) || (n.Hash == key.Hash && n.Text == key.Text);
+    }
+
+    /// <summary>The value of the first counter of that name, null when none.</summary>
+    public long? Find(string name)
+    {
+        for (int i = 0; i < _count; i++)
+            if (_items[i].Name.Text == name) return _items[i].Value;
+        return null;
+    }
+
+    /// <summary>The counters as one JSON object under <paramref name="property"/>: a repeated name is written once (its first value).</summary>
+    internal void WriteJson(JsonLineWriter w, byte[] property)
+    {
+        w.StartObject(property);
+        // a 256-bit filter of the names' hashes keeps the look-back for repeats to the names that may be one
+        Span<ulong> filter = stackalloc ulong[4];
+        for (int i = 0; i < _count; i++)
+        {
+            var name = _items[i].Name;
+            uint h = name.Hash;
+            int word = (int)(h >> 6) & 3, bit = (int)h & 63;
+            bool seen = false;
+            if ((filter[word] & (1UL << bit)) != 0)
+                for (int j = 0; j < i && !seen; j++)
+                {
+                    var other = _items[j].Name;
+                    seen = ReferenceEquals(other, name) || (other.Hash == h && string.Equals(other.Text, name.Text, StringComparison.Ordinal));
+                }
+            filter[word] |= 1UL << bit;
+            if (seen) continue;
+            if (name.JsonProperty is { } p) w.Number(p, _items[i].Value);
+            else w.Number(name.Text, _items[i].Value);
+        }
+        w.EndObject();
+    }
+
+    public IEnumerator<KeyValuePair<string, long>> GetEnumerator()
+    {
+        for (int i = 0; i < _count; i++) yield return this[i];
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
