@@ -37,7 +37,11 @@ public sealed partial class OomEngine
         {
             var d = _domains[i];
             var st = _domainStates[i];
-            if (!d.HasFigures) continue;
+            if (!d.HasFigures)
+            {
+                d.WarningDistanceBytes = long.MaxValue;
+                continue;
+            }
             var m = st.Warning ??= new LevelMachine(levels, _time.TimestampFrequency);
             if (m.Update(now, d.LevelInput, out var previous))
             {

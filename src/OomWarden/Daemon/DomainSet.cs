@@ -118,14 +118,16 @@ public sealed class DomainSet : IDisposable
     /// read every few seconds. Allocates nothing.</summary>
     public void ReadDue(long now, long frequency) => Read(now, frequency, all: false);
 
-    /// <summary>Until the first domain is due again after <paramref name="now"/> (zero when one already is).</summary>
+    /// <summary>Until the first domain is due again after <paramref name="now"/> (zero when one already is): the loop's
+    /// sleep from the domains. A domain read on this tick counts with its whole interval, so when every domain was read
+    /// this is the adaptive interval of the nearest term level and warning level.</summary>
     public TimeSpan UntilNextRead(long now, long frequency)
     {
         var min = _settings.Monitor.MaxInterval;
         for (int i = 0; i < _all.Length; i++)
         {
             var d = _all[i].Domain;
-            var interval = AdaptiveInterval.Next(d.Reading.DistanceToTermBytes, d.WarningDistanceBytes, _settings.Monitor);
+            var interval = IntervalOf(d);
             var left = i < _alwaysRead || d.NeedsEveryTick ? interval
                 : _readAt[i] == 0 ? TimeSpan.Zero   // new since the last rescan: read it now
                 : interval - TimeSpan.FromSeconds((now - _readAt[i]) / (double)frequency);
@@ -162,10 +164,11 @@ public sealed class DomainSet : IDisposable
     private bool IsDue(IDomainSource s, long unreadTicks, long frequency)
     {
         if (s is CgroupSource { Cgroup.OomWait: not null }) return true;
-        var d = s.Domain;
-        var interval = AdaptiveInterval.Next(d.Reading.DistanceToTermBytes, d.WarningDistanceBytes, _settings.Monitor);
-        return unreadTicks >= (long)(interval.TotalSeconds * frequency);
+        return unreadTicks >= (long)(IntervalOf(s.Domain).TotalSeconds * frequency);
     }
+
+    /// <summary>How long <paramref name="d"/> may go unread, from its last figures and warning distance.</summary>
+    private TimeSpan IntervalOf(WatchedDomain d) => AdaptiveInterval.Next(d.Reading.DistanceToTermBytes, d.WarningDistanceBytes, _settings.Monitor);
 
     /// <summary>True when inotify reported a cgroup directory created or removed since the last rescan.</summary>
     public bool TreeChanged => _treeWatch?.Changed == true;

@@ -206,20 +206,12 @@ public sealed class EngineHost : IDisposable
 
     private TimeSpan NextSleep()
     {
-        bool paced = _engine.KillsInFlight.Count == 0;
-        var sleep = paced ? _domains.UntilNextRead(_time.GetTimestamp(), _time.TimestampFrequency)
-            : AdaptiveInterval.Next(_domains.MinDistanceBytes, _settings.Monitor);
+        var sleep = _domains.UntilNextRead(_time.GetTimestamp(), _time.TimestampFrequency);
         if (Notify is not null && WatchdogInterval is { } watchdog)
         {
             var untilWatchdog = watchdog / 2 - _time.GetElapsedTime(_lastWatchdog);
             if (untilWatchdog < TimeSpan.Zero) untilWatchdog = TimeSpan.Zero;
             if (untilWatchdog < sleep) sleep = untilWatchdog;
-        }
-        if (!paced && _engine.MinWarningDistanceBytes != long.MaxValue)
-        {
-            var untilWarning = AdaptiveInterval.Next(_engine.MinWarningDistanceBytes, _settings.Monitor);
-            if (untilWarning < AdaptiveInterval.WarningMinInterval) untilWarning = AdaptiveInterval.WarningMinInterval;
-            if (untilWarning < sleep) sleep = untilWarning;
         }
         long deadline = _engine.NextDeadline;
         if (deadline != Deadline.None)
