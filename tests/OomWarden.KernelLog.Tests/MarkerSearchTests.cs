@@ -11,9 +11,14 @@ namespace OomWarden.KernelLog.Tests;
 /// </summary>
 public class MarkerSearchTests
 {
-    public static TheoryData<string> Searches => new() { "idle", "after-kill" };
+    public static TheoryData<string> Searches => new() { "idle", "after-kill", "classifier-tail" };
 
-    private static MarkerSearch Search(string name) => name == "idle" ? OomLogReader.IdleSearch : OomLogReader.AfterKillSearch;
+    private static MarkerSearch Search(string name) => name switch
+    {
+        "idle" => OomLogReader.IdleSearch,
+        "after-kill" => OomLogReader.AfterKillSearch,
+        _ => MessageClassifier.TailPieces,
+    };
 
     private static int Naive(ReadOnlySpan<byte> s, IReadOnlyList<byte[]> markers)
     {
@@ -68,7 +73,7 @@ public class MarkerSearchTests
     {
         var search = Search(name);
         var generic = new MarkerSearch([.. search.Markers]);
-        var pieces = new List<string> { " ", "x", "l", "k", "K", "M", "m", "T", "L", "n", "o", "r", "s", "u", "<", "-", "\n" };
+        var pieces = new List<string> { " ", "x", "l", "k", "K", "M", "m", "T", "L", "n", "o", "r", "s", "u", "<", "-", "\n", "i", "_", "=", "c" };
         foreach (var m in search.Markers)
         {
             string t = Encoding.ASCII.GetString(m);

@@ -68,6 +68,19 @@ public sealed class MarkerSearch<TFilter> : MarkerSearch where TFilter : struct,
                 int hit = Check(s, i, mask);
                 if (hit >= 0) return hit;
             }
+            // the last whole block, overlapping the one before: its lanes already tested are masked off, and only
+            // the last Reach - 16 positions are left to the byte loop (up to Reach - 1 without it: on a line searched
+            // alone, the byte loop cost more than the blocks)
+            if (i < end + Vector128<byte>.Count)
+            {
+                uint mask = TFilter.Candidates(ref Unsafe.Add(ref b, end)).ExtractMostSignificantBits() & (~0u << (i - end));
+                if (mask != 0)
+                {
+                    int hit = Check(s, end, mask);
+                    if (hit >= 0) return hit;
+                }
+                i = end + Vector128<byte>.Count;
+            }
         }
         return ScalarFrom(s, i);
     }
@@ -124,5 +137,29 @@ public struct AfterKillMarkerFilter : IMarkerFilter
         var reaper = Vector128.Equals(Vector128.LoadUnsafe(ref at), Vector128.Create((byte)'o'))
             & Vector128.Equals(Vector128.LoadUnsafe(ref at, 9), Vector128.Create((byte)'r'));
         return IdleMarkerFilter.Candidates(ref at) | reaper;
+    }
+}
+
+/// <summary>
+/// <see cref="MessageClassifier"/>'s patterns searched anywhere in a line, by the piece each holds: <c>ill</c> (i and
+/// l at +2), <c>mem_cgroup_out_of_memory</c> (m and _ at +3), <c> cpuset=</c> (c at +1 and = at +7), <c>ostname</c>
+/// (o and n at +3). A line that holds none of them is none of those kinds: one pass instead of a search for each.
+/// </summary>
+public struct ClassifierTailFilter : IMarkerFilter
+{
+    public static int Reach => Vector128<byte>.Count + 7;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> Candidates(ref byte at)
+    {
+        var b0 = Vector128.LoadUnsafe(ref at);
+        var b2 = Vector128.LoadUnsafe(ref at, 2);
+        var b3 = Vector128.LoadUnsafe(ref at, 3);
+        var ill = Vector128.Equals(b0, Vector128.Create((byte)'i')) & Vector128.Equals(b2, Vector128.Create((byte)'l'));
+        var memcg = Vector128.Equals(b0, Vector128.Create((byte)'m')) & Vector128.Equals(b3, Vector128.Create((byte)'_'));
+        var host = Vector128.Equals(b0, Vector128.Create((byte)'o')) & Vector128.Equals(b3, Vector128.Create((byte)'n'));
+        var cpuset = Vector128.Equals(Vector128.LoadUnsafe(ref at, 1), Vector128.Create((byte)'c'))
+            & Vector128.Equals(Vector128.LoadUnsafe(ref at, 7), Vector128.Create((byte)'='));
+        return ill | memcg | host | cpuset;
     }
 }

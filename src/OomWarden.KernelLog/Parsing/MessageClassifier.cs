@@ -3,6 +3,10 @@ namespace OomWarden.KernelLog.Parsing;
 /// <summary>Cheap classification of a kernel message (prefix already removed). Pure.</summary>
 public static class MessageClassifier
 {
+    /// <summary>A piece of every pattern searched anywhere in a line below (see <see cref="ClassifierTailFilter"/>).</summary>
+    public static readonly MarkerSearch TailPieces = new MarkerSearch<ClassifierTailFilter>(
+        "ill"u8.ToArray(), "mem_cgroup_out_of_memory"u8.ToArray(), " cpuset="u8.ToArray(), "ostname"u8.ToArray());
+
     public static LineKind Classify(ReadOnlySpan<byte> m)
     {
         if (m.IsEmpty) return LineKind.Unrelated;
@@ -65,6 +69,10 @@ public static class MessageClassifier
         var words = m.Length > 2 && m[0] == (byte)'?' && m[1] == (byte)' ' ? m.Slice(2) : m;
         if (words.IndexOf((byte)' ') < 0)
             return m.IndexOf("mem_cgroup_out_of_memory"u8) >= 0 ? LineKind.MemcgCallTrace : LineKind.Unrelated;
+        // Each pattern below holds one of the four pieces: a line with none of them (register dumps, Mem-Info
+        // counters, most lines read in full) needs one vector pass, not a search for each. A line shorter than the
+        // filter's reach would be searched byte by byte: the searches below cost less there.
+        if (m.Length >= ClassifierTailFilter.Reach && TailPieces.IndexOfAny(m) < 0) return LineKind.Unrelated;
         // "ill" is in all three of the next (oom-k*ill*er, K*ill*ed, *ill* process): most lines need only that search
         if (m.IndexOf("ill"u8) >= 0)
         {

@@ -394,8 +394,9 @@ public sealed class OomLogReader
     private int InBuffer(ReadOnlySpan<byte> s, byte[] own)
     {
         // every line handed to PhysicalLine is a slice of _buf: its offset is the distance from _buf's first byte
+        if (s.IsEmpty) return -1; // nothing to copy (a dmesg line has no host): no call
         long at = Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(_buf), ref MemoryMarshal.GetReference(s));
-        if (!s.IsEmpty && at >= 0 && at + s.Length <= _end) return (int)at;
+        if (at >= 0 && at + s.Length <= _end) return (int)at;
         s.CopyTo(own);
         return -1;
     }
