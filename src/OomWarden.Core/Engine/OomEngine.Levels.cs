@@ -9,10 +9,6 @@ namespace OomWarden.Core.Engine;
 /// (<c>release_kill</c>), through the term level's own kill path.</summary>
 public sealed partial class OomEngine
 {
-    /// <summary>The smallest distance (bytes) of any domain to its next warning level's <c>available</c>, after the
-    /// last step: the host polls so that the worst fill rate cannot cross it unseen.</summary>
-    public long MinWarningDistanceBytes { get; private set; } = long.MaxValue;
-
     /// <summary>The warning level of <paramref name="domainName"/> (None when unknown).</summary>
     public WarningLevel WarningOf(string domainName)
         => _state.Domains.GetValueOrDefault(domainName)?.Warning?.Level ?? WarningLevel.None;
@@ -26,11 +22,11 @@ public sealed partial class OomEngine
     /// <summary>Allocates nothing unless a level changes, repeats, or a release is under way.</summary>
     private void StepLevels(long now)
     {
-        long minDistance = long.MaxValue;
         var levels = _options.Levels;
         if (!levels.Enabled)
         {
-            MinWarningDistanceBytes = minDistance;
+            // no warning level to reach (also after a reload turned them off): nothing of the levels drives the polling
+            foreach (var d in _domains) d.WarningDistanceBytes = long.MaxValue;
             return;
         }
         for (int i = 0; i < _domains.Length; i++)
@@ -55,11 +51,9 @@ public sealed partial class OomEngine
             // Below an armed kernel wake-up (armed no higher than the loosest warning level) nothing needs polling.
             long distance = d.KernelWakesFirst ? long.MaxValue : m.DistanceToNextBytes;
             d.WarningDistanceBytes = distance;
-            if (distance < minDistance) minDistance = distance;
             if (levels.Release) StepRelease(d, st, m, now);
             StepReclaim(d, st, m, now);
         }
-        MinWarningDistanceBytes = minDistance;
     }
 
     /// <summary>An episode starts when medium's conditions hold (not merely the hold), asks one subscriber at a time

@@ -76,14 +76,33 @@ public class CgroupDomainPollingTests
         Assert.False(c.UpdateFromUsage(4 * MiB, kernelWakesBelowUsage: true));
         Assert.True(c.KernelWakesFirst);
         engine.Step();
-        Assert.Equal(long.MaxValue, engine.MinWarningDistanceBytes);
+        Assert.Equal(long.MaxValue, c.WarningDistanceBytes);
 
         // Past the wake-up the cgroup is read in full and its distance to the first warning level is polled again.
         Assert.True(c.UpdateFromUsage(20 * MiB, kernelWakesBelowUsage: false));
         c.Update(20 * MiB, 0);
         Assert.False(c.KernelWakesFirst);
         engine.Step();
-        Assert.InRange(engine.MinWarningDistanceBytes, 0, 32 * MiB);
+        Assert.InRange(c.WarningDistanceBytes, 0, 32 * MiB);
+    }
+
+    [Fact]
+    public void An_engine_without_warning_levels_clears_a_distance_an_earlier_engine_left_on_the_domain()
+    {
+        // a reload builds a new engine on the same domains: one with [levels] off must not keep the old distance,
+        // or the loop would go on polling the cgroup for a warning level that no longer exists
+        var c = Small();
+        var withLevels = new OomEngine(new EngineOptions { InstanceId = "t", Levels = new LevelSettings() }, new FakeTimeProvider(), new NullSink());
+        withLevels.SetDomains([c]);
+        Assert.True(c.UpdateFromUsage(20 * MiB, kernelWakesBelowUsage: false));
+        c.Update(20 * MiB, 0);
+        withLevels.Step();
+        Assert.InRange(c.WarningDistanceBytes, 0, 32 * MiB);
+
+        var without = new OomEngine(new EngineOptions { InstanceId = "t", Levels = new LevelSettings { Enabled = false } }, new FakeTimeProvider(), new NullSink());
+        without.SetDomains([c]);
+        without.Step();
+        Assert.Equal(long.MaxValue, c.WarningDistanceBytes);
     }
 
     private sealed class NullSink : IEventSink
