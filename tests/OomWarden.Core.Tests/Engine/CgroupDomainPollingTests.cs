@@ -89,8 +89,8 @@ public class CgroupDomainPollingTests
     [Fact]
     public void An_engine_without_warning_levels_clears_a_distance_an_earlier_engine_left_on_the_domain()
     {
-        // a reload builds a new engine on the same domains: one with [levels] off must not keep the old distance,
-        // or the loop would go on polling the cgroup for a warning level that no longer exists
+        // an engine handed domains another engine stepped: one with [levels] off must not keep their old distance,
+        // or the loop would poll the cgroup for a warning level it does not have
         var c = Small();
         var withLevels = new OomEngine(new EngineOptions { InstanceId = "t", Levels = new LevelSettings() }, new FakeTimeProvider(), new NullSink());
         withLevels.SetDomains([c]);
