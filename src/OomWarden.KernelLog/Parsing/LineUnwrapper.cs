@@ -203,15 +203,7 @@ public static class LineUnwrapper
 
     /// <summary>0x80 in each byte of <paramref name="word"/> that is a blank, 0 in the others (no carry between bytes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong BlankBytes(ulong word) => ZeroBytes(word ^ 0x2020202020202020UL);
-
-    /// <summary>0x80 in each zero byte of <paramref name="word"/>, 0 in the others: exact, unlike the usual test's carries.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong ZeroBytes(ulong word)
-    {
-        const ulong Low7 = 0x7F7F7F7F7F7F7F7FUL;
-        return ~(((word & Low7) + Low7) | word | Low7);
-    }
+    private static ulong BlankBytes(ulong word) => ShortSpans.ZeroBytes(word ^ 0x2020202020202020UL);
 
     /// <summary>CONFIG_PRINTK_CALLER: <c>[  T4617] </c> or <c>[    C0] </c> after the stamp.</summary>
     private static ReadOnlySpan<byte> StripCallerId(ReadOnlySpan<byte> s)
