@@ -115,6 +115,8 @@ public static class LineUnwrapper
         return s.Slice(i);
     }
 
+    // inlined into Unwrap: most lines are dmesg's, the call and its saved registers cost as much as the stamp's checks
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryDmesg(ReadOnlySpan<byte> s, ref UnwrappedLine line)
     {
         int close;
