@@ -13,7 +13,10 @@ namespace OomWarden.KernelLog.Parsing;
 /// </summary>
 public static class ShortSpans
 {
-    /// <summary><c>s.IndexOf(c)</c>, the first 64 bytes compared inline (three lines of a report in four end there).</summary>
+    /// <summary>
+    /// <c>s.IndexOf(c)</c>, the first 64 bytes compared inline (three lines of a report in four end there), and the next
+    /// 64 (the node and kill lines) when the first hold none.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOfNear(ReadOnlySpan<byte> s, byte c)
     {
@@ -21,16 +24,28 @@ public static class ShortSpans
         {
             ref byte r = ref MemoryMarshal.GetReference(s);
             var x = Vector128.Create(c);
-            ulong m = Vector128.Equals(Vector128.LoadUnsafe(ref r), x).ExtractMostSignificantBits()
-                | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, 16), x).ExtractMostSignificantBits() << 16)
-                | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, 32), x).ExtractMostSignificantBits() << 32)
-                | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, 48), x).ExtractMostSignificantBits() << 48);
+            ulong m = Block64(ref r, 0, x);
             if (m != 0) return BitOperations.TrailingZeroCount(m);
-            int k = s.Slice(64).IndexOf(c);
-            return k < 0 ? k : k + 64;
+            int done = 64;
+            if (s.Length >= 128)
+            {
+                m = Block64(ref r, 64, x);
+                if (m != 0) return 64 + BitOperations.TrailingZeroCount(m);
+                done = 128;
+            }
+            int k = s.Slice(done).IndexOf(c);
+            return k < 0 ? k : k + done;
         }
         return s.IndexOf(c);
     }
+
+    /// <summary>One bit for each of the 64 bytes from <paramref name="at"/> that equals <paramref name="x"/>'s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Block64(ref byte r, nuint at, Vector128<byte> x) =>
+        Vector128.Equals(Vector128.LoadUnsafe(ref r, at), x).ExtractMostSignificantBits()
+        | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, at + 16), x).ExtractMostSignificantBits() << 16)
+        | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, at + 32), x).ExtractMostSignificantBits() << 32)
+        | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, at + 48), x).ExtractMostSignificantBits() << 48);
 
     /// <summary>
     /// <c>s.Contains(c)</c>; up to 256 bytes inline: from 16 in 16-byte blocks, the last one overlapping the one before,
