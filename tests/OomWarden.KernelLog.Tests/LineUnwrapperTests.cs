@@ -124,6 +124,60 @@ public class LineUnwrapperTests
         }
     }
 
+    /// <summary>
+    /// After printk's stamp, the caller id and journalctl short-monotonic's "host kernel: " are taken off as their rules
+    /// say (written out below as patterns), whatever the length of what follows: the searches for the first blank read
+    /// words of 8 and 16 bytes, overlapping near the end.
+    /// </summary>
+    [Fact]
+    public void What_follows_the_stamp_is_read_the_same_whatever_its_length()
+    {
+        string[] pieces = ["host", "kernel:", "kernel: ", " ", "  ", "\t", "[", "]", "T12", "C0", "x", "a-b.c", "[ T4617]", "[    C0]"];
+        var callerId = new System.Text.RegularExpressions.Regex(@"^\[[ \t]*[TC][0-9]+[ \t]*\]");
+        var journal = new System.Text.RegularExpressions.Regex(@"^([^ ]{1,69}) kernel: ");
+        var rnd = new Random(20261202);
+        for (int round = 0; round < 200_000; round++)
+        {
+            var sb = new StringBuilder();
+            int target = rnd.Next(0, 90);
+            while (sb.Length < target)
+            {
+                if (rnd.Next(4) == 0) sb.Append('w', rnd.Next(1, 40));
+                else sb.Append(pieces[rnd.Next(pieces.Length)]);
+            }
+            string after = sb.ToString();
+            string line = "[  100.000731]" + (rnd.Next(3) == 0 ? "" : " ") + after;
+            LineUnwrapper.Unwrap(Encoding.ASCII.GetBytes(line), out var u);
+
+            string rest = line.Substring(14).TrimStart(' ', '\t');
+            var c = callerId.Match(rest);
+            if (c.Success && c.Length - 1 < 16) rest = rest.Substring(c.Length).TrimStart(' ', '\t');
+            var j = journal.Match(rest);
+            Assert.Equal(j.Success ? LogWrapper.JournalMonotonic : LogWrapper.DmesgMonotonic, u.Wrapper);
+            Assert.Equal(j.Success ? j.Groups[1].Value : "", Encoding.ASCII.GetString(u.Host));
+            if (j.Success) rest = rest.Substring(j.Length);
+            Assert.Equal(rest.TrimStart(' ', '\t'), Encoding.ASCII.GetString(u.Message));
+        }
+    }
+
+    /// <summary>Blanks and quote marks before the content, of every length: the indent counts the blanks after the last mark.</summary>
+    [Fact]
+    public void The_indent_is_counted_the_same_whatever_its_length()
+    {
+        var rnd = new Random(16);
+        for (int round = 0; round < 100_000; round++)
+        {
+            var sb = new StringBuilder();
+            int n = rnd.Next(0, 40);
+            for (int k = 0; k < n; k++) sb.Append(rnd.Next(8) switch { 0 => '\t', 1 => '>', 2 => '|', _ => ' ' });
+            string prefix = sb.ToString();
+            LineUnwrapper.Unwrap(Encoding.ASCII.GetBytes(prefix + "file 0"), out var u);
+            int lastMark = prefix.LastIndexOfAny(['>', '|']);
+            Assert.Equal(prefix.Length - lastMark - 1, u.Indent);
+            Assert.Equal("file 0", Encoding.ASCII.GetString(u.Message));
+        }
+    }
+
     private static string Digits(Random rnd, int n)
     {
         var c = new char[n];

@@ -9,7 +9,7 @@ public class ShortSpansTests
     public void Every_position_of_every_length_gives_the_library_result()
     {
         var rnd = new Random(32);
-        for (int len = 0; len <= 200; len++)
+        for (int len = 0; len <= 300; len++)
             for (int round = 0; round < 200; round++)
             {
                 var s = new byte[len];

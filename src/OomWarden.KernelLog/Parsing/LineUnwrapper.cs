@@ -23,24 +23,27 @@ public static class LineUnwrapper
     {
         line = default;
         line.UptimeSeconds = double.NaN;
-        var s = StripQuoting(TrimEndCr(raw), out line.Indent);
-
-        // <N> priority (dmesg -r, console captures) or RFC 5424 "<13>1 2026-...".
+        var s = TrimEndCr(raw);
         bool priority = false;
-        if (s.Length > 2 && s[0] == (byte)'<')
+        // a dmesg line starts with its stamp's '[': no quote mark, blank, priority or facility column to strip
+        if (s.IsEmpty || s[0] != (byte)'[')
         {
-            int close = s.Slice(0, Math.Min(s.Length, 6)).IndexOf((byte)'>');
-            if (close > 1 && AllDigits(s.Slice(1, close - 1)))
+            s = StripQuoting(s, out line.Indent);
+            // <N> priority (dmesg -r, console captures) or RFC 5424 "<13>1 2026-...".
+            if (s.Length > 2 && s[0] == (byte)'<')
             {
-                var rest = s.Slice(close + 1);
-                if (rest.Length > 2 && rest[0] == (byte)'1' && rest[1] == (byte)' ' && TryRfc5424(rest.Slice(2), ref line))
-                    return;
-                s = rest;
-                priority = true;
+                int close = s.Slice(0, Math.Min(s.Length, 6)).IndexOf((byte)'>');
+                if (close > 1 && AllDigits(s.Slice(1, close - 1)))
+                {
+                    var rest = s.Slice(close + 1);
+                    if (rest.Length > 2 && rest[0] == (byte)'1' && rest[1] == (byte)' ' && TryRfc5424(rest.Slice(2), ref line))
+                        return;
+                    s = rest;
+                    priority = true;
+                }
             }
+            s = StripFacilityColumns(s);
         }
-
-        s = StripFacilityColumns(s);
 
         if (s.Length > 0)
         {
@@ -75,6 +78,12 @@ public static class LineUnwrapper
     {
         // counted in a local: the out parameter is a field of the caller's line, written to memory at each step
         int i = 0, blanks = 0;
+        if (Vector128.IsHardwareAccelerated && s.Length >= Vector128<byte>.Count)
+        {
+            // the leading blanks in one compare: the 2nd+ lines of a multi-line record start with 16 of them
+            uint other = ~Vector128.Equals(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(s)), Vector128.Create((byte)' ')).ExtractMostSignificantBits();
+            i = blanks = BitOperations.TrailingZeroCount(other); // 16 when all are: ~ set the bits above them
+        }
         while (i < s.Length)
         {
             byte b = s[i];
@@ -106,6 +115,8 @@ public static class LineUnwrapper
         return s.Slice(i);
     }
 
+    // inlined into Unwrap: most lines are dmesg's, the call and its saved registers cost as much as the stamp's checks
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryDmesg(ReadOnlySpan<byte> s, ref UnwrappedLine line)
     {
         int close;
@@ -146,21 +157,25 @@ public static class LineUnwrapper
         }
         var rest = TrimStart(s.Slice(close + 1));
         if (rest.Length >= 4 && rest[0] == (byte)'[') rest = StripCallerId(rest);
-        // journalctl -o short-monotonic: "[  394.158309] host kernel: msg"
-        int sp = FirstBlank(rest);
-        if (sp > 0 && rest.Slice(sp + 1).StartsWith("kernel: "u8))
+        // journalctl -o short-monotonic: "[  394.158309] host kernel: msg"; a host, a blank and "kernel: " take 10 bytes
+        if (rest.Length >= 10)
         {
-            line.Host = rest.Slice(0, sp);
-            line.Wrapper = LogWrapper.JournalMonotonic;
-            rest = rest.Slice(sp + 9);
+            int sp = FirstBlank(rest);
+            if (sp > 0 && rest.Slice(sp + 1).StartsWith("kernel: "u8))
+            {
+                line.Host = rest.Slice(0, sp);
+                line.Wrapper = LogWrapper.JournalMonotonic;
+                rest = rest.Slice(sp + 9);
+            }
         }
         line.Message = TrimStart(rest);
         return true;
     }
 
     /// <summary>
-    /// The first blank among the first 70 bytes of <paramref name="s"/>, or -1: two 16-byte compares find it in most
-    /// lines (a message's first word is short), instead of a search set up for the whole line.
+    /// The first blank among the first 70 bytes of <paramref name="s"/>, or -1: two 16-byte compares (the second one
+    /// overlapping the first in a line shorter than 32) or two 8-byte words (shorter than 16) find it in most lines (a
+    /// message's first word is short), instead of a search set up for the whole line.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FirstBlank(ReadOnlySpan<byte> s)
@@ -170,11 +185,27 @@ public static class LineUnwrapper
             ref byte r = ref MemoryMarshal.GetReference(s);
             var blank = Vector128.Create((byte)' ');
             uint m = Vector128.Equals(Vector128.LoadUnsafe(ref r), blank).ExtractMostSignificantBits();
-            if (m == 0 && s.Length >= 32) m = Vector128.Equals(Vector128.LoadUnsafe(ref r, 16), blank).ExtractMostSignificantBits() << 16;
+            if (m == 0)
+            {
+                int second = Math.Min(s.Length - 16, 16);
+                m = Vector128.Equals(Vector128.LoadUnsafe(ref r, (nuint)second), blank).ExtractMostSignificantBits() << second;
+            }
             if (m != 0) return BitOperations.TrailingZeroCount(m);
+            if (s.Length <= 32) return -1;
+        }
+        else if (s.Length >= 8 && s.Length < 16)
+        {
+            ulong first = BlankBytes(BinaryPrimitives.ReadUInt64LittleEndian(s));
+            if (first != 0) return BitOperations.TrailingZeroCount(first) >> 3;
+            ulong last = BlankBytes(BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(s.Length - 8)));
+            return last != 0 ? s.Length - 8 + (BitOperations.TrailingZeroCount(last) >> 3) : -1;
         }
         return s.Slice(0, Math.Min(s.Length, 70)).IndexOf((byte)' ');
     }
+
+    /// <summary>0x80 in each byte of <paramref name="word"/> that is a blank, 0 in the others (no carry between bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong BlankBytes(ulong word) => ShortSpans.ZeroBytes(word ^ 0x2020202020202020UL);
 
     /// <summary>CONFIG_PRINTK_CALLER: <c>[  T4617] </c> or <c>[    C0] </c> after the stamp.</summary>
     private static ReadOnlySpan<byte> StripCallerId(ReadOnlySpan<byte> s)
@@ -189,8 +220,8 @@ public static class LineUnwrapper
 
     /// <summary>
     /// <c>[  394.158309]</c> exactly: <c>[</c>, blanks and at least one digit up to index 5, <c>.</c>, six digits,
-    /// <c>]</c> at 13; the seconds as <see cref="ScanMonotonic"/> computes them, and where the digits start. The six
-    /// fraction digits are checked and read in one 8-byte word.
+    /// <c>]</c> at 13; the seconds as <see cref="ScanMonotonic"/> computes them, and where the digits start. The whole
+    /// seconds and the six fraction digits are each checked and read in one 8-byte word.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryPrintkStamp(ReadOnlySpan<byte> s, out double seconds, out int from)
@@ -198,26 +229,38 @@ public static class LineUnwrapper
         seconds = 0;
         from = 1;
         if (s.Length < 14 || s[6] != (byte)'.' || s[13] != (byte)']') return false;
+        // s[0..8): '[', the five places of the whole seconds (blanks, then digits), '.', a fraction digit
+        ulong head = BinaryPrimitives.ReadUInt64LittleEndian(s);
+        const ulong WholePlaces = 0x0000_8080_8080_8000UL; // bytes 1..5
+        ulong blanks = BlankBytes(head) & WholePlaces;
+        ulong digitsOrLaterBlanks = ~blanks & WholePlaces;
+        if (digitsOrLaterBlanks == 0) return false; // no digit
+        int first = BitOperations.TrailingZeroCount(digitsOrLaterBlanks) >> 3;
+        // the leading blanks made '0' (0x20 | 0x10), the five places moved up to bytes 3..7 under three '0's: a blank
+        // after a digit, or anything else, fails the digit test
+        ulong whole = ((head | ((blanks & ((1UL << (first << 3)) - 1)) >> 3)) << 16 & ~0xFFFFFFUL) | 0x303030UL;
         // s[5..13) with its first two bytes (a digit and the dot) made '0': "00" and the six fraction digits
-        ulong d = (BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(5)) & ~0xFFFFUL) | 0x3030UL;
-        if ((d & 0xF0F0F0F0F0F0F0F0UL) != 0x3030303030303030UL || ((d + 0x0606060606060606UL) & 0xF0F0F0F0F0F0F0F0UL) != 0x3030303030303030UL)
-            return false;
-        while (from < 6 && s[from] == (byte)' ') from++;
-        if (from == 6) return false;
-        long whole = 0;
-        for (int i = from; i < 6; i++)
-        {
-            if (!IsDigit(s[i])) return false;
-            whole = whole * 10 + (s[i] - '0');
-        }
-        // eight digits, the first in the lowest byte: pairs, then fours, then all eight
-        d -= 0x3030303030303030UL;
+        ulong frac = (BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(5)) & ~0xFFFFUL) | 0x3030UL;
+        if (!EightDigits(whole) || !EightDigits(frac)) return false;
+        from = first;
+        seconds = ValueOfEightDigits(whole) + ValueOfEightDigits(frac) * NegativePowersOf10[6];
+        return true;
+    }
+
+    /// <summary>Each byte of <paramref name="word"/> is an ASCII digit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool EightDigits(ulong word) =>
+        (word & 0xF0F0F0F0F0F0F0F0UL) == 0x3030303030303030UL && ((word + 0x0606060606060606UL) & 0xF0F0F0F0F0F0F0F0UL) == 0x3030303030303030UL;
+
+    /// <summary>Eight ASCII digits, the first in the lowest byte, as a number: pairs, then fours, then all eight.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long ValueOfEightDigits(ulong word)
+    {
+        ulong d = word - 0x3030303030303030UL;
         d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFUL;
         d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFUL;
         d = (d * 10000 + (d >> 32)) & 0xFFFFFFFFUL;
-        long frac = (long)d;
-        seconds = whole + frac * NegativePowersOf10[6];
-        return true;
+        return (long)d;
     }
 
     private static readonly double[] NegativePowersOf10 = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9];

@@ -70,10 +70,11 @@ public sealed class OomLogReader
     private readonly byte[] _pMsg = new byte[MaxLineBytes];
     private int _pLen = -1;
     private int _pAt = -1;
-    private readonly byte[] _pTime = new byte[64];
+    private const int PendingTimeBytes = 64, PendingHostBytes = 128;
+    private readonly byte[] _pTime = new byte[PendingTimeBytes];
     private int _pTimeLen;
     private int _pTimeAt = -1;
-    private readonly byte[] _pHost = new byte[128];
+    private readonly byte[] _pHost = new byte[PendingHostBytes];
     private int _pHostLen;
     private int _pHostAt = -1;
     private LogWrapper _pWrapper;
@@ -302,10 +303,7 @@ public sealed class OomLogReader
         LineUnwrapper.Unwrap(raw, out var u);
         if (u.IsForeign)
         {
-            Evidence(u);
-            FlushPending();
-            var none = LineMeta.None;
-            _assembler.Message(default, LineKind.Unrelated, none);
+            ForeignLine(u);
             return;
         }
         if (!u.Host.IsEmpty) _assembler.BootHost(u.Host);
@@ -335,6 +333,15 @@ public sealed class OomLogReader
         FlushPending();
         SetPending(u.Message, u.Wrapper, u.Time, u.Host, u.UptimeSeconds, keepMeta: false);
         _pAmbiguous = u.AmbiguousBsd;
+    }
+
+    /// <summary>A journal or syslog line from something else than the kernel: it ends the held-back line and is no part of a report.</summary>
+    private void ForeignLine(in UnwrappedLine u)
+    {
+        Evidence(u);
+        FlushPending();
+        var none = LineMeta.None;
+        _assembler.Message(default, LineKind.Unrelated, none);
     }
 
     /// <summary>A syslog daemon's own lines ("rsyslogd:" without a pid, as rsyslog logs itself; sysklogd's "syslogd 1.4.1:"; syslog-ng).</summary>
@@ -373,18 +380,23 @@ public sealed class OomLogReader
             || head.IndexOf("#"u8) >= 0 || (p.Length > 0 && p[^1] != (byte)' ' && head.IndexOf((byte)' ') < 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetPending(ReadOnlySpan<byte> msg, LogWrapper wrapper, ReadOnlySpan<byte> time, ReadOnlySpan<byte> host, double uptime, bool keepMeta)
     {
-        _pLen = Math.Min(msg.Length, _pMsg.Length);
-        _pAt = InBuffer(msg.Slice(0, _pLen), _pMsg);
+        // the lengths in locals (the arrays' constant sizes): a field read back after its store costs a load
+        int len = Math.Min(msg.Length, MaxLineBytes);
+        _pLen = len;
+        _pAt = InBuffer(msg.Slice(0, len), _pMsg);
         _pWrapper = wrapper;
         _pUptime = uptime;
         if (!keepMeta)
         {
-            _pTimeLen = Math.Min(time.Length, _pTime.Length);
-            _pTimeAt = InBuffer(time.Slice(0, _pTimeLen), _pTime);
-            _pHostLen = Math.Min(host.Length, _pHost.Length);
-            _pHostAt = InBuffer(host.Slice(0, _pHostLen), _pHost);
+            len = Math.Min(time.Length, PendingTimeBytes);
+            _pTimeLen = len;
+            _pTimeAt = InBuffer(time.Slice(0, len), _pTime);
+            len = Math.Min(host.Length, PendingHostBytes);
+            _pHostLen = len;
+            _pHostAt = InBuffer(host.Slice(0, len), _pHost);
         }
         _pKindKnown = false;
     }

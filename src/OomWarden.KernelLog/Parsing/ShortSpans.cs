@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -12,7 +13,10 @@ namespace OomWarden.KernelLog.Parsing;
 /// </summary>
 public static class ShortSpans
 {
-    /// <summary><c>s.IndexOf(c)</c>, the first 64 bytes compared inline (three lines of a report in four end there).</summary>
+    /// <summary>
+    /// <c>s.IndexOf(c)</c>, the first 64 bytes compared inline (three lines of a report in four end there), and the next
+    /// 64 (the node and kill lines) when the first hold none.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOfNear(ReadOnlySpan<byte> s, byte c)
     {
@@ -20,28 +24,64 @@ public static class ShortSpans
         {
             ref byte r = ref MemoryMarshal.GetReference(s);
             var x = Vector128.Create(c);
-            ulong m = Vector128.Equals(Vector128.LoadUnsafe(ref r), x).ExtractMostSignificantBits()
-                | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, 16), x).ExtractMostSignificantBits() << 16)
-                | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, 32), x).ExtractMostSignificantBits() << 32)
-                | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, 48), x).ExtractMostSignificantBits() << 48);
+            ulong m = Block64(ref r, 0, x);
             if (m != 0) return BitOperations.TrailingZeroCount(m);
-            int k = s.Slice(64).IndexOf(c);
-            return k < 0 ? k : k + 64;
+            int done = 64;
+            if (s.Length >= 128)
+            {
+                m = Block64(ref r, 64, x);
+                if (m != 0) return 64 + BitOperations.TrailingZeroCount(m);
+                done = 128;
+            }
+            int k = s.Slice(done).IndexOf(c);
+            return k < 0 ? k : k + done;
         }
         return s.IndexOf(c);
     }
 
-    /// <summary><c>s.Contains(c)</c>; 16 to 64 bytes inline in 16-byte blocks, the last one overlapping the one before.</summary>
+    /// <summary>One bit for each of the 64 bytes from <paramref name="at"/> that equals <paramref name="x"/>'s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Block64(ref byte r, nuint at, Vector128<byte> x) =>
+        Vector128.Equals(Vector128.LoadUnsafe(ref r, at), x).ExtractMostSignificantBits()
+        | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, at + 16), x).ExtractMostSignificantBits() << 16)
+        | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, at + 32), x).ExtractMostSignificantBits() << 32)
+        | ((ulong)Vector128.Equals(Vector128.LoadUnsafe(ref r, at + 48), x).ExtractMostSignificantBits() << 48);
+
+    /// <summary>
+    /// <c>s.Contains(c)</c>; up to 256 bytes inline: from 16 in 16-byte blocks, the last one overlapping the one before,
+    /// from 8 in two 8-byte words, overlapping the same way, below 8 byte by byte.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Contains(ReadOnlySpan<byte> s, byte c)
     {
-        if (!Vector128.IsHardwareAccelerated || s.Length < Vector128<byte>.Count || s.Length > 4 * Vector128<byte>.Count)
-            return s.Contains(c);
+        if (!Vector128.IsHardwareAccelerated || s.Length > 16 * Vector128<byte>.Count) return s.Contains(c);
+        if (s.Length < Vector128<byte>.Count) return ContainsShort(s, c);
         ref byte r = ref MemoryMarshal.GetReference(s);
         var x = Vector128.Create(c);
         var any = Vector128.Equals(Vector128.LoadUnsafe(ref r, (nuint)(s.Length - Vector128<byte>.Count)), x);
         for (int i = 0; i + Vector128<byte>.Count < s.Length; i += Vector128<byte>.Count)
             any |= Vector128.Equals(Vector128.LoadUnsafe(ref r, (nuint)i), x);
         return any.ExtractMostSignificantBits() != 0;
+    }
+
+    private static bool ContainsShort(ReadOnlySpan<byte> s, byte c)
+    {
+        if (s.Length >= sizeof(ulong))
+        {
+            ulong all = c * 0x0101010101010101UL;
+            return (ZeroBytes(BinaryPrimitives.ReadUInt64LittleEndian(s) ^ all)
+                | ZeroBytes(BinaryPrimitives.ReadUInt64LittleEndian(s.Slice(s.Length - sizeof(ulong))) ^ all)) != 0;
+        }
+        foreach (byte b in s)
+            if (b == c) return true;
+        return false;
+    }
+
+    /// <summary>0x80 in each zero byte of <paramref name="word"/>, 0 in the others: exact, unlike the usual test's carries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong ZeroBytes(ulong word)
+    {
+        const ulong Low7 = 0x7F7F7F7F7F7F7F7FUL;
+        return ~(((word & Low7) + Low7) | word | Low7);
     }
 }
