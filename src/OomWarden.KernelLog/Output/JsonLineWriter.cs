@@ -39,14 +39,14 @@ public sealed class JsonLineWriter
     public static byte[] Name(string name) => Encoding.UTF8.GetBytes("\"" + name + "\":");
 
     public void StartObject() { Separator(); Byte((byte)'{'); _comma = 0; }
-    public void StartObject(byte[] name) => PropertyAndByte(name, (byte)'{');
+    public void StartObject(ReadOnlySpan<byte> name) => PropertyAndByte(name, (byte)'{');
     public void EndObject() { Byte((byte)'}'); _comma = 1; }
-    public void StartArray(byte[] name) => PropertyAndByte(name, (byte)'[');
+    public void StartArray(ReadOnlySpan<byte> name) => PropertyAndByte(name, (byte)'[');
     public void EndArray() { Byte((byte)']'); _comma = 1; }
     public void NewLine() { Byte((byte)'\n'); _comma = 0; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Null(byte[] name)
+    public void Null(ReadOnlySpan<byte> name)
     {
         ref byte buf = ref Room(name.Length + 5);
         int at = Property(ref buf, name);
@@ -55,10 +55,10 @@ public sealed class JsonLineWriter
         _comma = 1;
     }
 
-    public void Bool(byte[] name, bool value) { Property(name); Raw(value ? "true"u8 : "false"u8); _comma = 1; }
+    public void Bool(ReadOnlySpan<byte> name, bool value) { Property(name); Raw(value ? "true"u8 : "false"u8); _comma = 1; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Number(byte[] name, long value)
+    public void Number(ReadOnlySpan<byte> name, long value)
     {
         // one check for the room of the comma, the name and the longest number (20: long.MinValue)
         ref byte buf = ref Room(name.Length + 21);
@@ -67,7 +67,7 @@ public sealed class JsonLineWriter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Number(byte[] name, long? value) { if (value is long v) Number(name, v); else Null(name); }
+    public void Number(ReadOnlySpan<byte> name, long? value) { if (value is long v) Number(name, v); else Null(name); }
 
     public void NumberValue(long value)
     {
@@ -77,10 +77,12 @@ public sealed class JsonLineWriter
         _comma = 1;
     }
 
-    public void String(byte[] name, string? value)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void String(ReadOnlySpan<byte> name, string? value)
     {
         if (value is null) { Null(name); return; }
-        Property(name);
+        ref byte buf = ref Room(name.Length + 1);
+        _len = Property(ref buf, name);
         Str(value);
         _comma = 1;
     }
@@ -117,7 +119,7 @@ public sealed class JsonLineWriter
     }
 
     /// <summary>As <see cref="Utf8JsonWriter.WriteNumber(string, double)"/>: the shortest text that round-trips; NaN and infinities are refused.</summary>
-    public void Number(byte[] name, double value)
+    public void Number(ReadOnlySpan<byte> name, double value)
     {
         if (!double.IsFinite(value)) throw new ArgumentException("JSON has no NaN or infinity", nameof(value));
         Property(name);
@@ -129,7 +131,7 @@ public sealed class JsonLineWriter
 
     /// <summary>The comma when one is due and the name, at the end of the written bytes; the room must be there.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Property(ref byte buf, byte[] name)
+    private int Property(ref byte buf, ReadOnlySpan<byte> name)
     {
         int at = _len;
         Unsafe.Add(ref buf, at) = (byte)','; // overwritten by the name when no comma is due
@@ -138,13 +140,13 @@ public sealed class JsonLineWriter
         return at + name.Length;
     }
 
-    private void Property(byte[] name)
+    private void Property(ReadOnlySpan<byte> name)
     {
         ref byte buf = ref Room(name.Length + 1);
         _len = Property(ref buf, name);
     }
 
-    private void PropertyAndByte(byte[] name, byte b)
+    private void PropertyAndByte(ReadOnlySpan<byte> name, byte b)
     {
         ref byte buf = ref Room(name.Length + 2);
         int at = Property(ref buf, name);
@@ -166,10 +168,10 @@ public sealed class JsonLineWriter
     /// the width that fits, inline: a call to the library's copy costs more than the copy for these lengths.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyShort(ref byte dest, byte[] source)
+    private static void CopyShort(ref byte dest, ReadOnlySpan<byte> source)
     {
         int n = source.Length;
-        ref byte from = ref MemoryMarshal.GetArrayDataReference(source);
+        ref byte from = ref MemoryMarshal.GetReference(source);
         if (n >= 16)
         {
             if (n > 32)
@@ -194,7 +196,11 @@ public sealed class JsonLineWriter
             for (int i = 0; i < n; i++) Unsafe.Add(ref dest, i) = Unsafe.Add(ref from, i);
     }
 
-    private static readonly uint NullWord = BitConverter.ToUInt32("null"u8);
+    private static uint NullWord
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => BitConverter.IsLittleEndian ? 0x6C6C756Eu : 0x6E756C6Cu; // "null" (folded by the compiler)
+    }
 
     /// <summary>
     /// <paramref name="value"/> in decimal at <paramref name="at"/> (20 bytes of room), as long.TryFormat writes it with
