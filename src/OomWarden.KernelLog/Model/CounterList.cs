@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using OomWarden.KernelLog.Output;
 
@@ -147,16 +148,18 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
     internal long? FindFirst(CounterName a, CounterName b, CounterName c)
     {
         long? vb = null, vc = null;
-        for (int i = 0; i < _count; i++)
+        uint ha = a.Hash, hb = b.Hash, hc = c.Hash;
+        // the hash first (one load per counter: most match none of the three), the name only when it matches
+        foreach (var (n, value) in _items.AsSpan(0, _count))
         {
-            var n = _items[i].Name;
-            if (Same(n, a)) return _items[i].Value; // the first a wins whatever follows
-            if (vb is null && Same(n, b)) vb = _items[i].Value;
-            else if (vc is null && Same(n, c)) vc = _items[i].Value;
+            uint h = n.Hash;
+            if (h == ha && Same(n, a)) return value; // the first a wins whatever follows
+            if (vb is null && h == hb && Same(n, b)) vb = value;
+            else if (vc is null && h == hc && Same(n, c)) vc = value;
         }
         return vb ?? vc;
 
-        static bool Same(CounterName n, CounterName key) => ReferenceEquals(n, key) || (n.Hash == key.Hash && n.Text == key.Text);
+        static bool Same(CounterName n, CounterName key) => ReferenceEquals(n, key) || n.Text == key.Text;
     }
 
     /// <summary>The value of the first counter of that name, null when none.</summary>
@@ -187,6 +190,7 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
     }
 
     /// <summary>No name before <paramref name="i"/> has its text; records it in <paramref name="seenAt"/> if so.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool FirstOfItsName(ReadOnlySpan<(CounterName Name, long Value)> items, Span<ushort> seenAt, int bits, int i)
     {
         var name = items[i].Name;
