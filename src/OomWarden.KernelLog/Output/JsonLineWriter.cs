@@ -272,7 +272,11 @@ public sealed class JsonLineWriter
         int slot = (int)((uint)(value.Length * 31 + value[0] * 7 + value[value.Length / 2] * 3 + value[^1]) * 2654435761u >> 24) & (CacheSlots - 1);
         if (ReferenceEquals(_kept[slot], value))
         {
-            Raw(_keptJson[slot]!);
+            // most kept forms are short (a comm, a format, a path): the inline copy, not a call
+            var json = _keptJson[slot]!;
+            ref byte buf = ref Room(json.Length);
+            CopyShort(ref Unsafe.Add(ref buf, _len), json);
+            _len += json.Length;
             return;
         }
         int start = _len;
