@@ -115,6 +115,19 @@ public class JsonLineWriterTests
     }
 
     [Fact]
+    public void Numbers_at_every_power_of_ten_match()
+    {
+        // the writer counts the digits first: each side of each power of ten, where a wrong count would show
+        var values = new List<long>();
+        for (long p = 1; p <= 1_000_000_000_000_000_000; p *= 10)
+            foreach (long d in new long[] { -1, 0, 1 }) { values.Add(p + d); values.Add(-(p + d)); values.Add(2 * p + d); values.Add(9 * p + d); }
+        values.AddRange([uint.MaxValue, (long)uint.MaxValue + 1, int.MaxValue, long.MaxValue - 1]);
+        foreach (long n in values)
+            Assert.Equal(Reference(w => { w.WriteNumber("k", n); w.WriteStartArray("k"); w.WriteNumberValue(n); w.WriteEndArray(); }),
+                Ours(w => { w.Number(Key, n); w.StartArray(Key); w.NumberValue(n); w.EndArray(); }));
+    }
+
+    [Fact]
     public void Grows_past_its_first_buffer()
     {
         string big = new('x', 100_000);

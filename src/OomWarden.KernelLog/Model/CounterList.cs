@@ -1,4 +1,6 @@
 using System.Collections;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using OomWarden.KernelLog.Output;
 
@@ -146,16 +148,18 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
     internal long? FindFirst(CounterName a, CounterName b, CounterName c)
     {
         long? vb = null, vc = null;
-        for (int i = 0; i < _count; i++)
+        uint ha = a.Hash, hb = b.Hash, hc = c.Hash;
+        // the hash first (one load per counter: most match none of the three), the name only when it matches
+        foreach (var (n, value) in _items.AsSpan(0, _count))
         {
-            var n = _items[i].Name;
-            if (Same(n, a)) return _items[i].Value; // the first a wins whatever follows
-            if (vb is null && Same(n, b)) vb = _items[i].Value;
-            else if (vc is null && Same(n, c)) vc = _items[i].Value;
+            uint h = n.Hash;
+            if (h == ha && Same(n, a)) return value; // the first a wins whatever follows
+            if (vb is null && h == hb && Same(n, b)) vb = value;
+            else if (vc is null && h == hc && Same(n, c)) vc = value;
         }
         return vb ?? vc;
 
-        static bool Same(CounterName n, CounterName key) => ReferenceEquals(n, key) || (n.Hash == key.Hash && n.Text == key.Text);
+        static bool Same(CounterName n, CounterName key) => ReferenceEquals(n, key) || n.Text == key.Text;
     }
 
     /// <summary>The value of the first counter of that name, null when none.</summary>
@@ -167,29 +171,42 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
     }
 
     /// <summary>The counters as one JSON object under <paramref name="property"/>: a repeated name is written once (its first value).</summary>
-    internal void WriteJson(JsonLineWriter w, byte[] property)
+    internal void WriteJson(JsonLineWriter w, ReadOnlySpan<byte> property)
     {
         w.StartObject(property);
-        // a 256-bit filter of the names' hashes keeps the look-back for repeats to the names that may be one
-        Span<ulong> filter = stackalloc ulong[4];
-        for (int i = 0; i < _count; i++)
+        // the names seen so far in an open-addressed table of their positions (+1; 0 is empty), at most half full: a
+        // name is looked for among the few of its hash, not among all the names before it
+        int bits = Math.Max(4, BitOperations.Log2((uint)_count) + 2);
+        Span<ushort> seenAt = stackalloc ushort[1 << bits];
+        var items = _items.AsSpan(0, _count);
+        for (int i = 0; i < items.Length; i++)
         {
-            var name = _items[i].Name;
-            uint h = name.Hash;
-            int word = (int)(h >> 6) & 3, bit = (int)h & 63;
-            bool seen = false;
-            if ((filter[word] & (1UL << bit)) != 0)
-                for (int j = 0; j < i && !seen; j++)
-                {
-                    var other = _items[j].Name;
-                    seen = ReferenceEquals(other, name) || (other.Hash == h && string.Equals(other.Text, name.Text, StringComparison.Ordinal));
-                }
-            filter[word] |= 1UL << bit;
-            if (seen) continue;
-            if (name.JsonProperty is { } p) w.Number(p, _items[i].Value);
-            else w.Number(name.Text, _items[i].Value);
+            var name = items[i].Name;
+            if (!FirstOfItsName(items, seenAt, bits, i)) continue;
+            if (name.JsonProperty is { } p) w.Number(p, items[i].Value);
+            else w.Number(name.Text, items[i].Value);
         }
         w.EndObject();
+    }
+
+    /// <summary>No name before <paramref name="i"/> has its text; records it in <paramref name="seenAt"/> if so.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool FirstOfItsName(ReadOnlySpan<(CounterName Name, long Value)> items, Span<ushort> seenAt, int bits, int i)
+    {
+        var name = items[i].Name;
+        uint h = name.Hash;
+        int mask = seenAt.Length - 1;
+        for (int slot = (int)((h * 0x9E3779B1u) >> (32 - bits)); ; slot = (slot + 1) & mask)
+        {
+            int at = seenAt[slot] - 1;
+            if (at < 0)
+            {
+                seenAt[slot] = (ushort)(i + 1);
+                return true;
+            }
+            var other = items[at].Name;
+            if (ReferenceEquals(other, name) || (other.Hash == h && string.Equals(other.Text, name.Text, StringComparison.Ordinal))) return false;
+        }
     }
 
     public IEnumerator<KeyValuePair<string, long>> GetEnumerator()

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -20,7 +23,7 @@ public sealed class JsonLineWriter
 
     private byte[] _buf;
     private int _len;
-    private bool _comma;
+    private int _comma; // 1 when the next value needs a comma before it: added to the length, not branched on
 
     public JsonLineWriter(int capacity = 16 * 1024) => _buf = new byte[capacity];
 
@@ -29,35 +32,61 @@ public sealed class JsonLineWriter
     public void Reset()
     {
         _len = 0;
-        _comma = false;
+        _comma = 0;
     }
 
     /// <summary>A property name as written before its value: <c>"name":</c> (the name must need no escaping).</summary>
     public static byte[] Name(string name) => Encoding.UTF8.GetBytes("\"" + name + "\":");
 
-    public void StartObject() { Separator(); Byte((byte)'{'); _comma = false; }
-    public void StartObject(byte[] name) { Property(name); Byte((byte)'{'); _comma = false; }
-    public void EndObject() { Byte((byte)'}'); _comma = true; }
-    public void StartArray(byte[] name) { Property(name); Byte((byte)'['); _comma = false; }
-    public void EndArray() { Byte((byte)']'); _comma = true; }
-    public void NewLine() { Byte((byte)'\n'); _comma = false; }
+    public void StartObject() { Separator(); Byte((byte)'{'); _comma = 0; }
+    public void StartObject(ReadOnlySpan<byte> name) => PropertyAndByte(name, (byte)'{');
+    public void EndObject() { Byte((byte)'}'); _comma = 1; }
+    public void StartArray(ReadOnlySpan<byte> name) => PropertyAndByte(name, (byte)'[');
+    public void EndArray() { Byte((byte)']'); _comma = 1; }
+    public void NewLine() { Byte((byte)'\n'); _comma = 0; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Null(byte[] name) { Property(name); Raw("null"u8); _comma = true; }
-    public void Bool(byte[] name, bool value) { Property(name); Raw(value ? "true"u8 : "false"u8); _comma = true; }
+    public void Null(ReadOnlySpan<byte> name)
+    {
+        ref byte buf = ref Room(name.Length + 5);
+        int at = Property(ref buf, name);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref buf, at), NullWord);
+        _len = at + 4;
+        _comma = 1;
+    }
+
+    public void Bool(ReadOnlySpan<byte> name, bool value) { Property(name); Raw(value ? "true"u8 : "false"u8); _comma = 1; }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Number(byte[] name, long value) { Property(name); Long(value); _comma = true; }
+    public void Number(ReadOnlySpan<byte> name, long value)
+    {
+        // one check for the room of the comma, the name and the longest number (20: long.MinValue)
+        ref byte buf = ref Room(name.Length + 21);
+        _len = Digits(ref buf, Property(ref buf, name), value);
+        _comma = 1;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Number(byte[] name, long? value) { if (value is long v) Number(name, v); else Null(name); }
-    public void NumberValue(long value) { Separator(); Long(value); _comma = true; }
-    public void String(byte[] name, string? value)
+    public void Number(ReadOnlySpan<byte> name, long? value) { if (value is long v) Number(name, v); else Null(name); }
+
+    public void NumberValue(long value)
+    {
+        ref byte buf = ref Room(21);
+        Unsafe.Add(ref buf, _len) = (byte)',';
+        _len = Digits(ref buf, _len + _comma, value);
+        _comma = 1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void String(ReadOnlySpan<byte> name, string? value)
     {
         if (value is null) { Null(name); return; }
-        Property(name);
+        ref byte buf = ref Room(name.Length + 1);
+        _len = Property(ref buf, name);
         Str(value);
-        _comma = true;
+        _comma = 1;
     }
-    public void StringValue(string value) { Separator(); Str(value); _comma = true; }
+    public void StringValue(string value) { Separator(); Str(value); _comma = 1; }
 
     /// <summary>
     /// A string value given as UTF-8 bytes, written when they are printable ASCII without <c>"</c> or <c>\</c> (then
@@ -66,14 +95,15 @@ public sealed class JsonLineWriter
     public bool TryStringValue(ReadOnlySpan<byte> utf8)
     {
         if (utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0 || utf8.IndexOfAny((byte)'"', (byte)'\\') >= 0) return false;
-        Separator();
-        Ensure(utf8.Length + 2);
-        var dest = _buf.AsSpan(_len, utf8.Length + 2);
-        dest[0] = (byte)'"';
-        utf8.CopyTo(dest.Slice(1));
-        dest[^1] = (byte)'"';
-        _len += utf8.Length + 2;
-        _comma = true;
+        ref byte buf = ref Room(utf8.Length + 3);
+        int at = _len;
+        Unsafe.Add(ref buf, at) = (byte)',';
+        at += _comma;
+        Unsafe.Add(ref buf, at) = (byte)'"';
+        utf8.CopyTo(_buf.AsSpan(at + 1));
+        Unsafe.Add(ref buf, at + 1 + utf8.Length) = (byte)'"';
+        _len = at + utf8.Length + 2;
+        _comma = 1;
         return true;
     }
 
@@ -83,46 +113,145 @@ public sealed class JsonLineWriter
         Separator();
         Str(name);
         Byte((byte)':');
-        Long(value);
-        _comma = true;
+        ref byte buf = ref Room(20);
+        _len = Digits(ref buf, _len, value);
+        _comma = 1;
     }
 
     /// <summary>As <see cref="Utf8JsonWriter.WriteNumber(string, double)"/>: the shortest text that round-trips; NaN and infinities are refused.</summary>
-    public void Number(byte[] name, double value)
+    public void Number(ReadOnlySpan<byte> name, double value)
     {
         if (!double.IsFinite(value)) throw new ArgumentException("JSON has no NaN or infinity", nameof(value));
         Property(name);
         int n;
         while (!value.TryFormat(_buf.AsSpan(_len), out n, default, CultureInfo.InvariantCulture)) Grow(64);
         _len += n;
-        _comma = true;
+        _comma = 1;
     }
 
+    /// <summary>The comma when one is due and the name, at the end of the written bytes; the room must be there.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Property(byte[] name)
+    private int Property(ref byte buf, ReadOnlySpan<byte> name)
     {
-        Separator();
-        Raw(name);
+        int at = _len;
+        Unsafe.Add(ref buf, at) = (byte)','; // overwritten by the name when no comma is due
+        at += _comma;
+        CopyShort(ref Unsafe.Add(ref buf, at), name);
+        return at + name.Length;
+    }
+
+    private void Property(ReadOnlySpan<byte> name)
+    {
+        ref byte buf = ref Room(name.Length + 1);
+        _len = Property(ref buf, name);
+    }
+
+    private void PropertyAndByte(ReadOnlySpan<byte> name, byte b)
+    {
+        ref byte buf = ref Room(name.Length + 2);
+        int at = Property(ref buf, name);
+        Unsafe.Add(ref buf, at) = b;
+        _len = at + 1;
+        _comma = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Separator()
     {
-        if (_comma) Byte((byte)',');
+        ref byte buf = ref Room(1);
+        Unsafe.Add(ref buf, _len) = (byte)',';
+        _len += _comma;
     }
 
-    private void Long(long value)
+    /// <summary>
+    /// A copy of up to 32 bytes (every property name but a rare counter's) as two overlapping loads and stores of
+    /// the width that fits, inline: a call to the library's copy costs more than the copy for these lengths.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyShort(ref byte dest, ReadOnlySpan<byte> source)
+    {
+        int n = source.Length;
+        ref byte from = ref MemoryMarshal.GetReference(source);
+        if (n >= 16)
+        {
+            if (n > 32)
+            {
+                Unsafe.CopyBlockUnaligned(ref dest, ref from, (uint)n);
+                return;
+            }
+            Unsafe.WriteUnaligned(ref dest, Unsafe.ReadUnaligned<Vector128<byte>>(ref from));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref dest, n - 16), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref from, n - 16)));
+        }
+        else if (n >= 8)
+        {
+            Unsafe.WriteUnaligned(ref dest, Unsafe.ReadUnaligned<ulong>(ref from));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref dest, n - 8), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, n - 8)));
+        }
+        else if (n >= 4)
+        {
+            Unsafe.WriteUnaligned(ref dest, Unsafe.ReadUnaligned<uint>(ref from));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref dest, n - 4), Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref from, n - 4)));
+        }
+        else
+            for (int i = 0; i < n; i++) Unsafe.Add(ref dest, i) = Unsafe.Add(ref from, i);
+    }
+
+    private static uint NullWord
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => BitConverter.IsLittleEndian ? 0x6C6C756Eu : 0x6E756C6Cu; // "null" (folded by the compiler)
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> in decimal at <paramref name="at"/> (20 bytes of room), as long.TryFormat writes it with
+    /// the invariant culture: its digits counted first, then written from the last, two at a time from a table.
+    /// Returns the end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Digits(ref byte buf, int at, long value)
     {
         if ((ulong)value < 10)
         {
-            Byte((byte)('0' + value));
-            return;
+            Unsafe.Add(ref buf, at) = (byte)('0' + value);
+            return at + 1;
         }
-        // the shortest decimal form, as long.TryFormat writes it with the invariant culture, without its format dispatch
-        Ensure(20);
-        System.Buffers.Text.Utf8Formatter.TryFormat(value, _buf.AsSpan(_len), out int n);
-        _len += n;
+        return value > 0 ? Positive(ref buf, at, (ulong)value) : Negative(ref buf, at, value);
     }
+
+    private static int Positive(ref byte buf, int at, ulong value)
+    {
+        // digits: ⌊log10⌋ from ⌊log2⌋ (1233/4096 ≈ log10 2), one below for the values under the next power of ten
+        int t = ((BitOperations.Log2(value) + 1) * 1233) >> 12;
+        int end = at + t + (value >= Unsafe.Add(ref MemoryMarshal.GetReference(PowersOf10), t) ? 1 : 0);
+        ref byte pairs = ref MemoryMarshal.GetReference(DigitPairs);
+        int p = end;
+        while (value >= 100)
+        {
+            ulong q = value / 100;
+            p -= 2;
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref buf, p), Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, (int)(value - q * 100) * 2)));
+            value = q;
+        }
+        if (value >= 10) Unsafe.WriteUnaligned(ref Unsafe.Add(ref buf, p - 2), Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, (int)value * 2)));
+        else Unsafe.Add(ref buf, p - 1) = (byte)('0' + value);
+        return end;
+    }
+
+    private static int Negative(ref byte buf, int at, long value)
+    {
+        System.Buffers.Text.Utf8Formatter.TryFormat(value, MemoryMarshal.CreateSpan(ref Unsafe.Add(ref buf, at), 20), out int n);
+        return at + n;
+    }
+
+    private static ReadOnlySpan<ulong> PowersOf10 =>
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ];
+
+    private static ReadOnlySpan<byte> DigitPairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     // Strings that come again as the same object (remedies, codes, interned names and paths): their JSON form kept, so
     // the next time is one copy. A string becomes a candidate when first seen and is kept when seen again; one seen
@@ -143,7 +272,11 @@ public sealed class JsonLineWriter
         int slot = (int)((uint)(value.Length * 31 + value[0] * 7 + value[value.Length / 2] * 3 + value[^1]) * 2654435761u >> 24) & (CacheSlots - 1);
         if (ReferenceEquals(_kept[slot], value))
         {
-            Raw(_keptJson[slot]!);
+            // most kept forms are short (a comm, a format, a path): the inline copy, not a call
+            var json = _keptJson[slot]!;
+            ref byte buf = ref Room(json.Length);
+            CopyShort(ref Unsafe.Add(ref buf, _len), json);
+            _len += json.Length;
             return;
         }
         int start = _len;
@@ -196,6 +329,14 @@ public sealed class JsonLineWriter
     private void Ensure(int more)
     {
         if (_buf.Length - _len < more) Grow(more);
+    }
+
+    /// <summary>The buffer's first byte, with room for <paramref name="more"/> bytes past the written ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref byte Room(int more)
+    {
+        if (_buf.Length - _len < more) Grow(more);
+        return ref MemoryMarshal.GetArrayDataReference(_buf);
     }
 
     private void Grow(int more) => Array.Resize(ref _buf, Math.Max(_buf.Length * 2, _len + more));

@@ -28,9 +28,23 @@ public static class OomReportJson
         }
     }
 
+    // One method per section: each small enough that the compiler inlines the writer's calls (whole, it would not).
     private static void Write(JsonLineWriter w, OomReport r)
     {
         w.StartObject();
+        Header(w, r);
+        Kill(w, r);
+        GroupKill(w, r);
+        Memcg(w, r);
+        MemInfoAndZones(w, r);
+        Totals(w, r);
+        Tasks(w, r);
+        Diagnosis(w, r);
+        w.EndObject();
+    }
+
+    private static void Header(JsonLineWriter w, OomReport r)
+    {
         w.Number(N.index, r.Index);
         w.String(N.format, LogFormatNames.Name(r.Format));
         w.String(N.wrapper, LogFormatNames.Name(r.Wrapper));
@@ -51,6 +65,10 @@ public static class OomReportJson
         w.String(N.task_memcg, r.TaskMemcg);
         w.String(N.cpuset, r.Cpuset);
         w.String(N.mems_allowed, r.MemsAllowed);
+    }
+
+    private static void Kill(JsonLineWriter w, OomReport r)
+    {
         w.Number(N.selected_pid, r.SelectedPid);
         w.String(N.selected_comm, r.SelectedComm);
         var k = r.Killed;
@@ -66,6 +84,10 @@ public static class OomReportJson
         w.Number(N.killed_score, r.KilledScore);
         w.String(N.kill_reason, k?.Reason);
         w.String(N.oom_group_memcg, r.OomGroupMemcg);
+    }
+
+    private static void GroupKill(JsonLineWriter w, OomReport r)
+    {
         if (!r.OomGroupLineText.HasValue && r.GroupKilled.Count == 0) w.Null(N.group_killed);
         else
         {
@@ -82,6 +104,10 @@ public static class OomReportJson
             }
             w.EndArray();
         }
+    }
+
+    private static void Memcg(JsonLineWriter w, OomReport r)
+    {
         w.Number(N.reaped_pid, r.ReapedPid);
         w.Number(N.reaped_anon_rss_kb, r.ReapedAnonRssKb);
         w.Number(N.reaped_file_rss_kb, r.ReapedFileRssKb);
@@ -105,6 +131,10 @@ public static class OomReportJson
             w.Null(N.memcg_stats_unit);
             w.Null(N.memcg_stats);
         }
+    }
+
+    private static void MemInfoAndZones(JsonLineWriter w, OomReport r)
+    {
         if (r.MemInfoPages.Count > 0) r.MemInfoPages.WriteJson(w, N.mem_info_pages); else w.Null(N.mem_info_pages);
         if (r.Zones.Count == 0) w.Null(N.zones);
         else w.StartArray(N.zones);
@@ -128,6 +158,10 @@ public static class OomReportJson
             w.EndObject();
         }
         if (r.Zones.Count > 0) w.EndArray();
+    }
+
+    private static void Totals(JsonLineWriter w, OomReport r)
+    {
         w.Number(N.hugepages_total_kb, r.HugepagesTotalKb);
         w.Number(N.free_swap_kb, r.FreeSwapKb);
         w.Number(N.total_swap_kb, r.TotalSwapKb);
@@ -149,6 +183,10 @@ public static class OomReportJson
             }
             w.EndArray();
         }
+    }
+
+    private static void Tasks(JsonLineWriter w, OomReport r)
+    {
         if (!r.SawTaskTable)
         {
             w.Null(N.task_table_rows);
@@ -179,6 +217,10 @@ public static class OomReportJson
             }
             w.EndArray();
         }
+    }
+
+    private static void Diagnosis(JsonLineWriter w, OomReport r)
+    {
         // the history needs the victim's name: without a kill line there is nothing to compare
         if (r.Killed is { Comm.Length: > 0 }) w.Number(N.earlier_kills_same_task, r.EarlierKillsOfSameTask);
         else w.Null(N.earlier_kills_same_task);
@@ -196,107 +238,105 @@ public static class OomReportJson
             w.EndObject();
         }
         w.EndArray();
-        w.EndObject();
     }
-
-    /// <summary>Property names encoded once (the writer would otherwise transcode and escape-check each one every time).</summary>
+    /// <summary>Property names as UTF-8 literals (<c>"name":</c>): constant lengths, so the writer's copy and room check fold to a few instructions.</summary>
     private static class N
     {
-        public static readonly byte[] index = JsonLineWriter.Name("index");
-        public static readonly byte[] format = JsonLineWriter.Name("format");
-        public static readonly byte[] wrapper = JsonLineWriter.Name("wrapper");
-        public static readonly byte[] time = JsonLineWriter.Name("time");
-        public static readonly byte[] uptime_s = JsonLineWriter.Name("uptime_s");
-        public static readonly byte[] host = JsonLineWriter.Name("host");
-        public static readonly byte[] kernel = JsonLineWriter.Name("kernel");
-        public static readonly byte[] scope = JsonLineWriter.Name("scope");
-        public static readonly byte[] trigger_comm = JsonLineWriter.Name("trigger_comm");
-        public static readonly byte[] trigger_pid = JsonLineWriter.Name("trigger_pid");
-        public static readonly byte[] gfp_mask = JsonLineWriter.Name("gfp_mask");
-        public static readonly byte[] order = JsonLineWriter.Name("order");
-        public static readonly byte[] trigger_oom_score_adj = JsonLineWriter.Name("trigger_oom_score_adj");
-        public static readonly byte[] trigger_oom_adj = JsonLineWriter.Name("trigger_oom_adj");
-        public static readonly byte[] nodemask = JsonLineWriter.Name("nodemask");
-        public static readonly byte[] constraint = JsonLineWriter.Name("constraint");
-        public static readonly byte[] memcg = JsonLineWriter.Name("memcg");
-        public static readonly byte[] task_memcg = JsonLineWriter.Name("task_memcg");
-        public static readonly byte[] cpuset = JsonLineWriter.Name("cpuset");
-        public static readonly byte[] mems_allowed = JsonLineWriter.Name("mems_allowed");
-        public static readonly byte[] selected_pid = JsonLineWriter.Name("selected_pid");
-        public static readonly byte[] selected_comm = JsonLineWriter.Name("selected_comm");
-        public static readonly byte[] killed_pid = JsonLineWriter.Name("killed_pid");
-        public static readonly byte[] killed_comm = JsonLineWriter.Name("killed_comm");
-        public static readonly byte[] killed_total_vm_kb = JsonLineWriter.Name("killed_total_vm_kb");
-        public static readonly byte[] killed_anon_rss_kb = JsonLineWriter.Name("killed_anon_rss_kb");
-        public static readonly byte[] killed_file_rss_kb = JsonLineWriter.Name("killed_file_rss_kb");
-        public static readonly byte[] killed_shmem_rss_kb = JsonLineWriter.Name("killed_shmem_rss_kb");
-        public static readonly byte[] killed_uid = JsonLineWriter.Name("killed_uid");
-        public static readonly byte[] killed_pgtables_kb = JsonLineWriter.Name("killed_pgtables_kb");
-        public static readonly byte[] killed_oom_score_adj = JsonLineWriter.Name("killed_oom_score_adj");
-        public static readonly byte[] killed_score = JsonLineWriter.Name("killed_score");
-        public static readonly byte[] kill_reason = JsonLineWriter.Name("kill_reason");
-        public static readonly byte[] oom_group_memcg = JsonLineWriter.Name("oom_group_memcg");
-        public static readonly byte[] group_killed = JsonLineWriter.Name("group_killed");
-        public static readonly byte[] pid = JsonLineWriter.Name("pid");
-        public static readonly byte[] comm = JsonLineWriter.Name("comm");
-        public static readonly byte[] anon_rss_kb = JsonLineWriter.Name("anon_rss_kb");
-        public static readonly byte[] file_rss_kb = JsonLineWriter.Name("file_rss_kb");
-        public static readonly byte[] shmem_rss_kb = JsonLineWriter.Name("shmem_rss_kb");
-        public static readonly byte[] reaped_pid = JsonLineWriter.Name("reaped_pid");
-        public static readonly byte[] reaped_anon_rss_kb = JsonLineWriter.Name("reaped_anon_rss_kb");
-        public static readonly byte[] reaped_file_rss_kb = JsonLineWriter.Name("reaped_file_rss_kb");
-        public static readonly byte[] reaped_shmem_rss_kb = JsonLineWriter.Name("reaped_shmem_rss_kb");
-        public static readonly byte[] memcg_usage_kb = JsonLineWriter.Name("memcg_usage_kb");
-        public static readonly byte[] memcg_limit_kb = JsonLineWriter.Name("memcg_limit_kb");
-        public static readonly byte[] memcg_failcnt = JsonLineWriter.Name("memcg_failcnt");
-        public static readonly byte[] memsw_usage_kb = JsonLineWriter.Name("memsw_usage_kb");
-        public static readonly byte[] memsw_limit_kb = JsonLineWriter.Name("memsw_limit_kb");
-        public static readonly byte[] swap_usage_kb = JsonLineWriter.Name("swap_usage_kb");
-        public static readonly byte[] swap_limit_kb = JsonLineWriter.Name("swap_limit_kb");
-        public static readonly byte[] kmem_usage_kb = JsonLineWriter.Name("kmem_usage_kb");
-        public static readonly byte[] memcg_stats_path = JsonLineWriter.Name("memcg_stats_path");
-        public static readonly byte[] memcg_stats_unit = JsonLineWriter.Name("memcg_stats_unit");
-        public static readonly byte[] memcg_stats = JsonLineWriter.Name("memcg_stats");
-        public static readonly byte[] mem_info_pages = JsonLineWriter.Name("mem_info_pages");
-        public static readonly byte[] zones = JsonLineWriter.Name("zones");
-        public static readonly byte[] node = JsonLineWriter.Name("node");
-        public static readonly byte[] zone = JsonLineWriter.Name("zone");
-        public static readonly byte[] free_kb = JsonLineWriter.Name("free_kb");
-        public static readonly byte[] min_kb = JsonLineWriter.Name("min_kb");
-        public static readonly byte[] low_kb = JsonLineWriter.Name("low_kb");
-        public static readonly byte[] high_kb = JsonLineWriter.Name("high_kb");
-        public static readonly byte[] managed_kb = JsonLineWriter.Name("managed_kb");
-        public static readonly byte[] free_blocks_by_order = JsonLineWriter.Name("free_blocks_by_order");
-        public static readonly byte[] hugepages_total_kb = JsonLineWriter.Name("hugepages_total_kb");
-        public static readonly byte[] free_swap_kb = JsonLineWriter.Name("free_swap_kb");
-        public static readonly byte[] total_swap_kb = JsonLineWriter.Name("total_swap_kb");
-        public static readonly byte[] ram_pages = JsonLineWriter.Name("ram_pages");
-        public static readonly byte[] reserved_pages = JsonLineWriter.Name("reserved_pages");
-        public static readonly byte[] pagecache_pages = JsonLineWriter.Name("pagecache_pages");
-        public static readonly byte[] unreclaimable_slab_dump = JsonLineWriter.Name("unreclaimable_slab_dump");
-        public static readonly byte[] slab_top = JsonLineWriter.Name("slab_top");
-        public static readonly byte[] name = JsonLineWriter.Name("name");
-        public static readonly byte[] used_kb = JsonLineWriter.Name("used_kb");
-        public static readonly byte[] total_kb = JsonLineWriter.Name("total_kb");
-        public static readonly byte[] task_table_rows = JsonLineWriter.Name("task_table_rows");
-        public static readonly byte[] tasks = JsonLineWriter.Name("tasks");
-        public static readonly byte[] uid = JsonLineWriter.Name("uid");
-        public static readonly byte[] tgid = JsonLineWriter.Name("tgid");
-        public static readonly byte[] total_vm = JsonLineWriter.Name("total_vm");
-        public static readonly byte[] rss = JsonLineWriter.Name("rss");
-        public static readonly byte[] rss_anon = JsonLineWriter.Name("rss_anon");
-        public static readonly byte[] rss_file = JsonLineWriter.Name("rss_file");
-        public static readonly byte[] rss_shmem = JsonLineWriter.Name("rss_shmem");
-        public static readonly byte[] pgtables_bytes = JsonLineWriter.Name("pgtables_bytes");
-        public static readonly byte[] nr_ptes = JsonLineWriter.Name("nr_ptes");
-        public static readonly byte[] swapents = JsonLineWriter.Name("swapents");
-        public static readonly byte[] oom_adj = JsonLineWriter.Name("oom_adj");
-        public static readonly byte[] oom_score_adj = JsonLineWriter.Name("oom_score_adj");
-        public static readonly byte[] earlier_kills_same_task = JsonLineWriter.Name("earlier_kills_same_task");
-        public static readonly byte[] diagnosis = JsonLineWriter.Name("diagnosis");
-        public static readonly byte[] code = JsonLineWriter.Name("code");
-        public static readonly byte[] finding = JsonLineWriter.Name("finding");
-        public static readonly byte[] evidence = JsonLineWriter.Name("evidence");
-        public static readonly byte[] remedy = JsonLineWriter.Name("remedy");
+        public static ReadOnlySpan<byte> index => "\"index\":"u8;
+        public static ReadOnlySpan<byte> format => "\"format\":"u8;
+        public static ReadOnlySpan<byte> wrapper => "\"wrapper\":"u8;
+        public static ReadOnlySpan<byte> time => "\"time\":"u8;
+        public static ReadOnlySpan<byte> uptime_s => "\"uptime_s\":"u8;
+        public static ReadOnlySpan<byte> host => "\"host\":"u8;
+        public static ReadOnlySpan<byte> kernel => "\"kernel\":"u8;
+        public static ReadOnlySpan<byte> scope => "\"scope\":"u8;
+        public static ReadOnlySpan<byte> trigger_comm => "\"trigger_comm\":"u8;
+        public static ReadOnlySpan<byte> trigger_pid => "\"trigger_pid\":"u8;
+        public static ReadOnlySpan<byte> gfp_mask => "\"gfp_mask\":"u8;
+        public static ReadOnlySpan<byte> order => "\"order\":"u8;
+        public static ReadOnlySpan<byte> trigger_oom_score_adj => "\"trigger_oom_score_adj\":"u8;
+        public static ReadOnlySpan<byte> trigger_oom_adj => "\"trigger_oom_adj\":"u8;
+        public static ReadOnlySpan<byte> nodemask => "\"nodemask\":"u8;
+        public static ReadOnlySpan<byte> constraint => "\"constraint\":"u8;
+        public static ReadOnlySpan<byte> memcg => "\"memcg\":"u8;
+        public static ReadOnlySpan<byte> task_memcg => "\"task_memcg\":"u8;
+        public static ReadOnlySpan<byte> cpuset => "\"cpuset\":"u8;
+        public static ReadOnlySpan<byte> mems_allowed => "\"mems_allowed\":"u8;
+        public static ReadOnlySpan<byte> selected_pid => "\"selected_pid\":"u8;
+        public static ReadOnlySpan<byte> selected_comm => "\"selected_comm\":"u8;
+        public static ReadOnlySpan<byte> killed_pid => "\"killed_pid\":"u8;
+        public static ReadOnlySpan<byte> killed_comm => "\"killed_comm\":"u8;
+        public static ReadOnlySpan<byte> killed_total_vm_kb => "\"killed_total_vm_kb\":"u8;
+        public static ReadOnlySpan<byte> killed_anon_rss_kb => "\"killed_anon_rss_kb\":"u8;
+        public static ReadOnlySpan<byte> killed_file_rss_kb => "\"killed_file_rss_kb\":"u8;
+        public static ReadOnlySpan<byte> killed_shmem_rss_kb => "\"killed_shmem_rss_kb\":"u8;
+        public static ReadOnlySpan<byte> killed_uid => "\"killed_uid\":"u8;
+        public static ReadOnlySpan<byte> killed_pgtables_kb => "\"killed_pgtables_kb\":"u8;
+        public static ReadOnlySpan<byte> killed_oom_score_adj => "\"killed_oom_score_adj\":"u8;
+        public static ReadOnlySpan<byte> killed_score => "\"killed_score\":"u8;
+        public static ReadOnlySpan<byte> kill_reason => "\"kill_reason\":"u8;
+        public static ReadOnlySpan<byte> oom_group_memcg => "\"oom_group_memcg\":"u8;
+        public static ReadOnlySpan<byte> group_killed => "\"group_killed\":"u8;
+        public static ReadOnlySpan<byte> pid => "\"pid\":"u8;
+        public static ReadOnlySpan<byte> comm => "\"comm\":"u8;
+        public static ReadOnlySpan<byte> anon_rss_kb => "\"anon_rss_kb\":"u8;
+        public static ReadOnlySpan<byte> file_rss_kb => "\"file_rss_kb\":"u8;
+        public static ReadOnlySpan<byte> shmem_rss_kb => "\"shmem_rss_kb\":"u8;
+        public static ReadOnlySpan<byte> reaped_pid => "\"reaped_pid\":"u8;
+        public static ReadOnlySpan<byte> reaped_anon_rss_kb => "\"reaped_anon_rss_kb\":"u8;
+        public static ReadOnlySpan<byte> reaped_file_rss_kb => "\"reaped_file_rss_kb\":"u8;
+        public static ReadOnlySpan<byte> reaped_shmem_rss_kb => "\"reaped_shmem_rss_kb\":"u8;
+        public static ReadOnlySpan<byte> memcg_usage_kb => "\"memcg_usage_kb\":"u8;
+        public static ReadOnlySpan<byte> memcg_limit_kb => "\"memcg_limit_kb\":"u8;
+        public static ReadOnlySpan<byte> memcg_failcnt => "\"memcg_failcnt\":"u8;
+        public static ReadOnlySpan<byte> memsw_usage_kb => "\"memsw_usage_kb\":"u8;
+        public static ReadOnlySpan<byte> memsw_limit_kb => "\"memsw_limit_kb\":"u8;
+        public static ReadOnlySpan<byte> swap_usage_kb => "\"swap_usage_kb\":"u8;
+        public static ReadOnlySpan<byte> swap_limit_kb => "\"swap_limit_kb\":"u8;
+        public static ReadOnlySpan<byte> kmem_usage_kb => "\"kmem_usage_kb\":"u8;
+        public static ReadOnlySpan<byte> memcg_stats_path => "\"memcg_stats_path\":"u8;
+        public static ReadOnlySpan<byte> memcg_stats_unit => "\"memcg_stats_unit\":"u8;
+        public static ReadOnlySpan<byte> memcg_stats => "\"memcg_stats\":"u8;
+        public static ReadOnlySpan<byte> mem_info_pages => "\"mem_info_pages\":"u8;
+        public static ReadOnlySpan<byte> zones => "\"zones\":"u8;
+        public static ReadOnlySpan<byte> node => "\"node\":"u8;
+        public static ReadOnlySpan<byte> zone => "\"zone\":"u8;
+        public static ReadOnlySpan<byte> free_kb => "\"free_kb\":"u8;
+        public static ReadOnlySpan<byte> min_kb => "\"min_kb\":"u8;
+        public static ReadOnlySpan<byte> low_kb => "\"low_kb\":"u8;
+        public static ReadOnlySpan<byte> high_kb => "\"high_kb\":"u8;
+        public static ReadOnlySpan<byte> managed_kb => "\"managed_kb\":"u8;
+        public static ReadOnlySpan<byte> free_blocks_by_order => "\"free_blocks_by_order\":"u8;
+        public static ReadOnlySpan<byte> hugepages_total_kb => "\"hugepages_total_kb\":"u8;
+        public static ReadOnlySpan<byte> free_swap_kb => "\"free_swap_kb\":"u8;
+        public static ReadOnlySpan<byte> total_swap_kb => "\"total_swap_kb\":"u8;
+        public static ReadOnlySpan<byte> ram_pages => "\"ram_pages\":"u8;
+        public static ReadOnlySpan<byte> reserved_pages => "\"reserved_pages\":"u8;
+        public static ReadOnlySpan<byte> pagecache_pages => "\"pagecache_pages\":"u8;
+        public static ReadOnlySpan<byte> unreclaimable_slab_dump => "\"unreclaimable_slab_dump\":"u8;
+        public static ReadOnlySpan<byte> slab_top => "\"slab_top\":"u8;
+        public static ReadOnlySpan<byte> name => "\"name\":"u8;
+        public static ReadOnlySpan<byte> used_kb => "\"used_kb\":"u8;
+        public static ReadOnlySpan<byte> total_kb => "\"total_kb\":"u8;
+        public static ReadOnlySpan<byte> task_table_rows => "\"task_table_rows\":"u8;
+        public static ReadOnlySpan<byte> tasks => "\"tasks\":"u8;
+        public static ReadOnlySpan<byte> uid => "\"uid\":"u8;
+        public static ReadOnlySpan<byte> tgid => "\"tgid\":"u8;
+        public static ReadOnlySpan<byte> total_vm => "\"total_vm\":"u8;
+        public static ReadOnlySpan<byte> rss => "\"rss\":"u8;
+        public static ReadOnlySpan<byte> rss_anon => "\"rss_anon\":"u8;
+        public static ReadOnlySpan<byte> rss_file => "\"rss_file\":"u8;
+        public static ReadOnlySpan<byte> rss_shmem => "\"rss_shmem\":"u8;
+        public static ReadOnlySpan<byte> pgtables_bytes => "\"pgtables_bytes\":"u8;
+        public static ReadOnlySpan<byte> nr_ptes => "\"nr_ptes\":"u8;
+        public static ReadOnlySpan<byte> swapents => "\"swapents\":"u8;
+        public static ReadOnlySpan<byte> oom_adj => "\"oom_adj\":"u8;
+        public static ReadOnlySpan<byte> oom_score_adj => "\"oom_score_adj\":"u8;
+        public static ReadOnlySpan<byte> earlier_kills_same_task => "\"earlier_kills_same_task\":"u8;
+        public static ReadOnlySpan<byte> diagnosis => "\"diagnosis\":"u8;
+        public static ReadOnlySpan<byte> code => "\"code\":"u8;
+        public static ReadOnlySpan<byte> finding => "\"finding\":"u8;
+        public static ReadOnlySpan<byte> evidence => "\"evidence\":"u8;
+        public static ReadOnlySpan<byte> remedy => "\"remedy\":"u8;
     }
 }
