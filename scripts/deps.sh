@@ -28,6 +28,7 @@ command -v gdbus >/dev/null || need+=(libglib2.0-bin)   # Introspect check of th
 /usr/bin/python3 -c 'from gi.repository import Gio; Gio.MemoryMonitor' 2>/dev/null || need+=(python3-gi gir1.2-glib-2.0)  # GLib's GMemoryMonitor client
 if [ "${1:-}" = "--bench" ]; then
   command -v earlyoom >/dev/null || need+=(earlyoom)    # the reference the benchmarks compare against
+  command -v valgrind >/dev/null || need+=(valgrind)    # bench/analyze/instructions.sh (callgrind counts)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -17,7 +17,7 @@
 set -euo pipefail
 export LC_ALL=C
 [[ $# -ge 2 ]] || { echo "usage: $0 LOG BIN [BIN ...]" >&2; exit 2; }
-command -v valgrind >/dev/null || { echo "needs valgrind: apt-get install valgrind" >&2; exit 1; }
+command -v valgrind >/dev/null || { echo "needs valgrind: scripts/deps.sh --bench (or apt-get install valgrind)" >&2; exit 1; }
 LOG=$1; shift
 [[ -r $LOG ]] || { echo "no log $LOG" >&2; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/oomwarden-instr.XXXXXX"); trap 'rm -rf "$T"' EXIT
