@@ -297,7 +297,7 @@ public sealed class JsonLineWriter
         var chars = value.AsSpan();
         if (chars.IndexOfAnyExceptInRange(' ', '~') < 0 && chars.IndexOfAny('"', '\\') < 0)
         {
-            Ensure(chars.Length + 2);
+            Room(chars.Length + 2);
             var dest = _buf.AsSpan(_len, chars.Length + 2);
             dest[0] = (byte)'"';
             System.Text.Ascii.FromUtf16(chars, dest.Slice(1), out _);
@@ -320,15 +320,9 @@ public sealed class JsonLineWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Raw(ReadOnlySpan<byte> bytes)
     {
-        Ensure(bytes.Length);
+        Room(bytes.Length);
         bytes.CopyTo(_buf.AsSpan(_len));
         _len += bytes.Length;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Ensure(int more)
-    {
-        if (_buf.Length - _len < more) Grow(more);
     }
 
     /// <summary>The buffer's first byte, with room for <paramref name="more"/> bytes past the written ones.</summary>
