@@ -7,8 +7,8 @@
 #            less the close below, which runs under it)
 #   close    a finished report: the diagnosis and its JSON line (OomDiagnosis.Diagnose, OomEventAssembler.Release)
 #   rest     start-up, allocation outside those, the read loop itself
-# and grep -c 'invoked oom-killer' on the same log for scale. CPU time on a shared VM varies by ±30 % between
-# windows a few minutes apart; these counts do not, so two builds compare to the instruction (they do not count
+# and grep -c 'invoked oom-killer' on the same log for scale. CPU time on a shared VM varies more between
+# windows a few minutes apart than a 5 % step gains; these counts do not, so two builds compare to the instruction (they do not count
 # the kernel's page-cache copy, nor cache misses: CPU time stays the figure for the ratio to grep, run.sh).
 # usage: bench/analyze/instructions.sh LOG BIN [BIN ...]
 #   LOG: e.g. `python3 bench/analyze/gen-log.py /tmp/dense30.log 30 200l` (30 MiB: ~10 s a binary under valgrind)
@@ -20,7 +20,9 @@ export LC_ALL=C
 command -v valgrind >/dev/null || { echo "needs valgrind: scripts/deps.sh --bench (or apt-get install valgrind)" >&2; exit 1; }
 LOG=$1; shift
 [[ -r $LOG ]] || { echo "no log $LOG" >&2; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/oomwarden-instr.XXXXXX"); trap 'rm -rf "$T"' EXIT
+T=$(mktemp -d "${TMPDIR:-/tmp}/oomwarden-instr.XXXXXX")
+# BENCH_KEEP=1 keeps the profiles (cg.N, one per BIN) for per-function counts: callgrind_annotate [--inclusive=yes] cg.N
+if [[ ${BENCH_KEEP:-0} == 1 ]]; then echo "profiles kept in $T"; else trap 'rm -rf "$T"' EXIT; fi
 mib=$(echo "$(stat -c %s "$LOG") / 1048576" | bc -l)
 reports=$(grep -c 'invoked oom-killer' "$LOG" || true)
 
