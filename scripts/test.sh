@@ -9,7 +9,7 @@ if [ "$rc" -ne 0 ]; then
     echo "=== failed tests (whole log: $log) ==="
     # A failure starts with "failed NAME (time)" and goes on with indented lines; stack frames are left out.
     awk '/^failed /{show=1; n=0; print; next}
-         show && /^ / {if ($0 !~ /^ +at / && n < 14) {print; n++}; next}
+         show && /^ / {if ($0 !~ /^ +at / && n < 40) {print; n++}; next}
          {show=0}' "$log" | tail -n 80
 else
     rm -f "$log"

@@ -10,7 +10,10 @@ namespace OomWarden.Linux.OomDelay;
 /// <summary>cgroup v1: <c>oom_kill_disable 1</c> in memory.oom_control and the OOM eventfd (cgroup.event_control
 /// with memory.oom_control). At the event the cgroup's faulting tasks sleep in the kernel (under_oom 1) and the
 /// domain is at its kill level; the engine kills per policy. When the delay ends with the cgroup still under OOM,
-/// <c>oom_kill_disable 0</c> wakes the waiters and the kernel kills; once it is out of OOM the switch goes back to 1.</summary>
+/// <c>oom_kill_disable 0</c> wakes the waiters and the kernel kills. The switch goes back to 1 only when the kernel
+/// has had its turn: its oom_kill count rose, or nobody was under OOM for a whole delay after the release. under_oom
+/// 0 alone proves nothing then: the woken tasks leave the wait at once and re-enter the kernel's OOM path only after
+/// their reclaim retries, and a switch back to 1 in between makes them wait again with nobody killed.</summary>
 public sealed class V1OomWait : IOomWait, IReadyHandler
 {
     private static readonly byte[] Disable = "1"u8.ToArray(), Enable = "0"u8.ToArray();
@@ -24,7 +27,7 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
     private V1EventRegistration? _event;
     private bool _notified;
     private State _state;
-    private long _startedAt, _deadline;
+    private long _startedAt, _deadline, _releasedAt, _killsAtRelease;
 
     private enum State { Armed, Waiting, Released }
 
@@ -100,7 +103,7 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         bool notified = _notified;
         _notified = false;
         if (_state == State.Armed && !notified) return null;
-        if (!TryReadUnderOom(out bool underOom)) return null;
+        if (!TryReadControl(out bool underOom, out long kills)) return null;
         switch (_state)
         {
             case State.Armed:
@@ -123,13 +126,19 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
                 if (!ControlFile.TryWriteFile(Setting.Path, Enable, out string? error))
                     return $"{Domain.Name}: oom_delay {FormatDelay(Delay)} is over but oom_kill_disable 0 failed: {error}";
                 _state = State.Released;
+                _releasedAt = now;
+                _killsAtRelease = kills;
                 return $"{Domain.Name}: still under OOM after oom_delay {FormatDelay(Delay)}: oom_kill_disable 0, the kernel's OOM killer decides";
             default:
-                if (underOom) return null;
+                // The kernel's turn: until it has killed, or nobody was under OOM for a whole delay after the release.
+                bool killed = kills > _killsAtRelease;
+                if (!killed && (underOom || now - _releasedAt < _delayTicks)) return null;
                 if (!ControlFile.TryWriteFile(Setting.Path, Disable, out string? again))
                     return $"{Domain.Name}: out of OOM, but oom_kill_disable 1 failed: {again}";
                 _state = State.Armed;
-                return $"{Domain.Name}: out of OOM after {Ms(now - _startedAt)} ms; oom_kill_disable 1 again";
+                return killed
+                    ? $"{Domain.Name}: the kernel's OOM killer killed {kills - _killsAtRelease} task(s) {Ms(now - _releasedAt)} ms after oom_kill_disable 0; oom_kill_disable 1 again"
+                    : $"{Domain.Name}: out of OOM, no kernel kill in {Ms(now - _releasedAt)} ms after oom_kill_disable 0; oom_kill_disable 1 again";
         }
     }
 
@@ -147,12 +156,14 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         return OomSettingsRestorer.TryRestore(Setting, out error);
     }
 
-    private bool TryReadUnderOom(out bool underOom)
+    private bool TryReadControl(out bool underOom, out long kills)
     {
         underOom = false;
+        kills = 0;
         int n = _control.Read(ref _buffer, out _);
         if (n <= 0 || !OomControlParser.TryParse(_buffer.AsSpan(0, n), out var oc)) return false;
         underOom = oc.UnderOom;
+        kills = oc.OomKill;  // 0 on kernels before 4.13 (no oom_kill line): then only the delay re-arms
         return true;
     }
 

@@ -62,7 +62,7 @@ public sealed class OomDelayV1Tests
     }
 
     /// <summary>Nothing the policy may kill: the hog waits the delay, then oomwarden writes oom_kill_disable 0 and the
-    /// kernel kills it; the switch goes back to 1 once the cgroup is out of OOM.</summary>
+    /// kernel kills it; the switch goes back to 1 once the kernel's oom_kill count has risen.</summary>
     [Fact]
     public void When_the_delay_is_over_the_kernel_kills()
     {
@@ -80,6 +80,7 @@ public sealed class OomDelayV1Tests
         Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(5)), "not re-armed:\n" + daemon.Log);
         daemon.Stop(TimeSpan.FromSeconds(10));
         Assert.Contains("still under OOM after oom_delay 3s: oom_kill_disable 0", daemon.Log);
+        Assert.Contains("the kernel's OOM killer killed 1 task(s)", daemon.Log);
         Assert.Equal("0", t.OomKillDisable());
     }
 
