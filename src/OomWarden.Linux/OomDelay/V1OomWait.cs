@@ -27,9 +27,10 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
     private V1EventRegistration? _event;
     private bool _notified;
     private State _state;
-    private long _startedAt, _deadline, _releasedAt, _killsAtRelease;
+    private long _startedAt, _deadline, _leftAt, _releasedAt, _killsAtRelease;
+    private readonly long _leaveTicks;
 
-    private enum State { Armed, Waiting, Released }
+    private enum State { Armed, Waiting, Leaving, Released }
 
     private V1OomWait(EventLoop loop, TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, KernelFile control, bool oldDisable)
     {
@@ -41,9 +42,15 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         _control = control;
         _delayTicks = (long)(delay.TotalSeconds * time.TimestampFrequency);
         _pollTicks = time.TimestampFrequency / 50;  // 20 ms while waiting: under_oom has no wake-up of its own
+        _leaveTicks = time.TimestampFrequency * (long)LeaveAfter.TotalMilliseconds / 1000;
         Setting = new OomSetting(directory, OomSetting.V1OomControl, oldDisable ? "1" : "0");
         _why = $"the kernel reports OOM (memory.oom_control under_oom 1) and holds the cgroup's tasks for at most oom_delay {FormatDelay(delay)}";
     }
+
+    /// <summary>How long under_oom must stay 0 before an episode is over. Any uncharge in the cgroup wakes the
+    /// waiters; one that finds no memory is back under OOM after its reclaim retries. Without this, every such
+    /// wake-up seen by a poll would start the delay again, and the wait would have no bound.</summary>
+    public static readonly TimeSpan LeaveAfter = TimeSpan.FromSeconds(1);
 
     public CgroupDomain Domain { get; }
 
@@ -94,7 +101,7 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
     public long NextDeadline => _state switch
     {
         State.Waiting => Math.Min(_deadline, _time.GetTimestamp() + _pollTicks),
-        State.Released => _time.GetTimestamp() + _pollTicks,
+        State.Leaving or State.Released => _time.GetTimestamp() + _pollTicks,
         _ => _notified ? 0 : long.MaxValue,
     };
 
@@ -113,12 +120,25 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
                 _deadline = now + _delayTicks;
                 Domain.SetOomWait(_why);
                 return $"{Domain.Name}: under OOM, the kernel waits for oomwarden (oom_kill_disable 1) for at most {FormatDelay(Delay)}";
+            case State.Leaving:
+                if (!underOom)
+                {
+                    if (now - _leftAt < _leaveTicks) return null;
+                    _state = State.Armed;
+                    return $"{Domain.Name}: out of OOM after {Ms(_leftAt - _startedAt)} ms";
+                }
+                // Back under OOM within LeaveAfter: the same episode, its deadline kept; the engine serves it again.
+                _state = State.Waiting;
+                Domain.SetOomWait(_why);
+                goto case State.Waiting;
             case State.Waiting:
                 if (!underOom)
                 {
-                    _state = State.Armed;
+                    // Nobody waits now; the engine stops serving the wait. The episode ends if it stays so.
+                    _state = State.Leaving;
+                    _leftAt = now;
                     Domain.SetOomWait(null);
-                    return $"{Domain.Name}: out of OOM after {Ms(now - _startedAt)} ms";
+                    return null;
                 }
                 if (notified) Domain.SetOomWait(_why);  // a new OOM event in the same episode: serve it too
                 if (now < _deadline) return null;

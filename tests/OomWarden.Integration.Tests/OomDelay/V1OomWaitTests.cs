@@ -53,9 +53,60 @@ public sealed class V1OomWaitTests
         Assert.False(t.Hog.HasExited);
     }
 
-    /// <summary>A hog under OOM behind oom_kill_disable 1, stopped, and the delay over: the wait has written
-    /// oom_kill_disable 0, and the kernel has woken the hog out of its wait.</summary>
-    private static Setup Released()
+    /// <summary>An uncharge (a holder's exit) wakes the stopped hog out of its wait: under_oom 0, the wait is no
+    /// longer served. Back under OOM within <see cref="V1OomWait.LeaveAfter"/>, it is the same episode: the release
+    /// comes at the first event's deadline, not a whole delay after the return.</summary>
+    [Fact]
+    public void A_waiter_woken_by_an_uncharge_and_back_under_OOM_keeps_the_episode_s_deadline()
+    {
+        using var t = Waiting(holderMiB: 8);
+        Signal(t.Holder!.Id, 9);
+        Assert.True(t.Holder.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.True(WaitUntil(() => t.Field("under_oom") == "0" && ProcessState(t.Hog.Id) == 'T', TimeSpan.FromSeconds(5)),
+            $"the uncharge did not wake the hog: state {ProcessState(t.Hog.Id)}, {t.Cg.Read("memory.oom_control")}");
+        t.Time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
+        Assert.Null(t.Domain.OomWait);
+
+        Signal(t.Hog.Id, 18);  // SIGCONT: it takes the holder's 8 MiB and is short again
+        Assert.True(WaitUntil(() => t.Field("under_oom") == "1" && ProcessState(t.Hog.Id) == 'D', TimeSpan.FromSeconds(10)),
+            "the hog did not come back under OOM: " + t.Cg.Read("memory.oom_control"));
+        t.Time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
+        Assert.NotNull(t.Domain.OomWait);  // served again
+
+        t.Time.Advance(Delay - TimeSpan.FromMilliseconds(600));  // the first event's deadline
+        string? line = t.Wait.Step(t.Time.GetTimestamp());
+        Assert.NotNull(line);
+        Assert.Contains("still under OOM after oom_delay 3s: oom_kill_disable 0", line);
+        Assert.True(t.Hog.WaitForExit(TimeSpan.FromSeconds(20)), "the kernel did not kill the hog");
+        Assert.Equal(1, t.Cg.KernelOomKills());
+    }
+
+    /// <summary>Woken and not back under OOM (its memory came back): the episode is over after
+    /// <see cref="V1OomWait.LeaveAfter"/>, and a later event starts a new one with a whole delay.</summary>
+    [Fact]
+    public void A_waiter_that_stays_out_of_OOM_ends_the_episode_after_a_second()
+    {
+        using var t = Waiting(holderMiB: 8);
+        Signal(t.Holder!.Id, 9);
+        Assert.True(t.Holder.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.True(WaitUntil(() => t.Field("under_oom") == "0", TimeSpan.FromSeconds(5)), t.Cg.Read("memory.oom_control"));
+        t.Time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
+        t.Time.Advance(V1OomWait.LeaveAfter - TimeSpan.FromMilliseconds(1));
+        Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
+        t.Time.Advance(TimeSpan.FromMilliseconds(1));
+        string? line = t.Wait.Step(t.Time.GetTimestamp());
+        Assert.NotNull(line);
+        Assert.Contains("out of OOM after 100 ms", line);
+        Assert.Equal("1", t.Field("oom_kill_disable"));
+        Assert.Equal(0, t.Cg.KernelOomKills());
+    }
+
+    /// <summary>A hog under OOM behind oom_kill_disable 1 (beside a holder of <paramref name="holderMiB"/>, if any),
+    /// stopped in the kernel's wait: the wait's first step has taken the OOM event.</summary>
+    private static Setup Waiting(int holderMiB = 0)
     {
         V1MemoryCgroup.Require();
         var t = new Setup(V1MemoryCgroup.Create("oomwarden-oomwait", Limit));
@@ -63,6 +114,15 @@ public sealed class V1OomWaitTests
         {
             Assert.True(t.Wait.TryApply(out string? error), error);
             Assert.Equal("1", t.Field("oom_kill_disable"));
+            if (holderMiB > 0)
+            {
+                t.Holder = t.Cg.Start(TestHelpers.Hog, "-s", holderMiB.ToString(System.Globalization.CultureInfo.InvariantCulture), "-L", "60");
+                Assert.StartsWith("READY", t.Holder.StandardOutput.ReadLine());
+                string? held;
+                do held = t.Holder.StandardOutput.ReadLine();
+                while (held is not null && !held.StartsWith("HOLD", StringComparison.Ordinal));
+                Assert.NotNull(held);
+            }
             t.Hog = t.Cg.Start(TestHelpers.Hog, "-s", "128", "-L", "60");
             Assert.StartsWith("READY", t.Hog.StandardOutput.ReadLine());
 
@@ -80,12 +140,27 @@ public sealed class V1OomWaitTests
 
             Signal(t.Hog.Id, 19);  // SIGSTOP: a killable sleep is not woken by it; the hog stays in the wait
             Assert.True(WaitUntil(() => t.Field("under_oom") == "1" && ProcessState(t.Hog.Id) == 'D', TimeSpan.FromSeconds(5)),
-                "the hog left the wait before the release: " + t.Cg.Read("memory.oom_control"));
+                "the hog left the wait: " + t.Cg.Read("memory.oom_control"));
+            return t;
+        }
+        catch
+        {
+            t.Dispose();
+            throw;
+        }
+    }
 
+    /// <summary>As <see cref="Waiting"/>, and the delay over: the wait has written oom_kill_disable 0, and the kernel
+    /// has woken the hog out of its wait.</summary>
+    private static Setup Released()
+    {
+        var t = Waiting();
+        try
+        {
             t.Time.Advance(Delay - TimeSpan.FromMilliseconds(1));
             Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
             t.Time.Advance(TimeSpan.FromMilliseconds(1));
-            line = t.Wait.Step(t.Time.GetTimestamp());
+            string? line = t.Wait.Step(t.Time.GetTimestamp());
             Assert.NotNull(line);
             Assert.Contains("still under OOM after oom_delay 3s: oom_kill_disable 0, the kernel's OOM killer decides", line);
             Assert.Equal("0", t.Field("oom_kill_disable"));
@@ -119,6 +194,7 @@ public sealed class V1OomWaitTests
         public CgroupDomain Domain { get; }
         public V1OomWait Wait { get; }
         public Process Hog { get; set; } = null!;
+        public Process? Holder { get; set; }
 
         public string Field(string name)
         {
