@@ -20,17 +20,14 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
     private readonly EventLoop _loop;
     private readonly TimeProvider _time;
     private readonly string _directory;
-    private readonly long _delayTicks, _pollTicks;
+    private readonly long _pollTicks;
     private readonly KernelFile _control;
     private readonly string _why;
     private byte[] _buffer = new byte[256];
     private V1EventRegistration? _event;
+    private readonly OomEpisode _episode;
     private bool _notified;
-    private State _state;
-    private long _startedAt, _deadline, _leftAt, _releasedAt, _killsAtRelease;
-    private readonly long _leaveTicks;
-
-    private enum State { Armed, Waiting, Leaving, Released }
+    private long _killsAtRelease;
 
     private V1OomWait(EventLoop loop, TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, KernelFile control, bool oldDisable)
     {
@@ -40,16 +37,15 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         _directory = directory;
         Delay = delay;
         _control = control;
-        _delayTicks = (long)(delay.TotalSeconds * time.TimestampFrequency);
         _pollTicks = time.TimestampFrequency / 50;  // 20 ms while waiting: under_oom has no wake-up of its own
-        _leaveTicks = time.TimestampFrequency * (long)LeaveAfter.TotalMilliseconds / 1000;
+        _episode = new OomEpisode((long)(delay.TotalSeconds * time.TimestampFrequency),
+            time.TimestampFrequency * (long)LeaveAfter.TotalMilliseconds / 1000);
         Setting = new OomSetting(directory, OomSetting.V1OomControl, oldDisable ? "1" : "0");
         _why = $"the kernel reports OOM (memory.oom_control under_oom 1) and holds the cgroup's tasks for at most oom_delay {FormatDelay(delay)}";
     }
 
-    /// <summary>How long under_oom must stay 0 before an episode is over. Any uncharge in the cgroup wakes the
-    /// waiters; one that finds no memory is back under OOM after its reclaim retries. Without this, every such
-    /// wake-up seen by a poll would start the delay again, and the wait would have no bound.</summary>
+    /// <summary>How long under_oom must stay 0 before an episode is over (<see cref="OomEpisode"/>): any uncharge in
+    /// the cgroup wakes the waiters, and one that finds no memory is back under OOM after its reclaim retries.</summary>
     public static readonly TimeSpan LeaveAfter = TimeSpan.FromSeconds(1);
 
     public CgroupDomain Domain { get; }
@@ -58,7 +54,7 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
 
     public TimeSpan Delay { get; }
 
-    public bool IsWaiting => _state == State.Waiting;
+    public bool IsWaiting => _episode.State == OomEpisode.Phase.Waiting;
 
     /// <summary>Opens memory.oom_control and reads the old oom_kill_disable; null with the reason when it cannot.</summary>
     public static V1OomWait? TryOpen(EventLoop loop, TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, out string? error)
@@ -98,10 +94,10 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         _notified = true;
     }
 
-    public long NextDeadline => _state switch
+    public long NextDeadline => _episode.State switch
     {
-        State.Waiting => Math.Min(_deadline, _time.GetTimestamp() + _pollTicks),
-        State.Leaving or State.Released => _time.GetTimestamp() + _pollTicks,
+        OomEpisode.Phase.Waiting => Math.Min(_episode.Deadline, _time.GetTimestamp() + _pollTicks),
+        OomEpisode.Phase.Leaving or OomEpisode.Phase.Released => _time.GetTimestamp() + _pollTicks,
         _ => _notified ? 0 : long.MaxValue,
     };
 
@@ -109,62 +105,52 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
     {
         bool notified = _notified;
         _notified = false;
-        if (_state == State.Armed && !notified) return null;
+        var phase = _episode.State;
+        if (phase == OomEpisode.Phase.Armed && !notified) return null;
         if (!TryReadControl(out bool underOom, out long kills)) return null;
-        switch (_state)
+        if (phase == OomEpisode.Phase.Released) return StepReleased(now, underOom, kills);
+        switch (_episode.Observe(underOom, now))
         {
-            case State.Armed:
-                if (!underOom) return null;
-                _state = State.Waiting;
-                _startedAt = now;
-                _deadline = now + _delayTicks;
+            case EpisodeStep.Started:
                 Domain.SetOomWait(_why);
                 return $"{Domain.Name}: under OOM, the kernel waits for oomwarden (oom_kill_disable 1) for at most {FormatDelay(Delay)}";
-            case State.Leaving:
-                if (!underOom)
-                {
-                    if (now - _leftAt < _leaveTicks) return null;
-                    _state = State.Armed;
-                    return $"{Domain.Name}: out of OOM after {Ms(_leftAt - _startedAt)} ms";
-                }
-                // Back under OOM within LeaveAfter: the same episode, its deadline kept; the engine serves it again.
-                _state = State.Waiting;
-                Domain.SetOomWait(_why);
-                goto case State.Waiting;
-            case State.Waiting:
-                if (!underOom)
-                {
-                    // Nobody waits now; the engine stops serving the wait. The episode ends if it stays so.
-                    _state = State.Leaving;
-                    _leftAt = now;
-                    Domain.SetOomWait(null);
-                    return null;
-                }
-                if (notified) Domain.SetOomWait(_why);  // a new OOM event in the same episode: serve it too
-                if (now < _deadline) return null;
+            case EpisodeStep.Left:
+                Domain.SetOomWait(null);  // nobody waits now: the engine stops serving the wait
+                return null;
+            case EpisodeStep.Returned:
+                Domain.SetOomWait(_why);  // the same episode: served again
+                return null;
+            case EpisodeStep.Ended:
+                return $"{Domain.Name}: out of OOM after {Ms(_episode.LeftAt - _episode.StartedAt)} ms";
+            case EpisodeStep.DelayOver:
                 Domain.SetOomWait(null);
                 if (!ControlFile.TryWriteFile(Setting.Path, Enable, out string? error))
                     return $"{Domain.Name}: oom_delay {FormatDelay(Delay)} is over but oom_kill_disable 0 failed: {error}";
-                _state = State.Released;
-                _releasedAt = now;
+                _episode.Release(now);
                 _killsAtRelease = kills;
                 return $"{Domain.Name}: still under OOM after oom_delay {FormatDelay(Delay)}: oom_kill_disable 0, the kernel's OOM killer decides";
             default:
-                // The kernel's turn: until it has killed, or nobody was under OOM for a whole delay after the release.
-                bool killed = kills > _killsAtRelease;
-                if (!killed && (underOom || now - _releasedAt < _delayTicks)) return null;
-                if (!ControlFile.TryWriteFile(Setting.Path, Disable, out string? again))
-                    return $"{Domain.Name}: out of OOM, but oom_kill_disable 1 failed: {again}";
-                _state = State.Armed;
-                return killed
-                    ? $"{Domain.Name}: the kernel's OOM killer killed {kills - _killsAtRelease} task(s) {Ms(now - _releasedAt)} ms after oom_kill_disable 0; oom_kill_disable 1 again"
-                    : $"{Domain.Name}: out of OOM, no kernel kill in {Ms(now - _releasedAt)} ms after oom_kill_disable 0; oom_kill_disable 1 again";
+                if (notified && underOom) Domain.SetOomWait(_why);  // a new OOM event in the same episode: serve it too
+                return null;
         }
+    }
+
+    /// <summary>The kernel's turn: until it has killed, or nobody was under OOM for a whole delay after the release.</summary>
+    private string? StepReleased(long now, bool underOom, long kills)
+    {
+        bool killed = kills > _killsAtRelease;
+        if (!killed && (underOom || now - _episode.ReleasedAt < _episode.DelayTicks)) return null;
+        if (!ControlFile.TryWriteFile(Setting.Path, Disable, out string? again))
+            return $"{Domain.Name}: out of OOM, but oom_kill_disable 1 failed: {again}";
+        _episode.Rearm();
+        return killed
+            ? $"{Domain.Name}: the kernel's OOM killer killed {kills - _killsAtRelease} task(s) {Ms(now - _episode.ReleasedAt)} ms after oom_kill_disable 0; oom_kill_disable 1 again"
+            : $"{Domain.Name}: out of OOM, no kernel kill in {Ms(now - _episode.ReleasedAt)} ms after oom_kill_disable 0; oom_kill_disable 1 again";
     }
 
     public void OnKillSignalled()
     {
-        if (_state == State.Waiting) Domain.SetOomWait(null);
+        if (IsWaiting) Domain.SetOomWait(null);
     }
 
     public bool Restore(out string? error)
@@ -172,7 +158,7 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         _event?.Dispose();
         _event = null;
         Domain.SetOomWait(null);
-        _state = State.Armed;
+        _episode.Rearm();
         return OomSettingsRestorer.TryRestore(Setting, out error);
     }
 

@@ -20,15 +20,12 @@ public sealed class V2HighWindow : IOomWait
     private const long Slack = 1L << 20;
     private readonly TimeProvider _time;
     private readonly KernelFile _current, _events;
-    private readonly long _delayTicks, _pollTicks, _highBytes;
+    private readonly long _pollTicks, _highBytes;
     private readonly byte[] _highText;
     private readonly string _why;
     private byte[] _buffer = new byte[512];
+    private readonly OomEpisode _episode;
     private long _lastHighEvents = -1;
-    private State _state;
-    private long _startedAt, _deadline;
-
-    private enum State { Armed, Waiting, Released }
 
     private V2HighWindow(TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, KernelFile current, KernelFile events,
         string oldHigh, long highBytes)
@@ -40,8 +37,9 @@ public sealed class V2HighWindow : IOomWait
         _events = events;
         _highBytes = highBytes;
         _highText = Encoding.ASCII.GetBytes(highBytes.ToString(CultureInfo.InvariantCulture));
-        _delayTicks = (long)(delay.TotalSeconds * time.TimestampFrequency);
         _pollTicks = time.TimestampFrequency / 50;
+        _episode = new OomEpisode((long)(delay.TotalSeconds * time.TimestampFrequency),
+            time.TimestampFrequency * (long)V1OomWait.LeaveAfter.TotalMilliseconds / 1000);
         Setting = new OomSetting(directory, OomSetting.V2High, oldHigh);
         _why = $"at its oom_delay window (memory.high {Core.Model.SizeFormat.FormatBytes(highBytes)}, below memory.max "
             + $"{Core.Model.SizeFormat.FormatBytes(domain.LimitBytes)}): the kernel throttles, for at most oom_delay {V1OomWait.FormatDelay(delay)}";
@@ -56,7 +54,7 @@ public sealed class V2HighWindow : IOomWait
     /// <summary>The memory.high the window uses.</summary>
     public long HighBytes => _highBytes;
 
-    public bool IsWaiting => _state == State.Waiting;
+    public bool IsWaiting => _episode.State == OomEpisode.Phase.Waiting;
 
     /// <param name="marginBytes">How far below memory.max (the domain's limit) memory.high goes.</param>
     public static V2HighWindow? TryOpen(TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, long marginBytes, out string? error)
@@ -101,10 +99,11 @@ public sealed class V2HighWindow : IOomWait
 
     public bool TryApply(out string? error) => ControlFile.TryWriteFile(Setting.Path, _highText, out error);
 
-    public long NextDeadline => _state switch
+    public long NextDeadline => _episode.State switch
     {
-        State.Waiting => Math.Min(_deadline, _time.GetTimestamp() + _pollTicks),
-        State.Released => _time.GetTimestamp() + _pollTicks * 5,
+        OomEpisode.Phase.Waiting => Math.Min(_episode.Deadline, _time.GetTimestamp() + _pollTicks),
+        OomEpisode.Phase.Leaving => _time.GetTimestamp() + _pollTicks,
+        OomEpisode.Phase.Released => _time.GetTimestamp() + _pollTicks * 5,
         _ => long.MaxValue,  // memory.events wakes the loop (the cgroup's own wake-up) and every tick steps
     };
 
@@ -113,47 +112,48 @@ public sealed class V2HighWindow : IOomWait
         if (!TryRead(out long usage, out long highEvents)) return null;
         bool rose = _lastHighEvents >= 0 && highEvents > _lastHighEvents;
         _lastHighEvents = highEvents;
-        bool atHigh = usage + Slack >= _highBytes || rose;
-        switch (_state)
+        if (_episode.State == OomEpisode.Phase.Released)
         {
-            case State.Armed:
-                if (!atHigh) return null;
-                _state = State.Waiting;
-                _startedAt = now;
-                _deadline = now + _delayTicks;
+            // Well below the window (a margin under it) before throttling again.
+            if (usage + (Domain.LimitBytes - _highBytes) >= _highBytes) return null;
+            if (!TryApply(out string? again)) return $"{Domain.Name}: memory.high {_highBytes} failed: {again}";
+            _episode.Rearm();
+            return $"{Domain.Name}: well below memory.high; the oom_delay window (memory.high {_highBytes}) is set again";
+        }
+        bool atHigh = usage + Slack >= _highBytes || rose;
+        switch (_episode.Observe(atHigh, now))
+        {
+            case EpisodeStep.Started:
                 Domain.SetOomWait(_why);
                 return $"{Domain.Name}: at memory.high {_highBytes} (usage {usage}): throttled while oomwarden decides, for at most {V1OomWait.FormatDelay(Delay)}";
-            case State.Waiting:
-                if (!atHigh)
-                {
-                    _state = State.Armed;
-                    Domain.SetOomWait(null);
-                    return $"{Domain.Name}: below memory.high after {Ms(now - _startedAt)} ms";
-                }
-                if (now < _deadline) return null;
+            case EpisodeStep.Left:
+                Domain.SetOomWait(null);
+                return null;
+            case EpisodeStep.Returned:
+                Domain.SetOomWait(_why);
+                return null;
+            case EpisodeStep.Ended:
+                return $"{Domain.Name}: below memory.high after {Ms(_episode.LeftAt - _episode.StartedAt)} ms";
+            case EpisodeStep.DelayOver:
                 Domain.SetOomWait(null);
                 if (!OomSettingsRestorer.TryRestore(Setting, out string? error))
                     return $"{Domain.Name}: oom_delay {V1OomWait.FormatDelay(Delay)} is over but memory.high could not be put back: {error}";
-                _state = State.Released;
+                _episode.Release(now);
                 return $"{Domain.Name}: still at memory.high after oom_delay {V1OomWait.FormatDelay(Delay)}: memory.high {Setting.OldValue} again, the kernel decides at memory.max";
             default:
-                // Well below the window (a margin under it) before throttling again.
-                if (usage + (Domain.LimitBytes - _highBytes) >= _highBytes) return null;
-                if (!TryApply(out string? again)) return $"{Domain.Name}: memory.high {_highBytes} failed: {again}";
-                _state = State.Armed;
-                return $"{Domain.Name}: well below memory.high; the oom_delay window (memory.high {_highBytes}) is set again";
+                return null;
         }
     }
 
     public void OnKillSignalled()
     {
-        if (_state == State.Waiting) Domain.SetOomWait(null);
+        if (IsWaiting) Domain.SetOomWait(null);
     }
 
     public bool Restore(out string? error)
     {
         Domain.SetOomWait(null);
-        _state = State.Armed;
+        _episode.Rearm();
         return OomSettingsRestorer.TryRestore(Setting, out error);
     }
 

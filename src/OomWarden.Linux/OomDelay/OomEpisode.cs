@@ -1,0 +1,88 @@
+namespace OomWarden.Linux.OomDelay;
+
+/// <summary>What one observation did to an <see cref="OomEpisode"/>.</summary>
+public enum EpisodeStep
+{
+    /// <summary>Nothing changed.</summary>
+    None,
+    /// <summary>At the window while armed: an episode starts, its deadline a delay away.</summary>
+    Started,
+    /// <summary>Out of the window while waiting: nobody waits now; the episode ends if it stays so.</summary>
+    Left,
+    /// <summary>Back at the window within <see cref="OomEpisode.LeaveTicks"/>: the same episode, its deadline kept.</summary>
+    Returned,
+    /// <summary>Out of the window for <see cref="OomEpisode.LeaveTicks"/>: the episode is over, armed again.</summary>
+    Ended,
+    /// <summary>At the window at or after the deadline: the kernel's turn (the caller releases, then
+    /// <see cref="OomEpisode.Release"/>).</summary>
+    DelayOver,
+}
+
+/// <summary>The episodes of one cgroup's bounded wait (oom_delay), without I/O: armed → waiting ⇄ leaving → armed,
+/// and waiting → released at the deadline. One observation a step: whether the cgroup is at its window (v1: under
+/// OOM; v2: at memory.high). An episode ends only when the cgroup has stayed out of the window for
+/// <see cref="LeaveTicks"/>: tasks leave the window for a moment whenever some memory comes back (v1: any uncharge
+/// wakes the waiters; v2: reclaim on the way back to user space), and one that is short again is back within its
+/// reclaim retries. Ending the episode at such a moment would start a whole delay at the next crossing, and the wait
+/// would have no bound. Used by <see cref="V1OomWait"/> and <see cref="V2HighWindow"/>; when a released episode
+/// is armed again differs between them (<see cref="Rearm"/>).</summary>
+public sealed class OomEpisode(long delayTicks, long leaveTicks)
+{
+    public enum Phase { Armed, Waiting, Leaving, Released }
+
+    public Phase State { get; private set; }
+
+    public long DelayTicks { get; } = delayTicks;
+
+    public long LeaveTicks { get; } = leaveTicks;
+
+    /// <summary>When the episode started (its first crossing), and when it was last left or released.</summary>
+    public long StartedAt { get; private set; }
+
+    public long LeftAt { get; private set; }
+
+    public long ReleasedAt { get; private set; }
+
+    public long Deadline => StartedAt + DelayTicks;
+
+    public EpisodeStep Observe(bool atWindow, long now)
+    {
+        switch (State)
+        {
+            case Phase.Armed:
+                if (!atWindow) return EpisodeStep.None;
+                State = Phase.Waiting;
+                StartedAt = now;
+                return EpisodeStep.Started;
+            case Phase.Waiting:
+                if (!atWindow)
+                {
+                    State = Phase.Leaving;
+                    LeftAt = now;
+                    return EpisodeStep.Left;
+                }
+                return now >= Deadline ? EpisodeStep.DelayOver : EpisodeStep.None;
+            case Phase.Leaving:
+                if (atWindow)
+                {
+                    State = Phase.Waiting;
+                    return now >= Deadline ? EpisodeStep.DelayOver : EpisodeStep.Returned;
+                }
+                if (now - LeftAt < LeaveTicks) return EpisodeStep.None;
+                State = Phase.Armed;
+                return EpisodeStep.Ended;
+            default:
+                return EpisodeStep.None;
+        }
+    }
+
+    /// <summary>The caller has handed the cgroup to the kernel (after <see cref="EpisodeStep.DelayOver"/>).</summary>
+    public void Release(long now)
+    {
+        State = Phase.Released;
+        ReleasedAt = now;
+    }
+
+    /// <summary>Armed again: after a release, when the caller's condition holds; or at a restore.</summary>
+    public void Rearm() => State = Phase.Armed;
+}
