@@ -48,16 +48,8 @@ internal sealed class ControlFixture : IDisposable
     public static JsonElement Domain(JsonElement status, string name) =>
         status.GetProperty("domains").EnumerateArray().Single(d => d.GetProperty("name").GetString() == name);
 
-    public static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < timeout)
-        {
-            if (condition()) return true;
-            Thread.Sleep(100);
-        }
-        return condition();
-    }
+    /// <summary><see cref="Poll.Until"/> at 10 checks a second: a condition here is often a status request.</summary>
+    public static bool WaitUntil(Func<bool> condition, TimeSpan timeout) => Poll.Until(condition, timeout, TimeSpan.FromMilliseconds(100));
 
     public void Dispose()
     {

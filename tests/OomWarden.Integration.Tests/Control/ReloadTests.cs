@@ -52,7 +52,7 @@ public sealed class ReloadTests
         // 3. A good file by SIGHUP.
         f.WriteConfig(cg.Path, grace: "12s", kill: "9%");
         string sha2 = Sha(f.ConfigPath);
-        Assert.Equal(0, kill(daemon.Pid, 1));
+        Assert.Equal(0, Signals.Send(daemon.Pid, 1));
         Assert.True(ControlFixture.WaitUntil(() => f.StatusJson(daemon).GetProperty("config").GetProperty("sha256").GetString() == sha2, TimeSpan.FromSeconds(60)),
             "SIGHUP did not reload:\n" + daemon.Log);
 
@@ -85,7 +85,4 @@ public sealed class ReloadTests
     }
 
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern int kill(int pid, int sig);
 }

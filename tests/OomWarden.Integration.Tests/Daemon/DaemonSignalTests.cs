@@ -22,19 +22,19 @@ public sealed class DaemonSignalTests
             using var daemon = DaemonProcess.Start("run", "--dry-run", "--config", config);
             foreach (int sig in new[] { SigHup, SigUsr1, SigUsr2, SigPipe, SigHup })
             {
-                Assert.Equal(0, kill(daemon.Pid, sig));
+                Assert.Equal(0, Signals.Send(daemon.Pid, sig));
                 Thread.Sleep(200);
             }
             Thread.Sleep(500);
             Assert.True(IsAlive(daemon.Pid), "the daemon died of a stray signal:\n" + daemon.Log);
             Assert.Contains("SIGHUP: reloading the configuration", daemon.Log);
-            Assert.True(WaitUntil(() => daemon.Log.Contains("applied at a tick boundary", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), "SIGHUP did not reload:\n" + daemon.Log);
+            Assert.True(Poll.Until(() => daemon.Log.Contains("applied at a tick boundary", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), "SIGHUP did not reload:\n" + daemon.Log);
             Assert.Contains("SIGUSR1: no meaning yet; ignored", daemon.Log);
 
             // Still acting: 56 MiB in a 64 MiB cgroup leaves 8 MiB, below the 16 MiB term level.
             var hog = cg.Start(TestHelpers.Hog, "-s", "56", "-r", "0", "-L", "60");
             Assert.StartsWith("READY", hog.StandardOutput.ReadLine());
-            bool decided = WaitUntil(() => daemon.Log.Contains("dry-run: would send SIGTERM to pid " + hog.Id, StringComparison.Ordinal),
+            bool decided = Poll.Until(() => daemon.Log.Contains("dry-run: would send SIGTERM to pid " + hog.Id, StringComparison.Ordinal),
                 TimeSpan.FromSeconds(30));
             int exit = daemon.Stop(TimeSpan.FromSeconds(10));
 
@@ -62,8 +62,8 @@ public sealed class DaemonSignalTests
         {
             string config = new ConfinedConfig(dir, "/oomwarden-nohup-none").Write();
             using var daemon = DaemonProcess.StartUnder("/usr/bin/nohup", new Dictionary<string, string>(), "run", "--dry-run", "--config", config);
-            Assert.Equal(0, kill(daemon.Pid, SigHup));
-            Assert.True(WaitUntil(() => daemon.Log.Contains("applied at a tick boundary", StringComparison.Ordinal), TimeSpan.FromSeconds(60)),
+            Assert.Equal(0, Signals.Send(daemon.Pid, SigHup));
+            Assert.True(Poll.Until(() => daemon.Log.Contains("applied at a tick boundary", StringComparison.Ordinal), TimeSpan.FromSeconds(60)),
                 "SIGHUP did not reload a daemon started under nohup:\n" + daemon.Log);
             Assert.Contains("SIGHUP: reloading the configuration", daemon.Log);
             Assert.True(IsAlive(daemon.Pid), daemon.Log);
@@ -75,19 +75,5 @@ public sealed class DaemonSignalTests
         }
     }
 
-    private static bool IsAlive(int pid) => kill(pid, 0) == 0 && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-
-    private static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < timeout)
-        {
-            if (condition()) return true;
-            Thread.Sleep(100);
-        }
-        return condition();
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern int kill(int pid, int sig);
+    private static bool IsAlive(int pid) => Signals.Send(pid, 0) == 0 && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 }

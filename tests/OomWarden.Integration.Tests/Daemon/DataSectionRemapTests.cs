@@ -39,7 +39,7 @@ public sealed class DataSectionRemapTests
             // Still watching, answering and reloading (the reload reads the config, builds a policy: many types).
             var status = Sh.Run(Repo.Binary, ["status", "--socket", ConfinedConfig.ControlSocketIn(dir)], TimeSpan.FromSeconds(30));
             Assert.True(status.ExitCode == 0, status.Stderr + "\n" + daemon.Log);
-            Assert.Equal(0, kill(daemon.Pid, 1)); // SIGHUP
+            Assert.Equal(0, Signals.Send(daemon.Pid, 1)); // SIGHUP
             for (int i = 0; i < 300 && !daemon.Log.Contains("reload: "); i++) Thread.Sleep(100);
             Assert.Contains("applied at a tick boundary", daemon.Log);
             status = Sh.Run(Repo.Binary, ["status", "--socket", ConfinedConfig.ControlSocketIn(dir)], TimeSpan.FromSeconds(30));
@@ -71,9 +71,6 @@ public sealed class DataSectionRemapTests
             Directory.Delete(dir, recursive: true);
         }
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
 
     /// <summary>Size, Rss and Anonymous (KiB) of the daemon's rw-p mapping of a deleted file under
     /// <paramref name="directory"/>.</summary>

@@ -51,7 +51,7 @@ public sealed class DyingVictimV1Tests
             var bystander = Start(keep, 40);
             File.WriteAllText(Path.Combine(frozen, "cgroup.procs"), stuck.Id.ToString(CultureInfo.InvariantCulture));
             File.WriteAllText(Path.Combine(frozen, "freezer.state"), "FROZEN");
-            Assert.True(WaitUntil(() => File.ReadAllText(Path.Combine(frozen, "freezer.state")).Trim() == "FROZEN", TimeSpan.FromSeconds(30)),
+            Assert.True(Poll.Until(() => File.ReadAllText(Path.Combine(frozen, "freezer.state")).Trim() == "FROZEN", TimeSpan.FromSeconds(30)),
                 "the freezer cgroup did not freeze");
             daemon = DaemonProcess.Start("run", "--config", config);
 
@@ -82,7 +82,7 @@ public sealed class DyingVictimV1Tests
             // Thawed, the frozen hog dies of its pending SIGKILL; the cgroups' Dispose kills what is left.
             if (Directory.Exists(frozen)) File.WriteAllText(Path.Combine(frozen, "freezer.state"), "THAWED");
             foreach (var pid in File.Exists(Path.Combine(frozen, "cgroup.procs")) ? File.ReadAllLines(Path.Combine(frozen, "cgroup.procs")) : [])
-                if (int.TryParse(pid, CultureInfo.InvariantCulture, out int p)) kill(p, 9);
+                if (int.TryParse(pid, CultureInfo.InvariantCulture, out int p)) Signals.Send(p, 9);
             for (int i = 0; i < 100 && Directory.Exists(frozen); i++)
             {
                 try { Directory.Delete(frozen); break; }
@@ -100,18 +100,4 @@ public sealed class DyingVictimV1Tests
         Assert.StartsWith("HOLD", p.StandardOutput.ReadLine());
         return p;
     }
-
-    private static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < timeout)
-        {
-            if (condition()) return true;
-            Thread.Sleep(50);
-        }
-        return condition();
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern int kill(int pid, int sig);
 }

@@ -33,7 +33,7 @@ public sealed class EngineV1Tests
             var hog = Start(b, "-s", "2048", "-L", "300");
             bool hogGone = hog.WaitForExit(TimeSpan.FromSeconds(60));
             bool slowGone = slow.WaitForExit(TimeSpan.FromSeconds(60));
-            WaitUntil(() => EventLog.Kills(events).Count >= 2, TimeSpan.FromSeconds(30));  // judged after its settle
+            Poll.Until(() => EventLog.Kills(events).Count >= 2, TimeSpan.FromSeconds(30));  // judged after its settle
             daemon.Stop(TimeSpan.FromSeconds(5));
 
             Assert.True(hogGone, "B's hog is still running:\n" + daemon.Log);
@@ -94,7 +94,7 @@ public sealed class EngineV1Tests
 
             using var second = DaemonProcess.Start("run", "--config", config);
             bool gone = slow.WaitForExit(TimeSpan.FromSeconds(60));
-            WaitUntil(() => EventLog.Kills(events).Count >= 1, TimeSpan.FromSeconds(30));
+            Poll.Until(() => EventLog.Kills(events).Count >= 1, TimeSpan.FromSeconds(30));
             second.Stop(TimeSpan.FromSeconds(5));
 
             Assert.True(gone, "the second daemon did not finish the kill:\n" + second.Log);
@@ -113,12 +113,6 @@ public sealed class EngineV1Tests
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static void WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition() && sw.Elapsed < timeout) Thread.Sleep(50);
     }
 
     private static string WriteConfig(string dir, string grace, params V1MemoryCgroup[] cgroups) =>

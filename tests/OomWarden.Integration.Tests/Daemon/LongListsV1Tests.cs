@@ -110,9 +110,9 @@ public sealed class LongListsV1Tests
             var grower = batch.Start(TestHelpers.Hog, "-s", "2048", "-r", "50", "-L", "400");
             Assert.StartsWith("READY", grower.StandardOutput.ReadLine());
 
-            bool emptied = WaitUntil(() => batch.Pids().Count == 0, TimeSpan.FromSeconds(240));
+            bool emptied = Poll.Until(() => batch.Pids().Count == 0, TimeSpan.FromSeconds(240));
             // The cgroup's kill record is written once its kill is judged (after the settle); stop judges it at once.
-            WaitUntil(() => EventLog.Kills(events).Any(k => k.GetProperty("victim").GetString() == "cgroup"), TimeSpan.FromSeconds(10));
+            Poll.Until(() => EventLog.Kills(events).Any(k => k.GetProperty("victim").GetString() == "cgroup"), TimeSpan.FromSeconds(10));
             daemon.Stop(TimeSpan.FromSeconds(20));
 
             Assert.True(emptied, $"batch still holds {batch.Pids().Count} processes:\n" + daemon.Log);
@@ -203,17 +203,6 @@ public sealed class LongListsV1Tests
     {
         string p = Path.Combine(dir, name);
         return File.Exists(p) ? File.ReadAllText(p) : $"({name} missing)";
-    }
-
-    private static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < timeout)
-        {
-            if (condition()) return true;
-            Thread.Sleep(100);
-        }
-        return condition();
     }
 
     private static void EnsurePidsDoNotWrap(int count)

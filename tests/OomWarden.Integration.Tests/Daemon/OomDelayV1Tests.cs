@@ -33,7 +33,7 @@ public sealed class OomDelayV1Tests
             """);
         Assert.Equal("0", t.OomKillDisable());
         using var daemon = DaemonProcess.Start("run", "--config", t.Config);
-        Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), "oom_kill_disable not set:\n" + daemon.Log);
+        Assert.True(Poll.Until(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), "oom_kill_disable not set:\n" + daemon.Log);
         Assert.Contains(t.Cg.Directory, File.ReadAllText(t.State));
 
         var holder = Hog(t.Cg, "-s", "200", "-I", "-L", "60");
@@ -41,7 +41,7 @@ public sealed class OomDelayV1Tests
         var grower = Hog(t.Cg, "-s", "400", "-L", "60");
         bool grown = WaitForLine(grower, "HOLD", TimeSpan.FromSeconds(30));
         bool holderGone = holder.WaitForExit(TimeSpan.FromSeconds(10));
-        Assert.True(WaitUntil(() => EventLog.Kills(t.Events).Count >= 1, TimeSpan.FromSeconds(10)), "no kill record:\n" + daemon.Log);
+        Assert.True(Poll.Until(() => EventLog.Kills(t.Events).Count >= 1, TimeSpan.FromSeconds(10)), "no kill record:\n" + daemon.Log);
         daemon.Stop(TimeSpan.FromSeconds(10));
 
         Assert.True(holderGone, "the holder is still running:\n" + daemon.Log);
@@ -68,16 +68,16 @@ public sealed class OomDelayV1Tests
     {
         using var t = Setup.Create("oomwarden-delay", Protected);
         using var daemon = DaemonProcess.Start("run", "--config", t.Config);
-        Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), daemon.Log);
+        Assert.True(Poll.Until(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), daemon.Log);
         var hog = Hog(t.Cg, "-s", "1000", "-L", "60");
-        Assert.True(WaitUntil(t.UnderOom, TimeSpan.FromSeconds(20)), "never under OOM:\n" + daemon.Log);
+        Assert.True(Poll.Until(t.UnderOom, TimeSpan.FromSeconds(20)), "never under OOM:\n" + daemon.Log);
         var waited = Stopwatch.StartNew();
         bool gone = hog.WaitForExit(Delay + TimeSpan.FromSeconds(10));
         waited.Stop();
         Assert.True(gone, "the hog still waits:\n" + daemon.Log);
         Assert.True(waited.Elapsed >= Delay - TimeSpan.FromMilliseconds(500), $"killed after {waited.Elapsed}, before the delay:\n{daemon.Log}");
         Assert.Equal(1, t.Cg.KernelOomKills());
-        Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(5)), "not re-armed:\n" + daemon.Log);
+        Assert.True(Poll.Until(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(5)), "not re-armed:\n" + daemon.Log);
         daemon.Stop(TimeSpan.FromSeconds(10));
         Assert.Contains("still under OOM after oom_delay 3s: oom_kill_disable 0", daemon.Log);
         Assert.Contains("the kernel's OOM killer killed 1 task(s)", daemon.Log);
@@ -97,9 +97,9 @@ public sealed class OomDelayV1Tests
         var sinceCrash = new Stopwatch();
         try
         {
-            Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), first.Log);
+            Assert.True(Poll.Until(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), first.Log);
             hog = Hog(t.Cg, "-s", "1000", "-L", "60");
-            Assert.True(WaitUntil(t.UnderOom, TimeSpan.FromSeconds(20)), "never under OOM:\n" + first.Log);
+            Assert.True(Poll.Until(t.UnderOom, TimeSpan.FromSeconds(20)), "never under OOM:\n" + first.Log);
             sinceCrash.Start();
             first.Crash();  // returns once the daemon's stderr is closed by everyone: the guard has exited too
             firstLog = first.Log;
@@ -118,7 +118,7 @@ public sealed class OomDelayV1Tests
         Assert.False(File.Exists(t.State), "the guard left the state file");
 
         using var second = DaemonProcess.Start("run", "--config", t.Config);
-        Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), second.Log);
+        Assert.True(Poll.Until(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), second.Log);
         second.Stop(TimeSpan.FromSeconds(10));
         Assert.DoesNotContain("restored", second.Log.Split('\n').TakeWhile(l => !l.Contains("guard started", StringComparison.Ordinal)));
         Assert.Contains("oom_kill_disable 1 (was 0)", second.Log);
@@ -132,21 +132,21 @@ public sealed class OomDelayV1Tests
     {
         using var t = Setup.Create("oomwarden-delay", Protected);
         using var daemon = DaemonProcess.Start("run", "--config", t.Config);
-        Assert.True(WaitUntil(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), daemon.Log);
+        Assert.True(Poll.Until(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(10)), daemon.Log);
         var hog = Hog(t.Cg, "-s", "1000", "-L", "60");
-        Assert.True(WaitUntil(t.UnderOom, TimeSpan.FromSeconds(20)), "never under OOM:\n" + daemon.Log);
+        Assert.True(Poll.Until(t.UnderOom, TimeSpan.FromSeconds(20)), "never under OOM:\n" + daemon.Log);
         bool gone;
         try
         {
-            Signal(daemon.Pid, 19);  // SIGSTOP
+            Signals.Send(daemon.Pid, 19);  // SIGSTOP
             gone = hog.WaitForExit(Delay * 2 + TimeSpan.FromSeconds(3));
         }
         finally
         {
-            Signal(daemon.Pid, 18);  // SIGCONT
+            Signals.Send(daemon.Pid, 18);  // SIGCONT
         }
         Assert.True(gone, "the hog still waits behind a stopped daemon:\n" + daemon.Log);
-        Assert.True(WaitUntil(() => daemon.Log.Contains("guard", StringComparison.Ordinal) && daemon.Log.Contains("is gone", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), daemon.Log);
+        Assert.True(Poll.Until(() => daemon.Log.Contains("guard", StringComparison.Ordinal) && daemon.Log.Contains("is gone", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), daemon.Log);
         daemon.Stop(TimeSpan.FromSeconds(10));
         Assert.Contains("oom-guard: no heartbeat for 3s", daemon.Log);
         Assert.Equal("0", t.OomKillDisable());
@@ -164,11 +164,11 @@ public sealed class OomDelayV1Tests
         var first = DaemonProcess.Start("run", "--config", t.Config);
         try
         {
-            Assert.True(WaitUntil(() => t.OomKillDisable() == "1" && first.Log.Contains("guard started (pid", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), first.Log);
+            Assert.True(Poll.Until(() => t.OomKillDisable() == "1" && first.Log.Contains("guard started (pid", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), first.Log);
             string log = first.Log;
             int at = log.IndexOf("guard started (pid ", StringComparison.Ordinal) + "guard started (pid ".Length;
             int guard = int.Parse(log[at..log.IndexOf(',', at)], CultureInfo.InvariantCulture);
-            Signal(guard, 9);
+            Signals.Send(guard, 9);
             first.Crash();
         }
         finally
@@ -281,20 +281,4 @@ public sealed class OomDelayV1Tests
         });
         return task.Wait(timeout ?? TimeSpan.FromSeconds(20)) && task.Result;
     }
-
-    private static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > timeout) return false;
-            Thread.Sleep(20);
-        }
-        return true;
-    }
-
-    private static void Signal(int pid, int signal) => kill(pid, signal);
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern int kill(int pid, int sig);
 }

@@ -89,7 +89,7 @@ public sealed class PolicyV1Tests
             var forker = batch.Start(TestHelpers.Hog, "-s", "2048", "-r", "60", "-F", "-L", "400");
             Assert.StartsWith("READY", forker.StandardOutput.ReadLine());
             var grower = Start(batch, 2048, 50);
-            bool emptied = WaitUntil(() => forker.HasExited && grower.HasExited && batch.Pids().Count == 0, TimeSpan.FromSeconds(180));
+            bool emptied = Poll.Until(() => forker.HasExited && grower.HasExited && batch.Pids().Count == 0, TimeSpan.FromSeconds(180));
             Thread.Sleep(500);
             daemon.Stop(TimeSpan.FromSeconds(5));
 
@@ -114,16 +114,5 @@ public sealed class PolicyV1Tests
         var p = cg.Start(TestHelpers.Hog, "-s", mib.ToString(CultureInfo.InvariantCulture), "-r", rate.ToString(CultureInfo.InvariantCulture), "-L", "400");
         Assert.StartsWith("READY", p.StandardOutput.ReadLine());
         return p;
-    }
-
-    private static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < timeout)
-        {
-            if (condition()) return true;
-            Thread.Sleep(50);
-        }
-        return condition();
     }
 }

@@ -73,7 +73,7 @@ public sealed class DaemonProcess : IDisposable
     public int Stop(TimeSpan timeout)
     {
         if (_process.HasExited) return _process.ExitCode;
-        kill(_process.Id, 15);
+        Signals.Send(_process.Id, 15);
         if (!_process.WaitForExit(timeout))
         {
             _process.Kill();
@@ -87,7 +87,7 @@ public sealed class DaemonProcess : IDisposable
     public void Crash()
     {
         if (_process.HasExited) return;
-        kill(_process.Id, 9);
+        Signals.Send(_process.Id, 9);
         _process.WaitForExit();
     }
 
@@ -96,7 +96,4 @@ public sealed class DaemonProcess : IDisposable
         try { Stop(TimeSpan.FromSeconds(5)); } catch (InvalidOperationException) { }
         _process.Dispose();
     }
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern int kill(int pid, int sig);
 }

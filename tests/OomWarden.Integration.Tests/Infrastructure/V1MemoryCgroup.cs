@@ -89,7 +89,7 @@ public sealed class V1MemoryCgroup : IDisposable
             try { pids = Pids(); }
             catch (IOException) { break; }
             if (pids.Count == 0) break;
-            foreach (int pid in pids) kill(pid, 9);
+            foreach (int pid in pids) Signals.Send(pid, 9);
             Thread.Sleep(20);
         }
         foreach (var p in _started)
@@ -108,7 +108,4 @@ public sealed class V1MemoryCgroup : IDisposable
             catch (UnauthorizedAccessException) { Thread.Sleep(50); }
         }
     }
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern int kill(int pid, int sig);
 }

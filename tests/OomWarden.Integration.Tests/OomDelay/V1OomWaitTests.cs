@@ -26,7 +26,7 @@ public sealed class V1OomWaitTests
         Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
         Assert.Equal("0", t.Field("oom_kill_disable"));
 
-        Signal(t.Hog.Id, 18);  // SIGCONT: it faults again, now with oom_kill_disable 0
+        Signals.Send(t.Hog.Id, 18);  // SIGCONT: it faults again, now with oom_kill_disable 0
         Assert.True(t.Hog.WaitForExit(TimeSpan.FromSeconds(20)), "the hog still runs: " + t.Cg.Read("memory.oom_control"));
         Assert.Equal(137, t.Hog.ExitCode);  // SIGKILL, from the kernel: oomwarden signals nothing here
         Assert.Equal(1, t.Cg.KernelOomKills());
@@ -60,16 +60,16 @@ public sealed class V1OomWaitTests
     public void A_waiter_woken_by_an_uncharge_and_back_under_OOM_keeps_the_episode_s_deadline()
     {
         using var t = Waiting(holderMiB: 8);
-        Signal(t.Holder!.Id, 9);
+        Signals.Send(t.Holder!.Id, 9);
         Assert.True(t.Holder.WaitForExit(TimeSpan.FromSeconds(10)));
-        Assert.True(WaitUntil(() => t.Field("under_oom") == "0" && ProcessState(t.Hog.Id) == 'T', TimeSpan.FromSeconds(5)),
+        Assert.True(Poll.Until(() => t.Field("under_oom") == "0" && ProcessState(t.Hog.Id) == 'T', TimeSpan.FromSeconds(5)),
             $"the uncharge did not wake the hog: state {ProcessState(t.Hog.Id)}, {t.Cg.Read("memory.oom_control")}");
         t.Time.Advance(TimeSpan.FromMilliseconds(500));
         Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
         Assert.Null(t.Domain.OomWait);
 
-        Signal(t.Hog.Id, 18);  // SIGCONT: it takes the holder's 8 MiB and is short again
-        Assert.True(WaitUntil(() => t.Field("under_oom") == "1" && ProcessState(t.Hog.Id) == 'D', TimeSpan.FromSeconds(10)),
+        Signals.Send(t.Hog.Id, 18);  // SIGCONT: it takes the holder's 8 MiB and is short again
+        Assert.True(Poll.Until(() => t.Field("under_oom") == "1" && ProcessState(t.Hog.Id) == 'D', TimeSpan.FromSeconds(10)),
             "the hog did not come back under OOM: " + t.Cg.Read("memory.oom_control"));
         t.Time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
@@ -89,9 +89,9 @@ public sealed class V1OomWaitTests
     public void A_waiter_that_stays_out_of_OOM_ends_the_episode_after_a_second()
     {
         using var t = Waiting(holderMiB: 8);
-        Signal(t.Holder!.Id, 9);
+        Signals.Send(t.Holder!.Id, 9);
         Assert.True(t.Holder.WaitForExit(TimeSpan.FromSeconds(10)));
-        Assert.True(WaitUntil(() => t.Field("under_oom") == "0", TimeSpan.FromSeconds(5)), t.Cg.Read("memory.oom_control"));
+        Assert.True(Poll.Until(() => t.Field("under_oom") == "0", TimeSpan.FromSeconds(5)), t.Cg.Read("memory.oom_control"));
         t.Time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
         t.Time.Advance(V1OomWait.LeaveAfter - TimeSpan.FromMilliseconds(1));
@@ -138,8 +138,8 @@ public sealed class V1OomWaitTests
             Assert.Contains("under OOM, the kernel waits for oomwarden (oom_kill_disable 1) for at most 3s", line);
             Assert.NotNull(t.Domain.OomWait);
 
-            Signal(t.Hog.Id, 19);  // SIGSTOP: a killable sleep is not woken by it; the hog stays in the wait
-            Assert.True(WaitUntil(() => t.Field("under_oom") == "1" && ProcessState(t.Hog.Id) == 'D', TimeSpan.FromSeconds(5)),
+            Signals.Send(t.Hog.Id, 19);  // SIGSTOP: a killable sleep is not woken by it; the hog stays in the wait
+            Assert.True(Poll.Until(() => t.Field("under_oom") == "1" && ProcessState(t.Hog.Id) == 'D', TimeSpan.FromSeconds(5)),
                 "the hog left the wait: " + t.Cg.Read("memory.oom_control"));
             return t;
         }
@@ -166,7 +166,7 @@ public sealed class V1OomWaitTests
             Assert.Equal("0", t.Field("oom_kill_disable"));
             Assert.Null(t.Domain.OomWait);
             // Woken by the release, the hog leaves the wait and stops at its return to user space.
-            Assert.True(WaitUntil(() => t.Field("under_oom") == "0" && ProcessState(t.Hog.Id) == 'T', TimeSpan.FromSeconds(5)),
+            Assert.True(Poll.Until(() => t.Field("under_oom") == "0" && ProcessState(t.Hog.Id) == 'T', TimeSpan.FromSeconds(5)),
                 $"the hog did not leave the wait: state {ProcessState(t.Hog.Id)}, {t.Cg.Read("memory.oom_control")}");
             Assert.Equal(0, t.Cg.KernelOomKills());
             return t;
@@ -209,7 +209,7 @@ public sealed class V1OomWaitTests
             try { Cg.Write("memory.oom_control", "0"); } catch (IOException) { }
             Wait.Dispose();
             Loop.Dispose();
-            if (Hog is not null) Signal(Hog.Id, 18);
+            if (Hog is not null) Signals.Send(Hog.Id, 18);
             Cg.Dispose();
         }
     }
@@ -228,20 +228,4 @@ public sealed class V1OomWaitTests
             return '?';
         }
     }
-
-    private static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > timeout) return false;
-            Thread.Sleep(10);
-        }
-        return true;
-    }
-
-    private static void Signal(int pid, int signal) => kill(pid, signal);
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern int kill(int pid, int sig);
 }
