@@ -10,6 +10,11 @@ public interface IOomWait : IDisposable
 {
     CgroupDomain Domain { get; }
 
+    TimeSpan Delay { get; }
+
+    /// <summary>Where the wait stands, and its counts (status and metrics read it on the loop's thread).</summary>
+    OomEpisode Episode { get; }
+
     /// <summary>The setting and the value to put back (written to the state file before <see cref="TryApply"/>).</summary>
     OomSetting Setting { get; }
 

@@ -45,6 +45,30 @@ public sealed class OomEpisode(long delayTicks, long leaveTicks)
 
     public long Deadline => StartedAt + DelayTicks;
 
+    /// <summary>Episodes started, and how many of them were handed to the kernel (status, metrics).</summary>
+    public long Episodes { get; private set; }
+
+    public long Releases { get; private set; }
+
+    /// <summary>The state's name in status: armed, waiting, leaving, released.</summary>
+    public string StateName => State switch
+    {
+        Phase.Waiting => "waiting",
+        Phase.Leaving => "leaving",
+        Phase.Released => "released",
+        _ => "armed",
+    };
+
+    /// <summary>When the current state began (0 while armed): the episode's start for waiting, the last exit from the
+    /// window for leaving, the release for released.</summary>
+    public long StateSince => State switch
+    {
+        Phase.Waiting => StartedAt,
+        Phase.Leaving => LeftAt,
+        Phase.Released => ReleasedAt,
+        _ => 0,
+    };
+
     public EpisodeStep Observe(bool atWindow, long now)
     {
         switch (State)
@@ -53,6 +77,7 @@ public sealed class OomEpisode(long delayTicks, long leaveTicks)
                 if (!atWindow) return EpisodeStep.None;
                 State = Phase.Waiting;
                 StartedAt = now;
+                Episodes++;
                 return EpisodeStep.Started;
             case Phase.Waiting:
                 if (!atWindow)
@@ -81,6 +106,7 @@ public sealed class OomEpisode(long delayTicks, long leaveTicks)
     {
         State = Phase.Released;
         ReleasedAt = now;
+        Releases++;
     }
 
     /// <summary>Armed again: after a release, when the caller's condition holds; or at a restore.</summary>

@@ -56,6 +56,8 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
 
     public bool IsWaiting => _episode.State == OomEpisode.Phase.Waiting;
 
+    public OomEpisode Episode => _episode;
+
     /// <summary>Opens memory.oom_control and reads the old oom_kill_disable; null with the reason when it cannot.</summary>
     public static V1OomWait? TryOpen(EventLoop loop, TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, out string? error)
     {

@@ -56,6 +56,8 @@ public sealed class V2HighWindow : IOomWait
 
     public bool IsWaiting => _episode.State == OomEpisode.Phase.Waiting;
 
+    public OomEpisode Episode => _episode;
+
     /// <param name="marginBytes">How far below memory.max (the domain's limit) memory.high goes.</param>
     public static V2HighWindow? TryOpen(TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, long marginBytes, out string? error)
     {

@@ -30,6 +30,14 @@ public static class MetricsText
             if (facts.KillBytes is long kill) families.Gauge("oomwarden_domain_kill_threshold_bytes", "Available bytes at or below which the domain's victim gets SIGKILL at once.", labels, kill);
             if (facts.TotalBytes is long total) families.Gauge("oomwarden_domain_total_bytes", "The domain's size: MemTotal for the system, the limit for a cgroup.", labels, total);
             if (service.Activity.WarningOf(d.Name) is { } w) families.Gauge("oomwarden_domain_warning_level", "The domain's graded warning: 0 none, 1 low, 2 medium, 3 critical.", labels, (int)w);
+            if (runtime.OomDelay?.WaitFor(d) is { } wait)
+            {
+                var e = wait.Episode;
+                families.Gauge("oomwarden_oom_delay_waiting", "1 while the kernel holds the cgroup's tasks for oomwarden (oom_delay: v1 under OOM, v2 at the memory.high window).", labels,
+                    e.State == Linux.OomDelay.OomEpisode.Phase.Waiting ? 1 : 0);
+                families.Counter("oomwarden_oom_delay_episodes_total", "oom_delay episodes: the cgroup reached its window (v1 under OOM, v2 at memory.high) while armed.", labels, e.Episodes);
+                families.Counter("oomwarden_oom_delay_releases_total", "oom_delay episodes whose delay ran out with the cgroup still at its window: handed to the kernel's own killer.", labels, e.Releases);
+            }
         }
         Pressure(families, runtime);
 

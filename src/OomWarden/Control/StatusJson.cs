@@ -76,6 +76,8 @@ public static class StatusJson
                 else w.WriteNull("exhaustion_in_seconds"u8);
                 var st = runtime.Engine.State.For(d.Name);
                 w.WriteNumber("kills"u8, st?.Kills ?? 0);
+                if (runtime.OomDelay?.WaitFor(d) is { } wait) OomDelay(w, wait, now);
+                else w.WriteNull("oom_delay"u8);
                 if (st?.Prepared is { } p && p.Victim is { } v)
                 {
                     w.WriteStartObject("next_victim"u8);
@@ -171,6 +173,23 @@ public static class StatusJson
         PressureLevel.Term => "term",
         _ => "kill",
     };
+
+    /// <summary>The domain's bounded wait (oom_delay): its state, how long it has been in it, and its counts.</summary>
+    private static void OomDelay(Utf8JsonWriter w, Linux.OomDelay.IOomWait wait, long now)
+    {
+        var e = wait.Episode;
+        w.WriteStartObject("oom_delay"u8);
+        w.WriteString("mechanism"u8, wait.Setting.File);
+        w.WriteNumber("delay_ms"u8, wait.Delay.TotalMilliseconds);
+        w.WriteString("state"u8, e.StateName);
+        if (e.StateSince != 0) w.WriteNumber("state_ms"u8, Math.Round(Elapsed(e.StateSince, now), 1)); else w.WriteNull("state_ms"u8);
+        if (e.State is Linux.OomDelay.OomEpisode.Phase.Waiting or Linux.OomDelay.OomEpisode.Phase.Leaving)
+            w.WriteNumber("deadline_in_ms"u8, Math.Round(Math.Max(0, -Elapsed(e.Deadline, now)), 1));
+        else w.WriteNull("deadline_in_ms"u8);
+        w.WriteNumber("episodes"u8, e.Episodes);
+        w.WriteNumber("releases"u8, e.Releases);
+        w.WriteEndObject();
+    }
 
     private static double Elapsed(long since, long now) => since == 0 ? 0 : (now - since) * 1000.0 / TimeProvider.System.TimestampFrequency;
 

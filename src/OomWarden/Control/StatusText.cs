@@ -8,6 +8,18 @@ namespace OomWarden.Control;
 /// from a process or a cgroup (comm, path, reason) is escaped for the terminal.</summary>
 public static class StatusText
 {
+    /// <summary>"oom_delay 3s (memory.oom_control): waiting 812 ms, the kernel's turn in 2188 ms; 1 episode(s), 0 handed to the kernel".</summary>
+    internal static string OomDelayLine(JsonElement od)
+    {
+        string state = S(od, "state")!;
+        string since = od.TryGetProperty("state_ms", out var ms) && ms.ValueKind == JsonValueKind.Number ? " " + Ms(ms.GetDouble()) : "";
+        string deadline = od.TryGetProperty("deadline_in_ms", out var dl) && dl.ValueKind == JsonValueKind.Number
+            ? $", the kernel's turn in {Ms(dl.GetDouble())}" : "";
+        double delayMs = Dbl(od, "delay_ms");
+        string delay = delayMs >= 1000 && delayMs % 1000 == 0 ? (delayMs / 1000).ToString(CultureInfo.InvariantCulture) + "s" : Ms(delayMs);
+        return $"oom_delay {delay} ({S(od, "mechanism")}): {state}{since}{deadline}; {Long(od, "episodes")} episode(s), {Long(od, "releases")} handed to the kernel";
+    }
+
     public static void Write(JsonElement r, TextWriter o)
     {
         var self = r.GetProperty("self");
@@ -35,6 +47,7 @@ public static class StatusText
             o.WriteLine($"      term at {term}{S(d, "term_level")}; kill at {kill}{S(d, "kill_level")}; "
                 + (distance > 0 ? $"{B(distance)} above term" : "at or below term")
                 + $"; {Long(d, "kills")} kill(s)");
+            if (d.TryGetProperty("oom_delay", out var od) && od.ValueKind == JsonValueKind.Object) o.WriteLine("      " + OomDelayLine(od));
             if (d.TryGetProperty("fill_rate_bytes_per_second", out var fill))
             {
                 double rate = fill.GetDouble();

@@ -55,6 +55,14 @@ public sealed class OomDelayController : IEventSink, IDisposable
 
     public IReadOnlyList<IOomWait> Waits => _list;
 
+    /// <summary>The wait armed for this domain; null when it has none.</summary>
+    public IOomWait? WaitFor(WatchedDomain domain)
+    {
+        foreach (var w in _list)
+            if (ReferenceEquals(w.Domain, domain)) return w;
+        return null;
+    }
+
     public int? GuardPid => _guard?.Pid;
 
     /// <summary>After a rescan: arms new cgroups with a delay, restores those that left the watch (or whose limit

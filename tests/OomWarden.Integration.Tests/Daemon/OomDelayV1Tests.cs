@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using OomWarden.Integration.Tests.Infrastructure;
 
 namespace OomWarden.Integration.Tests.Daemon;
@@ -72,12 +73,32 @@ public sealed class OomDelayV1Tests
         var hog = Hog(t.Cg, "-s", "1000", "-L", "60");
         Assert.True(Poll.Until(t.UnderOom, TimeSpan.FromSeconds(20)), "never under OOM:\n" + daemon.Log);
         var waited = Stopwatch.StartNew();
+        // status while the kernel holds the hog: the wait, its deadline, its counts
+        JsonElement od = default;
+        Assert.True(Poll.Until(() => (od = t.StatusOomDelay()).GetProperty("state").GetString() == "waiting", TimeSpan.FromSeconds(2)),
+            $"status says {od}:\n{daemon.Log}");
+        Assert.Equal("memory.oom_control", od.GetProperty("mechanism").GetString());
+        Assert.Equal(3000, od.GetProperty("delay_ms").GetDouble());
+        Assert.InRange(od.GetProperty("deadline_in_ms").GetDouble(), 0, 3000);
+        Assert.Equal(1, od.GetProperty("episodes").GetInt64());
+        Assert.Equal(0, od.GetProperty("releases").GetInt64());
         bool gone = hog.WaitForExit(Delay + TimeSpan.FromSeconds(10));
         waited.Stop();
         Assert.True(gone, "the hog still waits:\n" + daemon.Log);
         Assert.True(waited.Elapsed >= Delay - TimeSpan.FromMilliseconds(500), $"killed after {waited.Elapsed}, before the delay:\n{daemon.Log}");
         Assert.Equal(1, t.Cg.KernelOomKills());
         Assert.True(Poll.Until(() => t.OomKillDisable() == "1", TimeSpan.FromSeconds(5)), "not re-armed:\n" + daemon.Log);
+        od = t.StatusOomDelay();
+        Assert.Equal("armed", od.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, od.GetProperty("deadline_in_ms").ValueKind);
+        Assert.Equal(1, od.GetProperty("releases").GetInt64());
+        var text = Sh.Run(Repo.Binary, ["status", "--socket", t.Socket], TimeSpan.FromSeconds(30));
+        Assert.Contains("oom_delay 3s (memory.oom_control): armed; 1 episode(s), 1 handed to the kernel", text.Stdout);
+        string release = $"oomwarden_oom_delay_releases_total{{domain=\"{t.Cg.Path}\",kind=\"cgroup\"}} 1";
+        Assert.True(Poll.Until(() => File.Exists(t.Metrics) && File.ReadAllText(t.Metrics).Contains(release, StringComparison.Ordinal), TimeSpan.FromSeconds(5)),
+            "metrics textfile: " + (File.Exists(t.Metrics) ? File.ReadAllText(t.Metrics) : "missing"));
+        var check = Sh.Run("promtool", ["check", "metrics"], TimeSpan.FromSeconds(30), stdin: File.ReadAllText(t.Metrics));
+        Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);
         daemon.Stop(TimeSpan.FromSeconds(10));
         Assert.Contains("still under OOM after oom_delay 3s: oom_kill_disable 0", daemon.Log);
         Assert.Contains("the kernel's OOM killer killed 1 task(s)", daemon.Log);
@@ -218,12 +239,14 @@ public sealed class OomDelayV1Tests
             Config = Path.Combine(dir, "oomwarden.toml");
             Events = Path.Combine(dir, "events.jsonl");
             State = Path.Combine(dir, "run", "oom-delay.state");
+            Metrics = Path.Combine(dir, "oomwarden.prom");
         }
 
         public V1MemoryCgroup Cg { get; }
         public string Config { get; }
         public string Events { get; }
         public string State { get; }
+        public string Metrics { get; }
 
         public static Setup Create(string prefix, string rules)
         {
@@ -239,9 +262,22 @@ public sealed class OomDelayV1Tests
                     oom_delay = "3s"
                     oom_delay_state = "{{t.State}}"
                     """,
-                Tables = rules,
+                Tables = rules + $"\n[metrics]\ntextfile = \"{t.Metrics}\"\ninterval = \"1s\"\n",
             }.Write();
             return t;
+        }
+
+        public string Socket => ConfinedConfig.ControlSocketIn(_dir);
+
+        /// <summary>The test cgroup's <c>oom_delay</c> object in <c>status --json</c>.</summary>
+        public JsonElement StatusOomDelay()
+        {
+            var r = Sh.Run(Repo.Binary, ["status", "--json", "--socket", Socket], TimeSpan.FromSeconds(30));
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            foreach (var d in doc.RootElement.GetProperty("domains").EnumerateArray())
+                if (d.GetProperty("name").GetString() == Cg.Path) return d.GetProperty("oom_delay").Clone();
+            throw new InvalidOperationException("no domain " + Cg.Path + " in " + r.Stdout);
         }
 
         public string OomKillDisable() => Field("oom_kill_disable");

@@ -19,12 +19,16 @@ public sealed class OomEpisodeTests
         Assert.Equal(3_200, e.Deadline);
         Assert.Equal(EpisodeStep.None, e.Observe(true, 3_199));
         Assert.Equal(EpisodeStep.DelayOver, e.Observe(true, 3_200));
+        Assert.Equal(("waiting", 200L), (e.StateName, e.StateSince));
         e.Release(3_200);
         Assert.Equal(OomEpisode.Phase.Released, e.State);
+        Assert.Equal(("released", 3_200L, 1L, 1L), (e.StateName, e.StateSince, e.Episodes, e.Releases));
         Assert.Equal(EpisodeStep.None, e.Observe(true, 3_300));  // the caller decides when a release is over
         e.Rearm();
+        Assert.Equal(("armed", 0L), (e.StateName, e.StateSince));
         Assert.Equal(EpisodeStep.Started, e.Observe(true, 9_000));
         Assert.Equal(12_000, e.Deadline);
+        Assert.Equal((2L, 1L), (e.Episodes, e.Releases));
     }
 
     [Fact]
@@ -33,10 +37,12 @@ public sealed class OomEpisodeTests
         var e = new OomEpisode(Delay, Leave);
         e.Observe(true, 0);
         Assert.Equal(EpisodeStep.Left, e.Observe(false, 500));
+        Assert.Equal(("leaving", 500L), (e.StateName, e.StateSince));
         Assert.Equal(EpisodeStep.None, e.Observe(false, 1_499));
         Assert.Equal(EpisodeStep.Returned, e.Observe(true, 1_499));
         Assert.Equal(0, e.StartedAt);
         Assert.Equal(EpisodeStep.DelayOver, e.Observe(true, 3_000));
+        Assert.Equal(1, e.Episodes);  // a return is not a new episode
     }
 
     [Fact]
