@@ -13,19 +13,11 @@ namespace OomWarden.Daemon.Notify;
 /// events of those domains, <c>kill</c> and <c>kernel_kill</c> events there, and <c>release</c> requests at medium
 /// (it is also this daemon's <see cref="IReleaseChannel"/>). Root may subscribe to any domains instead. Sends never
 /// block: each client has a bounded queue, and what does not fit is dropped and counted.</summary>
-public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSource, IReleaseChannel, IDisposable
+public sealed class EventSocketServer : ClientSocketServer, IEventSink, ICounterSource, IReleaseChannel
 {
-    public const int MaxClients = 256;
-    private readonly object _gate = new();
-    private readonly Socket _listener;
-    private readonly EventLoop _loop;
     private OomEngine _engine;
-    private readonly ProcessReader _processes;
     private CompiledPolicy _policy;
     private readonly bool _dryRun;
-    private readonly List<Connection> _clients = [];
-    private ulong _token;
-    private long _dropped, _refused, _accepted;
 
     private sealed class ClientState(Peer peer)
     {
@@ -36,17 +28,12 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
     }
 
     public EventSocketServer(Socket listener, string path, EventLoop loop, OomEngine engine, ProcessReader processes, CompiledPolicy policy, bool dryRun)
+        : base(listener, path, loop, processes)
     {
-        _listener = listener;
-        Path = path;
-        _loop = loop;
         _engine = engine;
-        _processes = processes;
         _policy = policy;
         _dryRun = dryRun;
     }
-
-    public string Path { get; }
 
     /// <summary>After a reload: the new engine (same state) and the new policy, for priorities of later releases.</summary>
     public void Rebind(OomEngine engine, CompiledPolicy policy)
@@ -60,54 +47,13 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
         var socket = UnixListener.TryListen(path, out error);
         if (socket is null) return null;
         var server = new EventSocketServer(socket, path, loop, engine, processes, policy, dryRun);
-        if (!loop.TryRegister((int)socket.Handle, 0x001, server, out server._token, out int errno))
-        {
-            error = $"{path}: epoll: errno {errno}";
-            server.Dispose();
-            return null;
-        }
-        return server;
+        return server.TryRegister(out error) ? server : null;
     }
 
-    public int ClientCount
-    {
-        get { lock (_gate) return _clients.Count; }
-    }
+    protected override Connection Open(Socket accepted, int pid, int uid, Peer peer) =>
+        new(accepted, pid, uid, Loop, OnLine, OnClosed, lines: true, Gate) { State = new ClientState(peer) };
 
-    /// <summary>The listener is readable: accept one connection (level-triggered: the loop comes back for the next).</summary>
-    public void OnReady(uint events)
-    {
-        Socket accepted;
-        try
-        {
-            accepted = _listener.Accept();
-        }
-        catch (SocketException)
-        {
-            return;
-        }
-        lock (_gate)
-        {
-            _accepted++;
-            Peer? peer = null;
-            if (_clients.Count >= MaxClients || !UnixListener.TryPeerCredentials(accepted, out int pid, out int uid)
-                || (peer = Peer.TryResolve(pid, uid, _processes)) is null)
-            {
-                _refused++;
-                accepted.Dispose();
-                return;
-            }
-            var c = new Connection(accepted, pid, uid, _loop, OnLine, OnClosed, lines: true, _gate) { State = new ClientState(peer) };
-            if (!c.Register(out _))
-            {
-                _refused++;
-                accepted.Dispose();
-                return;
-            }
-            _clients.Add(c);
-            SendCurrent(c);
-        }
-    }
+    protected override void Welcome(Connection c) => SendCurrent(c);
 
     private static ClientState StateOf(Connection c) => (ClientState)c.State!;
 
@@ -130,7 +76,7 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
 
     private void Send(Connection c, byte[] message)
     {
-        if (!c.Send(message)) _dropped++;
+        if (!c.Send(message)) DroppedCount++;
     }
 
     private void OnLine(Connection c, ReadOnlyMemory<byte> line)
@@ -159,8 +105,6 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
 
     private readonly Dictionary<long, ReleaseRequest> _pending = [];
 
-    private void OnClosed(Connection c) => _clients.Remove(c);
-
     public void Publish(EngineEvent e)
     {
         switch (e)
@@ -184,10 +128,10 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
     /// <summary>Encodes once, for the clients that hear <paramref name="d"/>; called from the loop or the kernel-log thread.</summary>
     private void Broadcast(WatchedDomain d, Func<byte[]> encode)
     {
-        lock (_gate)
+        lock (Gate)
         {
             byte[]? message = null;
-            foreach (var c in _clients.ToArray())
+            foreach (var c in Clients.ToArray())
             {
                 if (!Hears(c, d)) continue;
                 Send(c, message ??= encode());
@@ -197,11 +141,11 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
 
     public bool TryAsk(ReleaseRequest request)
     {
-        lock (_gate)
+        lock (Gate)
         {
             Connection? best = null;
             ProcessSampleSummary bestSummary = default;
-            foreach (var c in _clients)
+            foreach (var c in Clients)
             {
                 if (c.Closed || !Hears(c, request.Domain) || WasAsked(request.AlreadyAsked, c.Pid)) continue;
                 if (!TryMeasure(c, out var summary)) continue;
@@ -227,7 +171,7 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
 
     public void Measure(ReleaseRequest request)
     {
-        lock (_gate)
+        lock (Gate)
         {
             _pending.Remove(request.Id);
             request.DomainAvailableAfter = request.Domain.AvailableBytes;
@@ -248,36 +192,17 @@ public sealed class EventSocketServer : IReadyHandler, IEventSink, ICounterSourc
     {
         summary = default;
         var peer = StateOf(c).Peer;
-        if (!_processes.TryRead(peer.Pid, ProcessReadOptions.Default, out var sample) || sample.StartTimeTicks != peer.StartTimeTicks) return false;
+        if (!Processes.TryRead(peer.Pid, ProcessReadOptions.Default, out var sample) || sample.StartTimeTicks != peer.StartTimeTicks) return false;
         summary = new ProcessSampleSummary(_policy.Evaluate(sample).Priority, sample.FootprintBytes);
         return true;
     }
 
     public void Collect(List<CounterSample> into)
     {
-        lock (_gate)
+        lock (Gate)
         {
             KeyValuePair<string, string>[] labels = [new("socket", "events")];
-            into.Add(new CounterSample("oomwarden_notify_clients", "Clients connected to the socket", _clients.Count, labels));
-            into.Add(new CounterSample("oomwarden_notify_accepted_total", "Connections accepted", _accepted, labels));
-            into.Add(new CounterSample("oomwarden_notify_refused_total", "Connections refused (too many clients, peer unknown)", _refused, labels));
-            into.Add(new CounterSample("oomwarden_notify_dropped_total", "Messages dropped because a client did not read", _dropped, labels));
-        }
-    }
-
-    public long Dropped
-    {
-        get { lock (_gate) return _dropped; }
-    }
-
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            foreach (var c in _clients.ToArray()) c.Close();
-            _loop.Unregister((int)_listener.Handle, _token);
-            _listener.Dispose();
-            try { File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            CollectCommon(into, labels);
         }
     }
 

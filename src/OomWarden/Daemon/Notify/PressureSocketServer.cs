@@ -12,20 +12,13 @@ namespace OomWarden.Daemon.Notify;
 /// <c>medium</c>). Whenever a domain the client's process lives in is at or above that level, one byte is written,
 /// at most once per <c>repeat</c>; at once when already there on connect. The client reads and discards it
 /// (sd-event does) and frees what it can.</summary>
-public sealed class PressureSocketServer : IReadyHandler, IEventSink, ICounterSource, IDisposable
+public sealed class PressureSocketServer : ClientSocketServer, IEventSink, ICounterSource
 {
-    public const int MaxClients = 256;
     private static readonly byte[] Byte = [(byte)'!'];
-    private readonly object _gate = new();
-    private readonly Socket _listener;
-    private readonly EventLoop _loop;
     private OomEngine _engine;
-    private readonly ProcessReader _processes;
     private readonly TimeProvider _time;
     private readonly TimeSpan _repeat;
-    private readonly List<Connection> _clients = [];
-    private ulong _token;
-    private long _dropped, _refused, _accepted, _written;
+    private long _written;
 
     private sealed class ClientState(Peer peer)
     {
@@ -35,17 +28,12 @@ public sealed class PressureSocketServer : IReadyHandler, IEventSink, ICounterSo
     }
 
     private PressureSocketServer(Socket listener, string path, EventLoop loop, OomEngine engine, ProcessReader processes, TimeProvider time, TimeSpan repeat)
+        : base(listener, path, loop, processes)
     {
-        _listener = listener;
-        Path = path;
-        _loop = loop;
         _engine = engine;
-        _processes = processes;
         _time = time;
         _repeat = repeat;
     }
-
-    public string Path { get; }
 
     /// <summary>After a reload: the new engine (same state).</summary>
     public void Rebind(OomEngine engine) => _engine = engine;
@@ -55,57 +43,17 @@ public sealed class PressureSocketServer : IReadyHandler, IEventSink, ICounterSo
         var socket = UnixListener.TryListen(path, out error);
         if (socket is null) return null;
         var server = new PressureSocketServer(socket, path, loop, engine, processes, time, repeat);
-        if (!loop.TryRegister((int)socket.Handle, 0x001, server, out server._token, out int errno))
-        {
-            error = $"{path}: epoll: errno {errno}";
-            server.Dispose();
-            return null;
-        }
-        return server;
+        return server.TryRegister(out error) ? server : null;
     }
 
-    public int ClientCount
-    {
-        get { lock (_gate) return _clients.Count; }
-    }
+    protected override Connection Open(Socket accepted, int pid, int uid, Peer peer) =>
+        new(accepted, pid, uid, Loop, OnData, OnClosed, lines: false, Gate) { State = new ClientState(peer) };
+
+    protected override void Welcome(Connection c) => Consider(c);
 
     public long Written
     {
-        get { lock (_gate) return _written; }
-    }
-
-    public void OnReady(uint events)
-    {
-        Socket accepted;
-        try
-        {
-            accepted = _listener.Accept();
-        }
-        catch (SocketException)
-        {
-            return;
-        }
-        lock (_gate)
-        {
-            _accepted++;
-            Peer? peer = null;
-            if (_clients.Count >= MaxClients || !UnixListener.TryPeerCredentials(accepted, out int pid, out int uid)
-                || (peer = Peer.TryResolve(pid, uid, _processes)) is null)
-            {
-                _refused++;
-                accepted.Dispose();
-                return;
-            }
-            var c = new Connection(accepted, pid, uid, _loop, OnData, OnClosed, lines: false, _gate) { State = new ClientState(peer) };
-            if (!c.Register(out _))
-            {
-                _refused++;
-                accepted.Dispose();
-                return;
-            }
-            _clients.Add(c);
-            Consider(c);
-        }
+        get { lock (Gate) return _written; }
     }
 
     /// <summary>The client's MEMORY_PRESSURE_WRITE data: the level it wants to hear about.</summary>
@@ -120,8 +68,6 @@ public sealed class PressureSocketServer : IReadyHandler, IEventSink, ICounterSo
         s.Threshold = level;
         Consider(c);
     }
-
-    private void OnClosed(Connection c) => _clients.Remove(c);
 
     /// <summary>Writes the byte when one of the client's domains is at or above its level and the last byte is older
     /// than <c>repeat</c>.</summary>
@@ -140,40 +86,27 @@ public sealed class PressureSocketServer : IReadyHandler, IEventSink, ICounterSo
         if (worst < s.Threshold) return;
         s.WrittenAt = now;
         if (c.Send(Byte)) _written++;
-        else _dropped++;
+        else DroppedCount++;
     }
 
     public void Publish(EngineEvent e)
     {
         if (e is not WarningChanged w || w.To == WarningLevel.None) return;
-        lock (_gate)
+        lock (Gate)
         {
-            foreach (var c in _clients.ToArray())
+            foreach (var c in Clients.ToArray())
                 if (((ClientState)c.State!).Peer.LivesIn(w.Domain)) Consider(c);
         }
     }
 
     public void Collect(List<CounterSample> into)
     {
-        lock (_gate)
+        lock (Gate)
         {
             KeyValuePair<string, string>[] labels = [new("socket", "pressure")];
-            into.Add(new CounterSample("oomwarden_notify_clients", "Clients connected to the socket", _clients.Count, labels));
-            into.Add(new CounterSample("oomwarden_notify_accepted_total", "Connections accepted", _accepted, labels));
-            into.Add(new CounterSample("oomwarden_notify_refused_total", "Connections refused (too many clients, peer unknown)", _refused, labels));
-            into.Add(new CounterSample("oomwarden_notify_dropped_total", "Messages dropped because a client did not read", _dropped, labels));
+            CollectCommon(into, labels);
             into.Add(new CounterSample("oomwarden_pressure_wakeups_total", "Bytes written to pressure-protocol clients", _written, labels));
         }
     }
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            foreach (var c in _clients.ToArray()) c.Close();
-            _loop.Unregister((int)_listener.Handle, _token);
-            _listener.Dispose();
-            try { File.Delete(Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-    }
 }
