@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using OomWarden.Integration.Tests.Infrastructure;
 
 namespace OomWarden.Integration.Tests.Daemon;
@@ -57,6 +58,7 @@ public sealed class OomDelayV2Tests
                 if kill -0 $GROWER 2>/dev/null; then echo alive > $D/grower.status; else echo dead > $D/grower.status; fi
                 sleep 1.5
                 cat $CG/memory.events > $D/memory.events
+                {{Repo.Binary}} status --json > $D/status.json 2> $D/status.err
                 kill -TERM $DM; wait $DM
                 cat $CG/memory.high > $D/high.after
                 ls $D/run > $D/run.ls 2>&1
@@ -83,6 +85,17 @@ public sealed class OomDelayV2Tests
             Assert.Equal("SIGKILL", kill.GetProperty("signal").GetString());
             Assert.Contains("oom_delay window", kill.GetProperty("reason").GetString());
             Assert.Contains("at memory.high", log);
+            // status 1.5 s after the kill: one episode, not handed to the kernel, over or about to be (under the window)
+            using (var status = JsonDocument.Parse(Read(dir, "status.json")))
+            {
+                var od = status.RootElement.GetProperty("domains").EnumerateArray()
+                    .Single(d => d.GetProperty("name").GetString() == "/oomwarden-delay").GetProperty("oom_delay");
+                Assert.Equal("memory.high", od.GetProperty("mechanism").GetString());
+                Assert.Equal(3000, od.GetProperty("delay_ms").GetDouble());
+                Assert.Equal(1, od.GetProperty("episodes").GetInt64());
+                Assert.Equal(0, od.GetProperty("releases").GetInt64());
+                Assert.Contains(od.GetProperty("state").GetString(), new[] { "armed", "leaving" });
+            }
             Assert.Equal("max", Read(dir, "high.after").Trim());
             Assert.Equal("", Read(dir, "run.ls").Trim());  // the state file is gone after the stop
         }
