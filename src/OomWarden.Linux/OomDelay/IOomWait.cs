@@ -2,10 +2,11 @@ using OomWarden.Core.Engine;
 
 namespace OomWarden.Linux.OomDelay;
 
-/// <summary>The bounded wait for one cgroup, as a state machine on the loop (never a sleep): armed (the setting
-/// changed) → waiting (the kernel holds the cgroup's tasks; the domain is at its kill level, so the engine kills per
-/// policy at once) → released (the delay ran out: the kernel's own killer is let loose) → armed again once the
-/// cgroup is out of it. <see cref="Restore"/> puts the old setting back.</summary>
+/// <summary>The bounded wait for one cgroup, as a state machine on the loop (never a sleep; <see cref="OomEpisode"/>):
+/// armed (the setting changed) → waiting (the kernel holds the cgroup's tasks; the domain is at its kill level, so
+/// the engine kills per policy at once) ⇄ leaving (out of the window for less than a second: the same episode) →
+/// released (the delay ran out: the kernel's own killer is let loose) → armed again once the kernel has had its turn.
+/// <see cref="Restore"/> puts the old setting back.</summary>
 public interface IOomWait : IDisposable
 {
     CgroupDomain Domain { get; }
