@@ -30,6 +30,16 @@ public sealed class OomEpisode(long delayTicks, long leaveTicks)
 {
     public enum Phase { Armed, Waiting, Leaving, Released }
 
+    /// <summary>How long a cgroup must stay out of its window before an episode is over: any uncharge wakes v1's
+    /// waiters, reclaim takes v2's usage under memory.high for a moment, and a task still short is back within its
+    /// reclaim retries.</summary>
+    public static readonly TimeSpan LeaveAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>An episode machine for <paramref name="delay"/>, on a clock of <paramref name="frequency"/> ticks a
+    /// second (TimeProvider.TimestampFrequency), leaving after <see cref="LeaveAfter"/>.</summary>
+    public static OomEpisode For(TimeSpan delay, long frequency) =>
+        new((long)(delay.TotalSeconds * frequency), frequency * (long)LeaveAfter.TotalMilliseconds / 1000);
+
     public Phase State { get; private set; }
 
     public long DelayTicks { get; } = delayTicks;

@@ -38,15 +38,10 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         Delay = delay;
         _control = control;
         _pollTicks = time.TimestampFrequency / 50;  // 20 ms while waiting: under_oom has no wake-up of its own
-        _episode = new OomEpisode((long)(delay.TotalSeconds * time.TimestampFrequency),
-            time.TimestampFrequency * (long)LeaveAfter.TotalMilliseconds / 1000);
+        _episode = OomEpisode.For(delay, time.TimestampFrequency);
         Setting = new OomSetting(directory, OomSetting.V1OomControl, oldDisable ? "1" : "0");
         _why = $"the kernel reports OOM (memory.oom_control under_oom 1) and holds the cgroup's tasks for at most oom_delay {FormatDelay(delay)}";
     }
-
-    /// <summary>How long under_oom must stay 0 before an episode is over (<see cref="OomEpisode"/>): any uncharge in
-    /// the cgroup wakes the waiters, and one that finds no memory is back under OOM after its reclaim retries.</summary>
-    public static readonly TimeSpan LeaveAfter = TimeSpan.FromSeconds(1);
 
     public CgroupDomain Domain { get; }
 

@@ -38,8 +38,7 @@ public sealed class V2HighWindow : IOomWait
         _highBytes = highBytes;
         _highText = Encoding.ASCII.GetBytes(highBytes.ToString(CultureInfo.InvariantCulture));
         _pollTicks = time.TimestampFrequency / 50;
-        _episode = new OomEpisode((long)(delay.TotalSeconds * time.TimestampFrequency),
-            time.TimestampFrequency * (long)V1OomWait.LeaveAfter.TotalMilliseconds / 1000);
+        _episode = OomEpisode.For(delay, time.TimestampFrequency);
         Setting = new OomSetting(directory, OomSetting.V2High, oldHigh);
         _why = $"at its oom_delay window (memory.high {Core.Model.SizeFormat.FormatBytes(highBytes)}, below memory.max "
             + $"{Core.Model.SizeFormat.FormatBytes(domain.LimitBytes)}): the kernel throttles, for at most oom_delay {V1OomWait.FormatDelay(delay)}";

@@ -15,8 +15,7 @@ public static class StatusText
         string since = od.TryGetProperty("state_ms", out var ms) && ms.ValueKind == JsonValueKind.Number ? " " + Ms(ms.GetDouble()) : "";
         string deadline = od.TryGetProperty("deadline_in_ms", out var dl) && dl.ValueKind == JsonValueKind.Number
             ? $", the kernel's turn in {Ms(dl.GetDouble())}" : "";
-        double delayMs = Dbl(od, "delay_ms");
-        string delay = delayMs >= 1000 && delayMs % 1000 == 0 ? (delayMs / 1000).ToString(CultureInfo.InvariantCulture) + "s" : Ms(delayMs);
+        string delay = Configuration.Units.FormatDuration(TimeSpan.FromMilliseconds(Dbl(od, "delay_ms")));
         return $"oom_delay {delay} ({S(od, "mechanism")}): {state}{since}{deadline}; {Long(od, "episodes")} episode(s), {Long(od, "releases")} handed to the kernel";
     }
 

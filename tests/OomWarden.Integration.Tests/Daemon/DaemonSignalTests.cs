@@ -75,5 +75,5 @@ public sealed class DaemonSignalTests
         }
     }
 
-    private static bool IsAlive(int pid) => Signals.Send(pid, 0) == 0 && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+    private static bool IsAlive(int pid) => Signals.Send(pid, 0) == 0 && ProcStat.State(pid) != 'Z';
 }

@@ -107,13 +107,5 @@ public sealed class HookTests : IDisposable
         Assert.True(SpinWait.SpinUntil(() => LogText().Contains("not started: ENOENT"), Wait), LogText());
     }
 
-    private static bool Alive(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            return !stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
-        }
-        catch (IOException) { return false; }
-    }
+    private static bool Alive(int pid) => ProcStat.State(pid) is not ('?' or 'Z');
 }

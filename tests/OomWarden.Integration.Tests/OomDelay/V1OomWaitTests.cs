@@ -54,7 +54,7 @@ public sealed class V1OomWaitTests
     }
 
     /// <summary>An uncharge (a holder's exit) wakes the stopped hog out of its wait: under_oom 0, the wait is no
-    /// longer served. Back under OOM within <see cref="V1OomWait.LeaveAfter"/>, it is the same episode: the release
+    /// longer served. Back under OOM within <see cref="OomEpisode.LeaveAfter"/>, it is the same episode: the release
     /// comes at the first event's deadline, not a whole delay after the return.</summary>
     [Fact]
     public void A_waiter_woken_by_an_uncharge_and_back_under_OOM_keeps_the_episode_s_deadline()
@@ -62,14 +62,14 @@ public sealed class V1OomWaitTests
         using var t = Waiting(holderMiB: 8);
         Signals.Send(t.Holder!.Id, 9);
         Assert.True(t.Holder.WaitForExit(TimeSpan.FromSeconds(10)));
-        Assert.True(Poll.Until(() => t.Field("under_oom") == "0" && ProcessState(t.Hog.Id) == 'T', TimeSpan.FromSeconds(5)),
-            $"the uncharge did not wake the hog: state {ProcessState(t.Hog.Id)}, {t.Cg.Read("memory.oom_control")}");
+        Assert.True(Poll.Until(() => t.Field("under_oom") == "0" && ProcStat.State(t.Hog.Id) == 'T', TimeSpan.FromSeconds(5)),
+            $"the uncharge did not wake the hog: state {ProcStat.State(t.Hog.Id)}, {t.Cg.Read("memory.oom_control")}");
         t.Time.Advance(TimeSpan.FromMilliseconds(500));
         Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
         Assert.Null(t.Domain.OomWait);
 
         Signals.Send(t.Hog.Id, 18);  // SIGCONT: it takes the holder's 8 MiB and is short again
-        Assert.True(Poll.Until(() => t.Field("under_oom") == "1" && ProcessState(t.Hog.Id) == 'D', TimeSpan.FromSeconds(10)),
+        Assert.True(Poll.Until(() => t.Field("under_oom") == "1" && ProcStat.State(t.Hog.Id) == 'D', TimeSpan.FromSeconds(10)),
             "the hog did not come back under OOM: " + t.Cg.Read("memory.oom_control"));
         t.Time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
@@ -84,7 +84,7 @@ public sealed class V1OomWaitTests
     }
 
     /// <summary>Woken and not back under OOM (its memory came back): the episode is over after
-    /// <see cref="V1OomWait.LeaveAfter"/>, and a later event starts a new one with a whole delay.</summary>
+    /// <see cref="OomEpisode.LeaveAfter"/>, and a later event starts a new one with a whole delay.</summary>
     [Fact]
     public void A_waiter_that_stays_out_of_OOM_ends_the_episode_after_a_second()
     {
@@ -94,7 +94,7 @@ public sealed class V1OomWaitTests
         Assert.True(Poll.Until(() => t.Field("under_oom") == "0", TimeSpan.FromSeconds(5)), t.Cg.Read("memory.oom_control"));
         t.Time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
-        t.Time.Advance(V1OomWait.LeaveAfter - TimeSpan.FromMilliseconds(1));
+        t.Time.Advance(OomEpisode.LeaveAfter - TimeSpan.FromMilliseconds(1));
         Assert.Null(t.Wait.Step(t.Time.GetTimestamp()));
         t.Time.Advance(TimeSpan.FromMilliseconds(1));
         string? line = t.Wait.Step(t.Time.GetTimestamp());
@@ -139,7 +139,7 @@ public sealed class V1OomWaitTests
             Assert.NotNull(t.Domain.OomWait);
 
             Signals.Send(t.Hog.Id, 19);  // SIGSTOP: a killable sleep is not woken by it; the hog stays in the wait
-            Assert.True(Poll.Until(() => t.Field("under_oom") == "1" && ProcessState(t.Hog.Id) == 'D', TimeSpan.FromSeconds(5)),
+            Assert.True(Poll.Until(() => t.Field("under_oom") == "1" && ProcStat.State(t.Hog.Id) == 'D', TimeSpan.FromSeconds(5)),
                 "the hog left the wait: " + t.Cg.Read("memory.oom_control"));
             return t;
         }
@@ -166,8 +166,8 @@ public sealed class V1OomWaitTests
             Assert.Equal("0", t.Field("oom_kill_disable"));
             Assert.Null(t.Domain.OomWait);
             // Woken by the release, the hog leaves the wait and stops at its return to user space.
-            Assert.True(Poll.Until(() => t.Field("under_oom") == "0" && ProcessState(t.Hog.Id) == 'T', TimeSpan.FromSeconds(5)),
-                $"the hog did not leave the wait: state {ProcessState(t.Hog.Id)}, {t.Cg.Read("memory.oom_control")}");
+            Assert.True(Poll.Until(() => t.Field("under_oom") == "0" && ProcStat.State(t.Hog.Id) == 'T', TimeSpan.FromSeconds(5)),
+                $"the hog did not leave the wait: state {ProcStat.State(t.Hog.Id)}, {t.Cg.Read("memory.oom_control")}");
             Assert.Equal(0, t.Cg.KernelOomKills());
             return t;
         }
@@ -214,18 +214,4 @@ public sealed class V1OomWaitTests
         }
     }
 
-    /// <summary>The state letter of /proc/PID/stat ('D' in the kernel's OOM wait, 'T' stopped); '?' when gone.</summary>
-    private static char ProcessState(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            int close = stat.LastIndexOf(')');
-            return close + 2 < stat.Length ? stat[close + 2] : '?';
-        }
-        catch (IOException)
-        {
-            return '?';
-        }
-    }
 }
