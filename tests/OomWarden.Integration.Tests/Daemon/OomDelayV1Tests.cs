@@ -105,6 +105,65 @@ public sealed class OomDelayV1Tests
         Assert.Equal("0", t.OomKillDisable());
     }
 
+    /// <summary>Two cgroups under OOM at once, the second a second after the first: each has its own deadline. The
+    /// kernel kills the first hog after its 3 s while the second still waits, then the second a second later; both
+    /// switches are back to 1 afterwards. The loop never sleeps on one wait while the other is due.</summary>
+    [Fact]
+    public void Two_cgroups_under_OOM_at_once_each_wait_their_own_delay()
+    {
+        V1MemoryCgroup.Require();
+        Repo.RequireBinary();
+        using var a = V1MemoryCgroup.Create("oomwarden-delay", 128L << 20);
+        using var b = V1MemoryCgroup.Create("oomwarden-delay", 128L << 20);
+        string dir = TestHelpers.NewTempDirectory("oomwarden-it");
+        try
+        {
+            string config = new ConfinedConfig(dir, a.Path, b.Path)
+            {
+                Cgroups = $$"""
+                    headroom_term = "0B"
+                    headroom_kill = "0B"
+                    oom_delay = "3s"
+                    oom_delay_state = "{{Path.Combine(dir, "run", "oom-delay.state")}}"
+                    """,
+                Tables = Protected,
+            }.Write();
+            string Disabled(V1MemoryCgroup cg) => Field(cg, "oom_kill_disable");
+            using var daemon = DaemonProcess.Start("run", "--config", config);
+            Assert.True(Poll.Until(() => Disabled(a) == "1" && Disabled(b) == "1", TimeSpan.FromSeconds(10)), daemon.Log);
+            var hogA = Hog(a, "-s", "256", "-L", "60");
+            Assert.True(Poll.Until(() => Field(a, "under_oom") == "1", TimeSpan.FromSeconds(20)), "a never under OOM:\n" + daemon.Log);
+            var sinceA = Stopwatch.StartNew();
+            Thread.Sleep(1000);
+            var hogB = Hog(b, "-s", "256", "-L", "60");
+            Assert.True(Poll.Until(() => Field(b, "under_oom") == "1", TimeSpan.FromSeconds(20)), "b never under OOM:\n" + daemon.Log);
+            var sinceB = Stopwatch.StartNew();
+
+            Assert.True(hogA.WaitForExit(Delay + TimeSpan.FromSeconds(10)), "a's hog still waits:\n" + daemon.Log);
+            var aAfter = sinceA.Elapsed;
+            bool bStillWaited = !hogB.HasExited;
+            Assert.True(hogB.WaitForExit(Delay + TimeSpan.FromSeconds(10)), "b's hog still waits:\n" + daemon.Log);
+            var bAfter = sinceB.Elapsed;
+            Assert.True(aAfter >= Delay - TimeSpan.FromMilliseconds(500), $"a killed after {aAfter}:\n{daemon.Log}");
+            Assert.True(bAfter >= Delay - TimeSpan.FromMilliseconds(500), $"b killed after {bAfter}:\n{daemon.Log}");
+            Assert.True(bStillWaited, $"b's hog was gone when a's was killed ({aAfter}), though it came under OOM a second later:\n{daemon.Log}");
+            Assert.Equal(1, a.KernelOomKills());
+            Assert.Equal(1, b.KernelOomKills());
+            Assert.True(Poll.Until(() => Disabled(a) == "1" && Disabled(b) == "1", TimeSpan.FromSeconds(5)), "not re-armed:\n" + daemon.Log);
+            daemon.Stop(TimeSpan.FromSeconds(10));
+            Assert.Contains($"{a.Path}: still under OOM after oom_delay 3s", daemon.Log);
+            Assert.Contains($"{b.Path}: still under OOM after oom_delay 3s", daemon.Log);
+            Assert.Equal("0", Disabled(a));
+            Assert.Equal("0", Disabled(b));
+        }
+        finally
+        {
+            foreach (var cg in new[] { a, b })
+                try { cg.Write("memory.oom_control", "0"); } catch (IOException) { }
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>The daemon SIGKILLed while the hog waits under OOM: its guard sees the pidfd turn readable and puts
     /// oom_kill_disable back within the delay plus 2 s, the kernel kills the hog, and the next daemon finds nothing
     /// left to restore (and arms again).</summary>
@@ -284,12 +343,7 @@ public sealed class OomDelayV1Tests
 
         public bool UnderOom() => Field("under_oom") == "1";
 
-        private string Field(string name)
-        {
-            foreach (var line in Cg.Read("memory.oom_control").Split('\n'))
-                if (line.StartsWith(name + " ", StringComparison.Ordinal)) return line[(name.Length + 1)..].Trim();
-            return "?";
-        }
+        private string Field(string name) => OomDelayV1Tests.Field(Cg, name);
 
         public void Dispose()
         {
@@ -297,6 +351,13 @@ public sealed class OomDelayV1Tests
             Cg.Dispose();
             Directory.Delete(_dir, recursive: true);
         }
+    }
+
+    private static string Field(V1MemoryCgroup cg, string name)
+    {
+        foreach (var line in cg.Read("memory.oom_control").Split('\n'))
+            if (line.StartsWith(name + " ", StringComparison.Ordinal)) return line[(name.Length + 1)..].Trim();
+        return "?";
     }
 
     private static Process Hog(V1MemoryCgroup cg, params string[] args)
