@@ -38,11 +38,19 @@ public sealed class OomEpisode(long delayTicks, long leaveTicks)
     /// <summary>An episode machine for <paramref name="delay"/>, on a clock of <paramref name="frequency"/> ticks a
     /// second (TimeProvider.TimestampFrequency), leaving after <see cref="LeaveAfter"/>.</summary>
     public static OomEpisode For(TimeSpan delay, long frequency) =>
-        new((long)(delay.TotalSeconds * frequency), frequency * (long)LeaveAfter.TotalMilliseconds / 1000);
+        new(Ticks(delay, frequency), frequency * (long)LeaveAfter.TotalMilliseconds / 1000);
+
+    /// <summary><paramref name="delay"/> on a clock of <paramref name="frequency"/> ticks a second.</summary>
+    public static long Ticks(TimeSpan delay, long frequency) => (long)(delay.TotalSeconds * frequency);
 
     public Phase State { get; private set; }
 
-    public long DelayTicks { get; } = delayTicks;
+    /// <summary>The delay of the episode in progress (or of the next one, while armed).</summary>
+    public long DelayTicks { get; private set; } = delayTicks;
+
+    /// <summary>The delay the next episode gets (<see cref="ChangeDelay"/>); equal to <see cref="DelayTicks"/> unless a
+    /// reload changed it during an episode.</summary>
+    public long NextDelayTicks { get; private set; } = delayTicks;
 
     public long LeaveTicks { get; } = leaveTicks;
 
@@ -104,7 +112,7 @@ public sealed class OomEpisode(long delayTicks, long leaveTicks)
                     return now >= Deadline ? EpisodeStep.DelayOver : EpisodeStep.Returned;
                 }
                 if (now - LeftAt < LeaveTicks) return EpisodeStep.None;
-                State = Phase.Armed;
+                Rearm();
                 return EpisodeStep.Ended;
             default:
                 return EpisodeStep.None;
@@ -119,6 +127,21 @@ public sealed class OomEpisode(long delayTicks, long leaveTicks)
         Releases++;
     }
 
-    /// <summary>Armed again: after a release, when the caller's condition holds; or at a restore.</summary>
-    public void Rearm() => State = Phase.Armed;
+    /// <summary>Armed again: after a release, when the caller's condition holds; or at a restore. A delay changed
+    /// during the episode (<see cref="ChangeDelay"/>) takes effect now.</summary>
+    public void Rearm()
+    {
+        State = Phase.Armed;
+        DelayTicks = NextDelayTicks;
+    }
+
+    /// <summary>A reload changed the cgroup's delay. While armed it applies at once; an episode in progress (waiting,
+    /// leaving, released) keeps its own delay, so its deadline (and a release's quiet time) stays where its first
+    /// crossing put it, and the new delay counts from the next episode. A reload can then neither stretch a wait in
+    /// progress nor cut one short.</summary>
+    public void ChangeDelay(long delayTicks)
+    {
+        NextDelayTicks = delayTicks;
+        if (State == Phase.Armed) DelayTicks = delayTicks;
+    }
 }

@@ -98,4 +98,52 @@ public sealed class OomEpisodeTests
             }
         });
     }
+
+    /// <summary>A reload that changes the delay while armed: the next episode has the new one.</summary>
+    [Fact]
+    public void A_delay_changed_while_armed_applies_to_the_next_episode()
+    {
+        var e = new OomEpisode(Delay, Leave);
+        e.ChangeDelay(5_000);
+        Assert.Equal((5_000L, 5_000L), (e.DelayTicks, e.NextDelayTicks));
+        e.Observe(true, 100);
+        Assert.Equal(5_100, e.Deadline);
+    }
+
+    /// <summary>A reload in the middle of an episode, longer or shorter: the episode keeps its first deadline (a
+    /// reload never stretches a wait, nor cuts one short); the episode after it has the new delay.</summary>
+    [Theory]
+    [InlineData(10_000)]
+    [InlineData(500)]
+    public void A_delay_changed_during_an_episode_leaves_its_deadline_and_applies_from_the_next_one(long next)
+    {
+        var e = new OomEpisode(Delay, Leave);
+        e.Observe(true, 0);
+        e.ChangeDelay(next);
+        Assert.Equal((Delay, next), (e.DelayTicks, e.NextDelayTicks));
+        Assert.Equal(3_000, e.Deadline);
+        Assert.Equal(EpisodeStep.Left, e.Observe(false, 1_000));
+        Assert.Equal(EpisodeStep.Returned, e.Observe(true, 1_500));  // the same episode
+        Assert.Equal(EpisodeStep.None, e.Observe(true, 2_999));
+        Assert.Equal(EpisodeStep.DelayOver, e.Observe(true, 3_000));
+        e.Release(3_000);
+        Assert.Equal(Delay, e.DelayTicks);  // a release's quiet time is the episode's delay too
+        e.Rearm();
+        Assert.Equal(next, e.DelayTicks);
+        e.Observe(true, 20_000);
+        Assert.Equal(20_000 + next, e.Deadline);
+    }
+
+    [Fact]
+    public void A_delay_changed_during_an_episode_that_then_ends_applies_from_the_next_one()
+    {
+        var e = new OomEpisode(Delay, Leave);
+        e.Observe(true, 0);
+        e.ChangeDelay(1_000);
+        e.Observe(false, 200);
+        Assert.Equal(EpisodeStep.Ended, e.Observe(false, 1_200));
+        Assert.Equal(1_000, e.DelayTicks);
+        e.Observe(true, 5_000);
+        Assert.Equal(6_000, e.Deadline);
+    }
 }
