@@ -51,6 +51,15 @@ public sealed class CgroupDomain : WatchedDomain
         OomWait = why;
     }
 
+    /// <summary>A reload built this domain for the same cgroup as <paramref name="old"/> (same path and limit), and its
+    /// bounded wait moves over: whether the kernel holds the tasks for an answer, and the wait's episode number (the
+    /// engine's quiet time, kept by domain name, is tied to it). Nothing else is copied: figures come from the next read.</summary>
+    public void TakeOomWaitFrom(CgroupDomain old)
+    {
+        OomWait = old.OomWait;
+        _waitEpisode = old._waitEpisode;
+    }
+
     private long _waitEpisode;
 
     public override long WaitEpisode => _waitEpisode;

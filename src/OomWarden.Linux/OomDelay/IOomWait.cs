@@ -1,4 +1,5 @@
 using OomWarden.Core.Engine;
+using OomWarden.Linux.Parsing;
 
 namespace OomWarden.Linux.OomDelay;
 
@@ -11,6 +12,11 @@ public interface IOomWait : IDisposable
 {
     CgroupDomain Domain { get; }
 
+    /// <summary>The cgroup version of the mechanism (v1: memory.oom_control, v2: memory.high).</summary>
+    CgroupVersion Version { get; }
+
+    /// <summary>The delay configured for the cgroup: the next episode's. An episode in progress keeps the delay it
+    /// started with (<see cref="OomEpisode.DelayTicks"/>) when a reload changes this one.</summary>
     TimeSpan Delay { get; }
 
     /// <summary>Where the wait stands, and its counts (status and metrics read it on the loop's thread).</summary>
@@ -34,6 +40,15 @@ public interface IOomWait : IDisposable
     long NextDeadline { get; }
 
     bool IsWaiting { get; }
+
+    /// <summary>A reload built a new domain object for the same cgroup (<see cref="OomWaitMatch.Rebind"/>): the wait
+    /// carries on with it, its episode untouched and nothing written to the cgroup; the domain takes over the old
+    /// one's wait mark (<see cref="CgroupDomain.TakeOomWaitFrom"/>).</summary>
+    void Rebind(CgroupDomain domain);
+
+    /// <summary>A reload changed the cgroup's delay: it applies from the next episode (<see cref="OomEpisode.ChangeDelay"/>);
+    /// nothing is written to the cgroup.</summary>
+    void ChangeDelay(TimeSpan delay);
 
     /// <summary>Writes the old value back and drops the wake-up. True when it is back (or the cgroup is gone).</summary>
     bool Restore(out string? error);

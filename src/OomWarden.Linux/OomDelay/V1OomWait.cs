@@ -22,7 +22,7 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
     private readonly string _directory;
     private readonly long _pollTicks;
     private readonly KernelFile _control;
-    private readonly string _why;
+    private readonly EpisodeReason _why;
     private byte[] _buffer = new byte[256];
     private V1EventRegistration? _event;
     private readonly OomEpisode _episode;
@@ -40,14 +40,17 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         _pollTicks = time.TimestampFrequency / 50;  // 20 ms while waiting: under_oom has no wake-up of its own
         _episode = OomEpisode.For(delay, time.TimestampFrequency);
         Setting = new OomSetting(directory, OomSetting.V1OomControl, oldDisable ? "1" : "0");
-        _why = $"the kernel reports OOM (memory.oom_control under_oom 1) and holds the cgroup's tasks for at most oom_delay {FormatDelay(delay)}";
+        _why = new EpisodeReason(static d => $"the kernel reports OOM (memory.oom_control under_oom 1) and holds the cgroup's tasks for at most oom_delay {FormatDelay(d)}",
+            delay, _episode.DelayTicks);
     }
 
-    public CgroupDomain Domain { get; }
+    public CgroupDomain Domain { get; private set; }
+
+    public CgroupVersion Version => CgroupVersion.V1;
 
     public OomSetting Setting { get; }
 
-    public TimeSpan Delay { get; }
+    public TimeSpan Delay { get; private set; }
 
     public bool IsWaiting => _episode.State == OomEpisode.Phase.Waiting;
 
@@ -109,25 +112,26 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         switch (_episode.Observe(underOom, now))
         {
             case EpisodeStep.Started:
-                Domain.SetOomWait(_why);
-                return $"{Domain.Name}: under OOM, the kernel waits for oomwarden (oom_kill_disable 1) for at most {FormatDelay(Delay)}";
+                _why.Refresh(_episode, Delay);
+                Domain.SetOomWait(_why.Text);
+                return $"{Domain.Name}: under OOM, the kernel waits for oomwarden (oom_kill_disable 1) for at most {FormatDelay(EpisodeDelay)}";
             case EpisodeStep.Left:
                 Domain.SetOomWait(null);  // nobody waits now: the engine stops serving the wait
                 return null;
             case EpisodeStep.Returned:
-                Domain.SetOomWait(_why);  // the same episode: served again
+                Domain.SetOomWait(_why.Text);  // the same episode: served again
                 return null;
             case EpisodeStep.Ended:
                 return $"{Domain.Name}: out of OOM after {Ms(_episode.LeftAt - _episode.StartedAt)} ms";
             case EpisodeStep.DelayOver:
                 Domain.SetOomWait(null);
                 if (!ControlFile.TryWriteFile(Setting.Path, Enable, out string? error))
-                    return $"{Domain.Name}: oom_delay {FormatDelay(Delay)} is over but oom_kill_disable 0 failed: {error}";
+                    return $"{Domain.Name}: oom_delay {FormatDelay(EpisodeDelay)} is over but oom_kill_disable 0 failed: {error}";
                 _episode.Release(now);
                 _killsAtRelease = kills;
-                return $"{Domain.Name}: still under OOM after oom_delay {FormatDelay(Delay)}: oom_kill_disable 0, the kernel's OOM killer decides";
+                return $"{Domain.Name}: still under OOM after oom_delay {FormatDelay(EpisodeDelay)}: oom_kill_disable 0, the kernel's OOM killer decides";
             default:
-                if (notified && underOom) Domain.SetOomWait(_why);  // a new OOM event in the same episode: serve it too
+                if (notified && underOom) Domain.SetOomWait(_why.Text);  // a new OOM event in the same episode: serve it too
                 return null;
         }
     }
@@ -149,6 +153,21 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
     {
         if (IsWaiting) Domain.SetOomWait(null);
     }
+
+    public void Rebind(CgroupDomain domain)
+    {
+        domain.TakeOomWaitFrom(Domain);
+        Domain = domain;
+    }
+
+    public void ChangeDelay(TimeSpan delay)
+    {
+        Delay = delay;
+        _episode.ChangeDelay(OomEpisode.Ticks(delay, _time.TimestampFrequency));
+    }
+
+    /// <summary>The delay of the episode in progress (the configured one while armed).</summary>
+    private TimeSpan EpisodeDelay => _why.DelayOf(_episode, Delay);
 
     public bool Restore(out string? error)
     {

@@ -22,7 +22,7 @@ public sealed class V2HighWindow : IOomWait
     private readonly KernelFile _current, _events;
     private readonly long _pollTicks, _highBytes;
     private readonly byte[] _highText;
-    private readonly string _why;
+    private readonly EpisodeReason _why;
     private byte[] _buffer = new byte[512];
     private readonly OomEpisode _episode;
     private long _lastHighEvents = -1;
@@ -40,15 +40,18 @@ public sealed class V2HighWindow : IOomWait
         _pollTicks = time.TimestampFrequency / 50;
         _episode = OomEpisode.For(delay, time.TimestampFrequency);
         Setting = new OomSetting(directory, OomSetting.V2High, oldHigh);
-        _why = $"at its oom_delay window (memory.high {Core.Model.SizeFormat.FormatBytes(highBytes)}, below memory.max "
-            + $"{Core.Model.SizeFormat.FormatBytes(domain.LimitBytes)}): the kernel throttles, for at most oom_delay {V1OomWait.FormatDelay(delay)}";
+        string window = $"at its oom_delay window (memory.high {Core.Model.SizeFormat.FormatBytes(highBytes)}, below memory.max "
+            + $"{Core.Model.SizeFormat.FormatBytes(domain.LimitBytes)}): the kernel throttles, for at most oom_delay ";
+        _why = new EpisodeReason(d => window + V1OomWait.FormatDelay(d), delay, _episode.DelayTicks);
     }
 
-    public CgroupDomain Domain { get; }
+    public CgroupDomain Domain { get; private set; }
+
+    public CgroupVersion Version => CgroupVersion.V2;
 
     public OomSetting Setting { get; }
 
-    public TimeSpan Delay { get; }
+    public TimeSpan Delay { get; private set; }
 
     /// <summary>The memory.high the window uses.</summary>
     public long HighBytes => _highBytes;
@@ -125,22 +128,23 @@ public sealed class V2HighWindow : IOomWait
         switch (_episode.Observe(atHigh, now))
         {
             case EpisodeStep.Started:
-                Domain.SetOomWait(_why);
-                return $"{Domain.Name}: at memory.high {_highBytes} (usage {usage}): throttled while oomwarden decides, for at most {V1OomWait.FormatDelay(Delay)}";
+                _why.Refresh(_episode, Delay);
+                Domain.SetOomWait(_why.Text);
+                return $"{Domain.Name}: at memory.high {_highBytes} (usage {usage}): throttled while oomwarden decides, for at most {V1OomWait.FormatDelay(EpisodeDelay)}";
             case EpisodeStep.Left:
                 Domain.SetOomWait(null);
                 return null;
             case EpisodeStep.Returned:
-                Domain.SetOomWait(_why);
+                Domain.SetOomWait(_why.Text);
                 return null;
             case EpisodeStep.Ended:
                 return $"{Domain.Name}: below memory.high after {Ms(_episode.LeftAt - _episode.StartedAt)} ms";
             case EpisodeStep.DelayOver:
                 Domain.SetOomWait(null);
                 if (!OomSettingsRestorer.TryRestore(Setting, out string? error))
-                    return $"{Domain.Name}: oom_delay {V1OomWait.FormatDelay(Delay)} is over but memory.high could not be put back: {error}";
+                    return $"{Domain.Name}: oom_delay {V1OomWait.FormatDelay(EpisodeDelay)} is over but memory.high could not be put back: {error}";
                 _episode.Release(now);
-                return $"{Domain.Name}: still at memory.high after oom_delay {V1OomWait.FormatDelay(Delay)}: memory.high {Setting.OldValue} again, the kernel decides at memory.max";
+                return $"{Domain.Name}: still at memory.high after oom_delay {V1OomWait.FormatDelay(EpisodeDelay)}: memory.high {Setting.OldValue} again, the kernel decides at memory.max";
             default:
                 return null;
         }
@@ -150,6 +154,21 @@ public sealed class V2HighWindow : IOomWait
     {
         if (IsWaiting) Domain.SetOomWait(null);
     }
+
+    public void Rebind(CgroupDomain domain)
+    {
+        domain.TakeOomWaitFrom(Domain);
+        Domain = domain;
+    }
+
+    public void ChangeDelay(TimeSpan delay)
+    {
+        Delay = delay;
+        _episode.ChangeDelay(OomEpisode.Ticks(delay, _time.TimestampFrequency));
+    }
+
+    /// <summary>The delay of the episode in progress (the configured one while armed).</summary>
+    private TimeSpan EpisodeDelay => _why.DelayOf(_episode, Delay);
 
     public bool Restore(out string? error)
     {

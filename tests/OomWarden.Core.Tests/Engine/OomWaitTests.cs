@@ -93,4 +93,37 @@ public class OomWaitQuietTests
         h.Run();
         Assert.Equal([(10, Signals.SigKill)], h.Sent);
     }
+
+    /// <summary>A reload builds a new domain object for every cgroup; oom_delay's wait moves to the new one
+    /// (<see cref="CgroupDomain.TakeOomWaitFrom"/>) with its episode number, so the quiet time after "nothing to kill",
+    /// which the engine keeps by domain name, still belongs to the same episode: no second selection for each reload.</summary>
+    [Fact]
+    public void A_reload_s_new_domain_for_the_same_cgroup_keeps_the_wait_and_its_quiet_time()
+    {
+        var h = new EngineHarness();
+        var a = Cgroup("/a");
+        h.Engine.SetDomains([a]);
+        a.SetOomWait("under OOM");
+        Headroom(a, 0);
+        h.Run();
+        Assert.Single(h.Of<Core.Engine.NothingToKill>());
+
+        var reloaded = Cgroup("/a");
+        reloaded.TakeOomWaitFrom(a);
+        Assert.Equal(("under OOM", a.WaitEpisode), (reloaded.OomWait, reloaded.WaitEpisode));
+        h.Engine.SetDomains([reloaded]);
+        h.Decide["/a"] = () => Kill(reloaded.Domain, Process(10, "late", "/a"));
+        h.Alive.Add(10);
+        Headroom(reloaded, 0);
+        Assert.Equal(PressureLevel.Kill, reloaded.Level);
+        h.RunFor(TimeSpan.FromMilliseconds(100));
+        Assert.Empty(h.Sent);  // the same episode: still quiet
+        Assert.Single(h.Of<Core.Engine.NothingToKill>());
+
+        reloaded.SetOomWait(null);
+        reloaded.SetOomWait("under OOM again");  // a new event on the new object: served
+        Headroom(reloaded, 0);
+        h.Run();
+        Assert.Equal([(10, Signals.SigKill)], h.Sent);
+    }
 }
