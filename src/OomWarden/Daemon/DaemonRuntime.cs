@@ -15,6 +15,7 @@ public sealed class DaemonRuntime : IDisposable
     private TimeProvider _time = TimeProvider.System;
     private string _instanceId = "0";
     private IReadFailures? _failures;
+    private Action<string> _log = static _ => { };
 
     private RestartLoopDetector? _loops;
 
@@ -52,7 +53,8 @@ public sealed class DaemonRuntime : IDisposable
     public DomainSet Domains => Runner.Domains;
     public PsiTrigger? Psi { get; }
 
-    /// <summary>oom_delay (issue 11): null when no cgroup can have a delay, or on fixture roots.</summary>
+    /// <summary>oom_delay (issue 11): null while no cgroup can have a delay (created by the first reload that gives
+    /// one a delay), in a dry run, or on fixture roots.</summary>
     public OomDelayController? OomDelay => Runner.OomDelay;
 
     /// <summary>The PSI trigger used, or "off (reason)".</summary>
@@ -88,20 +90,8 @@ public sealed class DaemonRuntime : IDisposable
         var selector = VictimSelectors.Create(settings, config.Policy, Environment.ProcessId, paths.PageSizeBytes);
         var runner = new EngineHost(settings, domains, engine, selector, host, loop, time) { Reclaim = reclaim };
         runner.WatchedChanged = () => accounting.WatchedChanged(Watched(domains));
-        // oom_delay changes cgroup settings: only on the real roots (never in a fixture tree), never in a dry run.
-        if (OomDelayController.IsConfigured(settings, config.Policy) && !settings.Action.DryRun && paths.SysRoot == HostPaths.Default.SysRoot)
-        {
-            log ??= static _ => { };
-            var delay = new OomDelayController(settings, config.Policy, loop, time, log, timeout =>
-            {
-                var guard = OomGuardLink.TryStart(settings.Cgroups.OomDelayState, timeout, time, out string? error);
-                if (guard is null) log($"oomwarden: warning: oom_delay guard: {error}");
-                else log($"oomwarden: oom_delay guard started (pid {guard.Pid}, restores after {Configuration.Units.FormatDuration(timeout)} without a heartbeat)");
-                return guard;
-            });
-            runner.OomDelay = delay;
-            bus.Subscribe(delay);
-        }
+        log ??= static _ => { };
+        StartOomDelay(settings, config.Policy, paths, loop, time, bus, runner, log);
         var runtime = new DaemonRuntime(config, host, loop, bus, runner, psi, psiStatus, selector, accounting)
         {
             _paths = paths,
@@ -109,6 +99,7 @@ public sealed class DaemonRuntime : IDisposable
             _instanceId = instanceId,
             _failures = failures,
             _loops = loops,
+            _log = log,
         };
         runtime.Counters.Add(accounting.Counters);
         var reclaimCounters = new ReclaimCounters();
@@ -116,6 +107,25 @@ public sealed class DaemonRuntime : IDisposable
         runtime.Counters.Add(reclaimCounters);
         runtime.StartNotify(settings, time);
         return runtime;
+    }
+
+    /// <summary>oom_delay's controller, when some cgroup can have a delay. It changes cgroup settings: only on the
+    /// real roots (never in a fixture tree), never in a dry run. The guard process starts with the first cgroup armed.</summary>
+    private static OomDelayController? StartOomDelay(Core.Settings.DaemonSettings settings, Core.Policy.CompiledPolicy policy, HostPaths paths,
+        EventLoop loop, TimeProvider time, EventBus bus, EngineHost runner, Action<string> log)
+    {
+        if (!OomDelayController.IsConfigured(settings, policy) || settings.Action.DryRun || paths.SysRoot != HostPaths.Default.SysRoot) return null;
+        string state = settings.Cgroups.OomDelayState;  // restart-only: the guard restores this file
+        var delay = new OomDelayController(settings, policy, loop, time, log, timeout =>
+        {
+            var guard = OomGuardLink.TryStart(state, timeout, time, out string? error);
+            if (guard is null) log($"oomwarden: warning: oom_delay guard: {error}");
+            else log($"oomwarden: oom_delay guard started (pid {guard.Pid}, restores after {Configuration.Units.FormatDuration(timeout)} without a heartbeat)");
+            return guard;
+        });
+        runner.OomDelay = delay;
+        bus.Subscribe(delay);
+        return delay;
     }
 
     /// <summary>A reload, on the loop's thread between two ticks: <paramref name="next"/> (already validated, with
@@ -134,6 +144,12 @@ public sealed class DaemonRuntime : IDisposable
         Runner.Reclaim?.Rebind(next.Policy);
         var selector = VictimSelectors.Create(settings, next.Policy, Environment.ProcessId, _paths.PageSizeBytes);
         if (settings.Action.RestartLoop is { Enabled: true, Priority: not null }) next.Policy.Override = _loops;
+        // oom_delay takes the new delays before the swap's rescan, whose Sync applies them to the new domains (a
+        // cgroup that stays the same keeps its wait). Off everywhere at start: the first reload that gives a cgroup
+        // a delay starts the controller, as the start would have.
+        if (Runner.OomDelay is { } oomDelay) oomDelay.Reconfigure(settings, next.Policy);
+        else if (StartOomDelay(settings, next.Policy, _paths, Loop, _time, Bus, Runner, _log) is not null)
+            _log("oomwarden: reload: oom_delay is on now (it was off for every cgroup at start)");
         Runner.Swap(settings, domains, engine, selector);
         Runner.WatchedChanged = () => Accounting.WatchedChanged(Watched(domains));
         Accounting.WatchedChanged(Watched(domains));

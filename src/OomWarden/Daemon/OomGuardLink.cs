@@ -9,20 +9,24 @@ namespace OomWarden.Daemon;
 /// heartbeat byte through it at least every quarter of the shortest delay. The guard restores every setting of the
 /// state file when this daemon exits (its pidfd turns readable, the pipe closes) or when heartbeats stop for longer
 /// than that delay (a hung loop).</summary>
-public sealed class OomGuardLink : IDisposable
+public sealed class OomGuardLink : IOomGuard
 {
     private readonly PipedChild _child;
     private readonly long _intervalTicks;
     private long _last;
 
-    private OomGuardLink(PipedChild child, TimeSpan interval, TimeProvider time)
+    private OomGuardLink(PipedChild child, TimeSpan timeout, TimeProvider time)
     {
         _child = child;
+        Timeout = timeout;
+        var interval = timeout / 4;
         _intervalTicks = (long)(interval.TotalSeconds * time.TimestampFrequency);
         _last = time.GetTimestamp();
     }
 
     public int Pid => _child.Pid;
+
+    public TimeSpan Timeout { get; }
 
     public string? ExitReason { get; private set; }
 
@@ -51,7 +55,7 @@ public sealed class OomGuardLink : IDisposable
             return null;
         }
         error = null;
-        return new OomGuardLink(child, timeout / 4, time);
+        return new OomGuardLink(child, timeout, time);
     }
 
     /// <summary>Writes a heartbeat when one is due. False once the guard is gone (the pipe is broken).</summary>

@@ -16,9 +16,10 @@ public static class RestartOnly
         if (running.Monitor.Events != next.Monitor.Events) changed.Add("[monitor] events (kernel wake-ups and the PSI trigger are armed at start)");
         if (running.Control.Socket != next.Control.Socket) changed.Add($"[control] socket (the socket stays {(running.Control.Socket.Length == 0 ? "off" : running.Control.Socket)})");
         if (running.Control.Group != next.Control.Group) changed.Add("[control] group (the socket's owner and mode are set at start)");
-        if (running.Cgroups.OomDelay != next.Cgroups.OomDelay || running.Cgroups.OomDelayHighMargin != next.Cgroups.OomDelayHighMargin
-            || running.Cgroups.OomDelayState != next.Cgroups.OomDelayState)
-            changed.Add("[cgroups] oom_delay, oom_delay_high_margin, oom_delay_state (the bounded wait and its guard are set up at start; so are rules' oom_delay)");
+        // [cgroups] oom_delay and rules' oom_delay are reloaded (OomDelayController.Reconfigure); the margin sets v2's
+        // windows and the state file is the guard's, both from start.
+        if (running.Cgroups.OomDelayHighMargin != next.Cgroups.OomDelayHighMargin || running.Cgroups.OomDelayState != next.Cgroups.OomDelayState)
+            changed.Add("[cgroups] oom_delay_high_margin, oom_delay_state (memory.high windows and the guard's state file are set up at start)");
         if (running.Action.RestartLoop != next.Action.RestartLoop)
             changed.Add("[action] restart_loop, restart_loop_priority (the loop detector keeps its window from start)");
         if (running.Notify.Socket != next.Notify.Socket || running.Notify.PressureSocket != next.Notify.PressureSocket)
@@ -38,7 +39,6 @@ public static class RestartOnly
         Monitor = next.Monitor with { Events = running.Monitor.Events },
         Cgroups = next.Cgroups with
         {
-            OomDelay = running.Cgroups.OomDelay,
             OomDelayHighMargin = running.Cgroups.OomDelayHighMargin,
             OomDelayState = running.Cgroups.OomDelayState,
         },
