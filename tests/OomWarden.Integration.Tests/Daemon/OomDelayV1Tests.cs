@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using OomWarden.Integration.Tests.Infrastructure;
+using static OomWarden.Integration.Tests.Daemon.OomDelayV1Setup;
+using Setup = OomWarden.Integration.Tests.Daemon.OomDelayV1Setup;
 
 namespace OomWarden.Integration.Tests.Daemon;
 
@@ -12,7 +14,6 @@ namespace OomWarden.Integration.Tests.Daemon;
 /// term and kill headroom are 0 B, so it acts only at the limit.</summary>
 public sealed class OomDelayV1Tests
 {
-    private const long Limit = 512L << 20;
     private static readonly TimeSpan Delay = TimeSpan.FromSeconds(3);
 
     /// <summary>A holder (200 MiB, the policy's first victim) and a grower that allocates 400 MiB past the 512 MiB
@@ -276,106 +277,5 @@ public sealed class OomDelayV1Tests
             Assert.True(restored >= 0 && restored < log.IndexOf("watching", StringComparison.Ordinal), log);
             Assert.False(File.Exists(t.State));
         }
-    }
-
-    private const string Protected = """
-        [[rule]]
-        name = "nothing to kill"
-        cmdline = ["hog"]
-        protect = true
-        """;
-
-    /// <summary>The test's cgroup, config, journal and state file; Dispose puts oom_kill_disable back and removes
-    /// everything, also after a failure.</summary>
-    private sealed class Setup : IDisposable
-    {
-        private readonly string _dir;
-
-        private Setup(V1MemoryCgroup cg, string dir)
-        {
-            Cg = cg;
-            _dir = dir;
-            Config = Path.Combine(dir, "oomwarden.toml");
-            Events = Path.Combine(dir, "events.jsonl");
-            State = Path.Combine(dir, "run", "oom-delay.state");
-            Metrics = Path.Combine(dir, "oomwarden.prom");
-        }
-
-        public V1MemoryCgroup Cg { get; }
-        public string Config { get; }
-        public string Events { get; }
-        public string State { get; }
-        public string Metrics { get; }
-
-        public static Setup Create(string prefix, string rules)
-        {
-            V1MemoryCgroup.Require();
-            Repo.RequireBinary();
-            var cg = V1MemoryCgroup.Create(prefix, Limit);
-            var t = new Setup(cg, TestHelpers.NewTempDirectory("oomwarden-it"));
-            new ConfinedConfig(t._dir, cg.Path)
-            {
-                Cgroups = $$"""
-                    headroom_term = "0B"
-                    headroom_kill = "0B"
-                    oom_delay = "3s"
-                    oom_delay_state = "{{t.State}}"
-                    """,
-                Tables = rules + $"\n[metrics]\ntextfile = \"{t.Metrics}\"\ninterval = \"1s\"\n",
-            }.Write();
-            return t;
-        }
-
-        public string Socket => ConfinedConfig.ControlSocketIn(_dir);
-
-        /// <summary>The test cgroup's <c>oom_delay</c> object in <c>status --json</c>.</summary>
-        public JsonElement StatusOomDelay()
-        {
-            var r = Sh.Run(Repo.Binary, ["status", "--json", "--socket", Socket], TimeSpan.FromSeconds(30));
-            Assert.True(r.ExitCode == 0, r.Stderr);
-            using var doc = JsonDocument.Parse(r.Stdout);
-            foreach (var d in doc.RootElement.GetProperty("domains").EnumerateArray())
-                if (d.GetProperty("name").GetString() == Cg.Path) return d.GetProperty("oom_delay").Clone();
-            throw new InvalidOperationException("no domain " + Cg.Path + " in " + r.Stdout);
-        }
-
-        public string OomKillDisable() => Field("oom_kill_disable");
-
-        public bool UnderOom() => Field("under_oom") == "1";
-
-        private string Field(string name) => OomDelayV1Tests.Field(Cg, name);
-
-        public void Dispose()
-        {
-            try { Cg.Write("memory.oom_control", "0"); } catch (IOException) { }
-            Cg.Dispose();
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
-
-    private static string Field(V1MemoryCgroup cg, string name)
-    {
-        foreach (var line in cg.Read("memory.oom_control").Split('\n'))
-            if (line.StartsWith(name + " ", StringComparison.Ordinal)) return line[(name.Length + 1)..].Trim();
-        return "?";
-    }
-
-    private static Process Hog(V1MemoryCgroup cg, params string[] args)
-    {
-        var p = cg.Start(TestHelpers.Hog, args);
-        Assert.StartsWith("READY", p.StandardOutput.ReadLine());
-        return p;
-    }
-
-    private static bool WaitForLine(Process p, string prefix, TimeSpan? timeout = null)
-    {
-        var task = Task.Run(() =>
-        {
-            string? line;
-            do line = p.StandardOutput.ReadLine();
-            while (line is not null && !line.StartsWith(prefix, StringComparison.Ordinal));
-            return line is not null;
-        });
-        return task.Wait(timeout ?? TimeSpan.FromSeconds(20)) && task.Result;
     }
 }
