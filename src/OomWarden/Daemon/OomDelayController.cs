@@ -108,13 +108,14 @@ public sealed class OomDelayController : IEventSink, IDisposable
         foreach (var c in cgroups)
         {
             if (c.Cgroup.Path is "/" or "") continue;
-            var delay = _policy.OomDelayFor(c.Cgroup.Path, _settings.Cgroups.OomDelay);
+            // a dry run changes no cgroup setting: a reload that turns it on puts every setting back
+            var delay = _settings.Action.DryRun ? TimeSpan.Zero : _policy.OomDelayFor(c.Cgroup.Path, _settings.Cgroups.OomDelay);
             _waits.TryGetValue(c.Cgroup.Path, out var existing);
             if (delay <= TimeSpan.Zero)
             {
                 // Off at once, even in the middle of an episode: off means the kernel's own behaviour, and putting the
                 // setting back can only end a wait sooner (v1: the waiting tasks meet the kernel's killer now).
-                if (existing is not null) RestoreOne(existing, "oom_delay is off for it now");
+                if (existing is not null) RestoreOne(existing, _settings.Action.DryRun ? "a dry run changes no cgroup" : "oom_delay is off for it now");
                 continue;
             }
             _present.Add(c.Cgroup.Path);

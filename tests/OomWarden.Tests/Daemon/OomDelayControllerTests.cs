@@ -136,6 +136,32 @@ public sealed class OomDelayControllerTests : IDisposable
     }
 
     [Fact]
+    public void A_reload_into_a_dry_run_puts_every_setting_back_and_arms_nothing_until_the_next_reload_out_of_it()
+    {
+        using var c = Controller(Settings(Delay));
+        c.Sync([Source()]);
+        var wait = Assert.Single(_opened);
+        wait.Episode.Observe(true, _time.GetTimestamp());
+
+        var dry = Settings(Delay) with { Action = DaemonSettings.Default.Action with { DryRun = true } };
+        c.Reconfigure(dry, new CompiledPolicy([]));
+        c.Sync([Source()]);
+        c.Sync([Source()]);
+
+        Assert.Equal(1, wait.Restored);
+        Assert.Single(_opened);  // nothing armed again while dry
+        Assert.Empty(c.Waits);
+        Assert.False(File.Exists(_state));
+        Assert.Contains(_log, l => l.Contains($"oom_delay for {_cgroup.Path} off (a dry run changes no cgroup)", StringComparison.Ordinal));
+
+        c.Reconfigure(Settings(Delay), new CompiledPolicy([]));
+        var live = Source();
+        c.Sync([live]);
+        Assert.Equal(2, _opened.Count);
+        Assert.Same(_opened[1], c.WaitFor(live.Cgroup));
+    }
+
+    [Fact]
     public void Off_everywhere_at_first_a_reload_s_rule_arms_the_cgroup_and_starts_the_guard_with_its_delay()
     {
         using var c = Controller(Settings(TimeSpan.Zero));
