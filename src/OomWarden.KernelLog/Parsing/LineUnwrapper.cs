@@ -98,7 +98,7 @@ public static class LineUnwrapper
 
     /// <summary>dmesg -x: <c>kern  :warn  : </c></summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ReadOnlySpan<byte> StripFacilityColumns(ReadOnlySpan<byte> s)
+    internal static ReadOnlySpan<byte> StripFacilityColumns(ReadOnlySpan<byte> s)
     {
         if (s.Length < 12 || s[0] < (byte)'a' || s[0] > (byte)'z') return s;
         int i = 0;
@@ -178,7 +178,7 @@ public static class LineUnwrapper
     /// message's first word is short), instead of a search set up for the whole line.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int FirstBlank(ReadOnlySpan<byte> s)
+    internal static int FirstBlank(ReadOnlySpan<byte> s)
     {
         if (Vector128.IsHardwareAccelerated && s.Length >= 16)
         {
@@ -224,7 +224,7 @@ public static class LineUnwrapper
     /// seconds and the six fraction digits are each checked and read in one 8-byte word.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryPrintkStamp(ReadOnlySpan<byte> s, out double seconds, out int from)
+    internal static bool TryPrintkStamp(ReadOnlySpan<byte> s, out double seconds, out int from)
     {
         seconds = 0;
         from = 1;
@@ -245,6 +245,37 @@ public static class LineUnwrapper
         from = first;
         seconds = ValueOfEightDigits(whole) + ValueOfEightDigits(frac) * NegativePowersOf10[6];
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryPrintkStamp"/>'s test on the first 16 bytes at <paramref name="s"/> (which must be readable) in a few
+    /// vector compares: <c>[</c>, blanks then at least one digit up to index 5, <c>.</c>, six digits, <c>]</c> at 13; where
+    /// the digits start. The seconds are not computed: <see cref="PrintkSeconds"/> reads them from the stamp's text.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsPrintkStamp(ref byte s, out int from)
+    {
+        var x = Vector128.LoadUnsafe(ref s);
+        var d = x - Vector128.Create((byte)'0');
+        uint digits = Vector128.Equals(Vector128.Min(d, Vector128.Create((byte)9)), d).ExtractMostSignificantBits();
+        uint blanks = Vector128.Equals(x, Vector128.Create((byte)' ')).ExtractMostSignificantBits() & 0x3E;
+        uint whole = digits & 0x3E;
+        from = BitOperations.TrailingZeroCount(whole);
+        // '[' at 0, '.' at 6, ']' at 13, fraction digits at 7..12; 1..5 blanks from 1 (none or a run), digits after them to 5
+        return s == (byte)'[' && Unsafe.Add(ref s, 6) == (byte)'.' && Unsafe.Add(ref s, 13) == (byte)']'
+            && (digits & 0x1F80) == 0x1F80 && (blanks | whole) == 0x3E && (whole & 0x20) != 0 && (blanks & (blanks + 2)) == 0;
+    }
+
+    /// <summary>
+    /// The seconds of printk's stamp text <c>394.158309</c> (1–5 whole digits, a dot, six: <see cref="TryPrintkStamp"/>'s
+    /// <c>Time</c>), computed by the same expression, so the same double bit for bit.
+    /// </summary>
+    internal static double PrintkSeconds(ReadOnlySpan<byte> t)
+    {
+        long whole = 0;
+        for (int i = 0; i < t.Length - 7; i++) whole = whole * 10 + (t[i] - '0');
+        ulong frac = (BinaryPrimitives.ReadUInt64LittleEndian(t.Slice(t.Length - 8)) & ~0xFFFFUL) | 0x3030UL;
+        return whole + ValueOfEightDigits(frac) * NegativePowersOf10[6];
     }
 
     /// <summary>Each byte of <paramref name="word"/> is an ASCII digit.</summary>

@@ -11,7 +11,7 @@ namespace OomWarden.KernelLog.Parsing;
 /// records, and hands the messages to the <see cref="OomEventAssembler"/>. Memory is bounded by
 /// <see cref="MaxLineBytes"/> and the per-event caps of <see cref="OomReport"/>, whatever the input.
 /// </summary>
-public sealed class OomLogReader
+public sealed partial class OomLogReader
 {
     public const int MaxLineBytes = 64 * 1024;
     private const int BufferBytes = 1 << 20;
@@ -80,6 +80,7 @@ public sealed class OomLogReader
     private LogWrapper _pWrapper;
     private bool _pAmbiguous;
     private double _pUptime;
+    private bool _pUptimeInTime; // _pUptime not computed: read from the stamp's text (LineMeta.UptimeInTime)
     private LineKind _pKind;
     private bool _pKindKnown;
     private readonly bool _holdForBootInfo;
@@ -110,6 +111,7 @@ public sealed class OomLogReader
         _pLen = -1;
         _pAt = _pTimeAt = _pHostAt = -1;
         _linesSeen = 0;
+        _tLen = 0;
         _discardToNewline = false;
         InvalidateMarkers();
     }
@@ -251,9 +253,8 @@ public sealed class OomLogReader
                 else if (_end - pos >= MaxLineBytes) { PhysicalLine(buf.AsSpan(pos, MaxLineBytes)); pos = _end; _discardToNewline = true; }
                 break;
             }
-            var line = buf.AsSpan(pos, nl);
-            if (line.Length > MaxLineBytes) line = line.Slice(0, MaxLineBytes);
-            PhysicalLine(line);
+            int len = Math.Min(nl, MaxLineBytes);
+            if (!LaneEnabled || !Lane(pos, len)) PhysicalLine(buf.AsSpan(pos, len));
             pos += nl + 1;
         }
         KeepPending();
@@ -301,6 +302,7 @@ public sealed class OomLogReader
     {
         if (_linesSeen < HeadLinesReadFully) _linesSeen++;
         LineUnwrapper.Unwrap(raw, out var u);
+        if (u.Tag.Length == 6) HeaderTemplate(raw, u);
         if (u.IsForeign)
         {
             ForeignLine(u);
@@ -397,6 +399,7 @@ public sealed class OomLogReader
             len = Math.Min(host.Length, PendingHostBytes);
             _pHostLen = len;
             _pHostAt = InBuffer(host.Slice(0, len), _pHost);
+            _pUptimeInTime = false;
         }
         _pKindKnown = false;
     }
@@ -467,17 +470,24 @@ public sealed class OomLogReader
 
     private void FlushPending()
     {
-        if (_pLen < 0) return;
-        ReadOnlySpan<byte> msg = PendingMessage;
+        int len = _pLen;
+        if (len < 0) return;
         _pLen = -1;
+        // the parts' offsets and lengths are within the buffers by construction (SetPending, KeepPending): no checks
+        ref byte b = ref MemoryMarshal.GetArrayDataReference(_buf);
+        int at = _pAt;
+        ReadOnlySpan<byte> msg = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pMsg), len);
+        at = _pTimeAt;
         var meta = new LineMeta
         {
             Wrapper = _pWrapper,
-            Time = _pTimeAt >= 0 ? _buf.AsSpan(_pTimeAt, _pTimeLen) : _pTime.AsSpan(0, _pTimeLen),
-            Host = _pHostAt >= 0 ? _buf.AsSpan(_pHostAt, _pHostLen) : _pHost.AsSpan(0, _pHostLen),
+            Time = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pTime), _pTimeLen),
             UptimeSeconds = _pUptime,
+            UptimeInTime = _pUptimeInTime,
             AmbiguousBsd = _pAmbiguous,
         };
+        at = _pHostAt;
+        meta.Host = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pHost), _pHostLen);
         ReadOnlySpan<byte> sep = default;
         if (HasSyslogEscape(msg)) { sep = "#012"u8; meta.HadSyslogEscape = true; }
         else if (_pWrapper == LogWrapper.Kmsg && msg.IndexOf("\\x0a"u8) >= 0) sep = "\\x0a"u8;
@@ -490,12 +500,12 @@ public sealed class OomLogReader
         }
         while (true)
         {
-            int at = msg.IndexOf(sep);
-            var part = at < 0 ? msg : msg.Slice(0, at);
+            int i = msg.IndexOf(sep);
+            var part = i < 0 ? msg : msg.Slice(0, i);
             part = LineUnwrapper.TrimStart(part);
             _assembler.Message(part, meta);
-            if (at < 0) break;
-            msg = msg.Slice(at + sep.Length);
+            if (i < 0) break;
+            msg = msg.Slice(i + sep.Length);
         }
     }
 }

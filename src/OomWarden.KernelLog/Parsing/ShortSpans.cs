@@ -64,6 +64,7 @@ public static class ShortSpans
         return any.ExtractMostSignificantBits() != 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool ContainsShort(ReadOnlySpan<byte> s, byte c)
     {
         if (s.Length >= sizeof(ulong))

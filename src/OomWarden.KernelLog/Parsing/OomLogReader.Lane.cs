@@ -1,0 +1,232 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using OomWarden.KernelLog.Model;
+
+namespace OomWarden.KernelLog.Parsing;
+
+/// <summary>
+/// The fast lane for a line read in full: the common shapes of a report's lines, recognised cheaply and handed on
+/// as <see cref="PhysicalLine"/> would, without the general <see cref="LineUnwrapper.Unwrap"/> and its
+/// <see cref="UnwrappedLine"/>. A line is taken only when it is proven to get exactly what the general path gives
+/// it (message, stamp, host, wrapper, uptime, ambiguity, the held-back decision); anything else returns false and
+/// goes the general way:
+/// <list type="bullet">
+/// <item>printk's stamp <c>[%5lu.%06lu] msg</c> (dmesg; journalctl -o short-monotonic's <c>host kernel: </c> after
+/// it), without a caller id;</item>
+/// <item>a syslog or journal header in the shape of the last one the general path read (<see cref="HeaderTemplate"/>:
+/// the same bytes but for the stamp's digits, so the same host and the kernel's tag), with printk's stamp after it
+/// when that one had it: rsyslog's kern.log, journalctl short, short-precise, short-iso, RFC 3339;</item>
+/// <item>a later line of a multi-line record (6 blanks or more, then a message that no wrapper could start).</item>
+/// </list>
+/// </summary>
+public sealed partial class OomLogReader
+{
+    /// <summary>Test-only: false sends every line the general way, for the equivalence tests.</summary>
+    internal bool LaneEnabled { get; init; } = true;
+
+    /// <summary>Test-only: the lines the lane took.</summary>
+    internal long LaneLines { get; private set; }
+
+    // The header of the last syslog/journal line the general path read (kernel's tag, at the line's start): its bytes
+    // up to the message (after "kernel: "), 0xFF in _tVar where it held a stamp digit (any digit matches there),
+    // where its stamp and host were, and what it was.
+    private const int HeaderTemplateBytes = 128;
+    private readonly byte[] _tBytes = new byte[HeaderTemplateBytes];
+    private readonly byte[] _tVar = new byte[HeaderTemplateBytes];
+    private int _tLen; // 0: no template
+    private int _tTimeLen, _tHostAt, _tHostLen;
+    private LogWrapper _tWrapper;
+    private bool _tAmbiguous, _tStamp;
+
+    /// <summary>
+    /// The line at <paramref name="at"/> (<paramref name="len"/> bytes, its newline not counted) when it is in one of the
+    /// lane's shapes: handed on (the held-back line flushed, this one held back) and true; else false, nothing done.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Lane(int at, int len)
+    {
+        ref byte b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), at);
+        // TrimEndCr
+        while (len > 0 && (Unsafe.Add(ref b, len - 1) == (byte)'\r' || Unsafe.Add(ref b, len - 1) == (byte)'\n')) len--;
+        if (len < 16) return false;
+        byte first = b;
+        int m, timeAt, timeLen, hostAt = -1, hostLen = 0;
+        double uptime;
+        LogWrapper wrapper;
+        bool ambiguous = false, inTime = false;
+        if (first == (byte)'[')
+        {
+            // TryDmesg with printk's stamp: its seconds are read from Time when a report asks for them
+            if (!LineUnwrapper.IsPrintkStamp(ref b, out int from)) return false;
+            inTime = true;
+            uptime = 0;
+            timeAt = at + from;
+            timeLen = 13 - from;
+            wrapper = LogWrapper.DmesgMonotonic;
+            m = SkipBlanks(ref b, 14, len);
+            int rest = len - m;
+            if (rest >= 4 && Unsafe.Add(ref b, m) == (byte)'[') return false; // a caller id, maybe
+            if (rest >= 10)
+            {
+                int sp = LineUnwrapper.FirstBlank(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m), rest));
+                if (sp > 0 && MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m + sp + 1), rest - sp - 1).StartsWith("kernel: "u8))
+                {
+                    hostAt = at + m;
+                    hostLen = sp;
+                    wrapper = LogWrapper.JournalMonotonic;
+                    m = SkipBlanks(ref b, m + sp + 9, len);
+                }
+            }
+        }
+        else if (first == (byte)' ')
+            return ContinuationLane(ref b, at, len);
+        else
+        {
+            int h = _tLen;
+            if (h == 0 || len < h || first != _tBytes[0] || !HeaderMatches(ref b, h)) return false;
+            timeAt = at;
+            timeLen = _tTimeLen;
+            hostAt = at + _tHostAt;
+            hostLen = _tHostLen;
+            wrapper = _tWrapper;
+            ambiguous = _tAmbiguous;
+            if (_tStamp)
+            {
+                // TryHostTag's kernel stamp: printk's shape is the one TryMonotonic reads the same way
+                if (len - h < 16 || !LineUnwrapper.IsPrintkStamp(ref Unsafe.Add(ref b, h), out int from)) return false;
+                uptime = LineUnwrapper.PrintkSeconds(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, h + from), 13 - from));
+                h += 14;
+            }
+            else
+            {
+                if (len - h > 3 && Unsafe.Add(ref b, h) == (byte)'[') return false; // a kernel stamp, maybe
+                uptime = double.NaN;
+            }
+            m = SkipBlanks(ref b, h, len);
+        }
+
+        // PhysicalLine for a line with a prefix, not foreign
+        LaneLines++;
+        if (_linesSeen < HeadLinesReadFully) _linesSeen++;
+        if (hostLen > 0) _assembler.BootHost(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), hostAt), hostLen));
+        if (ambiguous && len - m >= 6 && MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m), len - m).StartsWith("klogd "u8)) _assembler.SyslogHint = true;
+        FlushPending();
+        // SetPending: every part is in the read buffer
+        _pLen = len - m;
+        _pAt = at + m;
+        _pWrapper = wrapper;
+        _pUptime = uptime;
+        _pUptimeInTime = inTime;
+        _pTimeLen = timeLen;
+        _pTimeAt = timeAt;
+        _pHostLen = hostLen;
+        _pHostAt = hostAt;
+        _pKindKnown = false;
+        _pAmbiguous = ambiguous;
+        return true;
+    }
+
+    /// <summary>
+    /// A later line of a multi-line record: at least 6 blanks (dmesg and journalctl indent them), then a message that
+    /// the general path would not read as wrapped (no quote mark, priority, facility column, stamp or header start),
+    /// after a held-back line with a wrapper that is not /dev/kmsg's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ContinuationLane(ref byte b, int at, int len)
+    {
+        if (_pLen < 0 || _pWrapper is LogWrapper.None or LogWrapper.Kmsg) return false;
+        var blank = Vector128.Create((byte)' ');
+        uint other = ~Vector128.Equals(Vector128.LoadUnsafe(ref b), blank).ExtractMostSignificantBits();
+        int k = BitOperations.TrailingZeroCount(other); // 16 when all are: ~ set the bits above them
+        if (k < 6) return false;
+        if (k == 16)
+        {
+            if (len >= 32)
+            {
+                other = ~Vector128.Equals(Vector128.LoadUnsafe(ref b, 16), blank).ExtractMostSignificantBits();
+                k = 16 + BitOperations.TrailingZeroCount(other);
+            }
+            while (k < len && Unsafe.Add(ref b, k) == (byte)' ') k++;
+        }
+        if (k < len)
+        {
+            byte c = Unsafe.Add(ref b, k);
+            // StripQuoting would go on ('\t', '>', '|'); a priority, a stamp, a kmsg or ISO header, a BSD header,
+            // journalctl's "-- " lines: the general path decides
+            if (c is (byte)'\t' or (byte)'>' or (byte)'|' or (byte)'<' or (byte)'[' or (byte)'-' || LineUnwrapper.IsDigit(c) || (uint)(c - 'A') <= 'Z' - 'A')
+                return false;
+            if ((uint)(c - 'a') <= 'z' - 'a')
+            {
+                var s = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, k), len - k);
+                if (LineUnwrapper.StripFacilityColumns(s).Length != s.Length) return false;
+            }
+        }
+        // PhysicalLine for a line without a prefix after a wrapped one, indented 6 or more
+        LaneLines++;
+        if (_linesSeen < HeadLinesReadFully) _linesSeen++;
+        if (_pAmbiguous) _assembler.JournalHint = true;
+        FlushPending();
+        // SetPending(keepMeta: true)
+        _pLen = len - k;
+        _pAt = at + k;
+        _pKindKnown = false;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipBlanks(ref byte b, int i, int len)
+    {
+        while (i < len && (Unsafe.Add(ref b, i) == (byte)' ' || Unsafe.Add(ref b, i) == (byte)'\t')) i++;
+        return i;
+    }
+
+    /// <summary>The line's first <paramref name="h"/> bytes (at least 16) are the template's, but for digits where it had stamp digits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool HeaderMatches(ref byte b, int h)
+    {
+        ref byte t = ref MemoryMarshal.GetArrayDataReference(_tBytes);
+        ref byte v = ref MemoryMarshal.GetArrayDataReference(_tVar);
+        int o = 0;
+        while (true)
+        {
+            if (o > h - 16) o = h - 16; // the last block overlaps the one before
+            var x = Vector128.LoadUnsafe(ref b, (nuint)o);
+            var d = x - Vector128.Create((byte)'0');
+            var digit = Vector128.Equals(Vector128.Min(d, Vector128.Create((byte)9)), d);
+            var ok = Vector128.Equals(x, Vector128.LoadUnsafe(ref t, (nuint)o)) | (digit & Vector128.LoadUnsafe(ref v, (nuint)o));
+            if (ok.ExtractMostSignificantBits() != 0xFFFF) return false;
+            o += 16;
+            if (o >= h) return true;
+        }
+    }
+
+    /// <summary>
+    /// After the general path read <paramref name="raw"/> as <paramref name="u"/>: a kernel line in a syslog or journal
+    /// header that starts the line becomes the template the next lines are matched against.
+    /// </summary>
+    private void HeaderTemplate(ReadOnlySpan<byte> raw, in UnwrappedLine u)
+    {
+        if (u.Wrapper is not (LogWrapper.Syslog or LogWrapper.JournalPrecise or LogWrapper.JournalIso or LogWrapper.SyslogRfc3339)
+            || u.IsForeign || u.Tag.Length != 6 || u.Time.IsEmpty || raw.IsEmpty)
+            return;
+        ref byte r = ref MemoryMarshal.GetReference(raw);
+        if (!Unsafe.AreSame(ref r, ref MemoryMarshal.GetReference(u.Time))) return; // quoted, a priority: the general way
+        int h = (int)Unsafe.ByteOffset(ref r, ref MemoryMarshal.GetReference(u.Tag)) + 6 + 2;
+        int hostAt = (int)Unsafe.ByteOffset(ref r, ref MemoryMarshal.GetReference(u.Host));
+        if (h < 16 || h > HeaderTemplateBytes || u.Time.Length > PendingTimeBytes || u.Host.Length > PendingHostBytes || u.Host.IsEmpty)
+            return;
+        bool stamp = u.HadKernelStamp;
+        if (stamp && !LineUnwrapper.TryPrintkStamp(raw.Slice(h), out _, out _)) return;
+        raw.Slice(0, h).CopyTo(_tBytes);
+        for (int i = 0; i < h; i++) _tVar[i] = i < u.Time.Length && LineUnwrapper.IsDigit(raw[i]) ? (byte)0xFF : (byte)0;
+        _tLen = h;
+        _tTimeLen = u.Time.Length;
+        _tHostAt = hostAt;
+        _tHostLen = u.Host.Length;
+        _tWrapper = u.Wrapper;
+        _tAmbiguous = u.AmbiguousBsd;
+        _tStamp = stamp;
+    }
+}
