@@ -29,6 +29,33 @@ public sealed partial class OomLogReader
     /// <summary>Test-only: the lines the lane took.</summary>
     internal long LaneLines { get; private set; }
 
+    /// <summary>
+    /// Test-only: the held-back line as the assembler will get it (message, wrapper, stamp, host, the uptime's bits,
+    /// ambiguity), the head-line count and the assembler's hints, in one string: two readers that decided alike
+    /// after each line give the same.
+    /// </summary>
+    internal string PendingState()
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append("seen=").Append(_linesSeen).Append(" syslog=").Append(_assembler.SyslogHint).Append(" journal=").Append(_assembler.JournalHint);
+        if (_pLen < 0) return sb.Append(" none").ToString();
+        var time = _pTimeAt >= 0 ? _buf.AsSpan(_pTimeAt, _pTimeLen) : _pTime.AsSpan(0, _pTimeLen);
+        var host = _pHostAt >= 0 ? _buf.AsSpan(_pHostAt, _pHostLen) : _pHost.AsSpan(0, _pHostLen);
+        var meta = new LineMeta { Time = time, UptimeSeconds = _pUptime, UptimeInTime = _pUptimeInTime };
+        sb.Append(" wrapper=").Append(_pWrapper).Append(" ambiguous=").Append(_pAmbiguous)
+            .Append(" uptime=").Append(BitConverter.DoubleToInt64Bits(meta.UptimeSeconds).ToString("x"))
+            .Append(" time=[").Append(Shown(time)).Append("] host=[").Append(Shown(host))
+            .Append("] msg=[").Append(Shown(PendingMessage)).Append(']');
+        return sb.ToString();
+
+        static string Shown(ReadOnlySpan<byte> s)
+        {
+            var o = new System.Text.StringBuilder();
+            foreach (byte c in s) o.Append(c is >= 0x20 and < 0x7F and not (byte)'\\' ? (char)c : $"\\x{c:x2}");
+            return o.ToString();
+        }
+    }
+
     // The header of the last syslog/journal line the general path read (kernel's tag, at the line's start): its bytes
     // up to the message (after "kernel: "), 0xFF in _tVar where it held a stamp digit (any digit matches there),
     // where its stamp and host were, and what it was.
