@@ -60,6 +60,9 @@ public sealed partial class OomLogReader
     // up to the message (after "kernel: "), 0xFF in _tVar where it held a stamp digit (any digit matches there),
     // where its stamp and host were, and what it was.
     private const int HeaderTemplateBytes = 128;
+    // "kernel: " as an 8-byte read gives it
+    private const ulong KernelTagLittleEndian = 0x203A_6C65_6E72_656BUL;
+    private static ulong KernelTag => BitConverter.IsLittleEndian ? KernelTagLittleEndian : System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(KernelTagLittleEndian);
     private readonly byte[] _tBytes = new byte[HeaderTemplateBytes];
     private readonly byte[] _tVar = new byte[HeaderTemplateBytes];
     private int _tLen; // 0: no template
@@ -72,33 +75,36 @@ public sealed partial class OomLogReader
     /// lane's shapes: handed on (the held-back line flushed, this one held back) and true; else false, nothing done.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Lane(int at, int len)
+    private bool Lane(int at, int len, bool noHash, ref LineMeta meta)
     {
         ref byte b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), at);
         // TrimEndCr
         while (len > 0 && (Unsafe.Add(ref b, len - 1) == (byte)'\r' || Unsafe.Add(ref b, len - 1) == (byte)'\n')) len--;
         if (len < 16) return false;
         byte first = b;
-        int m, timeAt, timeLen, hostAt = -1, hostLen = 0;
+        int m, timeAt, timeLen, hostAt, hostLen;
         double uptime;
         LogWrapper wrapper;
-        bool ambiguous = false, inTime = false;
+        bool ambiguous, inTime, keep;
         if (first == (byte)'[')
         {
             // TryDmesg with printk's stamp: its seconds are read from Time when a report asks for them
             if (!LineUnwrapper.IsPrintkStamp(ref b, out int from)) return false;
+            m = SkipBlanks(ref b, 14, len);
+            int rest = len - m;
+            if (rest >= 4 && Unsafe.Add(ref b, m) == (byte)'[' && MayBeCallerId(ref Unsafe.Add(ref b, m), rest)) return false;
             inTime = true;
             uptime = 0;
             timeAt = at + from;
             timeLen = 13 - from;
+            ambiguous = keep = false;
+            hostAt = -1;
+            hostLen = 0;
             wrapper = LogWrapper.DmesgMonotonic;
-            m = SkipBlanks(ref b, 14, len);
-            int rest = len - m;
-            if (rest >= 4 && Unsafe.Add(ref b, m) == (byte)'[') return false; // a caller id, maybe
             if (rest >= 10)
             {
                 int sp = LineUnwrapper.FirstBlank(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m), rest));
-                if (sp > 0 && MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m + sp + 1), rest - sp - 1).StartsWith("kernel: "u8))
+                if (sp > 0 && rest - sp - 1 >= 8 && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, m + sp + 1)) == KernelTag)
                 {
                     hostAt = at + m;
                     hostLen = sp;
@@ -108,17 +114,20 @@ public sealed partial class OomLogReader
             }
         }
         else if (first == (byte)' ')
-            return ContinuationLane(ref b, at, len);
+        {
+            m = Continuation(ref b, len);
+            if (m < 0) return false;
+            keep = true;
+            // the held-back line's (SetPending keepMeta), not stored again
+            inTime = ambiguous = false;
+            uptime = 0;
+            timeAt = timeLen = hostAt = hostLen = 0;
+            wrapper = default;
+        }
         else
         {
             int h = _tLen;
             if (h == 0 || len < h || first != _tBytes[0] || !HeaderMatches(ref b, h)) return false;
-            timeAt = at;
-            timeLen = _tTimeLen;
-            hostAt = at + _tHostAt;
-            hostLen = _tHostLen;
-            wrapper = _tWrapper;
-            ambiguous = _tAmbiguous;
             if (_tStamp)
             {
                 // TryHostTag's kernel stamp: printk's shape is the one TryMonotonic reads the same way
@@ -132,42 +141,105 @@ public sealed partial class OomLogReader
                 uptime = double.NaN;
             }
             m = SkipBlanks(ref b, h, len);
+            timeAt = at;
+            timeLen = _tTimeLen;
+            hostAt = at + _tHostAt;
+            hostLen = _tHostLen;
+            wrapper = _tWrapper;
+            ambiguous = _tAmbiguous;
+            inTime = keep = false;
         }
 
-        // PhysicalLine for a line with a prefix, not foreign
+        // PhysicalLine's decisions for these lines
         LaneLines++;
         if (_linesSeen < HeadLinesReadFully) _linesSeen++;
-        if (hostLen > 0) _assembler.BootHost(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), hostAt), hostLen));
-        if (ambiguous && len - m >= 6 && MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m), len - m).StartsWith("klogd "u8)) _assembler.SyslogHint = true;
-        FlushPending();
-        // SetPending: every part is in the read buffer
+        if (keep)
+        {
+            if (_pAmbiguous) _assembler.JournalHint = true;
+        }
+        else
+        {
+            if (hostLen > 0) _assembler.BootHost(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), hostAt), hostLen));
+            if (ambiguous && len - m >= 6 && MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m), len - m).StartsWith("klogd "u8)) _assembler.SyslogHint = true;
+        }
+        FlushPendingLane(ref meta);
+        // SetPending (keepMeta for a continuation): every part is in the read buffer
         _pLen = len - m;
         _pAt = at + m;
-        _pWrapper = wrapper;
-        _pUptime = uptime;
-        _pUptimeInTime = inTime;
-        _pTimeLen = timeLen;
-        _pTimeAt = timeAt;
-        _pHostLen = hostLen;
-        _pHostAt = hostAt;
         _pKindKnown = false;
-        _pAmbiguous = ambiguous;
+        _pNoHash = noHash;
+        if (!keep)
+        {
+            _pWrapper = wrapper;
+            _pUptime = uptime;
+            _pUptimeInTime = inTime;
+            _pTimeLen = timeLen;
+            _pTimeAt = timeAt;
+            _pHostLen = hostLen;
+            _pHostAt = hostAt;
+            _pAmbiguous = ambiguous;
+        }
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="FlushPending"/> for a line without <c>#</c> (nor /dev/kmsg's <c>\\x0a</c>), as almost every line,
+    /// inlined into the lane; the others go to <see cref="FlushPending"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FlushPendingLane(ref LineMeta meta)
+    {
+        int len = _pLen;
+        if (len < 0) return;
+        ref byte b = ref MemoryMarshal.GetArrayDataReference(_buf);
+        int at = _pAt;
+        ReadOnlySpan<byte> msg = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pMsg), len);
+        if (_pWrapper == LogWrapper.Kmsg || (!_pNoHash && ShortSpans.Contains(msg, (byte)'#')))
+        {
+            FlushPending();
+            return;
+        }
+        _pLen = -1;
+        meta.Wrapper = _pWrapper;
+        at = _pTimeAt;
+        meta.Time = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pTime), _pTimeLen);
+        at = _pHostAt;
+        meta.Host = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pHost), _pHostLen);
+        meta.UptimeSeconds = _pUptime;
+        meta.UptimeInTime = _pUptimeInTime;
+        meta.HadSyslogEscape = false;
+        meta.AmbiguousBsd = _pAmbiguous;
+        // a kind not asked for yet is decided by the assembler, which knows the section the line is in
+        if (_pKindKnown) _assembler.Message(msg, _pKind, meta);
+        else _assembler.Message(msg, meta);
+    }
+
+    /// <summary>
+    /// <paramref name="s"/> (<paramref name="n"/> bytes, at least 4, '[' first) may be printk's caller id as
+    /// <see cref="LineUnwrapper"/>'s StripCallerId reads one: not when the first byte after the '[' that is not a blank
+    /// (in its 16-byte window) is neither 'T' nor 'C' (a task row's pid, "[  pid  ]").
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MayBeCallerId(ref byte s, int n)
+    {
+        int end = Math.Min(n, 16), i = 1;
+        while (i < end && (Unsafe.Add(ref s, i) == (byte)' ' || Unsafe.Add(ref s, i) == (byte)'\t')) i++;
+        return i < end && Unsafe.Add(ref s, i) is (byte)'T' or (byte)'C';
     }
 
     /// <summary>
     /// A later line of a multi-line record: at least 6 blanks (dmesg and journalctl indent them), then a message that
     /// the general path would not read as wrapped (no quote mark, priority, facility column, stamp or header start),
-    /// after a held-back line with a wrapper that is not /dev/kmsg's.
+    /// after a held-back line with a wrapper that is not /dev/kmsg's. Where its message starts, or -1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool ContinuationLane(ref byte b, int at, int len)
+    private int Continuation(ref byte b, int len)
     {
-        if (_pLen < 0 || _pWrapper is LogWrapper.None or LogWrapper.Kmsg) return false;
+        if (_pLen < 0 || _pWrapper is LogWrapper.None or LogWrapper.Kmsg) return -1;
         var blank = Vector128.Create((byte)' ');
         uint other = ~Vector128.Equals(Vector128.LoadUnsafe(ref b), blank).ExtractMostSignificantBits();
         int k = BitOperations.TrailingZeroCount(other); // 16 when all are: ~ set the bits above them
-        if (k < 6) return false;
+        if (k < 6) return -1;
         if (k == 16)
         {
             if (len >= 32)
@@ -183,23 +255,14 @@ public sealed partial class OomLogReader
             // StripQuoting would go on ('\t', '>', '|'); a priority, a stamp, a kmsg or ISO header, a BSD header,
             // journalctl's "-- " lines: the general path decides
             if (c is (byte)'\t' or (byte)'>' or (byte)'|' or (byte)'<' or (byte)'[' or (byte)'-' || LineUnwrapper.IsDigit(c) || (uint)(c - 'A') <= 'Z' - 'A')
-                return false;
+                return -1;
             if ((uint)(c - 'a') <= 'z' - 'a')
             {
                 var s = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, k), len - k);
-                if (LineUnwrapper.StripFacilityColumns(s).Length != s.Length) return false;
+                if (LineUnwrapper.StripFacilityColumns(s).Length != s.Length) return -1;
             }
         }
-        // PhysicalLine for a line without a prefix after a wrapped one, indented 6 or more
-        LaneLines++;
-        if (_linesSeen < HeadLinesReadFully) _linesSeen++;
-        if (_pAmbiguous) _assembler.JournalHint = true;
-        FlushPending();
-        // SetPending(keepMeta: true)
-        _pLen = len - k;
-        _pAt = at + k;
-        _pKindKnown = false;
-        return true;
+        return k;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -80,6 +80,7 @@ public sealed partial class OomLogReader
     private LogWrapper _pWrapper;
     private bool _pAmbiguous;
     private double _pUptime;
+    private bool _pNoHash; // the held-back message has no '#' (the line end's search saw none): no #012 check
     private bool _pUptimeInTime; // _pUptime not computed: read from the stamp's text (LineMeta.UptimeInTime)
     private LineKind _pKind;
     private bool _pKindKnown;
@@ -201,6 +202,7 @@ public sealed partial class OomLogReader
 
     private void Process(bool eof)
     {
+        LineMeta meta = default; // the lane's, for every line it hands on
         int pos = _start;
         var buf = _buf;
         while (pos < _end)
@@ -246,7 +248,10 @@ public sealed partial class OomLogReader
                 int ls = buf.AsSpan(pos, hit - pos).LastIndexOf((byte)'\n');
                 pos = ls < 0 ? pos : pos + ls + 1;
             }
-            int nl = ShortSpans.IndexOfNear(buf.AsSpan(pos, _end - pos), (byte)'\n');
+            // a line read in full is searched for '#' (syslog's #012) in the same blocks as its end
+            // (0 <= pos <= _end <= buf.Length: no check)
+            int nl = ShortSpans.IndexOfNear(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), pos), _end - pos),
+                (byte)'\n', (byte)'#', out bool hashNear);
             if (nl < 0)
             {
                 if (eof) { PhysicalLine(buf.AsSpan(pos, _end - pos)); pos = _end; }
@@ -254,7 +259,7 @@ public sealed partial class OomLogReader
                 break;
             }
             int len = Math.Min(nl, MaxLineBytes);
-            if (!LaneEnabled || !Lane(pos, len)) PhysicalLine(buf.AsSpan(pos, len));
+            if (!LaneEnabled || !Lane(pos, len, !hashNear, ref meta)) PhysicalLine(buf.AsSpan(pos, len));
             pos += nl + 1;
         }
         KeepPending();
@@ -401,6 +406,7 @@ public sealed partial class OomLogReader
             _pHostAt = InBuffer(host.Slice(0, len), _pHost);
             _pUptimeInTime = false;
         }
+        _pNoHash = false;
         _pKindKnown = false;
     }
 
@@ -447,6 +453,7 @@ public sealed partial class OomLogReader
         int n = Math.Min(more.Length, _pMsg.Length - _pLen);
         more.Slice(0, n).CopyTo(_pMsg.AsSpan(_pLen));
         _pLen += n;
+        _pNoHash = false;
         _pKindKnown = false;
     }
 

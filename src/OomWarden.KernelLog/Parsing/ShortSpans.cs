@@ -39,6 +39,47 @@ public static class ShortSpans
         return s.IndexOf(c);
     }
 
+    /// <summary>
+    /// <see cref="IndexOfNear(ReadOnlySpan{byte}, byte)"/>, and whether <paramref name="other"/> may be in the line: false
+    /// only when <paramref name="c"/> is among the first 64 bytes and <paramref name="other"/> is not (the same four blocks,
+    /// compared twice).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int IndexOfNear(ReadOnlySpan<byte> s, byte c, byte other, out bool otherNear)
+    {
+        if (Vector128.IsHardwareAccelerated && s.Length >= 64)
+        {
+            ref byte r = ref MemoryMarshal.GetReference(s);
+            var x = Vector128.Create(c);
+            var b0 = Vector128.LoadUnsafe(ref r);
+            var b1 = Vector128.LoadUnsafe(ref r, 16);
+            var b2 = Vector128.LoadUnsafe(ref r, 32);
+            var b3 = Vector128.LoadUnsafe(ref r, 48);
+            ulong m = Vector128.Equals(b0, x).ExtractMostSignificantBits()
+                | ((ulong)Vector128.Equals(b1, x).ExtractMostSignificantBits() << 16)
+                | ((ulong)Vector128.Equals(b2, x).ExtractMostSignificantBits() << 32)
+                | ((ulong)Vector128.Equals(b3, x).ExtractMostSignificantBits() << 48);
+            if (m != 0)
+            {
+                var y = Vector128.Create(other);
+                otherNear = (Vector128.Equals(b0, y) | Vector128.Equals(b1, y) | Vector128.Equals(b2, y) | Vector128.Equals(b3, y)) != Vector128<byte>.Zero;
+                return BitOperations.TrailingZeroCount(m);
+            }
+            otherNear = true;
+            int done = 64;
+            if (s.Length >= 128)
+            {
+                m = Block64(ref r, 64, x);
+                if (m != 0) return 64 + BitOperations.TrailingZeroCount(m);
+                done = 128;
+            }
+            int k = s.Slice(done).IndexOf(c);
+            return k < 0 ? k : k + done;
+        }
+        otherNear = true;
+        return s.IndexOf(c);
+    }
+
     /// <summary>One bit for each of the 64 bytes from <paramref name="at"/> that equals <paramref name="x"/>'s.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Block64(ref byte r, nuint at, Vector128<byte> x) =>
