@@ -267,6 +267,23 @@ public static class LineUnwrapper
     }
 
     /// <summary>
+    /// The seconds of the stamp at <paramref name="s"/> that <see cref="IsPrintkStamp"/> accepted (its 16 bytes readable),
+    /// as <see cref="TryPrintkStamp"/> computes them: the whole seconds' blanks made '0' (0x20 | 0x10), then both parts
+    /// read as eight digits each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double PrintkStampSeconds(ref byte s)
+    {
+        ulong head = Unsafe.ReadUnaligned<ulong>(ref s);
+        if (!BitConverter.IsLittleEndian) head = BinaryPrimitives.ReverseEndianness(head);
+        ulong whole = (((head | 0x0000_1010_1010_1000UL) << 16) & ~0xFFFFFFUL) | 0x303030UL;
+        ulong fracWord = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref s, 5));
+        if (!BitConverter.IsLittleEndian) fracWord = BinaryPrimitives.ReverseEndianness(fracWord);
+        ulong frac = (fracWord & ~0xFFFFUL) | 0x3030UL;
+        return ValueOfEightDigits(whole) + ValueOfEightDigits(frac) * NegativePowersOf10[6];
+    }
+
+    /// <summary>
     /// The seconds of printk's stamp text <c>394.158309</c> (1–5 whole digits, a dot, six: <see cref="TryPrintkStamp"/>'s
     /// <c>Time</c>), computed by the same expression, so the same double bit for bit.
     /// </summary>

@@ -62,7 +62,11 @@ public sealed partial class OomLogReader
     private const int HeaderTemplateBytes = 128;
     // "kernel: " as an 8-byte read gives it
     private const ulong KernelTagLittleEndian = 0x203A_6C65_6E72_656BUL;
-    private static ulong KernelTag => BitConverter.IsLittleEndian ? KernelTagLittleEndian : System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(KernelTagLittleEndian);
+    private static ulong KernelTag
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => BitConverter.IsLittleEndian ? KernelTagLittleEndian : System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(KernelTagLittleEndian);
+    }
     private readonly byte[] _tBytes = new byte[HeaderTemplateBytes];
     private readonly byte[] _tVar = new byte[HeaderTemplateBytes];
     private int _tLen; // 0: no template
@@ -131,8 +135,8 @@ public sealed partial class OomLogReader
             if (_tStamp)
             {
                 // TryHostTag's kernel stamp: printk's shape is the one TryMonotonic reads the same way
-                if (len - h < 16 || !LineUnwrapper.IsPrintkStamp(ref Unsafe.Add(ref b, h), out int from)) return false;
-                uptime = LineUnwrapper.PrintkSeconds(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, h + from), 13 - from));
+                if (len - h < 16 || !LineUnwrapper.IsPrintkStamp(ref Unsafe.Add(ref b, h), out _)) return false;
+                uptime = LineUnwrapper.PrintkStampSeconds(ref Unsafe.Add(ref b, h));
                 h += 14;
             }
             else

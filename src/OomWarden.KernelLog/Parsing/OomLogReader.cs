@@ -475,6 +475,19 @@ public sealed partial class OomLogReader
         }
     }
 
+    /// <summary><c>msg.IndexOf(sep)</c> as searches for its first byte (<see cref="ShortSpans.IndexOfBlocks"/>): the parts of a joined record are short.</summary>
+    private static int IndexOfSeparator(ReadOnlySpan<byte> msg, ReadOnlySpan<byte> sep)
+    {
+        int from = 0;
+        while (true)
+        {
+            int i = ShortSpans.IndexOfBlocks(msg.Slice(from), sep[0]);
+            if (i < 0) return -1;
+            if (msg.Slice(from + i).StartsWith(sep)) return from + i;
+            from += i + 1;
+        }
+    }
+
     private void FlushPending()
     {
         int len = _pLen;
@@ -507,7 +520,7 @@ public sealed partial class OomLogReader
         }
         while (true)
         {
-            int i = msg.IndexOf(sep);
+            int i = IndexOfSeparator(msg, sep);
             var part = i < 0 ? msg : msg.Slice(0, i);
             part = LineUnwrapper.TrimStart(part);
             _assembler.Message(part, meta);
