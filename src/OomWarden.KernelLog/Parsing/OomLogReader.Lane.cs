@@ -141,7 +141,7 @@ public sealed partial class OomLogReader
             }
             else
             {
-                if (len - h > 3 && Unsafe.Add(ref b, h) == (byte)'[') return false; // a kernel stamp, maybe
+                if (len - h > 3 && Unsafe.Add(ref b, h) == (byte)'[' && MayBeKernelStamp(ref Unsafe.Add(ref b, h), len - h)) return false;
                 uptime = double.NaN;
             }
             m = SkipBlanks(ref b, h, len);
@@ -216,6 +216,25 @@ public sealed partial class OomLogReader
         // a kind not asked for yet is decided by the assembler, which knows the section the line is in
         if (_pKindKnown) _assembler.Message(msg, _pKind, meta);
         else _assembler.Message(msg, meta);
+    }
+
+    /// <summary>
+    /// <paramref name="s"/> (<paramref name="n"/> bytes, '[' first) may be the kernel's stamp that TryHostTag strips: not
+    /// when its first ']' in 24 bytes is at 1 or missing, or has no '.' before it, which the stamp needs (a task row,
+    /// "[   4617]").
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MayBeKernelStamp(ref byte s, int n)
+    {
+        int end = Math.Min(n, 24);
+        bool dot = false;
+        for (int i = 1; i < end; i++)
+        {
+            byte c = Unsafe.Add(ref s, i);
+            if (c == (byte)']') return dot;
+            if (c == (byte)'.') dot = true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -313,6 +332,8 @@ public sealed partial class OomLogReader
             return;
         bool stamp = u.HadKernelStamp;
         if (stamp && !LineUnwrapper.TryPrintkStamp(raw.Slice(h), out _, out _)) return;
+        // the same shape as the template (the lane did not take the line for what follows the header): kept as it is
+        if (h == _tLen && stamp == _tStamp && HeaderMatches(ref r, h)) return;
         raw.Slice(0, h).CopyTo(_tBytes);
         for (int i = 0; i < h; i++) _tVar[i] = i < u.Time.Length && LineUnwrapper.IsDigit(raw[i]) ? (byte)0xFF : (byte)0;
         _tLen = h;
