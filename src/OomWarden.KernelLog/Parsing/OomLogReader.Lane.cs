@@ -86,52 +86,51 @@ public sealed partial class OomLogReader
         while (len > 0 && (Unsafe.Add(ref b, len - 1) == (byte)'\r' || Unsafe.Add(ref b, len - 1) == (byte)'\n')) len--;
         if (len < 16) return false;
         byte first = b;
-        int m, timeAt, timeLen, hostAt, hostLen;
-        double uptime;
-        LogWrapper wrapper;
-        bool ambiguous, inTime, keep;
         if (first == (byte)'[')
         {
             // TryDmesg with printk's stamp: its seconds are read from Time when a report asks for them
             if (!LineUnwrapper.IsPrintkStamp(ref b, out int from)) return false;
-            m = SkipBlanks(ref b, 14, len);
+            int m = SkipBlanks(ref b, 14, len);
             int rest = len - m;
             if (rest >= 4 && Unsafe.Add(ref b, m) == (byte)'[' && MayBeCallerId(ref Unsafe.Add(ref b, m), rest)) return false;
-            inTime = true;
-            uptime = 0;
-            timeAt = at + from;
-            timeLen = 13 - from;
-            ambiguous = keep = false;
-            hostAt = -1;
-            hostLen = 0;
-            wrapper = LogWrapper.DmesgMonotonic;
             if (rest >= 10)
             {
                 int sp = LineUnwrapper.FirstBlank(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m), rest));
                 if (sp > 0 && rest - sp - 1 >= 8 && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, m + sp + 1)) == KernelTag)
                 {
-                    hostAt = at + m;
-                    hostLen = sp;
-                    wrapper = LogWrapper.JournalMonotonic;
+                    int hostAt = at + m;
                     m = SkipBlanks(ref b, m + sp + 9, len);
+                    Counted();
+                    _assembler.BootHost(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), hostAt), sp));
+                    FlushPendingLane(ref meta);
+                    Hold(at + m, len - m, noHash, LogWrapper.JournalMonotonic, 0, true, at + from, 13 - from, hostAt, sp, false);
+                    return true;
                 }
             }
+            Counted();
+            FlushPendingLane(ref meta);
+            Hold(at + m, len - m, noHash, LogWrapper.DmesgMonotonic, 0, true, at + from, 13 - from, -1, 0, false);
+            return true;
         }
-        else if (first == (byte)' ')
+        if (first == (byte)' ')
         {
-            m = Continuation(ref b, len);
+            int m = Continuation(ref b, len);
             if (m < 0) return false;
-            keep = true;
-            // the held-back line's (SetPending keepMeta), not stored again
-            inTime = ambiguous = false;
-            uptime = 0;
-            timeAt = timeLen = hostAt = hostLen = 0;
-            wrapper = default;
+            // PhysicalLine for a line without a prefix after a wrapped one, indented 6 or more
+            Counted();
+            if (_pAmbiguous) _assembler.JournalHint = true;
+            FlushPendingLane(ref meta);
+            // SetPending(keepMeta: true)
+            _pLen = len - m;
+            _pAt = at + m;
+            _pKindKnown = false;
+            _pNoHash = noHash;
+            return true;
         }
-        else
         {
             int h = _tLen;
             if (h == 0 || len < h || first != _tBytes[0] || !HeaderMatches(ref b, h)) return false;
+            double uptime;
             if (_tStamp)
             {
                 // TryHostTag's kernel stamp: printk's shape is the one TryMonotonic reads the same way
@@ -144,46 +143,41 @@ public sealed partial class OomLogReader
                 if (len - h > 3 && Unsafe.Add(ref b, h) == (byte)'[' && MayBeKernelStamp(ref Unsafe.Add(ref b, h), len - h)) return false;
                 uptime = double.NaN;
             }
-            m = SkipBlanks(ref b, h, len);
-            timeAt = at;
-            timeLen = _tTimeLen;
-            hostAt = at + _tHostAt;
-            hostLen = _tHostLen;
-            wrapper = _tWrapper;
-            ambiguous = _tAmbiguous;
-            inTime = keep = false;
+            int m = SkipBlanks(ref b, h, len);
+            bool ambiguous = _tAmbiguous;
+            Counted();
+            _assembler.BootHost(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, _tHostAt), _tHostLen));
+            if (ambiguous && len - m >= 6 && MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m), len - m).StartsWith("klogd "u8)) _assembler.SyslogHint = true;
+            FlushPendingLane(ref meta);
+            Hold(at + m, len - m, noHash, _tWrapper, uptime, false, at, _tTimeLen, at + _tHostAt, _tHostLen, ambiguous);
+            return true;
         }
+    }
 
-        // PhysicalLine's decisions for these lines
+    /// <summary>PhysicalLine's count of the lines read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Counted()
+    {
         LaneLines++;
         if (_linesSeen < HeadLinesReadFully) _linesSeen++;
-        if (keep)
-        {
-            if (_pAmbiguous) _assembler.JournalHint = true;
-        }
-        else
-        {
-            if (hostLen > 0) _assembler.BootHost(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), hostAt), hostLen));
-            if (ambiguous && len - m >= 6 && MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m), len - m).StartsWith("klogd "u8)) _assembler.SyslogHint = true;
-        }
-        FlushPendingLane(ref meta);
-        // SetPending (keepMeta for a continuation): every part is in the read buffer
-        _pLen = len - m;
-        _pAt = at + m;
+    }
+
+    /// <summary>SetPending for a line with a prefix: every part is in the read buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Hold(int msgAt, int msgLen, bool noHash, LogWrapper wrapper, double uptime, bool inTime, int timeAt, int timeLen, int hostAt, int hostLen, bool ambiguous)
+    {
+        _pLen = msgLen;
+        _pAt = msgAt;
         _pKindKnown = false;
         _pNoHash = noHash;
-        if (!keep)
-        {
-            _pWrapper = wrapper;
-            _pUptime = uptime;
-            _pUptimeInTime = inTime;
-            _pTimeLen = timeLen;
-            _pTimeAt = timeAt;
-            _pHostLen = hostLen;
-            _pHostAt = hostAt;
-            _pAmbiguous = ambiguous;
-        }
-        return true;
+        _pWrapper = wrapper;
+        _pUptime = uptime;
+        _pUptimeInTime = inTime;
+        _pTimeLen = timeLen;
+        _pTimeAt = timeAt;
+        _pHostLen = hostLen;
+        _pHostAt = hostAt;
+        _pAmbiguous = ambiguous;
     }
 
     /// <summary>
