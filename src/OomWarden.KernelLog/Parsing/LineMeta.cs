@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OomWarden.KernelLog.Model;
 
 namespace OomWarden.KernelLog.Parsing;
@@ -10,10 +11,10 @@ public ref struct LineMeta
     public ReadOnlySpan<byte> Host;
     private double _uptime;
     /// <summary>
-    /// <see cref="Time"/> is printk's stamp (<c>394.158309</c>): the uptime is read from it when asked, once a report,
-    /// instead of for every line (<see cref="LineUnwrapper.PrintkSeconds"/>, the same double as the general path's).
+    /// printk's stamp <c>[  394.158309]</c> (14 bytes) when the line's uptime is read from it: when asked, once a report,
+    /// instead of for every line (<see cref="LineUnwrapper.PrintkStampSeconds"/>, the same double as the general path's).
     /// </summary>
-    internal bool UptimeInTime;
+    internal ReadOnlySpan<byte> UptimeStamp;
     public bool HadSyslogEscape;
     /// <summary>BSD stamp without the kernel's own stamp: journalctl short or a syslog file.</summary>
     public bool AmbiguousBsd;
@@ -21,8 +22,15 @@ public ref struct LineMeta
     /// <summary>Seconds since boot when the prefix carries it, else NaN.</summary>
     public double UptimeSeconds
     {
-        readonly get => UptimeInTime ? LineUnwrapper.PrintkSeconds(Time) : _uptime;
-        set { _uptime = value; UptimeInTime = false; }
+        readonly get => UptimeStamp.IsEmpty ? _uptime : LineUnwrapper.PrintkStampSeconds(ref MemoryMarshal.GetReference(UptimeStamp));
+        set { _uptime = value; UptimeStamp = default; }
+    }
+
+    /// <summary>The uptime as a value, or (<paramref name="stamp"/> not empty) to be read from printk's stamp.</summary>
+    internal void SetUptime(double value, ReadOnlySpan<byte> stamp)
+    {
+        _uptime = value;
+        UptimeStamp = stamp;
     }
 
     public static LineMeta None => new() { UptimeSeconds = double.NaN };

@@ -115,6 +115,25 @@ public static class LineUnwrapper
         return s.Slice(i);
     }
 
+    /// <summary>
+    /// <see cref="StripFacilityColumns"/> leaves the <paramref name="n"/> bytes at <paramref name="s"/> as they are (false:
+    /// it may not). Proven from the first run of lowercase letters (one 16-byte compare when 16 bytes are there): longer
+    /// than 8, or followed by neither a blank nor ':'.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool NoFacilityColumns(ref byte s, int n)
+    {
+        if (n < 12 || (uint)(s - 'a') > 'z' - 'a') return true;
+        if (!Vector128.IsHardwareAccelerated || n < 16)
+            return StripFacilityColumns(MemoryMarshal.CreateReadOnlySpan(ref s, n)).Length == n;
+        var d = Vector128.LoadUnsafe(ref s) - Vector128.Create((byte)'a');
+        uint lower = Vector128.Equals(Vector128.Min(d, Vector128.Create((byte)('z' - 'a'))), d).ExtractMostSignificantBits();
+        int run = BitOperations.TrailingZeroCount(~lower);
+        if (run > 8) return true;
+        byte after = Unsafe.Add(ref s, run);
+        return after != (byte)' ' && after != (byte)':' || StripFacilityColumns(MemoryMarshal.CreateReadOnlySpan(ref s, n)).Length == n;
+    }
+
     // inlined into Unwrap: most lines are dmesg's, the call and its saved registers cost as much as the stamp's checks
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryDmesg(ReadOnlySpan<byte> s, ref UnwrappedLine line)
@@ -250,7 +269,7 @@ public static class LineUnwrapper
     /// <summary>
     /// <see cref="TryPrintkStamp"/>'s test on the first 16 bytes at <paramref name="s"/> (which must be readable) in a few
     /// vector compares: <c>[</c>, blanks then at least one digit up to index 5, <c>.</c>, six digits, <c>]</c> at 13; where
-    /// the digits start. The seconds are not computed: <see cref="PrintkSeconds"/> reads them from the stamp's text.
+    /// the digits start. The seconds are not computed: <see cref="PrintkStampSeconds"/> reads them when asked.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool IsPrintkStamp(ref byte s, out int from)
@@ -281,18 +300,6 @@ public static class LineUnwrapper
         if (!BitConverter.IsLittleEndian) fracWord = BinaryPrimitives.ReverseEndianness(fracWord);
         ulong frac = (fracWord & ~0xFFFFUL) | 0x3030UL;
         return ValueOfEightDigits(whole) + ValueOfEightDigits(frac) * NegativePowersOf10[6];
-    }
-
-    /// <summary>
-    /// The seconds of printk's stamp text <c>394.158309</c> (1–5 whole digits, a dot, six: <see cref="TryPrintkStamp"/>'s
-    /// <c>Time</c>), computed by the same expression, so the same double bit for bit.
-    /// </summary>
-    internal static double PrintkSeconds(ReadOnlySpan<byte> t)
-    {
-        long whole = 0;
-        for (int i = 0; i < t.Length - 7; i++) whole = whole * 10 + (t[i] - '0');
-        ulong frac = (BinaryPrimitives.ReadUInt64LittleEndian(t.Slice(t.Length - 8)) & ~0xFFFFUL) | 0x3030UL;
-        return whole + ValueOfEightDigits(frac) * NegativePowersOf10[6];
     }
 
     /// <summary>Each byte of <paramref name="word"/> is an ASCII digit.</summary>

@@ -41,7 +41,7 @@ public sealed partial class OomLogReader
         if (_pLen < 0) return sb.Append(" none").ToString();
         var time = _pTimeAt >= 0 ? _buf.AsSpan(_pTimeAt, _pTimeLen) : _pTime.AsSpan(0, _pTimeLen);
         var host = _pHostAt >= 0 ? _buf.AsSpan(_pHostAt, _pHostLen) : _pHost.AsSpan(0, _pHostLen);
-        var meta = new LineMeta { Time = time, UptimeSeconds = _pUptime, UptimeInTime = _pUptimeInTime };
+        var meta = new LineMeta { Time = time, UptimeSeconds = _pUptime, UptimeStamp = PendingStamp };
         sb.Append(" wrapper=").Append(_pWrapper).Append(" ambiguous=").Append(_pAmbiguous)
             .Append(" uptime=").Append(BitConverter.DoubleToInt64Bits(meta.UptimeSeconds).ToString("x"))
             .Append(" time=[").Append(Shown(time)).Append("] host=[").Append(Shown(host))
@@ -79,7 +79,7 @@ public sealed partial class OomLogReader
     /// lane's shapes: handed on (the held-back line flushed, this one held back) and true; else false, nothing done.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Lane(int at, int len, bool noHash, ref LineMeta meta)
+    private bool Lane(int at, int len, bool noHash, ref LineMeta meta, ref bool metaHeld)
     {
         ref byte b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), at);
         // TrimEndCr
@@ -102,14 +102,16 @@ public sealed partial class OomLogReader
                     m = SkipBlanks(ref b, m + sp + 9, len);
                     Counted();
                     _assembler.BootHost(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), hostAt), sp));
-                    FlushPendingLane(ref meta);
-                    Hold(at + m, len - m, noHash, LogWrapper.JournalMonotonic, 0, true, at + from, 13 - from, hostAt, sp, false);
+                    FlushPendingLane(ref meta, true);
+                    metaHeld = false;
+                    Hold(at + m, len - m, noHash, LogWrapper.JournalMonotonic, 0, at, at + from, 13 - from, hostAt, sp, false);
                     return true;
                 }
             }
             Counted();
-            FlushPendingLane(ref meta);
-            Hold(at + m, len - m, noHash, LogWrapper.DmesgMonotonic, 0, true, at + from, 13 - from, -1, 0, false);
+            FlushPendingLane(ref meta, true);
+            metaHeld = false;
+            Hold(at + m, len - m, noHash, LogWrapper.DmesgMonotonic, 0, at, at + from, 13 - from, -1, 0, false);
             return true;
         }
         if (first == (byte)' ')
@@ -119,7 +121,8 @@ public sealed partial class OomLogReader
             // PhysicalLine for a line without a prefix after a wrapped one, indented 6 or more
             Counted();
             if (_pAmbiguous) _assembler.JournalHint = true;
-            FlushPendingLane(ref meta);
+            // after a continuation the meta handed on is the held-back line's too (keepMeta): not built again
+            metaHeld = FlushPendingLane(ref meta, !metaHeld);
             // SetPending(keepMeta: true)
             _pLen = len - m;
             _pAt = at + m;
@@ -130,26 +133,24 @@ public sealed partial class OomLogReader
         {
             int h = _tLen;
             if (h == 0 || len < h || first != _tBytes[0] || !HeaderMatches(ref b, h)) return false;
-            double uptime;
+            int stampAt = -1;
             if (_tStamp)
             {
-                // TryHostTag's kernel stamp: printk's shape is the one TryMonotonic reads the same way
+                // TryHostTag's kernel stamp: printk's shape is the one TryMonotonic reads the same way (its seconds are
+                // read from it when a report asks for them)
                 if (len - h < 16 || !LineUnwrapper.IsPrintkStamp(ref Unsafe.Add(ref b, h), out _)) return false;
-                uptime = LineUnwrapper.PrintkStampSeconds(ref Unsafe.Add(ref b, h));
+                stampAt = at + h;
                 h += 14;
             }
-            else
-            {
-                if (len - h > 3 && Unsafe.Add(ref b, h) == (byte)'[' && MayBeKernelStamp(ref Unsafe.Add(ref b, h), len - h)) return false;
-                uptime = double.NaN;
-            }
+            else if (len - h > 3 && Unsafe.Add(ref b, h) == (byte)'[' && MayBeKernelStamp(ref Unsafe.Add(ref b, h), len - h)) return false;
             int m = SkipBlanks(ref b, h, len);
             bool ambiguous = _tAmbiguous;
             Counted();
             _assembler.BootHost(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, _tHostAt), _tHostLen));
             if (ambiguous && len - m >= 6 && MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m), len - m).StartsWith("klogd "u8)) _assembler.SyslogHint = true;
-            FlushPendingLane(ref meta);
-            Hold(at + m, len - m, noHash, _tWrapper, uptime, false, at, _tTimeLen, at + _tHostAt, _tHostLen, ambiguous);
+            FlushPendingLane(ref meta, true);
+            metaHeld = false;
+            Hold(at + m, len - m, noHash, _tWrapper, double.NaN, stampAt, at, _tTimeLen, at + _tHostAt, _tHostLen, ambiguous);
             return true;
         }
     }
@@ -164,7 +165,7 @@ public sealed partial class OomLogReader
 
     /// <summary>SetPending for a line with a prefix: every part is in the read buffer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Hold(int msgAt, int msgLen, bool noHash, LogWrapper wrapper, double uptime, bool inTime, int timeAt, int timeLen, int hostAt, int hostLen, bool ambiguous)
+    private void Hold(int msgAt, int msgLen, bool noHash, LogWrapper wrapper, double uptime, int stampAt, int timeAt, int timeLen, int hostAt, int hostLen, bool ambiguous)
     {
         _pLen = msgLen;
         _pAt = msgAt;
@@ -172,7 +173,7 @@ public sealed partial class OomLogReader
         _pNoHash = noHash;
         _pWrapper = wrapper;
         _pUptime = uptime;
-        _pUptimeInTime = inTime;
+        _pStampAt = stampAt;
         _pTimeLen = timeLen;
         _pTimeAt = timeAt;
         _pHostLen = hostLen;
@@ -185,31 +186,34 @@ public sealed partial class OomLogReader
     /// inlined into the lane; the others go to <see cref="FlushPending"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FlushPendingLane(ref LineMeta meta)
+    private bool FlushPendingLane(ref LineMeta meta, bool build)
     {
         int len = _pLen;
-        if (len < 0) return;
+        if (len < 0) return false;
         ref byte b = ref MemoryMarshal.GetArrayDataReference(_buf);
         int at = _pAt;
         ReadOnlySpan<byte> msg = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pMsg), len);
         if (_pWrapper == LogWrapper.Kmsg || (!_pNoHash && ShortSpans.Contains(msg, (byte)'#')))
         {
             FlushPending();
-            return;
+            return false;
         }
         _pLen = -1;
-        meta.Wrapper = _pWrapper;
-        at = _pTimeAt;
-        meta.Time = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pTime), _pTimeLen);
-        at = _pHostAt;
-        meta.Host = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pHost), _pHostLen);
-        meta.UptimeSeconds = _pUptime;
-        meta.UptimeInTime = _pUptimeInTime;
-        meta.HadSyslogEscape = false;
-        meta.AmbiguousBsd = _pAmbiguous;
+        if (build)
+        {
+            meta.Wrapper = _pWrapper;
+            at = _pTimeAt;
+            meta.Time = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pTime), _pTimeLen);
+            at = _pHostAt;
+            meta.Host = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pHost), _pHostLen);
+            meta.SetUptime(_pUptime, PendingStamp);
+            meta.HadSyslogEscape = false;
+            meta.AmbiguousBsd = _pAmbiguous;
+        }
         // a kind not asked for yet is decided by the assembler, which knows the section the line is in
         if (_pKindKnown) _assembler.Message(msg, _pKind, meta);
         else _assembler.Message(msg, meta);
+        return true;
     }
 
     /// <summary>
@@ -275,8 +279,7 @@ public sealed partial class OomLogReader
                 return -1;
             if ((uint)(c - 'a') <= 'z' - 'a')
             {
-                var s = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, k), len - k);
-                if (LineUnwrapper.StripFacilityColumns(s).Length != s.Length) return -1;
+                if (!LineUnwrapper.NoFacilityColumns(ref Unsafe.Add(ref b, k), len - k)) return -1;
             }
         }
         return k;

@@ -81,7 +81,8 @@ public sealed partial class OomLogReader
     private bool _pAmbiguous;
     private double _pUptime;
     private bool _pNoHash; // the held-back message has no '#' (the line end's search saw none): no #012 check
-    private bool _pUptimeInTime; // _pUptime not computed: read from the stamp's text (LineMeta.UptimeInTime)
+    // printk's stamp the uptime is read from when asked (LineMeta.UptimeStamp), in the read buffer; -1: _pUptime is the value
+    private int _pStampAt = -1;
     private LineKind _pKind;
     private bool _pKindKnown;
     private readonly bool _holdForBootInfo;
@@ -110,7 +111,7 @@ public sealed partial class OomLogReader
         _absBase = 0;
         _killAbs = -1;
         _pLen = -1;
-        _pAt = _pTimeAt = _pHostAt = -1;
+        _pAt = _pTimeAt = _pHostAt = _pStampAt = -1;
         _linesSeen = 0;
         _tLen = 0;
         _discardToNewline = false;
@@ -203,6 +204,7 @@ public sealed partial class OomLogReader
     private void Process(bool eof)
     {
         LineMeta meta = default; // the lane's, for every line it hands on
+        bool metaHeld = false; // meta is the held-back line's (it was handed on with it, and that one was continued)
         int pos = _start;
         var buf = _buf;
         while (pos < _end)
@@ -217,6 +219,7 @@ public sealed partial class OomLogReader
             }
             if (_linesSeen >= HeadLinesReadFully && _assembler.CanSkip && PendingSkippable())
             {
+                metaHeld = false;
                 int limit = eof ? _end : pos + buf.AsSpan(pos, _end - pos).LastIndexOf((byte)'\n') + 1;
                 if (limit <= pos) break;
                 var search = IdleSearch;
@@ -259,7 +262,11 @@ public sealed partial class OomLogReader
                 break;
             }
             int len = Math.Min(nl, MaxLineBytes);
-            if (!LaneEnabled || !Lane(pos, len, !hashNear, ref meta)) PhysicalLine(buf.AsSpan(pos, len));
+            if (!LaneEnabled || !Lane(pos, len, !hashNear, ref meta, ref metaHeld))
+            {
+                PhysicalLine(buf.AsSpan(pos, len));
+                metaHeld = false;
+            }
             pos += nl + 1;
         }
         KeepPending();
@@ -404,7 +411,7 @@ public sealed partial class OomLogReader
             len = Math.Min(host.Length, PendingHostBytes);
             _pHostLen = len;
             _pHostAt = InBuffer(host.Slice(0, len), _pHost);
-            _pUptimeInTime = false;
+            _pStampAt = -1;
         }
         _pNoHash = false;
         _pKindKnown = false;
@@ -428,6 +435,13 @@ public sealed partial class OomLogReader
         get => _pAt >= 0 ? _buf.AsSpan(_pAt, _pLen) : _pMsg.AsSpan(0, _pLen);
     }
 
+    /// <summary>The held-back line's printk stamp for its uptime, or empty (see <see cref="_pStampAt"/>).</summary>
+    private ReadOnlySpan<byte> PendingStamp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _pStampAt >= 0 ? MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), _pStampAt), 14) : default;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private LineKind PendingKind()
     {
@@ -445,6 +459,7 @@ public sealed partial class OomLogReader
         if (_pAt >= 0) { _buf.AsSpan(_pAt, Math.Max(_pLen, 0)).CopyTo(_pMsg); _pAt = -1; }
         if (_pTimeAt >= 0) { _buf.AsSpan(_pTimeAt, _pTimeLen).CopyTo(_pTime); _pTimeAt = -1; }
         if (_pHostAt >= 0) { _buf.AsSpan(_pHostAt, _pHostLen).CopyTo(_pHost); _pHostAt = -1; }
+        if (_pStampAt >= 0) { _pUptime = LineUnwrapper.PrintkStampSeconds(ref _buf[_pStampAt]); _pStampAt = -1; } // the stamp goes: its value
     }
 
     private void AppendPending(ReadOnlySpan<byte> more)
@@ -503,7 +518,7 @@ public sealed partial class OomLogReader
             Wrapper = _pWrapper,
             Time = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pTime), _pTimeLen),
             UptimeSeconds = _pUptime,
-            UptimeInTime = _pUptimeInTime,
+            UptimeStamp = PendingStamp,
             AmbiguousBsd = _pAmbiguous,
         };
         at = _pHostAt;
