@@ -195,8 +195,7 @@ public class OomLogReaderLaneTests
         general.Complete();
         lane.Complete();
         Assert.Equal(wantJson, gotJson);
-        Assert.Equal(0, general.LaneLines);
-        laneLines = lane.LaneLines;
+        laneLines = general.GeneralLines - lane.GeneralLines;
 
         // fed in larger pieces: the held-back line then stays in the read buffer between lines (its stamp read only when
         // a report asks), as when a file is read

@@ -26,8 +26,8 @@ public sealed partial class OomLogReader
     /// <summary>Test-only: false sends every line the general way, for the equivalence tests.</summary>
     internal bool LaneEnabled { get; init; } = true;
 
-    /// <summary>Test-only: the lines the lane took.</summary>
-    internal long LaneLines { get; private set; }
+    /// <summary>Test-only: the lines read in full that the lane did not take (counted in <see cref="PhysicalLine"/>).</summary>
+    internal long GeneralLines { get; private set; }
 
     /// <summary>
     /// Test-only: the held-back line as the assembler will get it (message, wrapper, stamp, host, the uptime's bits,
@@ -79,11 +79,12 @@ public sealed partial class OomLogReader
     /// lane's shapes: handed on (the held-back line flushed, this one held back) and true; else false, nothing done.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Lane(int at, int len, bool noHash, ref LineMeta meta, ref bool metaHeld)
+    private bool Lane(int at, int len, bool mayHash, ref LineMeta meta, ref bool metaHeld)
     {
         ref byte b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), at);
         // TrimEndCr
-        while (len > 0 && (Unsafe.Add(ref b, len - 1) == (byte)'\r' || Unsafe.Add(ref b, len - 1) == (byte)'\n')) len--;
+        if (len > 0 && Unsafe.Add(ref b, len - 1) <= (byte)'\r')
+            while (len > 0 && (Unsafe.Add(ref b, len - 1) == (byte)'\r' || Unsafe.Add(ref b, len - 1) == (byte)'\n')) len--;
         if (len < 16) return false;
         byte first = b;
         if (first == (byte)'[')
@@ -104,14 +105,14 @@ public sealed partial class OomLogReader
                     _assembler.BootHost(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), hostAt), sp));
                     FlushPendingLane(ref meta, true);
                     metaHeld = false;
-                    Hold(at + m, len - m, noHash, LogWrapper.JournalMonotonic, 0, at, at + from, 13 - from, hostAt, sp, false);
+                    Hold(at + m, len - m, mayHash, LogWrapper.JournalMonotonic, 0, at, at + from, 13 - from, hostAt, sp, false);
                     return true;
                 }
             }
             Counted();
             FlushPendingLane(ref meta, true);
             metaHeld = false;
-            Hold(at + m, len - m, noHash, LogWrapper.DmesgMonotonic, 0, at, at + from, 13 - from, -1, 0, false);
+            Hold(at + m, len - m, mayHash, LogWrapper.DmesgMonotonic, 0, at, at + from, 13 - from, -1, 0, false);
             return true;
         }
         if (first == (byte)' ')
@@ -127,7 +128,7 @@ public sealed partial class OomLogReader
             _pLen = len - m;
             _pAt = at + m;
             _pKindKnown = false;
-            _pNoHash = noHash;
+            _pMayHash = mayHash;
             return true;
         }
         {
@@ -150,7 +151,7 @@ public sealed partial class OomLogReader
             if (ambiguous && len - m >= 6 && MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, m), len - m).StartsWith("klogd "u8)) _assembler.SyslogHint = true;
             FlushPendingLane(ref meta, true);
             metaHeld = false;
-            Hold(at + m, len - m, noHash, _tWrapper, double.NaN, stampAt, at, _tTimeLen, at + _tHostAt, _tHostLen, ambiguous);
+            Hold(at + m, len - m, mayHash, _tWrapper, double.NaN, stampAt, at, _tTimeLen, at + _tHostAt, _tHostLen, ambiguous);
             return true;
         }
     }
@@ -159,18 +160,17 @@ public sealed partial class OomLogReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Counted()
     {
-        LaneLines++;
         if (_linesSeen < HeadLinesReadFully) _linesSeen++;
     }
 
     /// <summary>SetPending for a line with a prefix: every part is in the read buffer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Hold(int msgAt, int msgLen, bool noHash, LogWrapper wrapper, double uptime, int stampAt, int timeAt, int timeLen, int hostAt, int hostLen, bool ambiguous)
+    private void Hold(int msgAt, int msgLen, bool mayHash, LogWrapper wrapper, double uptime, int stampAt, int timeAt, int timeLen, int hostAt, int hostLen, bool ambiguous)
     {
         _pLen = msgLen;
         _pAt = msgAt;
         _pKindKnown = false;
-        _pNoHash = noHash;
+        _pMayHash = mayHash;
         _pWrapper = wrapper;
         _pUptime = uptime;
         _pStampAt = stampAt;
@@ -193,7 +193,7 @@ public sealed partial class OomLogReader
         ref byte b = ref MemoryMarshal.GetArrayDataReference(_buf);
         int at = _pAt;
         ReadOnlySpan<byte> msg = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pMsg), len);
-        if (_pWrapper == LogWrapper.Kmsg || (!_pNoHash && ShortSpans.Contains(msg, (byte)'#')))
+        if (_pWrapper == LogWrapper.Kmsg || (_pMayHash && ShortSpans.Contains(msg, (byte)'#')))
         {
             FlushPending();
             return false;
@@ -275,15 +275,31 @@ public sealed partial class OomLogReader
             byte c = Unsafe.Add(ref b, k);
             // StripQuoting would go on ('\t', '>', '|'); a priority, a stamp, a kmsg or ISO header, a BSD header,
             // journalctl's "-- " lines: the general path decides
-            if (c is (byte)'\t' or (byte)'>' or (byte)'|' or (byte)'<' or (byte)'[' or (byte)'-' || LineUnwrapper.IsDigit(c) || (uint)(c - 'A') <= 'Z' - 'A')
-                return -1;
-            if ((uint)(c - 'a') <= 'z' - 'a')
+            byte start = ContinuationStarts[c];
+            if (start == 0) return -1;
+            if (start == 2)
             {
                 if (!LineUnwrapper.NoFacilityColumns(ref Unsafe.Add(ref b, k), len - k)) return -1;
             }
         }
         return k;
     }
+
+    /// <summary>
+    /// What a continuation's first byte after its blanks says: 0 the general path decides ('\t', '>', '|' StripQuoting
+    /// goes on with; a priority's '<', a stamp's '[', a digit (kmsg, ISO header), a capital (BSD header), journalctl's
+    /// "-- "), 2 a lowercase letter (a facility column, maybe), 1 a message.
+    /// </summary>
+    private static ReadOnlySpan<byte> ContinuationStarts => [
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, // 0x00: '\t'
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 1, // 0x20: '-', digits, '<', '>'
+        1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, // 0x40: capitals, '['
+        1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 0, 1, 1, 1, // 0x60: lowercase, '|'
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipBlanks(ref byte b, int i, int len)

@@ -80,7 +80,7 @@ public sealed partial class OomLogReader
     private LogWrapper _pWrapper;
     private bool _pAmbiguous;
     private double _pUptime;
-    private bool _pNoHash; // the held-back message has no '#' (the line end's search saw none): no #012 check
+    private bool _pMayHash = true; // false: the held-back message has no '#' (the line end's search saw none): no #012 check
     // printk's stamp the uptime is read from when asked (LineMeta.UptimeStamp), in the read buffer; -1: _pUptime is the value
     private int _pStampAt = -1;
     private LineKind _pKind;
@@ -262,7 +262,7 @@ public sealed partial class OomLogReader
                 break;
             }
             int len = Math.Min(nl, MaxLineBytes);
-            if (!LaneEnabled || !Lane(pos, len, !hashNear, ref meta, ref metaHeld))
+            if (!LaneEnabled || !Lane(pos, len, hashNear, ref meta, ref metaHeld))
             {
                 PhysicalLine(buf.AsSpan(pos, len));
                 metaHeld = false;
@@ -312,6 +312,7 @@ public sealed partial class OomLogReader
 
     private void PhysicalLine(ReadOnlySpan<byte> raw)
     {
+        GeneralLines++;
         if (_linesSeen < HeadLinesReadFully) _linesSeen++;
         LineUnwrapper.Unwrap(raw, out var u);
         if (u.Tag.Length == 6) HeaderTemplate(raw, u);
@@ -413,7 +414,7 @@ public sealed partial class OomLogReader
             _pHostAt = InBuffer(host.Slice(0, len), _pHost);
             _pStampAt = -1;
         }
-        _pNoHash = false;
+        _pMayHash = true;
         _pKindKnown = false;
     }
 
@@ -468,7 +469,7 @@ public sealed partial class OomLogReader
         int n = Math.Min(more.Length, _pMsg.Length - _pLen);
         more.Slice(0, n).CopyTo(_pMsg.AsSpan(_pLen));
         _pLen += n;
-        _pNoHash = false;
+        _pMayHash = true;
         _pKindKnown = false;
     }
 

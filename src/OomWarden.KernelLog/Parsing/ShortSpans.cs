@@ -62,7 +62,7 @@ public static class ShortSpans
             if (m != 0)
             {
                 var y = Vector128.Create(other);
-                otherNear = (Vector128.Equals(b0, y) | Vector128.Equals(b1, y) | Vector128.Equals(b2, y) | Vector128.Equals(b3, y)) != Vector128<byte>.Zero;
+                otherNear = (Vector128.Equals(b0, y) | Vector128.Equals(b1, y) | Vector128.Equals(b2, y) | Vector128.Equals(b3, y)).ExtractMostSignificantBits() != 0;
                 return BitOperations.TrailingZeroCount(m);
             }
             otherNear = true;
