@@ -75,13 +75,13 @@ public sealed partial class OomLogReader
     private bool _tAmbiguous, _tStamp;
 
     /// <summary>
-    /// The line at <paramref name="at"/> (<paramref name="len"/> bytes, its newline not counted) when it is in one of the
-    /// lane's shapes: handed on (the held-back line flushed, this one held back) and true; else false, nothing done.
+    /// The line at <paramref name="b"/>, <paramref name="at"/> in the read buffer (<paramref name="len"/> bytes, its newline
+    /// not counted), when it is in one of the lane's shapes: handed on (the held-back line flushed, this one held back)
+    /// and true; else false, nothing done.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Lane(int at, int len, bool mayHash, ref LineMeta meta, ref bool metaHeld)
+    private bool Lane(ref byte b, int at, int len, bool mayHash, ref LineMeta meta, ref bool metaHeld)
     {
-        ref byte b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), at);
         // TrimEndCr
         if (len > 0 && Unsafe.Add(ref b, len - 1) <= (byte)'\r')
             while (len > 0 && (Unsafe.Add(ref b, len - 1) == (byte)'\r' || Unsafe.Add(ref b, len - 1) == (byte)'\n')) len--;

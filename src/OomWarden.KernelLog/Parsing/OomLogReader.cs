@@ -253,8 +253,8 @@ public sealed partial class OomLogReader
             }
             // a line read in full is searched for '#' (syslog's #012) in the same blocks as its end
             // (0 <= pos <= _end <= buf.Length: no check)
-            int nl = ShortSpans.IndexOfNear(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), pos), _end - pos),
-                (byte)'\n', (byte)'#', out bool hashNear);
+            ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), pos);
+            int nl = ShortSpans.IndexOfNear(MemoryMarshal.CreateReadOnlySpan(ref at, _end - pos), (byte)'\n', (byte)'#', out bool hashNear);
             if (nl < 0)
             {
                 if (eof) { PhysicalLine(buf.AsSpan(pos, _end - pos)); pos = _end; }
@@ -262,7 +262,7 @@ public sealed partial class OomLogReader
                 break;
             }
             int len = Math.Min(nl, MaxLineBytes);
-            if (!LaneEnabled || !Lane(pos, len, hashNear, ref meta, ref metaHeld))
+            if (!LaneEnabled || !Lane(ref at, pos, len, hashNear, ref meta, ref metaHeld))
             {
                 PhysicalLine(buf.AsSpan(pos, len));
                 metaHeld = false;

@@ -41,8 +41,8 @@ public static class ShortSpans
 
     /// <summary>
     /// <see cref="IndexOfNear(ReadOnlySpan{byte}, byte)"/>, and whether <paramref name="other"/> may be in the line: false
-    /// only when <paramref name="c"/> is among the first 64 bytes and <paramref name="other"/> is not (the same four blocks,
-    /// compared twice).
+    /// only when <paramref name="c"/> is among the first 128 bytes and <paramref name="other"/> is not before the 64-byte
+    /// window that holds it (the same blocks, compared twice).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOfNear(ReadOnlySpan<byte> s, byte c, byte other, out bool otherNear)
@@ -65,14 +65,35 @@ public static class ShortSpans
                 otherNear = (Vector128.Equals(b0, y) | Vector128.Equals(b1, y) | Vector128.Equals(b2, y) | Vector128.Equals(b3, y)).ExtractMostSignificantBits() != 0;
                 return BitOperations.TrailingZeroCount(m);
             }
-            otherNear = true;
             int done = 64;
             if (s.Length >= 128)
             {
-                m = Block64(ref r, 64, x);
-                if (m != 0) return 64 + BitOperations.TrailingZeroCount(m);
+                // the next 64 (node and kill lines): '#' there too when the first ones had none
+                var y = Vector128.Create(other);
+                bool near = (Vector128.Equals(b0, y) | Vector128.Equals(b1, y) | Vector128.Equals(b2, y) | Vector128.Equals(b3, y)).ExtractMostSignificantBits() != 0;
+                b0 = Vector128.LoadUnsafe(ref r, 64);
+                b1 = Vector128.LoadUnsafe(ref r, 80);
+                b2 = Vector128.LoadUnsafe(ref r, 96);
+                b3 = Vector128.LoadUnsafe(ref r, 112);
+                m = Vector128.Equals(b0, x).ExtractMostSignificantBits()
+                    | ((ulong)Vector128.Equals(b1, x).ExtractMostSignificantBits() << 16)
+                    | ((ulong)Vector128.Equals(b2, x).ExtractMostSignificantBits() << 32)
+                    | ((ulong)Vector128.Equals(b3, x).ExtractMostSignificantBits() << 48);
+                if (m != 0)
+                {
+                    otherNear = near || (Vector128.Equals(b0, y) | Vector128.Equals(b1, y) | Vector128.Equals(b2, y) | Vector128.Equals(b3, y)).ExtractMostSignificantBits() != 0;
+                    return 64 + BitOperations.TrailingZeroCount(m);
+                }
                 done = 128;
+                if (s.Length >= 192)
+                {
+                    // the task table's header, long kill lines
+                    m = Block64(ref r, 128, x);
+                    if (m != 0) { otherNear = true; return 128 + BitOperations.TrailingZeroCount(m); }
+                    done = 192;
+                }
             }
+            otherNear = true;
             int k = s.Slice(done).IndexOf(c);
             return k < 0 ? k : k + done;
         }
