@@ -41,6 +41,8 @@ public class OomLogReaderLaneTests
         "[    C0] cpu",
         "-- Boot 0f3c --",
         "a#012b#012 c",
+        "early#012 and a line long enough that its end is in the second 64-byte window of the line end's search",
+        "a line long enough that its end is beyond the first 64 bytes, and then #012 late in it, after those",
         "kern  :warn  : hello",
         "Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP",
         "",
