@@ -1,14 +1,24 @@
 #!/usr/bin/env python3
 """Writes a large kernel log: realistic non-OOM dmesg noise with OOM reports from the corpus spliced in.
-usage: gen-log.py OUT SIZE_MB [EVERY]
+usage: gen-log.py OUT SIZE_MB [EVERY] [WRAPPER]
 EVERY: one report every EVERY MiB (default 4, "sparse"), or every N lines when it ends in "l" ("200l": a report
-every 200 lines, the report's own lines included: a node with a crash-looping container, "dense")."""
-import os, random, sys
+every 200 lines, the report's own lines included: a node with a crash-looping container, "dense").
+WRAPPER: how every line (noise and reports) is written:
+  dmesg    (default) "[  394.158309] msg", printk's stamp; a multi-line record's later lines indented
+  syslog   rsyslog's traditional file with imklog's kernel stamp (Ubuntu/Debian kern.log):
+           "Dec  2 18:40:28 node7 kernel: [  394.158309] msg", a multi-line record on one line joined by #012
+  journal  journalctl -k (-o short): "Dec 02 18:40:28 node7 kernel: msg", a multi-line record's later lines
+           indented under its message
+The wall clock starts at Dec 2 18:00:00 and moves 731 us a line (the seconds change every ~1,400 lines); the
+kernel stamps are the dmesg form's. SIZE_MB is the dmesg form's size: each form holds the same lines and reports."""
+import os, random, re, sys
 
 out, size_mb = sys.argv[1], int(sys.argv[2])
 every = sys.argv[3] if len(sys.argv) > 3 else '4'
 every_lines = int(every[:-1]) if every.endswith('l') else None
 every_mb = None if every_lines else float(every)
+wrapper = sys.argv[4] if len(sys.argv) > 4 else 'dmesg'
+if wrapper not in ('dmesg', 'syslog', 'journal'): sys.exit(f'unknown wrapper {wrapper}: dmesg, syslog or journal')
 here = os.path.dirname(os.path.abspath(__file__))
 corpus = os.path.join(here, '..', '..', 'tests', 'fixtures', 'oom-reports')
 events = [open(os.path.join(corpus, n), encoding='utf-8').read() for n in
@@ -49,10 +59,40 @@ for ev in events:
             l = noise(t); t += 0.000731
             block_lines.append(l); n += len(l)
     blocks.append(''.join(block_lines) + ev)
-written = 0
+
+STAMP = re.compile(r'^(\[ *\d+\.\d+\]) ?(.*)$')
+HOST = 'node7'
+clock = [18 * 3600.0]  # seconds into Dec 2
+
+def wrapped(block):
+    """The dmesg block in WRAPPER's form: each record (a stamped line and the indented lines after it) one header."""
+    out, rec = [], None
+    def head():
+        t = int(clock[0]); clock[0] += 0.000731
+        return '%02d:%02d:%02d' % (t // 3600 % 24, t // 60 % 60, t % 60)
+    def emit():
+        if rec is None: return
+        stamp, msgs = rec
+        if wrapper == 'syslog':
+            out.append(f'Dec  2 {head()} {HOST} kernel: {stamp} ' + '#012'.join(msgs) + '\n')
+        else:
+            h = f'Dec 02 {head()} {HOST} kernel: '
+            out.append(h + msgs[0] + '\n')
+            out.extend(' ' * len(h) + m + '\n' for m in msgs[1:])
+    for l in block.split('\n')[:-1]:
+        m = STAMP.match(l)
+        if m: emit(); rec = (m.group(1), [m.group(2)])
+        else: rec[1].append(l.strip())
+    emit()
+    return ''.join(out)
+
+# SIZE_MB counts the dmesg form, so that each form holds the same lines and reports (the others are longer)
+written = size = 0
 with open(out, 'w', encoding='utf-8') as f:
     i = 0
     while written < size_mb * 1024 * 1024:
         b = blocks[i % len(blocks)]
-        f.write(b); written += len(b.encode()); i += 1
-print(f'{out}: {written / 1048576:.0f} MiB, {i} OOM events')
+        written += len(b.encode()); i += 1
+        if wrapper != 'dmesg': b = wrapped(b)
+        f.write(b); size += len(b.encode())
+print(f'{out}: {size / 1048576:.0f} MiB, {i} OOM events')

@@ -3,10 +3,11 @@
 # else the machine does), in total, per MiB of log, per report, and by stage (inclusive counts of the functions
 # that head each stage):
 #   markers  the marker pass between reports (OomLogReader.NextMarker)
-#   lines    every line read in full: unwrap, hold back, classify, the section parsers (OomLogReader.PhysicalLine
-#            less the close below, which runs under it)
+#   lines    every line read in full: unwrap, hold back, classify, the section parsers (OomLogReader.ReadToEnd less
+#            the marker pass and the close below, which run under it; the reader's fast lane runs inside Process, not
+#            under PhysicalLine, which only the lines it does not take reach)
 #   close    a finished report: the diagnosis and its JSON line (OomDiagnosis.Diagnose, OomEventAssembler.Release)
-#   rest     start-up, allocation outside those, the read loop itself
+#   rest     start-up, the output, allocation outside those (the read loop itself is in lines)
 # and grep -c 'invoked oom-killer' on the same log for scale. CPU time on a shared VM varies more between
 # windows a few minutes apart than a 5 % step gains; these counts do not, so two builds compare to the instruction (they do not count
 # the kernel's page-cache copy, nor cache misses: CPU time stays the figure for the ratio to grep, run.sh).
@@ -44,10 +45,10 @@ for bin in "$@"; do
     callgrind_annotate --inclusive=yes --threshold=100 "$T/cg.$n" > "$T/inc.$n" 2> /dev/null
     inc() { grep -E "[_:]$1 " "$T/inc.$n" | head -1 | awk '{gsub(",", "", $1); print $1 + 0}'; }
     markers=$(inc OomLogReader__NextMarker)
-    phys=$(inc OomLogReader__PhysicalLine)
+    reader=$(inc OomLogReader__ReadToEnd)
     close=$(( $(inc OomEventAssembler__Release) + $(inc OomDiagnosis__Diagnose) ))
-    lines=$((phys - close))
-    rest=$((all - markers - phys))
+    lines=$((reader - markers - close))
+    rest=$((all - reader))
     pct() { echo "100 * $1 / $all" | bc -l; }
     printf '%-28s %13d %10.0f %10.0f | %7.1f%% %7.1f%% %7.1f%% %7.1f%%\n' "$(name "$bin")" "$all" "$(echo "$all / $mib" | bc -l)" \
         "$(echo "$all / ($reports + 0.000001)" | bc -l)" "$(pct "$markers")" "$(pct "$lines")" "$(pct "$close")" "$(pct "$rest")"

@@ -3,7 +3,9 @@
 # byte, with and without --json, for
 #   - every file under tests/fixtures (each as `analyze FILE`),
 #   - all fixture logs (*.log) concatenated on stdin (`analyze -`),
-#   - the bench's dense and sparse logs (bench/analyze/gen-log.py, SIZE_MB each; the outputs are compared by hash).
+#   - the bench's dense and sparse logs (bench/analyze/gen-log.py, SIZE_MB each; the outputs are compared by hash),
+#     and the dense log written as syslog (kern.log) and as journalctl -k (gen-log.py's WRAPPER): the reader's fast
+#     lane takes each form's lines its own way.
 # usage: bench/analyze/same-output.sh REF_BINARY NEW_BINARY [SIZE_MB=300]
 # Exit 0 when nothing differs, 1 when something does (each difference is named), 2 on bad usage.
 set -uo pipefail
@@ -55,9 +57,10 @@ done
 rm -f "$DIR/all.log"
 
 # the bench logs: outputs are large, so each is reduced to its hash (stderr and exit code kept whole)
-for density in dense sparse; do
+for density in dense sparse dense-syslog dense-journal; do
     every=$([[ $density == sparse ]] && echo 4 || echo 200l)
-    python3 bench/analyze/gen-log.py "$DIR/$density.log" "$SIZE_MB" "$every" > /dev/null
+    wrapper=dmesg; [[ $density == *-* ]] && wrapper=${density#*-}
+    python3 bench/analyze/gen-log.py "$DIR/$density.log" "$SIZE_MB" "$every" "$wrapper" > /dev/null
     for mode in --json text; do
         args=("$DIR/$density.log"); [[ $mode == --json ]] && args=(--json "$DIR/$density.log")
         for side in ref new; do

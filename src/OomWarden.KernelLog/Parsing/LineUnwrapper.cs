@@ -98,7 +98,7 @@ public static class LineUnwrapper
 
     /// <summary>dmesg -x: <c>kern  :warn  : </c></summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ReadOnlySpan<byte> StripFacilityColumns(ReadOnlySpan<byte> s)
+    internal static ReadOnlySpan<byte> StripFacilityColumns(ReadOnlySpan<byte> s)
     {
         if (s.Length < 12 || s[0] < (byte)'a' || s[0] > (byte)'z') return s;
         int i = 0;
@@ -113,6 +113,25 @@ public static class LineUnwrapper
         }
         if (i < s.Length && s[i] == (byte)' ') i++;
         return s.Slice(i);
+    }
+
+    /// <summary>
+    /// <see cref="StripFacilityColumns"/> leaves the <paramref name="n"/> bytes at <paramref name="s"/> as they are (false:
+    /// it may not). Proven from the first run of lowercase letters (one 16-byte compare when 16 bytes are there): longer
+    /// than 8, or followed by neither a blank nor ':'.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool NoFacilityColumns(ref byte s, int n)
+    {
+        if (n < 12 || (uint)(s - 'a') > 'z' - 'a') return true;
+        if (!Vector128.IsHardwareAccelerated || n < 16)
+            return StripFacilityColumns(MemoryMarshal.CreateReadOnlySpan(ref s, n)).Length == n;
+        var d = Vector128.LoadUnsafe(ref s) - Vector128.Create((byte)'a');
+        uint lower = Vector128.Equals(Vector128.Min(d, Vector128.Create((byte)('z' - 'a'))), d).ExtractMostSignificantBits();
+        int run = BitOperations.TrailingZeroCount(~lower);
+        if (run > 8) return true;
+        byte after = Unsafe.Add(ref s, run);
+        return after != (byte)' ' && after != (byte)':' || StripFacilityColumns(MemoryMarshal.CreateReadOnlySpan(ref s, n)).Length == n;
     }
 
     // inlined into Unwrap: most lines are dmesg's, the call and its saved registers cost as much as the stamp's checks
@@ -178,7 +197,7 @@ public static class LineUnwrapper
     /// message's first word is short), instead of a search set up for the whole line.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int FirstBlank(ReadOnlySpan<byte> s)
+    internal static int FirstBlank(ReadOnlySpan<byte> s)
     {
         if (Vector128.IsHardwareAccelerated && s.Length >= 16)
         {
@@ -224,7 +243,7 @@ public static class LineUnwrapper
     /// seconds and the six fraction digits are each checked and read in one 8-byte word.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryPrintkStamp(ReadOnlySpan<byte> s, out double seconds, out int from)
+    internal static bool TryPrintkStamp(ReadOnlySpan<byte> s, out double seconds, out int from)
     {
         seconds = 0;
         from = 1;
@@ -245,6 +264,42 @@ public static class LineUnwrapper
         from = first;
         seconds = ValueOfEightDigits(whole) + ValueOfEightDigits(frac) * NegativePowersOf10[6];
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryPrintkStamp"/>'s test on the first 16 bytes at <paramref name="s"/> (which must be readable) in a few
+    /// vector compares: <c>[</c>, blanks then at least one digit up to index 5, <c>.</c>, six digits, <c>]</c> at 13; where
+    /// the digits start. The seconds are not computed: <see cref="PrintkStampSeconds"/> reads them when asked.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsPrintkStamp(ref byte s, out int from)
+    {
+        var x = Vector128.LoadUnsafe(ref s);
+        var d = x - Vector128.Create((byte)'0');
+        uint digits = Vector128.Equals(Vector128.Min(d, Vector128.Create((byte)9)), d).ExtractMostSignificantBits();
+        uint blanks = Vector128.Equals(x, Vector128.Create((byte)' ')).ExtractMostSignificantBits() & 0x3E;
+        uint whole = digits & 0x3E;
+        from = BitOperations.TrailingZeroCount(whole);
+        // '[' at 0, '.' at 6, ']' at 13, fraction digits at 7..12; 1..5 blanks from 1 (none or a run), digits after them to 5
+        return s == (byte)'[' && Unsafe.Add(ref s, 6) == (byte)'.' && Unsafe.Add(ref s, 13) == (byte)']'
+            && (digits & 0x1F80) == 0x1F80 && (blanks | whole) == 0x3E && (whole & 0x20) != 0 && (blanks & (blanks + 2)) == 0;
+    }
+
+    /// <summary>
+    /// The seconds of the stamp at <paramref name="s"/> that <see cref="IsPrintkStamp"/> accepted (its 16 bytes readable),
+    /// as <see cref="TryPrintkStamp"/> computes them: the whole seconds' blanks made '0' (0x20 | 0x10), then both parts
+    /// read as eight digits each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double PrintkStampSeconds(ref byte s)
+    {
+        ulong head = Unsafe.ReadUnaligned<ulong>(ref s);
+        if (!BitConverter.IsLittleEndian) head = BinaryPrimitives.ReverseEndianness(head);
+        ulong whole = (((head | 0x0000_1010_1010_1000UL) << 16) & ~0xFFFFFFUL) | 0x303030UL;
+        ulong fracWord = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref s, 5));
+        if (!BitConverter.IsLittleEndian) fracWord = BinaryPrimitives.ReverseEndianness(fracWord);
+        ulong frac = (fracWord & ~0xFFFFUL) | 0x3030UL;
+        return ValueOfEightDigits(whole) + ValueOfEightDigits(frac) * NegativePowersOf10[6];
     }
 
     /// <summary>Each byte of <paramref name="word"/> is an ASCII digit.</summary>

@@ -11,7 +11,7 @@ namespace OomWarden.KernelLog.Parsing;
 /// records, and hands the messages to the <see cref="OomEventAssembler"/>. Memory is bounded by
 /// <see cref="MaxLineBytes"/> and the per-event caps of <see cref="OomReport"/>, whatever the input.
 /// </summary>
-public sealed class OomLogReader
+public sealed partial class OomLogReader
 {
     public const int MaxLineBytes = 64 * 1024;
     private const int BufferBytes = 1 << 20;
@@ -80,6 +80,9 @@ public sealed class OomLogReader
     private LogWrapper _pWrapper;
     private bool _pAmbiguous;
     private double _pUptime;
+    private bool _pMayHash = true; // false: the held-back message has no '#' (the line end's search saw none): no #012 check
+    // printk's stamp the uptime is read from when asked (LineMeta.UptimeStamp), in the read buffer; -1: _pUptime is the value
+    private int _pStampAt = -1;
     private LineKind _pKind;
     private bool _pKindKnown;
     private readonly bool _holdForBootInfo;
@@ -108,8 +111,9 @@ public sealed class OomLogReader
         _absBase = 0;
         _killAbs = -1;
         _pLen = -1;
-        _pAt = _pTimeAt = _pHostAt = -1;
+        _pAt = _pTimeAt = _pHostAt = _pStampAt = -1;
         _linesSeen = 0;
+        _tLen = 0;
         _discardToNewline = false;
         InvalidateMarkers();
     }
@@ -199,6 +203,8 @@ public sealed class OomLogReader
 
     private void Process(bool eof)
     {
+        LineMeta meta = default; // the lane's, for every line it hands on
+        bool metaHeld = false; // meta is the held-back line's (it was handed on with it, and that one was continued)
         int pos = _start;
         var buf = _buf;
         while (pos < _end)
@@ -213,6 +219,7 @@ public sealed class OomLogReader
             }
             if (_linesSeen >= HeadLinesReadFully && _assembler.CanSkip && PendingSkippable())
             {
+                metaHeld = false;
                 int limit = eof ? _end : pos + buf.AsSpan(pos, _end - pos).LastIndexOf((byte)'\n') + 1;
                 if (limit <= pos) break;
                 var search = IdleSearch;
@@ -244,16 +251,22 @@ public sealed class OomLogReader
                 int ls = buf.AsSpan(pos, hit - pos).LastIndexOf((byte)'\n');
                 pos = ls < 0 ? pos : pos + ls + 1;
             }
-            int nl = ShortSpans.IndexOfNear(buf.AsSpan(pos, _end - pos), (byte)'\n');
+            // a line read in full is searched for '#' (syslog's #012) in the same blocks as its end
+            // (0 <= pos <= _end <= buf.Length: no check)
+            ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), pos);
+            int nl = ShortSpans.IndexOfNear(MemoryMarshal.CreateReadOnlySpan(ref at, _end - pos), (byte)'\n', (byte)'#', out bool hashNear);
             if (nl < 0)
             {
                 if (eof) { PhysicalLine(buf.AsSpan(pos, _end - pos)); pos = _end; }
                 else if (_end - pos >= MaxLineBytes) { PhysicalLine(buf.AsSpan(pos, MaxLineBytes)); pos = _end; _discardToNewline = true; }
                 break;
             }
-            var line = buf.AsSpan(pos, nl);
-            if (line.Length > MaxLineBytes) line = line.Slice(0, MaxLineBytes);
-            PhysicalLine(line);
+            int len = Math.Min(nl, MaxLineBytes);
+            if (!LaneEnabled || !Lane(ref at, pos, len, hashNear, ref meta, ref metaHeld))
+            {
+                PhysicalLine(buf.AsSpan(pos, len));
+                metaHeld = false;
+            }
             pos += nl + 1;
         }
         KeepPending();
@@ -299,8 +312,10 @@ public sealed class OomLogReader
 
     private void PhysicalLine(ReadOnlySpan<byte> raw)
     {
+        GeneralLines++;
         if (_linesSeen < HeadLinesReadFully) _linesSeen++;
         LineUnwrapper.Unwrap(raw, out var u);
+        if (u.Tag.Length == 6) HeaderTemplate(raw, u);
         if (u.IsForeign)
         {
             ForeignLine(u);
@@ -397,7 +412,9 @@ public sealed class OomLogReader
             len = Math.Min(host.Length, PendingHostBytes);
             _pHostLen = len;
             _pHostAt = InBuffer(host.Slice(0, len), _pHost);
+            _pStampAt = -1;
         }
+        _pMayHash = true;
         _pKindKnown = false;
     }
 
@@ -419,6 +436,13 @@ public sealed class OomLogReader
         get => _pAt >= 0 ? _buf.AsSpan(_pAt, _pLen) : _pMsg.AsSpan(0, _pLen);
     }
 
+    /// <summary>The held-back line's printk stamp for its uptime, or empty (see <see cref="_pStampAt"/>).</summary>
+    private ReadOnlySpan<byte> PendingStamp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _pStampAt >= 0 ? MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buf), _pStampAt), 14) : default;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private LineKind PendingKind()
     {
@@ -436,6 +460,7 @@ public sealed class OomLogReader
         if (_pAt >= 0) { _buf.AsSpan(_pAt, Math.Max(_pLen, 0)).CopyTo(_pMsg); _pAt = -1; }
         if (_pTimeAt >= 0) { _buf.AsSpan(_pTimeAt, _pTimeLen).CopyTo(_pTime); _pTimeAt = -1; }
         if (_pHostAt >= 0) { _buf.AsSpan(_pHostAt, _pHostLen).CopyTo(_pHost); _pHostAt = -1; }
+        if (_pStampAt >= 0) { _pUptime = LineUnwrapper.PrintkStampSeconds(ref _buf[_pStampAt]); _pStampAt = -1; } // the stamp goes: its value
     }
 
     private void AppendPending(ReadOnlySpan<byte> more)
@@ -444,6 +469,7 @@ public sealed class OomLogReader
         int n = Math.Min(more.Length, _pMsg.Length - _pLen);
         more.Slice(0, n).CopyTo(_pMsg.AsSpan(_pLen));
         _pLen += n;
+        _pMayHash = true;
         _pKindKnown = false;
     }
 
@@ -465,19 +491,39 @@ public sealed class OomLogReader
         }
     }
 
+    /// <summary><c>msg.IndexOf(sep)</c> as searches for its first byte (<see cref="ShortSpans.IndexOfBlocks"/>): the parts of a joined record are short.</summary>
+    private static int IndexOfSeparator(ReadOnlySpan<byte> msg, ReadOnlySpan<byte> sep)
+    {
+        int from = 0;
+        while (true)
+        {
+            int i = ShortSpans.IndexOfBlocks(msg.Slice(from), sep[0]);
+            if (i < 0) return -1;
+            if (msg.Slice(from + i).StartsWith(sep)) return from + i;
+            from += i + 1;
+        }
+    }
+
     private void FlushPending()
     {
-        if (_pLen < 0) return;
-        ReadOnlySpan<byte> msg = PendingMessage;
+        int len = _pLen;
+        if (len < 0) return;
         _pLen = -1;
+        // the parts' offsets and lengths are within the buffers by construction (SetPending, KeepPending): no checks
+        ref byte b = ref MemoryMarshal.GetArrayDataReference(_buf);
+        int at = _pAt;
+        ReadOnlySpan<byte> msg = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pMsg), len);
+        at = _pTimeAt;
         var meta = new LineMeta
         {
             Wrapper = _pWrapper,
-            Time = _pTimeAt >= 0 ? _buf.AsSpan(_pTimeAt, _pTimeLen) : _pTime.AsSpan(0, _pTimeLen),
-            Host = _pHostAt >= 0 ? _buf.AsSpan(_pHostAt, _pHostLen) : _pHost.AsSpan(0, _pHostLen),
+            Time = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pTime), _pTimeLen),
             UptimeSeconds = _pUptime,
+            UptimeStamp = PendingStamp,
             AmbiguousBsd = _pAmbiguous,
         };
+        at = _pHostAt;
+        meta.Host = MemoryMarshal.CreateReadOnlySpan(ref at >= 0 ? ref Unsafe.Add(ref b, at) : ref MemoryMarshal.GetArrayDataReference(_pHost), _pHostLen);
         ReadOnlySpan<byte> sep = default;
         if (HasSyslogEscape(msg)) { sep = "#012"u8; meta.HadSyslogEscape = true; }
         else if (_pWrapper == LogWrapper.Kmsg && msg.IndexOf("\\x0a"u8) >= 0) sep = "\\x0a"u8;
@@ -490,12 +536,12 @@ public sealed class OomLogReader
         }
         while (true)
         {
-            int at = msg.IndexOf(sep);
-            var part = at < 0 ? msg : msg.Slice(0, at);
+            int i = IndexOfSeparator(msg, sep);
+            var part = i < 0 ? msg : msg.Slice(0, i);
             part = LineUnwrapper.TrimStart(part);
             _assembler.Message(part, meta);
-            if (at < 0) break;
-            msg = msg.Slice(at + sep.Length);
+            if (i < 0) break;
+            msg = msg.Slice(i + sep.Length);
         }
     }
 }
