@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using OomWarden.KernelLog.Output;
 
@@ -68,9 +69,9 @@ public sealed class CounterName
         {
             // only ASCII names are kept: bytes equal to one are ASCII
             first = Volatile.Read(ref Interned[slot]);
-            if (first is not null && s.SequenceEqual(first._utf8)) return first;
+            if (first is not null && Same(s, first._utf8)) return first;
             second = Volatile.Read(ref Interned[slot + 1]);
-            if (second is not null && s.SequenceEqual(second._utf8)) return second;
+            if (second is not null && Same(s, second._utf8)) return second;
         }
         bool ascii = Ascii.IsValid(s);
         // the writer's duplicate check compares names by text: bytes that are not ASCII may decode to the same text, so
@@ -78,6 +79,31 @@ public sealed class CounterName
         var made = new CounterName(s, ascii ? h : 0x2545F491u);
         if (ascii && s.Length <= MaxInterned) Volatile.Write(ref Interned[first is null || second is not null ? slot : slot + 1], made);
         return made;
+    }
+
+    /// <summary><c>s.SequenceEqual(name)</c> for at most 32 bytes, inline: overlapping 8-byte (or 4-byte) words.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Same(ReadOnlySpan<byte> s, byte[] name)
+    {
+        int n = s.Length;
+        if (name.Length != n) return false;
+        ref byte a = ref MemoryMarshal.GetReference(s);
+        ref byte b = ref MemoryMarshal.GetArrayDataReference(name);
+        if (n >= 8)
+        {
+            if (Unsafe.ReadUnaligned<ulong>(ref a) != Unsafe.ReadUnaligned<ulong>(ref b)
+                || Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, n - 8)) != Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, n - 8))) return false;
+            if (n <= 16) return true;
+            // 17–32 bytes: the words at 8 and n − 16 cover the rest
+            return Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, 8)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, 8))
+                && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, n - 16)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, n - 16));
+        }
+        if (n >= 4)
+            return Unsafe.ReadUnaligned<uint>(ref a) == Unsafe.ReadUnaligned<uint>(ref b)
+                && Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref a, n - 4)) == Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, n - 4));
+        for (int i = 0; i < n; i++)
+            if (Unsafe.Add(ref a, i) != Unsafe.Add(ref b, i)) return false;
+        return true;
     }
 
     private static uint HashOf(ReadOnlySpan<byte> s)
@@ -111,24 +137,12 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
     internal void Add(CounterName name, long value, int expected)
     {
         if (_count >= MaxCounters) return;
-        if (_count == _items.Length)
-        {
-            if (_count == 0 && Pool is { } pool) _items = pool.RentCounters();
-            else Array.Resize(ref _items, _count == 0 ? expected : Math.Min(_count * 2, MaxCounters));
-        }
+        if (_count == _items.Length) Array.Resize(ref _items, _count == 0 ? expected : Math.Min(_count * 2, MaxCounters));
         _items[_count++] = (name, value);
     }
 
-    /// <summary>Where the first array comes from (<see cref="ReportPool"/>), when the report's buffers are recycled.</summary>
-    internal ReportPool? Pool { get; set; }
-
-    /// <summary>Gives the array back to the pool: the list is empty after (its report is no longer read).</summary>
-    internal void Recycle(ReportPool pool)
-    {
-        pool.Return(_items);
-        _items = [];
-        _count = 0;
-    }
+    /// <summary>Empties the list for its report's next use (the array is kept).</summary>
+    internal void Clear() => _count = 0;
 
     public void Add(string name, long value) => Add(CounterName.Of(name), value, 32);
 

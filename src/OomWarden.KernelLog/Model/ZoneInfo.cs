@@ -30,6 +30,19 @@ public sealed class ZoneInfo
     private string? _line, _buddyLine;
     private int _lineAt, _lineLength = -1, _buddyAt, _buddyLength = -1;
 
+    /// <summary>As a new one (for its report's next use).</summary>
+    internal void Reset()
+    {
+        Node = 0;
+        Name = "";
+        FreeKb = MinKb = LowKb = HighKb = ManagedKb = null;
+        FreeBlocksByOrder = null;
+        _store = null;
+        _line = _buddyLine = null;
+        _lineAt = _buddyAt = 0;
+        _lineLength = _buddyLength = -1;
+    }
+
     // a zone printed again in the same report replaces its line: then it is a string, so the store grows once per zone
     internal void SetLine(LineStore store, ReadOnlySpan<byte> line)
     {

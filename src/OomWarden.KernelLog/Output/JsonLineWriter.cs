@@ -92,6 +92,27 @@ public sealed class JsonLineWriter
     /// A string value given as UTF-8 bytes, written when they are printable ASCII without <c>"</c> or <c>\</c> (then
     /// the same bytes as for their string); false, and nothing written, for anything else (write the string then).
     /// </summary>
+    /// <summary><see cref="TryStringValue"/> under a property name: false, and nothing written, when the bytes need escaping.</summary>
+    internal bool TryString(ReadOnlySpan<byte> name, ReadOnlySpan<byte> utf8)
+    {
+        // short values (a time stamp, a path) checked inline; longer ones by the library's vector searches
+        if (utf8.Length <= 32)
+        {
+            foreach (byte b in utf8)
+                if (b < (byte)' ' || b > (byte)'~' || b == (byte)'"' || b == (byte)'\\') return false;
+        }
+        else if (utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0 || utf8.IndexOfAny((byte)'"', (byte)'\\') >= 0) return false;
+        ref byte buf = ref Room(name.Length + utf8.Length + 3);
+        int at = Property(ref buf, name);
+        Unsafe.Add(ref buf, at) = (byte)'"';
+        if (utf8.Length <= 32) CopyShort(ref Unsafe.Add(ref buf, at + 1), utf8);
+        else utf8.CopyTo(_buf.AsSpan(at + 1));
+        Unsafe.Add(ref buf, at + 1 + utf8.Length) = (byte)'"';
+        _len = at + utf8.Length + 2;
+        _comma = 1;
+        return true;
+    }
+
     public bool TryStringValue(ReadOnlySpan<byte> utf8)
     {
         if (utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0 || utf8.IndexOfAny((byte)'"', (byte)'\\') >= 0) return false;
@@ -106,6 +127,83 @@ public sealed class JsonLineWriter
         _comma = 1;
         return true;
     }
+
+    /// <summary>
+    /// Opens a string value under <paramref name="name"/> whose content comes in pieces (<see cref="StringContent"/>,
+    /// <see cref="TryStringContent"/>, <see cref="NumberContent"/>) until <see cref="EndString"/>; returns where it
+    /// started, for <see cref="Undo"/>.
+    /// </summary>
+    internal int StartString(ReadOnlySpan<byte> name)
+    {
+        int start = _len;
+        ref byte buf = ref Room(name.Length + 2);
+        int at = Property(ref buf, name);
+        Unsafe.Add(ref buf, at) = (byte)'"';
+        _len = at + 1;
+        return start;
+    }
+
+    /// <summary>Content of an open string: bytes that need no escaping (printable ASCII without <c>"</c> or <c>\</c>).</summary>
+    internal void StringContent(ReadOnlySpan<byte> plain)
+    {
+        ref byte buf = ref Room(plain.Length);
+        CopyShort(ref Unsafe.Add(ref buf, _len), plain);
+        _len += plain.Length;
+    }
+
+    /// <summary>Content of an open string: <paramref name="value"/> when it needs no escaping; false when it does (what was written of it stays: <see cref="Undo"/> the value).</summary>
+    internal bool TryStringContent(string value)
+    {
+        if (value.Length == 0) return true;
+        // the values of findings come again as the same objects (a comm, a size, a path): their kept JSON is copied
+        int slot = CacheSlot(value);
+        if (ReferenceEquals(_kept[slot], value))
+        {
+            var json = _keptJson[slot]!;
+            if (!_keptPlain[slot]) return false;
+            ref byte to = ref Room(json.Length);
+            CopyShort(ref Unsafe.Add(ref to, _len), json.AsSpan(1, json.Length - 2));
+            _len += json.Length - 2;
+            return true;
+        }
+        ref byte buf = ref Room(value.Length);
+        int at = _len;
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c < ' ' || c > '~' || c == '"' || c == '\\') return false;
+            Unsafe.Add(ref buf, at + i) = (byte)c;
+        }
+        _len = at + value.Length;
+        if (value.Length <= MaxCachedChars)
+        {
+            if (ReferenceEquals(_candidate[slot], value))
+            {
+                var json = new byte[value.Length + 2];
+                json[0] = json[^1] = (byte)'"';
+                _buf.AsSpan(at, value.Length).CopyTo(json.AsSpan(1));
+                Keep(slot, value, json);
+            }
+            else _candidate[slot] = value;
+        }
+        return true;
+    }
+
+    /// <summary>Content of an open string: a number in decimal (as its invariant text).</summary>
+    internal void NumberContent(long value)
+    {
+        ref byte buf = ref Room(20);
+        _len = Digits(ref buf, _len, value);
+    }
+
+    internal void EndString()
+    {
+        Byte((byte)'"');
+        _comma = 1;
+    }
+
+    /// <summary>Drops what was written since <paramref name="start"/> (a value begun with <see cref="StartString"/>).</summary>
+    internal void Undo(int start) => _len = start;
 
     /// <summary>A number under a name not known in advance (a counter's name from the report), escaped as needed.</summary>
     public void Number(string name, long value)
@@ -122,6 +220,31 @@ public sealed class JsonLineWriter
     public void Number(ReadOnlySpan<byte> name, double value)
     {
         if (!double.IsFinite(value)) throw new ArgumentException("JSON has no NaN or infinity", nameof(value));
+        if (value >= 1 && value < 1e9)
+        {
+            // A value of at most 6 decimals (an uptime): n / 10^k with the trailing zeros gone. When that fraction, correctly
+            // rounded (n and 10^k are exact doubles: one division), is the value, it is the one decimal of at most 15
+            // digits that maps to it, so the shortest text that round-trips: what the formatter writes. Else the formatter.
+            long digits = (long)Math.Round(value * 1e6);
+            int k = 6;
+            while (k > 0 && digits % 10 == 0) { digits /= 10; k--; }
+            if ((double)digits / Pow10Double[k] == value)
+            {
+                ref byte buf = ref Room(name.Length + 23);
+                int at = Property(ref buf, name);
+                int end = Digits(ref buf, at, digits);
+                if (k > 0)
+                {
+                    // the point k digits from the right (value ≥ 1: a digit stays before it)
+                    for (int i = end - 1; i >= end - k; i--) Unsafe.Add(ref buf, i + 1) = Unsafe.Add(ref buf, i);
+                    Unsafe.Add(ref buf, end - k) = (byte)'.';
+                    end++;
+                }
+                _len = end;
+                _comma = 1;
+                return;
+            }
+        }
         Property(name);
         int n;
         while (!value.TryFormat(_buf.AsSpan(_len), out n, default, CultureInfo.InvariantCulture)) Grow(64);
@@ -243,6 +366,8 @@ public sealed class JsonLineWriter
         return at + n;
     }
 
+    private static ReadOnlySpan<double> Pow10Double => [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+
     private static ReadOnlySpan<ulong> PowersOf10 =>
     [
         1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
@@ -261,6 +386,7 @@ public sealed class JsonLineWriter
     private readonly string?[] _kept = new string?[CacheSlots];
     private readonly byte[]?[] _keptJson = new byte[]?[CacheSlots];
     private readonly string?[] _candidate = new string?[CacheSlots];
+    private readonly bool[] _keptPlain = new bool[CacheSlots];
 
     private void Str(string value)
     {
@@ -269,7 +395,7 @@ public sealed class JsonLineWriter
             Raw("\"\""u8);
             return;
         }
-        int slot = (int)((uint)(value.Length * 31 + value[0] * 7 + value[value.Length / 2] * 3 + value[^1]) * 2654435761u >> 24) & (CacheSlots - 1);
+        int slot = CacheSlot(value);
         if (ReferenceEquals(_kept[slot], value))
         {
             // most kept forms are short (a comm, a format, a path): the inline copy, not a call
@@ -282,13 +408,24 @@ public sealed class JsonLineWriter
         int start = _len;
         Encode(value);
         if (value.Length > MaxCachedChars) return;
-        if (ReferenceEquals(_candidate[slot], value))
-        {
-            _kept[slot] = value;
-            _keptJson[slot] = _buf.AsSpan(start, _len - start).ToArray();
-            _candidate[slot] = null;
-        }
+        if (ReferenceEquals(_candidate[slot], value)) Keep(slot, value, _buf.AsSpan(start, _len - start).ToArray());
         else _candidate[slot] = value;
+    }
+
+    /// <summary>A non-empty string's slot in the cache of JSON forms.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CacheSlot(string value) =>
+        (int)((uint)(value.Length * 31 + value[0] * 7 + value[value.Length / 2] * 3 + value[^1]) * 2654435761u >> 24) & (CacheSlots - 1);
+
+    private void Keep(int slot, string value, byte[] json)
+    {
+        _kept[slot] = value;
+        _keptJson[slot] = json;
+        // the JSON is the string's bytes between the quotes: it may go inside another string (TryStringContent)
+        bool plain = json.Length == value.Length + 2;
+        foreach (char c in value) plain &= c >= ' ' && c <= '~' && c != '"' && c != '\\';
+        _keptPlain[slot] = plain;
+        _candidate[slot] = null;
     }
 
     private void Encode(string value)

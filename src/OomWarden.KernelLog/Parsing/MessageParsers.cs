@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using OomWarden.KernelLog.Model;
 
 namespace OomWarden.KernelLog.Parsing;
@@ -248,6 +252,31 @@ public static class MessageParsers
         return Bytes.TryLeadingLong(val, out value, out int n) && n == val.Length;
     }
 
+    /// <summary>
+    /// <c>m.IndexOf((byte)' ')</c>, the first 32 bytes compared inline (a stat's name is shorter: no library call for
+    /// the ~50 stat lines of a report).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FirstBlank(ReadOnlySpan<byte> m)
+    {
+        if (m.Length >= 16)
+        {
+            ref byte at = ref MemoryMarshal.GetReference(m);
+            var blank = Vector128.Create((byte)' ');
+            uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref at), blank).ExtractMostSignificantBits();
+            if (mask != 0) return BitOperations.TrailingZeroCount(mask);
+            if (m.Length >= 32)
+            {
+                mask = Vector128.Equals(Vector128.LoadUnsafe(ref at, 16), blank).ExtractMostSignificantBits();
+                if (mask != 0) return 16 + BitOperations.TrailingZeroCount(mask);
+            }
+            return m.IndexOf((byte)' ');
+        }
+        for (int i = 0; i < m.Length; i++)
+            if (m[i] == (byte)' ') return i;
+        return -1;
+    }
+
     /// <summary>A stat name the classifier would not call unrelated: it holds the memcg frame's name.</summary>
     public static bool MayBeOtherKind(ReadOnlySpan<byte> statName) =>
         statName.Length >= "mem_cgroup_out_of_memory"u8.Length && statName.IndexOf("mem_cgroup_out_of_memory"u8) >= 0;
@@ -260,7 +289,7 @@ public static class MessageParsers
     {
         value = 0;
         name = null;
-        int sp = m.IndexOf((byte)' ');
+        int sp = FirstBlank(m);
         if (sp <= 0) return false;
         if (sp > CounterName.MaxInterned)
         {
@@ -324,7 +353,7 @@ public static class MessageParsers
             if (total is long t && size is long s)
             {
                 r.HugepagesTotalKb = (r.HugepagesTotalKb ?? 0) + t * s;
-                r.HugepageLines.Add(Bytes.Text(m));
+                r.AddHugepageLine(m);
             }
             return;
         }
@@ -336,7 +365,7 @@ public static class MessageParsers
         if (rest[sp] == (byte)':')
         {
             var zone = FindZone(r, (int)node, name);
-            if (zone is null) { zone = new ZoneInfo { Node = (int)node, Name = name }; if (r.Zones.Count < 64) r.Zones.Add(zone); }
+            if (zone is null) { zone = NewZone(r, (int)node, name); if (r.Zones.Count < 64) r.Zones.Add(zone); }
             zone.FreeBlocksByOrder = ParseBuddy(rest.Slice(sp + 1));
             zone.SetBuddyLine(r.RowLines, m);
             return;
@@ -344,13 +373,21 @@ public static class MessageParsers
         var fields = rest.Slice(sp + 1);
         if (!fields.StartsWith("free:"u8)) return; // "Node 0 DMA per-cpu:" and the like
         var z = FindZone(r, (int)node, name);
-        if (z is null) { z = new ZoneInfo { Node = (int)node, Name = name }; if (r.Zones.Count < 64) r.Zones.Add(z); }
+        if (z is null) { z = NewZone(r, (int)node, name); if (r.Zones.Count < 64) r.Zones.Add(z); }
         z.FreeKb = Bytes.KbAfter(fields, "free:"u8);
         z.MinKb = Bytes.KbAfter(fields, " min:"u8);
         z.LowKb = Bytes.KbAfter(fields, " low:"u8);
         z.HighKb = Bytes.KbAfter(fields, " high:"u8);
         z.ManagedKb = Bytes.KbAfter(fields, " managed:"u8);
         z.SetLine(r.RowLines, m);
+    }
+
+    private static ZoneInfo NewZone(OomReport r, int node, string name)
+    {
+        var z = r.NewZone();
+        z.Node = node;
+        z.Name = name;
+        return z;
     }
 
     private static ZoneInfo? FindZone(OomReport r, int node, string name)
@@ -440,64 +477,106 @@ public static class MessageParsers
     };
 
     /// <summary><c>[   4617]     0  4617    17019    16566 ... 0 hog</c> read against <paramref name="columns"/>; null when cut short.</summary>
-    public static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns) => TaskRow(m, columns, null);
+    public static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns) => TaskRow(m, columns, null, null);
 
     /// <param name="store">Where the row's text is kept until quoted (the report's); null: the row gets its string now.</param>
-    internal static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns, LineStore? store)
+    /// <param name="owner">The report the row is for: its spare rows are used when it has some.</param>
+    internal static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns, LineStore? store, OomReport? owner)
     {
         int close = m.IndexOf((byte)']');
         if (close < 2) return null;
-        var row = new TaskRow { Pid = LineUnwrapper.ParseLong(LineUnwrapper.Trim(m.Slice(1, close - 1))) };
-        var s = m.Slice(close + 1);
+        long pid = LineUnwrapper.ParseLong(LineUnwrapper.Trim(m.Slice(1, close - 1)));
         Span<long> nums = stackalloc long[MaxTaskColumns];
         int count = 0;
         int want = columns is null ? MaxTaskColumns : columns.Length - 1;
         if (want > MaxTaskColumns) return null;
         ReadOnlySpan<byte> name = default;
+        // one pass over the columns: blanks, then a token that is a number (Bytes.TryLeadingLong's: a sign, digits,
+        // saturating) when its digits run to the next blank or the end
+        int i = close + 1, len = m.Length;
         while (true)
         {
-            var t = LineUnwrapper.TrimStart(s);
-            if (t.IsEmpty) return null; // cut before the name
-            if (count == want) { name = t; break; }
-            int sp = t.IndexOfAny((byte)' ', (byte)'\t');
-            var tok = sp < 0 ? t : t.Slice(0, sp);
-            bool numeric = Bytes.TryLeadingLong(tok, out long v, out int n) && n == tok.Length;
-            if (!numeric)
+            while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+            if (i == len) return null; // cut before the name
+            if (count == want) { name = m.Slice(i); break; }
+            int start = i;
+            bool neg = false;
+            if (m[i] == (byte)'-' || m[i] == (byte)'+') { neg = m[i] == (byte)'-'; i++; }
+            int digits = i;
+            long v = 0;
+            while (i < len && LineUnwrapper.IsDigit(m[i]))
+            {
+                v = v > (long.MaxValue - 9) / 10 ? long.MaxValue : v * 10 + (m[i] - '0');
+                i++;
+            }
+            if (i == digits || (i < len && m[i] != (byte)' ' && m[i] != (byte)'\t'))
             {
                 if (columns is not null) return null; // damaged row
-                name = t;
+                name = m.Slice(start);
                 break;
             }
-            if (sp < 0) return null; // a number at the end: the name was cut off
-            nums[count++] = v;
-            s = t.Slice(sp);
+            if (i == len) return null; // a number at the end: the name was cut off
+            nums[count++] = neg ? -v : v;
         }
-        columns ??= GuessColumns(count);
+        columns ??= Guessed(count);
         if (columns.Length - 1 != count) return null;
+        var row = owner?.NewRow() ?? new TaskRow();
+        row.Pid = pid;
         row.Name = Bytes.Key(name);
-        for (int i = 0; i < count; i++)
+        var codes = ColumnCodes(columns);
+        for (int c = 0; c < count; c++)
         {
-            long v = nums[i];
-            switch (columns[i])
+            long v = nums[c];
+            switch (codes[c])
             {
-                case "uid": row.Uid = v; break;
-                case "tgid": row.Tgid = v; break;
-                case "total_vm": row.TotalVmPages = v; break;
-                case "rss": row.RssPages = v; break;
-                case "rss_anon": row.RssAnonPages = v; break;
-                case "rss_file": row.RssFilePages = v; break;
-                case "rss_shmem": row.RssShmemPages = v; break;
-                case "pgtables_bytes": row.PageTablesBytes = v; break;
-                case "nr_ptes": row.PtesCount = v; break;
-                case "swapents": row.SwapEntries = v; break;
-                case "oom_adj": row.OomAdj = v; break;
-                case "oom_score_adj": row.OomScoreAdj = v; break;
+                case 1: row.Uid = v; break;
+                case 2: row.Tgid = v; break;
+                case 3: row.TotalVmPages = v; break;
+                case 4: row.RssPages = v; break;
+                case 5: row.RssAnonPages = v; break;
+                case 6: row.RssFilePages = v; break;
+                case 7: row.RssShmemPages = v; break;
+                case 8: row.PageTablesBytes = v; break;
+                case 9: row.PtesCount = v; break;
+                case 10: row.SwapEntries = v; break;
+                case 11: row.OomAdj = v; break;
+                case 12: row.OomScoreAdj = v; break;
             }
         }
         if (store is null) row.Line = Bytes.Text(m);
         else row.SetLine(store, m);
         return row;
     }
+
+    /// <summary>What each column of a header fills (0: nothing), made once per columns array (a log's reports share their header's).</summary>
+    private static byte[] ColumnCodes(string[] columns)
+    {
+        var last = Volatile.Read(ref _lastCodes);
+        if (last is not null && ReferenceEquals(last.Columns, columns)) return last.Codes;
+        var codes = new byte[columns.Length];
+        for (int i = 0; i < columns.Length; i++)
+            codes[i] = columns[i] switch
+            {
+                "uid" => 1, "tgid" => 2, "total_vm" => 3, "rss" => 4, "rss_anon" => 5, "rss_file" => 6, "rss_shmem" => 7,
+                "pgtables_bytes" => 8, "nr_ptes" => 9, "swapents" => 10, "oom_adj" => 11, "oom_score_adj" => 12, _ => 0,
+            };
+        Volatile.Write(ref _lastCodes, new CodesOf(columns, codes));
+        return codes;
+    }
+
+    private sealed record CodesOf(string[] Columns, byte[] Codes);
+    private static CodesOf? _lastCodes; // shared by threads: an immutable entry, read once
+
+    // GuessColumns' arrays, made once for the parser (GuessColumns gives each caller its own)
+    private static readonly string[][] GuessedColumns = [GuessColumns(10), GuessColumns(8), GuessColumns(7), GuessColumns(0)];
+
+    private static string[] Guessed(int numbers) => numbers switch
+    {
+        >= 10 => GuessedColumns[0],
+        8 => GuessedColumns[1],
+        7 => GuessedColumns[2],
+        _ => GuessedColumns[3],
+    };
 
     /// <summary>Pid and comm after a marker such as <c>Killed process </c>: handles <c>1234 (c)</c> and RHEL 6's <c>1234, UID 0, (c)</c>.</summary>
     private static bool PidComm(ReadOnlySpan<byte> rest, ReadOnlySpan<byte> commEndMarker, out long pid, out string? comm, out ReadOnlySpan<byte> after, out long? uid)
@@ -528,10 +607,11 @@ public static class MessageParsers
     /// <c>[reason: ]Killed process 4617 (hog) total-vm:68076kB, anon-rss:65280kB, file-rss:984kB, shmem-rss:0kB, UID:0 pgtables:172kB oom_score_adj:0</c>
     /// and the older forms (no shmem-rss; RHEL 6 <c>Killed process N, UID U, (c)</c>; 2.4/2.6 <c>Killed process N (c).</c>).
     /// </summary>
-    public static KilledTask? Kill(ReadOnlySpan<byte> m) => Kill(m, null);
+    public static KilledTask? Kill(ReadOnlySpan<byte> m) => Kill(m, null, null);
 
     /// <param name="store">Where the line's text is kept until asked for (the report's); null: the line gets its string now.</param>
-    internal static KilledTask? Kill(ReadOnlySpan<byte> m, LineStore? store)
+    /// <param name="owner">The report the kill is for: its spare objects are used when it has some.</param>
+    internal static KilledTask? Kill(ReadOnlySpan<byte> m, LineStore? store, OomReport? owner)
     {
         int at = m.IndexOf("Killed process "u8);
         if (at < 0) return null;
@@ -540,7 +620,10 @@ public static class MessageParsers
             : rest.IndexOf(") vsz:"u8) >= 0 ? ") vsz:"u8
             : rest.IndexOf(") sharing"u8) >= 0 ? ") sharing"u8 : default;
         if (!PidComm(rest, marker, out long pid, out string? comm, out var after, out long? uid)) return null;
-        var k = new KilledTask { Pid = pid, Comm = comm ?? "", Uid = uid };
+        var k = owner?.NewKill() ?? new KilledTask();
+        k.Pid = pid;
+        k.Comm = comm ?? "";
+        k.Uid = uid;
         if (store is null) k.Line = Bytes.Text(m);
         else { k.Store = store; k.LineText.Set(store, m); }
         var reason = Bytes.TrimEnd(m.Slice(0, at));

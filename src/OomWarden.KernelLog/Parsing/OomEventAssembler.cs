@@ -208,19 +208,20 @@ public sealed class OomEventAssembler
                 break;
             case LineKind.TaskRow:
                 // rows past the cap are counted, and need no text
-                var row = MessageParsers.TaskRow(m, _columns ?? _lastColumns, r.Tasks.Count < OomReport.MaxTaskRowsKept ? r.RowLines : null);
+                var row = MessageParsers.TaskRow(m, _columns ?? _lastColumns, r.Tasks.Count < OomReport.MaxTaskRowsKept ? r.RowLines : null, r);
                 if (row is not null)
                 {
                     r.SawTaskTable = true;
                     r.TaskTableRows++;
                     if (r.Tasks.Count < OomReport.MaxTaskRowsKept) r.Tasks.Add(row);
+                    else r.ReturnRow(row);
                 }
                 _section = Section.Tasks;
                 break;
             case LineKind.Constraint: MessageParsers.Constraint(m, r); _section = Section.None; break;
             case LineKind.Selection: MessageParsers.Selection(m, r); _section = Section.None; break;
             case LineKind.Kill:
-                var k = MessageParsers.Kill(m, r.RowLines);
+                var k = MessageParsers.Kill(m, r.RowLines, r);
                 if (k is not null)
                 {
                     if (r.Killed is null) r.Killed = k;
@@ -272,15 +273,12 @@ public sealed class OomEventAssembler
         }
         if (r is null)
         {
-            r = new OomReport
-            {
-                Wrapper = meta.Wrapper,
-                WrapperAmbiguous = meta.AmbiguousBsd,
-                Time = meta.Time.IsEmpty ? null : Bytes.Text(meta.Time),
-                Host = meta.Host.IsEmpty ? null : Bytes.Key(meta.Host), // every report of a host names it
-                UptimeSeconds = double.IsNaN(meta.UptimeSeconds) ? null : meta.UptimeSeconds,
-            };
-            if (_pool is not null) r.UsePool(_pool);
+            r = _pool?.Rent() ?? new OomReport();
+            r.Wrapper = meta.Wrapper;
+            r.WrapperAmbiguous = meta.AmbiguousBsd;
+            if (!meta.Time.IsEmpty) r.TimeText.Set(r.RowLines, meta.Time); // a string only when read
+            r.Host = meta.Host.IsEmpty ? null : Bytes.Key(meta.Host); // every report of a host names it
+            r.UptimeSeconds = double.IsNaN(meta.UptimeSeconds) ? null : meta.UptimeSeconds;
             _cur = r;
             _columns = null;
             _section = Section.None;
