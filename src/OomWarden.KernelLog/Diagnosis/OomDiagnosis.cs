@@ -100,8 +100,8 @@ public static class OomDiagnosis
             foreach (var t in r.Tasks) tasksKb += (t.RssPages ?? 0) * PageKb;
             string limitFile = r.Scope == OomScope.MemcgV2 ? "memory.max" : r.Scope == OomScope.MemcgV1 ? "memory.limit_in_bytes" : "memory.max / memory.limit_in_bytes";
             var finding = r.MemcgFailcnt is long f
-                ? r.NewFinding(T.MemcgLimitFailcnt).Add(where).Add(Mib(l)).Add(Mib(u)).Add(f).Add(Mib(tasksKb))
-                : r.NewFinding(T.MemcgLimit).Add(where).Add(Mib(l)).Add(Mib(u)).Add(Mib(tasksKb));
+                ? r.NewFinding(T.MemcgLimitFailcnt).Add(where).AddMib(l, Mib).AddMib(u, Mib).Add(f).AddMib(tasksKb, Mib)
+                : r.NewFinding(T.MemcgLimit).Add(where).AddMib(l, Mib).AddMib(u, Mib).AddMib(tasksKb, Mib);
             r.AddCause("memcg_limit", finding,
                 ConstraintOrTaskIn(r.NewEvidence().Add(r, r.MemcgUsageLineText), r),
                 MemcgLimitRemedy(limitFile, where));
@@ -109,7 +109,7 @@ public static class OomDiagnosis
         else if (r.MemswUsageKb is long su && r.MemswLimitKb is long sl && sl > 0 && su * 100 >= sl * 95)
         {
             r.AddCause("memcg_limit",
-                r.NewFinding(T.MemswLimit).Add(where).Add(Mib(sl)),
+                r.NewFinding(T.MemswLimit).Add(where).AddMib(sl, Mib),
                 r.NewEvidence().Add(r, r.MemswLineText).Add(r, r.MemcgUsageLineText),
                 $"Raise memory.memsw.limit_in_bytes of {where}, or reduce the workload's memory; swap cannot help once memory+swap is full.");
         }
@@ -182,8 +182,8 @@ public static class OomDiagnosis
         bool steered = largestAdj < 0 || (victimAdj > 0 && victimPages * 2 <= largestPages);
         if (!steered) return;
         r.AddCause("oom_score_adj_victim",
-            r.NewFinding(T.WrongVictim).Add(r.Killed.Comm).Add(r.Killed.Pid).Add(Mib(victimPages * PageKb)).Add(victimAdj)
-                .Add(largest.Name).Add(largest.Pid).Add(Mib(largestPages * PageKb)).Add(largestAdj),
+            r.NewFinding(T.WrongVictim).Add(r.Killed.Comm).Add(r.Killed.Pid).AddMib(victimPages * PageKb, Mib).Add(victimAdj)
+                .Add(largest.Name).Add(largest.Pid).AddMib(largestPages * PageKb, Mib).Add(largestAdj),
             r.NewEvidence().Add(r.Killed).Add(victim).Add(largest),
             $"Review the oom_score_adj (systemd OOMScoreAdjust=) of {r.Killed.Comm} (pid {r.Killed.Pid}) and {largest.Name} (pid {largest.Pid}): a positive value on a small task or a negative one on the big consumer makes the kernel free little memory, and the OOM comes back.");
     }
@@ -195,7 +195,7 @@ public static class OomDiagnosis
         if (kb * 2 < dom) return;
         string what = memcg ? "the cgroup limit" : "RAM";
         r.AddCause("dominant_process",
-            r.NewFinding(T.Dominant).Add(r.Killed.Comm).Add(r.Killed.Pid).Add(Mib(kb)).Add(kb * 100 / dom).Add(what).Add(Mib(dom)).Add(memcg ? "limit" : "machine"),
+            r.NewFinding(T.Dominant).Add(r.Killed.Comm).Add(r.Killed.Pid).AddMib(kb, Mib).Add(kb * 100 / dom).Add(what).AddMib(dom, Mib).Add(memcg ? "limit" : "machine"),
             r.NewEvidence().Add(r.Killed).Add(r.VictimRow),
             DominantRemedy(r.Killed.Comm, memcg));
     }
@@ -257,7 +257,7 @@ public static class OomDiagnosis
         var ev = r.NewEvidence().Add(r.Killed);
         for (int i = 0; i < best.Rows.Length && i < 3; i++) ev.Add(best.Rows[i]);
         r.AddCause("dominant_program",
-            r.NewFinding(T.DominantProgram).Add(best.Count).Add(best.Name).Add(Mib(best.Kb)).Add(best.Kb * 100 / dom).Add(memcg ? "the cgroup limit" : "RAM").Add(Mib(dom)),
+            r.NewFinding(T.DominantProgram).Add(best.Count).Add(best.Name).AddMib(best.Kb, Mib).Add(best.Kb * 100 / dom).Add(memcg ? "the cgroup limit" : "RAM").AddMib(dom, Mib),
             ev,
             $"Bound the pool: fewer workers or recycle them (e.g. php-fpm pm.max_children/pm.max_requests, gunicorn --max-requests, Apache MaxRequestWorkers), and give the service its own cgroup limit (memory.max / MemoryMax=) sized for workers × per-worker peak.");
     }
@@ -306,7 +306,7 @@ public static class OomDiagnosis
         {
             if (r.Scope == OomScope.MemcgV2 && r.SwapUsageKb is long su && r.SwapLimitKb is long sl && sl > 0 && sl < (1L << 50) && su * 100 >= sl * 95)
                 r.AddCause("swap_exhausted",
-                    r.NewFinding(T.SwapMax).Add(Mib(sl)),
+                    r.NewFinding(T.SwapMax).AddMib(sl, Mib),
                     r.NewEvidence().Add(r, r.SwapLineText),
                     "Raise memory.swap.max of the cgroup or reduce its memory; with swap full only RAM is left.");
             return;
@@ -320,7 +320,7 @@ public static class OomDiagnosis
                     "Add swap or zram (even a small amount lets the kernel evict cold anonymous pages and gives a slower, visible degradation instead of a kill), or reserve more RAM.");
             else if (r.FreeSwapKb is long free && free * 100 <= total * 2)
                 r.AddCause("swap_exhausted",
-                    r.NewFinding(T.SwapFull).Add(Mib(free)).Add(Mib(total)),
+                    r.NewFinding(T.SwapFull).AddMib(free, Mib).AddMib(total, Mib),
                     r.NewEvidence().Add(r, r.FreeSwapLineText).Add(r, r.TotalSwapLineText),
                     "Swap only postponed the OOM: find the consumer (see other causes); add swap only if the data in it is truly cold.");
         }
@@ -351,7 +351,7 @@ public static class OomDiagnosis
             ev = MemInfoEvidence(r, "dirty:", "writeback:");
         }
         r.AddCause("dirty_writeback",
-            r.NewFinding(T.Dirty).Add(Mib(kb)).Add(kb * 100 / dom),
+            r.NewFinding(T.Dirty).AddMib(kb, Mib).Add(kb * 100 / dom),
             ev,
             "Lower vm.dirty_bytes / vm.dirty_background_bytes (or dirty_ratio) so writers are throttled earlier; check the device's latency (iostat -x) and the cgroup's io.max; for a cgroup, writeback is charged to it, so a small limit with heavy writes needs headroom.");
     }
@@ -414,8 +414,8 @@ public static class OomDiagnosis
         for (int i = 0; i < r.SlabTop.Count && i < 4; i++) ev.Add(r.SlabTop[i].Line);
         r.AddCause("unreclaimable_slab",
             r.SlabTop.Count > 0
-                ? r.NewFinding(T.SlabLargest).Add(Mib(kb)).Add(kb * 100 / dom).Add(r.SlabTop[0].Name).Add(Mib(r.SlabTop[0].UsedKb))
-                : r.NewFinding(T.Slab).Add(Mib(kb)).Add(kb * 100 / dom),
+                ? r.NewFinding(T.SlabLargest).AddMib(kb, Mib).Add(kb * 100 / dom).Add(r.SlabTop[0].Name).AddMib(r.SlabTop[0].UsedKb, Mib)
+                : r.NewFinding(T.Slab).AddMib(kb, Mib).Add(kb * 100 / dom),
             ev,
             FileCache(r.SlabTop.Count > 0 ? r.SlabTop[0].Name : null)
                 ? "The largest cache holds open files or sockets: some process keeps very many descriptors (count them: ls /proc/*/fd | wc -l per process); killing it frees them, but it will do it again. Fix the descriptor leak and set a sane RLIMIT_NOFILE (systemd LimitNOFILE=)."
@@ -448,7 +448,7 @@ public static class OomDiagnosis
         }
         ev.Add(r.Killed);
         r.AddCause("shmem_tmpfs",
-            r.NewFinding(T.Shmem).Add(Mib(kb)).Add(kb * 100 / dom),
+            r.NewFinding(T.Shmem).AddMib(kb, Mib).Add(kb * 100 / dom),
             ev,
             "Look for big files on tmpfs (df -t tmpfs; du under /dev/shm, /run, /tmp) and shm segments (ipcs -m); cap tmpfs with size=, clean up leftovers; in a cgroup, tmpfs pages written by its tasks are charged to it.");
     }
@@ -458,7 +458,7 @@ public static class OomDiagnosis
         if (r.HugepagesTotalKb is not long hp || hp <= 0 || RamKb(r) is not long ram || ram <= 0) return;
         if (hp * 10 < ram) return;
         r.AddCause("hugepages_reserved",
-            r.NewFinding(T.Hugepages).Add(Mib(hp)).Add(hp * 100 / ram),
+            r.NewFinding(T.Hugepages).AddMib(hp, Mib).Add(hp * 100 / ram),
             Strings(r, r.HugepageLines),
             "Lower vm.nr_hugepages (or the hugepages= boot parameter) to what hugetlbfs users really map (HugePages_Free in /proc/meminfo shows the unused part).");
     }
@@ -494,7 +494,7 @@ public static class OomDiagnosis
         long backing = ram + (r.TotalSwapKb ?? 0);
         if (vmKb < backing * 2) return;
         r.AddCause("overcommit",
-            r.NewFinding(T.Overcommit).Add(Mib(vmKb)).Add(Mib(backing)),
+            r.NewFinding(T.Overcommit).AddMib(vmKb, Mib).AddMib(backing, Mib),
             r.NewEvidence().Add(r, r.PagesRamLineText).Add(r, r.TotalSwapLineText),
             "With vm.overcommit_memory=2 (and a suitable vm.overcommit_ratio/overcommit_kbytes) allocations fail up front (malloc returns NULL) instead of an OOM kill later; otherwise size RAM+swap for the peak.");
     }

@@ -24,6 +24,11 @@ public sealed class CounterName
     internal bool MayBeOtherKind { get; }
     /// <summary>A stat only v1 (1) or only v2 (2) prints; 0 for the others.</summary>
     internal byte MemcgVersion { get; }
+    /// <summary>The diagnosis reads this counter (<see cref="CounterList.Find(CounterName)"/> by its first position, 1–<see cref="Keys"/>); 0 for the others.</summary>
+    internal byte Key { get; }
+
+    /// <summary>How many counter names the diagnosis reads (<see cref="Key"/>).</summary>
+    internal const int Keys = 9;
 
     private readonly byte[] _utf8;
 
@@ -39,6 +44,12 @@ public sealed class CounterName
         foreach (byte b in utf8)
             if (!((b >= (byte)'a' && b <= (byte)'z') || b == (byte)'_' || (b >= (byte)'0' && b <= (byte)'9'))) IsStatName = false;
         MayBeOtherKind = Parsing.MessageParsers.MayBeOtherKind(utf8);
+        Key = Text switch
+        {
+            "file_dirty" => 1, "total_dirty" => 2, "dirty" => 3, "file_writeback" => 4, "total_writeback" => 5, "writeback" => 6,
+            "slab_unreclaimable" => 7, "shmem" => 8, "total_shmem" => 9,
+            _ => 0,
+        };
         MemcgVersion = Text switch
         {
             "total_rss" or "hierarchical_memory_limit" or "cache" => 1,
@@ -106,6 +117,7 @@ public sealed class CounterName
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint HashOf(ReadOnlySpan<byte> s)
     {
         int n = s.Length;
@@ -138,17 +150,36 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
     {
         if (_count >= MaxCounters) return;
         if (_count == _items.Length) Array.Resize(ref _items, _count == 0 ? expected : Math.Min(_count * 2, MaxCounters));
+        if (name.Key != 0)
+        {
+            _firstOfKey ??= new byte[CounterName.Keys + 1];
+            if (_firstOfKey[name.Key] == 0) { _firstOfKey[name.Key] = (byte)(_count + 1); _keyed = true; }
+        }
         _items[_count++] = (name, value);
     }
 
+    // The first position (+1; 0: none) of each name the diagnosis reads (CounterName.Key): it finds them without a
+    // pass over the list. MaxCounters is 256: the positions are the first 255 (a later one is found by the pass).
+    private byte[]? _firstOfKey;
+    private bool _keyed;
+
     /// <summary>Empties the list for its report's next use (the array is kept).</summary>
-    internal void Clear() => _count = 0;
+    internal void Clear()
+    {
+        _count = 0;
+        if (_keyed) { Array.Clear(_firstOfKey!); _keyed = false; }
+    }
 
     public void Add(string name, long value) => Add(CounterName.Of(name), value, 32);
 
     /// <summary>The value of the first counter of that name, null when none: the hashes first, the text when they match.</summary>
     internal long? Find(CounterName name)
     {
+        if (name.Key != 0 && _count < 255)
+        {
+            int at = _firstOfKey is { } first ? first[name.Key] : 0;
+            return at == 0 ? null : _items[at - 1].Value;
+        }
         uint h = name.Hash;
         for (int i = 0; i < _count; i++)
         {
@@ -161,6 +192,7 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
     /// <summary><c>Find(a) ?? Find(b) ?? Find(c)</c> in one pass.</summary>
     internal long? FindFirst(CounterName a, CounterName b, CounterName c)
     {
+        if (a.Key != 0 && b.Key != 0 && c.Key != 0 && _count < 255) return Find(a) ?? Find(b) ?? Find(c);
         long? vb = null, vc = null;
         uint ha = a.Hash, hb = b.Hash, hc = c.Hash;
         // the hash first (one load per counter: most match none of the three), the name only when it matches

@@ -40,8 +40,9 @@ internal sealed class FindingText
 {
     private struct Value
     {
-        public string? Text; // null: Number
+        public string? Text; // null: Number (tenths of MiB when Mib)
         public long Number;
+        public bool Mib;
     }
 
     private FindingTemplate _template = null!;
@@ -66,6 +67,21 @@ internal sealed class FindingText
         ref var v = ref Slot();
         v.Text = null;
         v.Number = value;
+        v.Mib = false;
+        return this;
+    }
+
+    /// <summary>
+    /// A size given in kB, as <c>OomDiagnosis.Mib</c> writes it: for 0 ≤ kb &lt; 10 GiB its tenths of MiB are kept and
+    /// written as <c>OomDiagnosis.MibText</c> (no string); others as <paramref name="text"/>'s string.
+    /// </summary>
+    public FindingText AddMib(long kb, Func<long, string> text)
+    {
+        if (kb < 0 || kb >= 10L * 1024 * 1024) return Add(text(kb));
+        ref var v = ref Slot();
+        v.Text = null;
+        v.Number = (10 * kb + 512) >> 10;
+        v.Mib = true;
         return this;
     }
 
@@ -92,6 +108,14 @@ internal sealed class FindingText
             h.AppendLiteral(t.Pieces[i]);
             ref var v = ref _values[i];
             if (v.Text is { } s) h.AppendFormatted(s);
+            else if (v.Mib)
+            {
+                // OomDiagnosis.MibText: $"{tenths / 10}.{tenths % 10} MiB"
+                h.AppendFormatted(v.Number / 10);
+                h.AppendLiteral(".");
+                h.AppendFormatted(v.Number % 10);
+                h.AppendLiteral(" MiB");
+            }
             else h.AppendFormatted(v.Number);
         }
         h.AppendLiteral(t.Pieces[_count]);
@@ -111,6 +135,7 @@ internal sealed class FindingText
                 w.StringContent(t.Utf8[i]);
                 ref var v = ref _values[i];
                 if (v.Text is { } s) { if (!w.TryStringContent(s)) break; }
+                else if (v.Mib) w.TenthsContent(v.Number, " MiB"u8);
                 else w.NumberContent(v.Number);
             }
             if (i == _count)

@@ -95,18 +95,10 @@ public sealed class JsonLineWriter
     /// <summary><see cref="TryStringValue"/> under a property name: false, and nothing written, when the bytes need escaping.</summary>
     internal bool TryString(ReadOnlySpan<byte> name, ReadOnlySpan<byte> utf8)
     {
-        // short values (a time stamp, a path) checked inline; longer ones by the library's vector searches
-        if (utf8.Length <= 32)
-        {
-            foreach (byte b in utf8)
-                if (b < (byte)' ' || b > (byte)'~' || b == (byte)'"' || b == (byte)'\\') return false;
-        }
-        else if (utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0 || utf8.IndexOfAny((byte)'"', (byte)'\\') >= 0) return false;
         ref byte buf = ref Room(name.Length + utf8.Length + 3);
         int at = Property(ref buf, name);
         Unsafe.Add(ref buf, at) = (byte)'"';
-        if (utf8.Length <= 32) CopyShort(ref Unsafe.Add(ref buf, at + 1), utf8);
-        else utf8.CopyTo(_buf.AsSpan(at + 1));
+        if (!PlainCopy(ref Unsafe.Add(ref buf, at + 1), utf8)) return false; // written past _len only: nothing written
         Unsafe.Add(ref buf, at + 1 + utf8.Length) = (byte)'"';
         _len = at + utf8.Length + 2;
         _comma = 1;
@@ -115,17 +107,51 @@ public sealed class JsonLineWriter
 
     public bool TryStringValue(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0 || utf8.IndexOfAny((byte)'"', (byte)'\\') >= 0) return false;
         ref byte buf = ref Room(utf8.Length + 3);
         int at = _len;
         Unsafe.Add(ref buf, at) = (byte)',';
         at += _comma;
         Unsafe.Add(ref buf, at) = (byte)'"';
-        utf8.CopyTo(_buf.AsSpan(at + 1));
+        if (!PlainCopy(ref Unsafe.Add(ref buf, at + 1), utf8)) return false; // what it copied is past _len: not written
         Unsafe.Add(ref buf, at + 1 + utf8.Length) = (byte)'"';
         _len = at + utf8.Length + 2;
         _comma = 1;
         return true;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="source"/> to <paramref name="dest"/> (room for it) while checking that every byte is printable ASCII other than <c>"</c> and
+    /// <c>\</c>; false at the first block that holds another (the copy is then partial). One pass of 16-byte compares.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool PlainCopy(ref byte dest, ReadOnlySpan<byte> source)
+    {
+        int n = source.Length;
+        ref byte from = ref MemoryMarshal.GetReference(source);
+        if (n < 16)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                byte b = Unsafe.Add(ref from, i);
+                if (b < (byte)' ' || b > (byte)'~' || b == (byte)'"' || b == (byte)'\\') return false;
+                Unsafe.Add(ref dest, i) = b;
+            }
+            return true;
+        }
+        var low = Vector128.Create((sbyte)' ');
+        var del = Vector128.Create((sbyte)0x7f);
+        var quote = Vector128.Create((sbyte)'"');
+        var backslash = Vector128.Create((sbyte)'\\');
+        for (int i = 0; ; i += 16)
+        {
+            if (i > n - 16) i = n - 16; // the last block overlaps the one before
+            var v = Vector128.LoadUnsafe(ref Unsafe.As<byte, sbyte>(ref from), (nuint)i);
+            // as signed bytes, below ' ' is a control character or a byte of 0x80 and above
+            var bad = Vector128.LessThan(v, low) | Vector128.Equals(v, del) | Vector128.Equals(v, quote) | Vector128.Equals(v, backslash);
+            if (bad != Vector128<sbyte>.Zero) return false;
+            v.StoreUnsafe(ref Unsafe.As<byte, sbyte>(ref dest), (nuint)i);
+            if (i == n - 16) return true;
+        }
     }
 
     /// <summary>
@@ -175,18 +201,21 @@ public sealed class JsonLineWriter
             Unsafe.Add(ref buf, at + i) = (byte)c;
         }
         _len = at + value.Length;
-        if (value.Length <= MaxCachedChars)
-        {
-            if (ReferenceEquals(_candidate[slot], value))
-            {
-                var json = new byte[value.Length + 2];
-                json[0] = json[^1] = (byte)'"';
-                _buf.AsSpan(at, value.Length).CopyTo(json.AsSpan(1));
-                Keep(slot, value, json);
-            }
-            else _candidate[slot] = value;
-        }
-        return true;
+        return true; // not kept: a value seen only in findings (a new size, a pid) must not evict the names kept by Str
+    }
+
+    /// <summary>
+    /// Content of an open string: <c>{tenths / 10}.{tenths % 10} MiB</c> for non-negative tenths (what
+    /// <c>OomDiagnosis.MibText</c> gives), without making the string.
+    /// </summary>
+    internal void TenthsContent(long tenths, ReadOnlySpan<byte> unit)
+    {
+        ref byte buf = ref Room(24 + unit.Length);
+        int end = Digits(ref buf, _len, tenths / 10);
+        Unsafe.Add(ref buf, end) = (byte)'.';
+        Unsafe.Add(ref buf, end + 1) = (byte)('0' + tenths % 10);
+        CopyShort(ref Unsafe.Add(ref buf, end + 2), unit);
+        _len = end + 2 + unit.Length;
     }
 
     /// <summary>Content of an open string: a number in decimal (as its invariant text).</summary>

@@ -299,8 +299,23 @@ public static class MessageParsers
         }
         var n = CounterName.Of(m.Slice(0, sp));
         if (!n.IsStatName) return false;
-        var val = LineUnwrapper.Trim(m.Slice(sp + 1));
-        if (!Bytes.TryLeadingLong(val, out value, out int k) || k != val.Length) return false;
+        // the value: Trim, then Bytes.TryLeadingLong to its end (blanks, a sign, digits, blanks), in one pass
+        int i = sp + 1, len = m.Length;
+        while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+        bool neg = false;
+        if (i < len && (m[i] == (byte)'-' || m[i] == (byte)'+')) { neg = m[i] == (byte)'-'; i++; }
+        int digits = i;
+        long v = 0;
+        for (; i < len; i++)
+        {
+            uint d = (uint)(m[i] - '0');
+            if (d > 9) break;
+            v = v > (long.MaxValue - 9) / 10 ? long.MaxValue : v * 10 + d;
+        }
+        if (i == digits) return false;
+        while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+        if (i != len) return false;
+        value = neg ? -v : v;
         name = n;
         return true;
     }
