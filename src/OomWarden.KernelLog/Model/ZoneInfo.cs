@@ -27,6 +27,15 @@ public sealed class ZoneInfo
     }
 
     private LineStore? _store;
+    private long[]? _spareBlocks;
+
+    /// <summary>The blocks array of an earlier use of this zone (for the parser to fill again), once.</summary>
+    internal long[]? TakeSpareBlocks()
+    {
+        var b = _spareBlocks;
+        _spareBlocks = null;
+        return b;
+    }
     private string? _line, _buddyLine;
     private int _lineAt, _lineLength = -1, _buddyAt, _buddyLength = -1;
 
@@ -36,6 +45,7 @@ public sealed class ZoneInfo
         Node = 0;
         Name = "";
         FreeKb = MinKb = LowKb = HighKb = ManagedKb = null;
+        _spareBlocks = FreeBlocksByOrder ?? _spareBlocks; // the array of the zone's earlier use: taken again by the next buddy line
         FreeBlocksByOrder = null;
         _store = null;
         _line = _buddyLine = null;

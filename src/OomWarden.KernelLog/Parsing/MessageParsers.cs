@@ -4,6 +4,8 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using OomWarden.KernelLog.Model;
 
+[assembly: InternalsVisibleTo("OomWarden.KernelLog.Tests")]
+
 namespace OomWarden.KernelLog.Parsing;
 
 /// <summary>
@@ -104,6 +106,14 @@ public static class MessageParsers
     public static void Constraint(ReadOnlySpan<byte> m, OomReport r)
     {
         var body = m.Slice("oom-kill:"u8.Length);
+        if (ConstraintByCommas(body, r)) { r.ConstraintLineText.Set(r.RowLines, m); return; }
+        ConstraintBySearch(m, r);
+    }
+
+    /// <summary><see cref="Constraint"/> by a search for each key (the reference for <see cref="ConstraintByCommas"/>).</summary>
+    internal static void ConstraintBySearch(ReadOnlySpan<byte> m, OomReport r)
+    {
+        var body = m.Slice("oom-kill:"u8.Length);
         r.Constraint = Value(body, "constraint="u8, out bool cut) is { } c && !cut ? c : null;
         r.Nodemask = Value(body, "nodemask="u8, out cut) is { } n && !cut ? n : r.Nodemask;
         r.Cpuset = Value(body, ",cpuset="u8, out cut) is { } cs && !cut ? cs : r.Cpuset;
@@ -111,6 +121,97 @@ public static class MessageParsers
         if (Value(body, ",oom_memcg="u8, out cut) is { } om && !cut) r.Memcg = om;
         if (Value(body, ",task_memcg="u8, out cut) is { } tm && !cut) r.TaskMemcg = tm;
         r.ConstraintLineText.Set(r.RowLines, m);
+    }
+
+    /// <summary>
+    /// <see cref="ConstraintBySearch"/> from one pass over the line's commas: each comma-led key starts at a comma, so
+    /// the first comma where a key starts is where the search finds it, and the comma that ends a value is the first
+    /// later one where any key starts. False (nothing set) for a line of more than 32 commas.
+    /// </summary>
+    private static bool ConstraintByCommas(ReadOnlySpan<byte> body, OomReport r)
+    {
+        Span<int> at = stackalloc int[32];
+        Span<sbyte> key = stackalloc sbyte[32]; // index in CommaKeys of the key that starts at the comma, -1: none
+        int n = 0, i = 0;
+        ref byte b0 = ref MemoryMarshal.GetReference(body);
+        for (; i + 16 <= body.Length; i += 16)
+        {
+            uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref b0, (nuint)i), Vector128.Create((byte)',')).ExtractMostSignificantBits();
+            for (; mask != 0; mask &= mask - 1)
+            {
+                if (n == at.Length) return false;
+                int comma = i + BitOperations.TrailingZeroCount(mask);
+                at[n] = comma;
+                key[n++] = CommaKeyAt(body.Slice(comma));
+            }
+        }
+        for (; i < body.Length; i++)
+        {
+            if (body[i] != (byte)',') continue;
+            if (n == at.Length) return false;
+            at[n] = i;
+            key[n++] = CommaKeyAt(body.Slice(i));
+        }
+        var commas = new Commas(at.Slice(0, n), key.Slice(0, n));
+        r.Constraint = CommaValue(body, commas, -1, out bool cut) is { } c && !cut ? c : null;
+        // "nodemask=" has no comma before it in the key list: only at the start of the body, where "constraint=" is
+        if (body.StartsWith("nodemask="u8)) return false;
+        r.Cpuset = CommaValue(body, commas, KeyCpuset, out cut) is { } cs && !cut ? cs : r.Cpuset;
+        r.MemsAllowed = CommaValue(body, commas, KeyMemsAllowed, out cut) is { } ma && !cut ? ma : r.MemsAllowed;
+        if (CommaValue(body, commas, KeyOomMemcg, out cut) is { } om && !cut) r.Memcg = om;
+        if (CommaValue(body, commas, KeyTaskMemcg, out cut) is { } tm && !cut) r.TaskMemcg = tm;
+        return true;
+    }
+
+    private readonly ref struct Commas(Span<int> at, Span<sbyte> key)
+    {
+        public readonly Span<int> At = at;
+        public readonly Span<sbyte> Key = key;
+    }
+
+    // positions in CommaKeys (",nodemask=", ",cpuset=", ",mems_allowed=", ",oom_memcg=", ",global_oom", ",task_memcg=", ",task=", ",pid=", ",uid=")
+    private const int KeyCpuset = 1, KeyMemsAllowed = 2, KeyOomMemcg = 3, KeyTaskMemcg = 5, KeyUid = 8;
+
+    /// <summary>Which comma-led key <paramref name="tail"/> (from a comma) starts with: its index in <see cref="CommaKeys"/>, or -1.</summary>
+    private static sbyte CommaKeyAt(ReadOnlySpan<byte> tail)
+    {
+        if (tail.Length < 2) return -1;
+        int k = tail[1] switch
+        {
+            (byte)'n' => 0, (byte)'c' => 1, (byte)'m' => 2, (byte)'o' => 3, (byte)'g' => 4,
+            (byte)'t' => tail.Length > 5 && tail[5] == (byte)'_' ? 5 : 6,
+            (byte)'p' => 7, (byte)'u' => 8, _ => -1,
+        };
+        return k >= 0 && tail.StartsWith(CommaKeys[k]) ? (sbyte)k : (sbyte)-1;
+    }
+
+    /// <summary><see cref="Value"/> for the key at <paramref name="k"/> in <see cref="CommaKeys"/> (-1: <c>constraint=</c>, at the start).</summary>
+    private static string? CommaValue(ReadOnlySpan<byte> body, Commas commas, int k, out bool cut)
+    {
+        cut = false;
+        int from, first = 0;
+        if (k < 0)
+        {
+            if (!body.StartsWith("constraint="u8)) return null;
+            from = "constraint="u8.Length;
+        }
+        else
+        {
+            while (first < commas.Key.Length && commas.Key[first] != k) first++;
+            if (first == commas.Key.Length) return null;
+            from = commas.At[first] + CommaKeys[k].Length;
+        }
+        int end = body.Length;
+        for (int j = first; j < commas.At.Length; j++)
+            if (commas.At[j] >= from && commas.Key[j] >= 0) { end = commas.At[j]; break; }
+        if (end == body.Length)
+        {
+            // the line may be cut inside the next key (",task_me"): the value still ends at that comma
+            for (int j = first; j < commas.At.Length; j++)
+                if (commas.At[j] >= from && IsPrefixOfKey(body.Slice(commas.At[j]))) { end = commas.At[j]; break; }
+            cut = end == body.Length && k != KeyUid;
+        }
+        return Bytes.Key(body.Slice(from, end - from));
     }
 
     private static ReadOnlySpan<byte> ConstraintKeys => "constraint=|,nodemask=|,cpuset=|,mems_allowed=|,oom_memcg=|,global_oom|,task_memcg=|,task=|,pid=|,uid="u8;
@@ -381,7 +482,7 @@ public static class MessageParsers
         {
             var zone = FindZone(r, (int)node, name);
             if (zone is null) { zone = NewZone(r, (int)node, name); if (r.Zones.Count < 64) r.Zones.Add(zone); }
-            zone.FreeBlocksByOrder = ParseBuddy(rest.Slice(sp + 1));
+            zone.FreeBlocksByOrder = ParseBuddy(rest.Slice(sp + 1), zone.TakeSpareBlocks());
             zone.SetBuddyLine(r.RowLines, m);
             return;
         }
@@ -412,28 +513,33 @@ public static class MessageParsers
         return null;
     }
 
-    /// <summary><c>12*4kB (UME) 3*8kB (M) 0*16kB ... = 15360kB</c> → blocks per order.</summary>
-    private static long[]? ParseBuddy(ReadOnlySpan<byte> s)
+    /// <summary><c>12*4kB (UME) 3*8kB (M) 0*16kB ... = 15360kB</c> → blocks per order (in <paramref name="reuse"/> when it has that length).</summary>
+    private static long[]? ParseBuddy(ReadOnlySpan<byte> s, long[]? reuse)
     {
         Span<long> counts = stackalloc long[16];
+        counts.Clear();
         int max = -1;
-        while (!s.IsEmpty)
+        int i = 0, len = s.Length;
+        while (i < len)
         {
-            s = LineUnwrapper.TrimStart(s);
-            int sp = s.IndexOf((byte)' ');
-            var tok = sp < 0 ? s : s.Slice(0, sp);
-            s = sp < 0 ? default : s.Slice(sp);
-            int star = tok.IndexOf((byte)'*');
-            if (star <= 0) continue;
-            if (!Bytes.TryLeadingLong(tok, out long count, out int n) || n != star) continue;
-            var size = tok.Slice(star + 1);
-            if (!Bytes.TryLeadingLong(size, out long kb, out int m2) || !size.Slice(m2).SequenceEqual("kB"u8)) continue;
+            // a token: after blanks and tabs, up to the next blank (a tab stays in it)
+            while (i < len && (s[i] == (byte)' ' || s[i] == (byte)'\t')) i++;
+            int start = i;
+            while (i < len && s[i] != (byte)' ') i++;
+            var tok = s.Slice(start, i - start);
+            // COUNT*SIZEkB: the count runs to the first '*'
+            if (!Bytes.TryLeadingLong(tok, out long count, out int n) || n >= tok.Length || tok[n] != (byte)'*') continue;
+            var size = tok.Slice(n + 1);
+            if (!Bytes.TryLeadingLong(size, out long kb, out int m2) || size.Length - m2 != 2 || size[m2] != (byte)'k' || size[m2 + 1] != (byte)'B') continue;
             int order = 0;
             for (long k = kb / 4; k > 1 && order < 15; k >>= 1) order++;
             counts[order] = count;
             max = Math.Max(max, order);
         }
-        return max < 0 ? null : counts.Slice(0, max + 1).ToArray();
+        if (max < 0) return null;
+        var blocks = reuse is not null && reuse.Length == max + 1 ? reuse : new long[max + 1];
+        counts.Slice(0, max + 1).CopyTo(blocks);
+        return blocks;
     }
 
     /// <summary><c>Free swap  = 0kB</c>, <c>Total swap = 0kB</c>, and 2.6.18's <c>Free swap:       0kB</c> (printed after the first form by RHEL 5).</summary>
@@ -644,6 +750,7 @@ public static class MessageParsers
         var reason = Bytes.TrimEnd(m.Slice(0, at));
         if (reason.Length > 0 && reason[^1] == (byte)':') reason = reason[..^1];
         if (!reason.IsEmpty) k.Reason = Bytes.Key(reason);
+        if (KillSizes(after, k)) return k;
         k.TotalVmKb = Bytes.KbAfter(after, "total-vm:"u8) ?? Bytes.KbAfter(after, "vsz:"u8);
         k.AnonRssKb = Bytes.KbAfter(after, "anon-rss:"u8);
         k.FileRssKb = Bytes.KbAfter(after, "file-rss:"u8);
@@ -652,6 +759,56 @@ public static class MessageParsers
         k.PageTablesKb = Bytes.KbAfter(after, "pgtables:"u8);
         k.OomScoreAdj = Bytes.LongAfter(after, "oom_score_adj:"u8);
         return k;
+    }
+
+    /// <summary>
+    /// The sizes after the comm in the form kernels 4.19–6.x print, read left to right:
+    /// <c> total-vm:NkB, anon-rss:NkB, file-rss:NkB, shmem-rss:NkB, UID:N pgtables:NkB oom_score_adj:N</c> and nothing
+    /// after. Only fixed text and numbers come before each key there, so the first place of each key, where the
+    /// searches of <see cref="Kill(ReadOnlySpan{byte}, LineStore?, OomReport?)"/> find it, is its place in this form:
+    /// the same values (SectionFirstTests compares the two). False, and nothing set, for any other text.
+    /// </summary>
+    private static bool KillSizes(ReadOnlySpan<byte> a, KilledTask k)
+    {
+        int i = 0;
+        if (!Lit(a, ref i, " total-vm:"u8) || !Kb(a, ref i, out long vm)
+            || !Lit(a, ref i, ", anon-rss:"u8) || !Kb(a, ref i, out long anon)
+            || !Lit(a, ref i, ", file-rss:"u8) || !Kb(a, ref i, out long file)
+            || !Lit(a, ref i, ", shmem-rss:"u8) || !Kb(a, ref i, out long shmem)
+            || !Lit(a, ref i, ", UID:"u8) || !Num(a, ref i, out long uid)
+            || !Lit(a, ref i, " pgtables:"u8) || !Kb(a, ref i, out long pgtables)
+            || !Lit(a, ref i, " oom_score_adj:"u8) || !Num(a, ref i, out long adj) || i != a.Length) return false;
+        k.TotalVmKb = vm;
+        k.AnonRssKb = anon;
+        k.FileRssKb = file;
+        k.ShmemRssKb = shmem;
+        k.Uid ??= uid;
+        k.PageTablesKb = pgtables;
+        k.OomScoreAdj = adj;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Lit(ReadOnlySpan<byte> s, ref int i, ReadOnlySpan<byte> lit)
+    {
+        if (!s.Slice(i).StartsWith(lit)) return false;
+        i += lit.Length;
+        return true;
+    }
+
+    private static bool Num(ReadOnlySpan<byte> s, ref int i, out long v)
+    {
+        if (!Bytes.TryLeadingLong(s.Slice(i), out v, out int n)) return false;
+        i += n;
+        return true;
+    }
+
+    /// <summary>A number and <c>kB</c> or <c>KB</c> (what <see cref="Bytes.KbAfter"/> takes).</summary>
+    private static bool Kb(ReadOnlySpan<byte> s, ref int i, out long v)
+    {
+        if (!Num(s, ref i, out v) || i + 2 > s.Length || (s[i] != (byte)'k' && s[i] != (byte)'K') || s[i + 1] != (byte)'B') return false;
+        i += 2;
+        return true;
     }
 
     /// <summary><c>Kill process 1234 (c) score 999 or sacrifice child</c>, <c>kill process 1234 (c) score 999 or a child</c>.</summary>
