@@ -135,3 +135,42 @@ public class ConstraintFastPathTests
         }
     }
 }
+
+public class TriggerFastPathTests
+{
+    private static readonly string[] Pieces =
+    [
+        " invoked oom-killer: ", "gfp_mask=", ", order=", ", oom_score_adj=", "oomkilladj=", " oom_adj=", "nodemask=", "0xcc0", "(GFP_KERNEL)",
+        "(", ")", "|", ",", " ", "=", "0", "-1", "65", "+3", "99999999999999999999", "x",
+    ];
+
+    [Fact]
+    public void Trigger_lines_read_left_to_right_give_what_the_searches_give()
+    {
+        var rnd = new Random(13877459);
+        const string canonical = "hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0";
+        for (int i = 0; i < 100_000; i++)
+        {
+            var sb = new System.Text.StringBuilder(canonical);
+            for (int e = rnd.Next(0, 3); e > 0; e--)
+            {
+                int at = rnd.Next(sb.Length + 1);
+                if (rnd.Next(2) == 0) sb.Insert(at, Pieces[rnd.Next(Pieces.Length)]);
+                else if (at < sb.Length) sb.Remove(at, Math.Min(sb.Length - at, rnd.Next(1, 5)));
+            }
+            var line = System.Text.Encoding.ASCII.GetBytes(sb.ToString());
+            var fast = new OomWarden.KernelLog.Model.OomReport { Nodemask = "n0" };
+            var slow = new OomWarden.KernelLog.Model.OomReport { Nodemask = "n0" };
+            MessageParsers.Trigger(line, fast);
+            MessageParsers.TriggerBySearch(line, slow);
+            string what = sb.ToString();
+            Assert.True(fast.TriggerComm == slow.TriggerComm, $"comm of {what}");
+            Assert.True(fast.GfpMask == slow.GfpMask, $"gfp of {what}: {fast.GfpMask} / {slow.GfpMask}");
+            Assert.True(fast.Order == slow.Order, $"order of {what}");
+            Assert.True(fast.TriggerOomScoreAdj == slow.TriggerOomScoreAdj, $"adj of {what}");
+            Assert.True(fast.TriggerOomAdj == slow.TriggerOomAdj, $"old adj of {what}");
+            Assert.True(fast.Nodemask == slow.Nodemask, $"nodemask of {what}");
+            Assert.Equal(slow.TriggerLine, fast.TriggerLine);
+        }
+    }
+}

@@ -94,7 +94,7 @@ public sealed class CounterName
 
     /// <summary><c>s.SequenceEqual(name)</c> for at most 32 bytes, inline: overlapping 8-byte (or 4-byte) words.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Same(ReadOnlySpan<byte> s, byte[] name)
+    internal static bool Same(ReadOnlySpan<byte> s, byte[] name)
     {
         int n = s.Length;
         if (name.Length != n) return false;

@@ -18,6 +18,19 @@ public static class MessageParsers
     public static void Trigger(ReadOnlySpan<byte> m, OomReport r)
     {
         int at = m.IndexOf(" invoked oom-killer"u8);
+        if (at > 0 && TriggerTail(m.Slice(at), r))
+        {
+            r.TriggerComm = Bytes.Key(m.Slice(0, at));
+            r.TriggerLineText.Set(r.RowLines, m);
+            return;
+        }
+        TriggerBySearch(m, r);
+    }
+
+    /// <summary><see cref="Trigger"/> by a search for each key (the reference for <see cref="TriggerTail"/>).</summary>
+    internal static void TriggerBySearch(ReadOnlySpan<byte> m, OomReport r)
+    {
+        int at = m.IndexOf(" invoked oom-killer"u8);
         if (at < 0) at = m.IndexOf("invoked oom-killer"u8);
         if (at > 0) r.TriggerComm = Bytes.Key(m.Slice(0, at));
         var tail = m.Slice(Math.Max(at, 0));
@@ -28,6 +41,37 @@ public static class MessageParsers
         r.TriggerOomAdj = Bytes.LongAfter(tail, "oomkilladj="u8) ?? Bytes.LongAfter(tail, " oom_adj="u8);
         r.Nodemask ??= Bytes.FieldAfter(tail, "nodemask="u8);
         r.TriggerLineText.Set(r.RowLines, m);
+    }
+
+    /// <summary>
+    /// The trigger's tail in the form kernels 4.x–6.x print, read left to right:
+    /// <c> invoked oom-killer: gfp_mask=MASK, order=N, oom_score_adj=N</c> and nothing after, the mask without an
+    /// <c>=</c>. Every key the searches look for ends with the only <c>=</c> signs there, so each one is where they
+    /// find it (or absent): the same values. False, and nothing set, for any other text.
+    /// </summary>
+    private static bool TriggerTail(ReadOnlySpan<byte> tail, OomReport r)
+    {
+        int i = 0;
+        if (!Lit(tail, ref i, " invoked oom-killer: gfp_mask="u8)) return false;
+        // Bytes.FieldAfter: to the first ',' or ' ' outside parentheses
+        int start = i, depth = 0;
+        for (; i < tail.Length; i++)
+        {
+            byte b = tail[i];
+            if (b == (byte)'(') depth++;
+            else if (b == (byte)')') depth--;
+            else if (b == (byte)'=') return false;
+            else if (depth <= 0 && (b == (byte)',' || b == (byte)' ')) break;
+        }
+        if (depth > 0 || i == start) return false;
+        int end = i;
+        if (!Lit(tail, ref i, ", order="u8) || !Num(tail, ref i, out long order)
+            || !Lit(tail, ref i, ", oom_score_adj="u8) || !Num(tail, ref i, out long adj) || i != tail.Length) return false;
+        r.GfpMask = Bytes.Key(tail.Slice(start, end - start));
+        r.Order = order is >= -1 and <= 64 ? (int)order : null;
+        r.TriggerOomScoreAdj = adj;
+        r.TriggerOomAdj = null;
+        return true;
     }
 
     /// <summary><c>CPU: 0 UID: 0 PID: 4617 Comm: hog Not tainted 6.18.44 #1</c>, <c>Pid: 1234, comm: foo Tainted: G W 2.6.32 #1</c>.</summary>
@@ -434,21 +478,25 @@ public static class MessageParsers
     /// <summary><c>key:123 key2:456</c> tokens (Mem-Info, pages); returns how many were read.</summary>
     public static int AddColonPairs(ReadOnlySpan<byte> m, CounterList into, ReadOnlySpan<byte> requiredUnit = default)
     {
+        // one pass: a token runs from after blanks and tabs to the next blank or tab; its key to its first ':'
         int count = 0;
-        while (!m.IsEmpty)
+        int i = 0, len = m.Length;
+        while (i < len)
         {
-            m = LineUnwrapper.TrimStart(m);
-            int sp = m.IndexOfAny((byte)' ', (byte)'\t');
-            var tok = sp < 0 ? m : m.Slice(0, sp);
-            m = sp < 0 ? default : m.Slice(sp);
-            int colon = tok.IndexOf((byte)':');
-            if (colon <= 0) continue;
-            var key = tok.Slice(0, colon);
-            var val = tok.Slice(colon + 1);
-            if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
-            var unit = val.Slice(n);
+            while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+            int start = i, colon = -1;
+            for (; i < len; i++)
+            {
+                byte b = m[i];
+                if (b == (byte)' ' || b == (byte)'\t') break;
+                if (b == (byte)':' && colon < 0) colon = i;
+            }
+            if (colon <= start) continue;
+            int at = colon + 1;
+            if (!Num(m.Slice(0, i), ref at, out long v)) continue;
+            var unit = m.Slice(at, i - at);
             if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
-            if (into.Count < CounterList.MaxCounters) into.Add(CounterName.Of(key), v, 32); // Mem-Info prints ~25 counters: one array, not 4→8→16→32
+            if (into.Count < CounterList.MaxCounters) into.Add(CounterName.Of(m.Slice(start, colon - start)), v, 32); // Mem-Info prints ~25 counters: one array, not 4→8→16→32
             count++;
         }
         return count;
@@ -531,8 +579,9 @@ public static class MessageParsers
             if (!Bytes.TryLeadingLong(tok, out long count, out int n) || n >= tok.Length || tok[n] != (byte)'*') continue;
             var size = tok.Slice(n + 1);
             if (!Bytes.TryLeadingLong(size, out long kb, out int m2) || size.Length - m2 != 2 || size[m2] != (byte)'k' || size[m2 + 1] != (byte)'B') continue;
-            int order = 0;
-            for (long k = kb / 4; k > 1 && order < 15; k >>= 1) order++;
+            // the number of halvings of kb / 4 down to 1, at most 15
+            long quarter = kb / 4;
+            int order = quarter > 1 ? Math.Min(15, BitOperations.Log2((ulong)quarter)) : 0;
             counts[order] = count;
             max = Math.Max(max, order);
         }
@@ -615,9 +664,15 @@ public static class MessageParsers
         // one pass over the columns: blanks, then a token that is a number (Bytes.TryLeadingLong's: a sign, digits,
         // saturating) when its digits run to the next blank or the end
         int i = close + 1, len = m.Length;
+        // rows of 16–128 bytes (all but damaged ones): their blanks as a bit mask, from 16-byte compares, so that a run
+        // of blanks (the columns are aligned: ~45 of a row's ~80 bytes) is one bit scan
+        ulong lo = 0, hi = 0;
+        bool masked = len >= 16 && len <= 128;
+        if (masked) BlankMask(m, out lo, out hi);
         while (true)
         {
-            while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+            if (masked) i = Math.Min(len, NextNonBlank(lo, hi, i));
+            else while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
             if (i == len) return null; // cut before the name
             if (count == want) { name = m.Slice(i); break; }
             int start = i;
@@ -667,6 +722,40 @@ public static class MessageParsers
         if (store is null) row.Line = Bytes.Text(m);
         else row.SetLine(store, m);
         return row;
+    }
+
+    /// <summary>Bit p of (<paramref name="lo"/>, <paramref name="hi"/>): byte p of <paramref name="m"/> (16–128 bytes) is a blank or a tab.</summary>
+    private static void BlankMask(ReadOnlySpan<byte> m, out ulong lo, out ulong hi)
+    {
+        lo = hi = 0;
+        ref byte r = ref MemoryMarshal.GetReference(m);
+        for (int b = 0; b < m.Length; b += 16)
+        {
+            int o = Math.Min(b, m.Length - 16); // the last block overlaps the one before
+            var v = Vector128.LoadUnsafe(ref r, (nuint)o);
+            ulong bits = (Vector128.Equals(v, Vector128.Create((byte)' ')) | Vector128.Equals(v, Vector128.Create((byte)'\t'))).ExtractMostSignificantBits();
+            if (o < 64)
+            {
+                lo |= bits << o;
+                if (o > 48) hi |= bits >> (64 - o);
+            }
+            else hi |= bits << (o - 64);
+        }
+    }
+
+    /// <summary>The first position at or after <paramref name="i"/> whose bit is clear (128 when none: past the row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NextNonBlank(ulong lo, ulong hi, int i)
+    {
+        if (i < 64)
+        {
+            ulong x = ~lo >> i;
+            if (x != 0) return i + BitOperations.TrailingZeroCount(x);
+            i = 64;
+        }
+        if (i >= 128) return 128;
+        ulong y = ~hi >> (i - 64);
+        return y != 0 ? i + BitOperations.TrailingZeroCount(y) : 128;
     }
 
     /// <summary>What each column of a header fills (0: nothing), made once per columns array (a log's reports share their header's).</summary>
@@ -796,14 +885,29 @@ public static class MessageParsers
         return true;
     }
 
+    /// <summary>Bytes.TryLeadingLong at <paramref name="i"/>, in locals.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Num(ReadOnlySpan<byte> s, ref int i, out long v)
     {
-        if (!Bytes.TryLeadingLong(s.Slice(i), out v, out int n)) return false;
-        i += n;
+        int j = i;
+        bool neg = false;
+        if (j < s.Length && (s[j] == (byte)'-' || s[j] == (byte)'+')) { neg = s[j] == (byte)'-'; j++; }
+        int start = j;
+        long x = 0;
+        for (; j < s.Length; j++)
+        {
+            uint d = (uint)(s[j] - '0');
+            if (d > 9) break;
+            x = x > (long.MaxValue - 9) / 10 ? long.MaxValue : x * 10 + d;
+        }
+        v = neg ? -x : x;
+        if (j == start) return false;
+        i = j;
         return true;
     }
 
     /// <summary>A number and <c>kB</c> or <c>KB</c> (what <see cref="Bytes.KbAfter"/> takes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Kb(ReadOnlySpan<byte> s, ref int i, out long v)
     {
         if (!Num(s, ref i, out v) || i + 2 > s.Length || (s[i] != (byte)'k' && s[i] != (byte)'K') || s[i + 1] != (byte)'B') return false;
