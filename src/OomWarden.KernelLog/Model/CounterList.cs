@@ -31,6 +31,15 @@ public sealed class CounterName
     internal const int Keys = 9;
 
     private readonly byte[] _utf8;
+    internal byte[] Utf8 => _utf8;
+    /// <summary>Its bit in a list's filter of the names it holds (0–511), from a hash of the whole text (<see cref="Hash"/> reads 4 bytes: similar stat names share it).</summary>
+    internal readonly int SeenBit;
+
+    /// <summary>
+    /// The stat printed after this one the last time (a hint for the next report's, compared in full before use; shared
+    /// by threads: a reference written and read once, a stale one only misses).
+    /// </summary>
+    internal CounterName? Next;
 
     private CounterName(ReadOnlySpan<byte> utf8, uint hash)
     {
@@ -40,6 +49,9 @@ public sealed class CounterName
         bool plain = !utf8.IsEmpty && utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0 && utf8.IndexOfAny((byte)'"', (byte)'\\') < 0;
         JsonProperty = plain ? JsonLineWriter.Name(Text) : null;
         Hash = hash;
+        uint full = 2166136261u;
+        foreach (char c in Text) full = (full ^ c) * 16777619u; // FNV-1a
+        SeenBit = (int)((full * 0x9E3779B1u) >> 23);
         IsStatName = !utf8.IsEmpty;
         foreach (byte b in utf8)
             if (!((b >= (byte)'a' && b <= (byte)'z') || b == (byte)'_' || (b >= (byte)'0' && b <= (byte)'9'))) IsStatName = false;
@@ -150,12 +162,35 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
     {
         if (_count >= MaxCounters) return;
         if (_count == _items.Length) Array.Resize(ref _items, _count == 0 ? expected : Math.Min(_count * 2, MaxCounters));
+        // a name seen before in this list (a damaged report): a Bloom filter of the names' hashes, and a look back
+        // for the same text when its bit is set; the JSON writer skips its duplicate check for a list without any
+        int bit = name.SeenBit;
+        ref ulong word = ref _seen[bit >> 6];
+        if ((word & (1UL << bit)) != 0 && !_repeats) _repeats = SeenBefore(name);
+        word |= 1UL << bit;
         if (name.Key != 0)
         {
             _firstOfKey ??= new byte[CounterName.Keys + 1];
             if (_firstOfKey[name.Key] == 0) { _firstOfKey[name.Key] = (byte)(_count + 1); _keyed = true; }
         }
         _items[_count++] = (name, value);
+    }
+
+    private SeenBits _seen;
+    private bool _repeats;
+
+    [System.Runtime.CompilerServices.InlineArray(8)]
+    private struct SeenBits
+    {
+        private ulong _bits;
+    }
+
+    private bool SeenBefore(CounterName name)
+    {
+        uint h = name.Hash;
+        foreach (var (n, _) in _items.AsSpan(0, _count))
+            if (ReferenceEquals(n, name) || (n.Hash == h && string.Equals(n.Text, name.Text, StringComparison.Ordinal))) return true;
+        return false;
     }
 
     // The first position (+1; 0: none) of each name the diagnosis reads (CounterName.Key): it finds them without a
@@ -167,6 +202,8 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
     internal void Clear()
     {
         _count = 0;
+        _seen = default;
+        _repeats = false;
         if (_keyed) { Array.Clear(_firstOfKey!); _keyed = false; }
     }
 
@@ -220,6 +257,17 @@ public sealed class CounterList : IReadOnlyList<KeyValuePair<string, long>>
     internal void WriteJson(JsonLineWriter w, ReadOnlySpan<byte> property)
     {
         w.StartObject(property);
+        if (!_repeats)
+        {
+            // no name twice (the Bloom filter of Add): every counter is written
+            foreach (var (name, value) in _items.AsSpan(0, _count))
+            {
+                if (name.JsonProperty is { } p) w.Number(p, value);
+                else w.Number(name.Text, value);
+            }
+            w.EndObject();
+            return;
+        }
         // the names seen so far in an open-addressed table of their positions (+1; 0 is empty), at most half full: a
         // name is looked for among the few of its hash, not among all the names before it
         int bits = Math.Max(4, BitOperations.Log2((uint)_count) + 2);

@@ -24,6 +24,7 @@ public sealed class OomEventAssembler
     private string[]? _lastColumns;
     private readonly TaskHeaders _headers = new();
     private int _quiet;
+    private CounterName? _lastStat; // the stat line read last (any report): a hint for the name of the next
     private int _count;
     private readonly BootInfo _boot = new();
     private readonly Queue<OomReport> _held = new();
@@ -119,8 +120,9 @@ public sealed class OomEventAssembler
         // stat first, and only one that is not is classified. Same result as classifying first: a stat line is
         // unrelated to the classifier unless its name holds the memcg frame.
         if (_section == Section.MemcgStats && _cur is { } r
-            && MessageParsers.TryStat(m, out var name, out long value) && !name!.MayBeOtherKind)
+            && MessageParsers.TryStat(m, _lastStat, out var name, out long value) && !name!.MayBeOtherKind)
         {
+            _lastStat = name;
             MessageParsers.AddMemcgStat(name, value, r);
             _quiet = 0;
             return;
