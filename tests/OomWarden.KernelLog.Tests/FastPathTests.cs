@@ -174,3 +174,42 @@ public class TriggerFastPathTests
         }
     }
 }
+
+public class CounterLineTests
+{
+    private static readonly string[] Pieces =
+    [
+        "active_anon", ":", "825", " ", "\t", "_", "a", "z", "0", "mem_cgroup_out_of_memory", "oom_reaper", "hostname", "invoked", "oom", "killer",
+        "ill", "process", "pages", "memory", "swap", "kmem", "-", "=", "K", "+", "cpu", "usage",
+    ];
+
+    [Fact]
+    public void A_line_read_as_counters_is_one_the_classifier_calls_unrelated_and_the_counters_are_the_pairs()
+    {
+        var rnd = new Random(825);
+        int accepted = 0;
+        for (int i = 0; i < 300_000; i++)
+        {
+            var sb = new System.Text.StringBuilder();
+            if (rnd.Next(3) == 0) sb.Append(' ', rnd.Next(1, 3));
+            for (int t = rnd.Next(1, 6); t > 0; t--)
+            {
+                for (int p = rnd.Next(1, 4); p > 0; p--) sb.Append(Pieces[rnd.Next(Pieces.Length)]);
+                sb.Append(':').Append(rnd.NextInt64(0, long.MaxValue) >> rnd.Next(64));
+                if (rnd.Next(20) == 0) sb.Append("9999999999999999999999");
+                sb.Append(rnd.Next(4) == 0 ? "\t" : " ");
+            }
+            if (rnd.Next(4) == 0) sb.Insert(rnd.Next(sb.Length + 1), Pieces[rnd.Next(Pieces.Length)]);
+            var line = System.Text.Encoding.ASCII.GetBytes(sb.ToString());
+            var got = new OomWarden.KernelLog.Model.CounterList();
+            OomWarden.KernelLog.Model.CounterName? previous = null;
+            if (!MessageParsers.TryCounterLine(line, got, ref previous)) { Assert.Empty(got); continue; }
+            accepted++;
+            Assert.Equal(LineKind.Unrelated, MessageClassifier.Classify(line));
+            var want = new OomWarden.KernelLog.Model.CounterList();
+            Assert.True(MessageParsers.AddColonPairs(line, want) > 0);
+            Assert.Equal(want.ToList(), got.ToList());
+        }
+        Assert.True(accepted > 1000, $"only {accepted} counter lines made");
+    }
+}

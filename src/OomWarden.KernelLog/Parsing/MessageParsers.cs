@@ -513,6 +513,56 @@ public static class MessageParsers
         return count;
     }
 
+    /// <summary>
+    /// A Mem-Info counter line (<c>active_anon:825 inactive_anon:225625 isolated_anon:0</c>): blanks and tokens of a
+    /// name of <c>[a-z0-9_]</c>, a colon and digits, and nothing else. Such a line holds none of the patterns of
+    /// <see cref="MessageClassifier"/> (each needs a capital, a <c>=</c>, a <c>-</c>, or a word before a blank, where
+    /// these lines have digits) but the memcg frame's name, which only a name can hold (then false): the assembler reads
+    /// it first inside Mem-Info and adds its counters as <see cref="AddColonPairs"/> would; false (nothing added) for
+    /// any other line.
+    /// </summary>
+    internal static bool TryCounterLine(ReadOnlySpan<byte> m, CounterList into, ref CounterName? previous)
+    {
+        Span<int> tokens = stackalloc int[3 * 16]; // name start, colon, value end
+        int n = 0, i = 0, len = m.Length;
+        while (true)
+        {
+            while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+            if (i == len) break;
+            if (n == 16) return false;
+            int start = i;
+            while (i < len && ((uint)(m[i] - 'a') <= 'z' - 'a' || LineUnwrapper.IsDigit(m[i]) || m[i] == (byte)'_')) i++;
+            if (i == start || i == len || m[i] != (byte)':') return false;
+            int colon = i++;
+            int digits = i;
+            while (i < len && LineUnwrapper.IsDigit(m[i])) i++;
+            if (i == digits || (i < len && m[i] != (byte)' ' && m[i] != (byte)'\t')) return false;
+            if (colon - start >= "mem_cgroup_out_of_memory"u8.Length && MayBeOtherKind(m.Slice(start, colon - start))) return false;
+            tokens[3 * n] = start;
+            tokens[3 * n + 1] = colon;
+            tokens[3 * n + 2] = i;
+            n++;
+        }
+        if (n == 0) return false;
+        for (int t = 0; t < n; t++)
+        {
+            int start = tokens[3 * t], colon = tokens[3 * t + 1], end = tokens[3 * t + 2];
+            long v = 0;
+            for (int j = colon + 1; j < end; j++) v = v > (long.MaxValue - 9) / 10 ? long.MaxValue : v * 10 + (m[j] - '0');
+            var word = m.Slice(start, colon - start);
+            CounterName name;
+            if (previous?.Next is { } next && CounterName.Same(word, next.Utf8)) name = next;
+            else
+            {
+                name = CounterName.Of(word);
+                if (previous is not null) previous.Next = name;
+            }
+            previous = name;
+            if (into.Count < CounterList.MaxCounters) into.Add(name, v, 32);
+        }
+        return true;
+    }
+
     /// <summary>Lines starting with <c>Node N </c>: zone watermarks, buddy lists, hugepages, per-node totals.</summary>
     public static void NodeLine(ReadOnlySpan<byte> m, OomReport r)
     {

@@ -24,6 +24,7 @@ public sealed class OomEventAssembler
     private string[]? _lastColumns;
     private readonly TaskHeaders _headers = new();
     private int _quiet;
+    private CounterName? _lastMemInfo; // the same for Mem-Info's counters
     private CounterName? _lastStat; // the stat line read last (any report): a hint for the name of the next
     private int _count;
     private readonly BootInfo _boot = new();
@@ -124,6 +125,13 @@ public sealed class OomEventAssembler
         {
             _lastStat = name;
             MessageParsers.AddMemcgStat(name, value, r);
+            _quiet = 0;
+            return;
+        }
+        // Mem-Info's counter lines likewise (~8 a global report): one that is of their shape only is unrelated to the classifier
+        if (_section == Section.MemInfo && _cur is { } g && MessageParsers.TryCounterLine(m, g.MemInfoPages, ref _lastMemInfo))
+        {
+            g.AddMemInfoLine(m);
             _quiet = 0;
             return;
         }
