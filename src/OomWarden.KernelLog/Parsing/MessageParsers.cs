@@ -737,7 +737,8 @@ public static class MessageParsers
 
     /// <param name="store">Where the row's text is kept until quoted (the report's); null: the row gets its string now.</param>
     /// <param name="owner">The report the row is for: its spare rows are used when it has some.</param>
-    internal static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns, LineStore? store, OomReport? owner)
+    /// <param name="codes">What each of <paramref name="columns"/> fills (<see cref="ColumnCodes"/>), when known.</param>
+    internal static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns, LineStore? store, OomReport? owner, byte[]? codes = null)
     {
         int close = m.IndexOf((byte)']');
         if (close < 2) return null;
@@ -780,12 +781,12 @@ public static class MessageParsers
             if (i == len) return null; // a number at the end: the name was cut off
             nums[count++] = neg ? -v : v;
         }
-        columns ??= Guessed(count);
+        if (columns is null) { columns = Guessed(count); codes = null; }
         if (columns.Length - 1 != count) return null;
         var row = owner?.NewRow() ?? new TaskRow();
         row.Pid = pid;
         row.Name = Bytes.Key(name);
-        var codes = ColumnCodes(columns);
+        codes ??= ColumnCodes(columns);
         for (int c = 0; c < count; c++)
         {
             long v = nums[c];
@@ -845,7 +846,7 @@ public static class MessageParsers
     }
 
     /// <summary>What each column of a header fills (0: nothing), made once per columns array (a log's reports share their header's).</summary>
-    private static byte[] ColumnCodes(string[] columns)
+    internal static byte[] ColumnCodes(string[] columns)
     {
         var last = Volatile.Read(ref _lastCodes);
         if (last is not null && ReferenceEquals(last.Columns, columns)) return last.Codes;

@@ -22,6 +22,7 @@ public sealed class OomEventAssembler
     private Section _section;
     private string[]? _columns;
     private string[]? _lastColumns;
+    private byte[]? _codes, _lastCodes; // what each column of _columns, _lastColumns fills
     private readonly TaskHeaders _headers = new();
     private int _quiet;
     private CounterName? _lastMemInfo; // the same for Mem-Info's counters
@@ -136,6 +137,12 @@ public sealed class OomEventAssembler
             return;
         }
         var kind = MessageClassifier.Classify(m);
+        if (kind == LineKind.Unrelated && _section == Section.None)
+        {
+            // Unrelated(m) for the lines of no section (frames, register dumps: ~30 a report), without its calls
+            if (_cur is not null && ++_quiet >= QuietLinesToClose) Finish();
+            return;
+        }
         Message(m, kind, meta);
     }
 
@@ -211,14 +218,17 @@ public sealed class OomEventAssembler
                 // every report of a kernel prints the same header: its columns and text are made once
                 var header = _headers.Find(m);
                 _columns = header.Columns;
-                if (_columns is not null) _lastColumns = _columns;
+                _codes = header.Codes;
+                if (_columns is not null) { _lastColumns = _columns; _lastCodes = _codes; }
                 r.TaskTableHeader = header.Text;
                 r.SawTaskTable = true;
                 _section = Section.Tasks;
                 break;
             case LineKind.TaskRow:
                 // rows past the cap are counted, and need no text
-                var row = MessageParsers.TaskRow(m, _columns ?? _lastColumns, r.Tasks.Count < OomReport.MaxTaskRowsKept ? r.RowLines : null, r);
+                var row = _columns is not null
+                    ? MessageParsers.TaskRow(m, _columns, r.Tasks.Count < OomReport.MaxTaskRowsKept ? r.RowLines : null, r, _codes)
+                    : MessageParsers.TaskRow(m, _lastColumns, r.Tasks.Count < OomReport.MaxTaskRowsKept ? r.RowLines : null, r, _lastCodes);
                 if (row is not null)
                 {
                     r.SawTaskTable = true;
