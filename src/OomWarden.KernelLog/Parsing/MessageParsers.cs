@@ -600,35 +600,10 @@ public static class MessageParsers
         var z = FindZone(r, (int)node, name);
         if (z is null) { z = NewZone(r, (int)node, name); if (r.Zones.Count < 64) r.Zones.Add(z); }
         z.FreeKb = Bytes.KbAfter(fields, "free:"u8);
-        // " min:", " low:", " high:", " managed:" where a search finds each: at the first blank followed by it
-        int min = -1, low = -1, high = -1, managed = -1, found = 0;
-        ref byte f0 = ref MemoryMarshal.GetReference(fields);
-        for (int b = 0; b < fields.Length && found < 4; b += 16)
-        {
-            uint mask;
-            if (b + 16 <= fields.Length) mask = Vector128.Equals(Vector128.LoadUnsafe(ref f0, (nuint)b), Vector128.Create((byte)' ')).ExtractMostSignificantBits();
-            else
-            {
-                mask = 0;
-                for (int j = b; j < fields.Length; j++) if (fields[j] == (byte)' ') mask |= 1u << (j - b);
-            }
-            for (; mask != 0 && found < 4; mask &= mask - 1)
-            {
-                int at = b + BitOperations.TrailingZeroCount(mask);
-                if (at + 5 > fields.Length) continue; // no key fits
-                byte c = Unsafe.Add(ref f0, at + 1);
-                if (c != (byte)'m' && c != (byte)'l' && c != (byte)'h') continue;
-                var after = fields.Slice(at + 1);
-                if (min < 0 && after.StartsWith("min:"u8)) { min = at; found++; }
-                else if (low < 0 && after.StartsWith("low:"u8)) { low = at; found++; }
-                else if (high < 0 && after.StartsWith("high:"u8)) { high = at; found++; }
-                else if (managed < 0 && after.StartsWith("managed:"u8)) { managed = at; found++; }
-            }
-        }
-        z.MinKb = min < 0 ? null : Bytes.KbAfter(fields.Slice(min), " min:"u8);
-        z.LowKb = low < 0 ? null : Bytes.KbAfter(fields.Slice(low), " low:"u8);
-        z.HighKb = high < 0 ? null : Bytes.KbAfter(fields.Slice(high), " high:"u8);
-        z.ManagedKb = managed < 0 ? null : Bytes.KbAfter(fields.Slice(managed), " managed:"u8);
+        z.MinKb = Bytes.KbAfter(fields, " min:"u8);
+        z.LowKb = Bytes.KbAfter(fields, " low:"u8);
+        z.HighKb = Bytes.KbAfter(fields, " high:"u8);
+        z.ManagedKb = Bytes.KbAfter(fields, " managed:"u8);
         z.SetLine(r.RowLines, m);
     }
 
