@@ -107,6 +107,30 @@ public class JsonLineWriterTests
     }
 
     [Fact]
+    public void Doubles_are_written_as_their_shortest_round_trip_text()
+    {
+        // uptimes as analyze has them (printk's seconds and microseconds, rounded to 6 decimals) and doubles near them:
+        // the writer's fast path for at most 6 decimals against the formatter
+        var rng = new Random(13);
+        var values = new List<double> { 1, 1.5, 9.999999, 10, 100, 123456.789, 999_999_999.999999, 1e9, 0.5, 0.000001, 1e-7, 1e15, 1e16, 1.0000001, 2.675, 0.1 + 0.2 };
+        for (int i = 0; i < 200_000; i++)
+        {
+            long whole = rng.Next(4) switch { 0 => rng.Next(10), 1 => rng.Next(100_000), 2 => rng.NextInt64(1_000_000_000), _ => rng.Next(1000) };
+            long micros = rng.Next(3) == 0 ? rng.Next(1000) * 1000 : rng.Next(1_000_000);
+            double up = whole + micros * 1e-6;
+            values.Add(Math.Round(up, 6));
+            values.Add(up);
+            values.Add(BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(up) + rng.Next(-3, 4)));
+            values.Add(rng.NextDouble() * Math.Pow(10, rng.Next(-3, 12)));
+        }
+        foreach (double d in values.Where(double.IsFinite))
+        {
+            string want = "{\"k\":" + d.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}";
+            Assert.Equal(want, Ours(w => w.Number(Key, d)));
+        }
+    }
+
+    [Fact]
     public void Small_and_extreme_numbers_match()
     {
         foreach (long n in new long[] { 0, 1, 9, 10, 11, 99, 100, -1, -9, -10, long.MaxValue, long.MinValue, 999_999_999_999_999_999 })

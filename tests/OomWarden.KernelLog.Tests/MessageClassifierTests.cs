@@ -38,6 +38,20 @@ public class MessageClassifierTests
     }
 
     [Fact]
+    public void The_memcg_frame_is_found_in_a_frame_line_at_every_offset()
+    {
+        // a frame has no blank: the classifier checks it for the memcg frame alone (and for a 'y' first)
+        for (int before = 0; before <= 40; before++)
+            for (int after = 0; after <= 40; after++)
+            {
+                string head = new string('x', before), tail = "+0x134/0x150" + new string('q', after);
+                Assert.Equal(LineKind.MemcgCallTrace, MessageClassifier.Classify(Encoding.ASCII.GetBytes(head + "mem_cgroup_out_of_memory" + tail)));
+                Assert.Equal(LineKind.MemcgCallTrace, MessageClassifier.Classify(Encoding.ASCII.GetBytes("? " + head + "mem_cgroup_out_of_memory" + tail)));
+                Assert.Equal(LineKind.Unrelated, MessageClassifier.Classify(Encoding.ASCII.GetBytes(head + "mem_cgroup_out_of_memorx" + tail)));
+            }
+    }
+
+    [Fact]
     public void A_line_without_any_piece_is_unrelated()
     {
         // a register dump and a Mem-Info counter line: the vector pass alone decides them

@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Reflection;
 using OomWarden.KernelLog.Model;
 using OomWarden.KernelLog.Output;
 using OomWarden.KernelLog.Parsing;
@@ -76,5 +78,61 @@ public class RecycleTests
         var r = Assert.Single(OomLogReader.ReadAll(bytes));
         Assert.True(r.MemcgStats.Count > 30);
         Assert.NotNull(r.MemcgUsageLine);
+    }
+
+    private const BindingFlags Fields = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+
+    /// <summary>Every field of <paramref name="got"/> as in <paramref name="fresh"/>: collections empty, line lists without lines.</summary>
+    private static void AssertLikeNew(object got, object fresh, string what, params string[] skip)
+    {
+        foreach (var f in got.GetType().GetFields(Fields))
+        {
+            if (skip.Contains(f.Name) || f.Name.StartsWith("_spare", StringComparison.Ordinal)) continue; // kept for reuse
+            object? a = f.GetValue(got), b = f.GetValue(fresh);
+            string field = $"{what}.{f.Name}";
+            if (f.FieldType.Name == "StoredLines")
+            {
+                foreach (var inner in new[] { "_count", "_strings" })
+                {
+                    var fi = f.FieldType.GetField(inner, Fields)!;
+                    Assert.True(Equals(fi.GetValue(a), fi.GetValue(b)), $"{field}.{inner} after reset");
+                }
+            }
+            else if (a is IEnumerable items && a is not string)
+                Assert.True(items.Cast<object>().Count() == ((IEnumerable)b!).Cast<object>().Count(), $"{field} not empty after reset");
+            else Assert.True(Equals(a, b), $"{field} is {a ?? "null"} after reset, {b ?? "null"} in a new one");
+        }
+    }
+
+    private static void Reset(object o) => o.GetType().GetMethod("Reset", Fields)!.Invoke(o, null);
+
+    [Fact]
+    public void A_reset_report_and_its_objects_read_as_new_ones()
+    {
+        // every field is checked by reflection: a field added to the model and not reset fails here
+        var reports = OomLogReader.ReadAll(AllFixtureLogs(1));
+        int rows = 0, kills = 0, zones = 0;
+        foreach (var r in reports)
+        {
+            var objects = new List<object>();
+            objects.AddRange(r.Tasks);
+            if (r.Killed is not null) objects.Add(r.Killed);
+            objects.AddRange(r.GroupKilled);
+            objects.AddRange(r.Zones);
+            rows += r.Tasks.Count;
+            kills += r.GroupKilled.Count + (r.Killed is null ? 0 : 1);
+            zones += r.Zones.Count;
+            var store = r.GetType().GetField("_rowLines", Fields)!.GetValue(r);
+            Reset(r);
+            AssertLikeNew(r, new OomReport(), $"report {r.Index}", "_pool", "_spares", "_rowLines");
+            if (store is not null && r.GetType().GetField("_rowLines", Fields)!.GetValue(r) is { } kept)
+                Assert.Equal(0, (int)kept.GetType().GetField("_len", Fields)!.GetValue(kept)!);
+            foreach (var o in objects)
+            {
+                Reset(o);
+                AssertLikeNew(o, Activator.CreateInstance(o.GetType())!, o.GetType().Name);
+            }
+        }
+        Assert.True(rows > 100 && kills > 50 && zones > 10, $"{rows} rows, {kills} kills, {zones} zones");
     }
 }

@@ -13,7 +13,7 @@ public static class OomDiagnosis
 
     public static void Diagnose(OomReport r)
     {
-        r.Causes.Clear();
+        r.ClearCauses();
         long? domainKb = DomainKb(r);
         bool memcg = r.Scope is OomScope.MemcgV1 or OomScope.MemcgV2 or OomScope.Memcg;
 
@@ -32,10 +32,10 @@ public static class OomDiagnosis
         Fragmentation(r);
         Overcommit(r);
         if (r.Causes.Count == 0 && (r.Killed is not null || r.TriggerLineText.HasValue))
-            r.Causes.Add(new Cause("memory_exhausted",
+            r.AddCause("memory_exhausted",
                 "memory ran out, but the report does not show which kind of memory filled it",
-                new EvidenceLines().Add(r, r.TriggerLineText).Add(r.Killed),
-                "Capture the whole report (dmesg, not only the kill line) and watch memory use before the next event: run the daemon (oomwarden run; its --events journal records what it saw and did), and oomwarden explain shows now which process it would pick and why."));
+                r.NewEvidence().Add(r, r.TriggerLineText).Add(r.Killed),
+                "Capture the whole report (dmesg, not only the kill line) and watch memory use before the next event: run the daemon (oomwarden run; its --events journal records what it saw and did), and oomwarden explain shows now which process it would pick and why.");
     }
 
     /// <summary>The size of what ran out: the memcg limit, or RAM.</summary>
@@ -99,24 +99,26 @@ public static class OomDiagnosis
             long tasksKb = 0;
             foreach (var t in r.Tasks) tasksKb += (t.RssPages ?? 0) * PageKb;
             string limitFile = r.Scope == OomScope.MemcgV2 ? "memory.max" : r.Scope == OomScope.MemcgV1 ? "memory.limit_in_bytes" : "memory.max / memory.limit_in_bytes";
-            r.Causes.Add(new Cause("memcg_limit",
-                $"cgroup {where} reached its limit of {Mib(l)} (usage {Mib(u)}{(r.MemcgFailcnt is long f ? $", failcnt {f}" : "")}); its tasks' RSS adds up to {Mib(tasksKb)}",
-                ConstraintOrTaskIn(new EvidenceLines().Add(r, r.MemcgUsageLineText), r),
-                MemcgLimitRemedy(limitFile, where)));
+            var finding = r.MemcgFailcnt is long f
+                ? r.NewFinding(T.MemcgLimitFailcnt).Add(where).AddMib(l, Mib).AddMib(u, Mib).Add(f).AddMib(tasksKb, Mib)
+                : r.NewFinding(T.MemcgLimit).Add(where).AddMib(l, Mib).AddMib(u, Mib).AddMib(tasksKb, Mib);
+            r.AddCause("memcg_limit", finding,
+                ConstraintOrTaskIn(r.NewEvidence().Add(r, r.MemcgUsageLineText), r),
+                MemcgLimitRemedy(limitFile, where));
         }
         else if (r.MemswUsageKb is long su && r.MemswLimitKb is long sl && sl > 0 && su * 100 >= sl * 95)
         {
-            r.Causes.Add(new Cause("memcg_limit",
-                $"cgroup {where} reached its memory+swap limit of {Mib(sl)}",
-                new EvidenceLines().Add(r, r.MemswLineText).Add(r, r.MemcgUsageLineText),
-                $"Raise memory.memsw.limit_in_bytes of {where}, or reduce the workload's memory; swap cannot help once memory+swap is full."));
+            r.AddCause("memcg_limit",
+                r.NewFinding(T.MemswLimit).Add(where).AddMib(sl, Mib),
+                r.NewEvidence().Add(r, r.MemswLineText).Add(r, r.MemcgUsageLineText),
+                $"Raise memory.memsw.limit_in_bytes of {where}, or reduce the workload's memory; swap cannot help once memory+swap is full.");
         }
         else if (!r.MemcgUsageLineText.HasValue)
         {
-            r.Causes.Add(new Cause("memcg_limit",
-                $"the OOM was confined to cgroup {where}: its limit was reached (usage and limit not in the text)",
-                r.ConstraintLineText.HasValue || r.TaskInLineText.HasValue ? ConstraintOrTaskIn(new EvidenceLines(), r) : new EvidenceLines().Add(r.Killed),
-                $"Check the limit of {where} (memory.max or memory.limit_in_bytes; systemd MemoryMax=) against what the workload needs."));
+            r.AddCause("memcg_limit",
+                r.NewFinding(T.MemcgConfined).Add(where),
+                r.ConstraintLineText.HasValue || r.TaskInLineText.HasValue ? ConstraintOrTaskIn(r.NewEvidence(), r) : r.NewEvidence().Add(r.Killed),
+                $"Check the limit of {where} (memory.max or memory.limit_in_bytes; systemd MemoryMax=) against what the workload needs.");
         }
     }
 
@@ -137,24 +139,24 @@ public static class OomDiagnosis
     private static void Constraint(OomReport r)
     {
         if (r.Scope == OomScope.Cpuset)
-            r.Causes.Add(new Cause("cpuset_constraint",
-                $"only the NUMA nodes allowed by cpuset {r.Cpuset ?? "?"} (mems_allowed={r.MemsAllowed ?? "?"}) were exhausted; other nodes may still have had free memory",
-                new EvidenceLines().Add(r, r.ConstraintLineText),
-                "Widen cpuset.mems of the cgroup (or the container's cpuset) or move the workload to a node with room; the rest of the machine was not out of memory."));
+            r.AddCause("cpuset_constraint",
+                r.NewFinding(T.Cpuset).Add(r.Cpuset ?? "?").Add(r.MemsAllowed ?? "?"),
+                r.NewEvidence().Add(r, r.ConstraintLineText),
+                "Widen cpuset.mems of the cgroup (or the container's cpuset) or move the workload to a node with room; the rest of the machine was not out of memory.");
         else if (r.Scope == OomScope.Mempolicy)
-            r.Causes.Add(new Cause("mempolicy_constraint",
-                $"the task's memory policy bound it to nodes {r.Nodemask ?? "?"}, and those were exhausted",
-                new EvidenceLines().Add(r, r.ConstraintLineText).Add(r, r.TriggerLineText),
-                "Relax the binding (numactl --membind / set_mempolicy MPOL_BIND): use --preferred or --interleave, or bind to more nodes."));
+            r.AddCause("mempolicy_constraint",
+                r.NewFinding(T.Mempolicy).Add(r.Nodemask ?? "?"),
+                r.NewEvidence().Add(r, r.ConstraintLineText).Add(r, r.TriggerLineText),
+                "Relax the binding (numactl --membind / set_mempolicy MPOL_BIND): use --preferred or --interleave, or bind to more nodes.");
     }
 
     private static void AllocatingTask(OomReport r)
     {
         if (r.Killed?.Reason?.Contains("oom_kill_allocating_task", StringComparison.Ordinal) != true) return;
-        r.Causes.Add(new Cause("allocating_task_killed",
-            $"vm.oom_kill_allocating_task=1: the kernel killed the task that happened to allocate ({r.Killed.Comm}), without looking for the biggest consumer",
-            new EvidenceLines().Add(r.Killed).Add(r, r.TriggerLineText),
-            "Set vm.oom_kill_allocating_task=0 (the default) so the kernel picks the task using the most memory; otherwise the real consumer survives and OOMs recur."));
+        r.AddCause("allocating_task_killed",
+            r.NewFinding(T.AllocatingTask).Add(r.Killed.Comm),
+            r.NewEvidence().Add(r.Killed).Add(r, r.TriggerLineText),
+            "Set vm.oom_kill_allocating_task=0 (the default) so the kernel picks the task using the most memory; otherwise the real consumer survives and OOMs recur.");
     }
 
     private static TaskRow? Largest(OomReport r)
@@ -179,10 +181,11 @@ public static class OomDiagnosis
         // a protected (negative adj) bigger task, or a boosted (positive adj) victim under half the biggest
         bool steered = largestAdj < 0 || (victimAdj > 0 && victimPages * 2 <= largestPages);
         if (!steered) return;
-        r.Causes.Add(new Cause("oom_score_adj_victim",
-            $"oom_score_adj steered the kill: {r.Killed.Comm} (pid {r.Killed.Pid}, {Mib(victimPages * PageKb)}, adj {victimAdj}) died while {largest.Name} (pid {largest.Pid}, {Mib(largestPages * PageKb)}, adj {largestAdj}) kept its memory",
-            new EvidenceLines().Add(r.Killed).Add(victim).Add(largest),
-            $"Review the oom_score_adj (systemd OOMScoreAdjust=) of {r.Killed.Comm} (pid {r.Killed.Pid}) and {largest.Name} (pid {largest.Pid}): a positive value on a small task or a negative one on the big consumer makes the kernel free little memory, and the OOM comes back."));
+        r.AddCause("oom_score_adj_victim",
+            r.NewFinding(T.WrongVictim).Add(r.Killed.Comm).Add(r.Killed.Pid).AddMib(victimPages * PageKb, Mib).Add(victimAdj)
+                .Add(largest.Name).Add(largest.Pid).AddMib(largestPages * PageKb, Mib).Add(largestAdj),
+            r.NewEvidence().Add(r.Killed).Add(victim).Add(largest),
+            $"Review the oom_score_adj (systemd OOMScoreAdjust=) of {r.Killed.Comm} (pid {r.Killed.Pid}) and {largest.Name} (pid {largest.Pid}): a positive value on a small task or a negative one on the big consumer makes the kernel free little memory, and the OOM comes back.");
     }
 
     private static void Dominant(OomReport r, long? domainKb, bool memcg)
@@ -191,10 +194,10 @@ public static class OomDiagnosis
         long kb = VictimKb(r);
         if (kb * 2 < dom) return;
         string what = memcg ? "the cgroup limit" : "RAM";
-        r.Causes.Add(new Cause("dominant_process",
-            $"{r.Killed.Comm} (pid {r.Killed.Pid}) alone held {Mib(kb)}, {kb * 100 / dom}% of {what} ({Mib(dom)}): a leak or a working set too big for this {(memcg ? "limit" : "machine")}",
-            new EvidenceLines().Add(r.Killed).Add(r.VictimRow),
-            DominantRemedy(r.Killed.Comm, memcg)));
+        r.AddCause("dominant_process",
+            r.NewFinding(T.Dominant).Add(r.Killed.Comm).Add(r.Killed.Pid).AddMib(kb, Mib).Add(kb * 100 / dom).Add(what).AddMib(dom, Mib).Add(memcg ? "limit" : "machine"),
+            r.NewEvidence().Add(r.Killed).Add(r.VictimRow),
+            DominantRemedy(r.Killed.Comm, memcg));
     }
 
     /// <summary>The remedy names only the victim's program: a log of repeated events repeats it, so the last few are kept.</summary>
@@ -251,12 +254,12 @@ public static class OomDiagnosis
         var best = (Name: bestName, bestTotal.Count, bestTotal.Kb,
             Rows: StableSort.Sorted(rows, static (a, b) => (b.RssPages ?? 0).CompareTo(a.RssPages ?? 0)));
         if ((best.Rows[0].RssPages ?? 0) * PageKb * 2 >= dom) return; // one of them alone fills it: not a pool problem
-        var ev = new EvidenceLines().Add(r.Killed);
+        var ev = r.NewEvidence().Add(r.Killed);
         for (int i = 0; i < best.Rows.Length && i < 3; i++) ev.Add(best.Rows[i]);
-        r.Causes.Add(new Cause("dominant_program",
-            $"{best.Count} {best.Name} processes together held {Mib(best.Kb)}, {best.Kb * 100 / dom}% of {(memcg ? "the cgroup limit" : "RAM")} ({Mib(dom)}): a pool of workers or forked children that all grow",
+        r.AddCause("dominant_program",
+            r.NewFinding(T.DominantProgram).Add(best.Count).Add(best.Name).AddMib(best.Kb, Mib).Add(best.Kb * 100 / dom).Add(memcg ? "the cgroup limit" : "RAM").AddMib(dom, Mib),
             ev,
-            $"Bound the pool: fewer workers or recycle them (e.g. php-fpm pm.max_children/pm.max_requests, gunicorn --max-requests, Apache MaxRequestWorkers), and give the service its own cgroup limit (memory.max / MemoryMax=) sized for workers × per-worker peak."));
+            $"Bound the pool: fewer workers or recycle them (e.g. php-fpm pm.max_children/pm.max_requests, gunicorn --max-requests, Apache MaxRequestWorkers), and give the service its own cgroup limit (memory.max / MemoryMax=) sized for workers × per-worker peak.");
     }
 
     private const int SmallTaskTable = 64;
@@ -291,10 +294,10 @@ public static class OomDiagnosis
     {
         if (r.EarlierKillsOfSameTask < 1 || r.Killed is null) return;
         int n = r.EarlierKillsOfSameTask + 1;
-        r.Causes.Add(new Cause("repeated_kill",
-            $"{r.Killed.Comm}{(r.Memcg is not null ? $" in {r.Memcg}" : "")} was killed {n} times in this log, a new process each time: a service restarted after each kill, or a pool of workers that all grow",
-            new EvidenceLines().Add(r.Killed),
-            "A restart loop: the limit or the leak is not fixed by restarting. Fix the cause above; meanwhile limit restarts (systemd StartLimitIntervalSec=/StartLimitBurst=, RestartSec= backoff) so the loop does not churn the machine."));
+        r.AddCause("repeated_kill",
+            r.Memcg is { } memcg ? r.NewFinding(T.RepeatedIn).Add(r.Killed.Comm).Add(memcg).Add(n) : r.NewFinding(T.Repeated).Add(r.Killed.Comm).Add(n),
+            r.NewEvidence().Add(r.Killed),
+            "A restart loop: the limit or the leak is not fixed by restarting. Fix the cause above; meanwhile limit restarts (systemd StartLimitIntervalSec=/StartLimitBurst=, RestartSec= backoff) so the loop does not churn the machine.");
     }
 
     private static void Swap(OomReport r, bool memcg)
@@ -302,24 +305,24 @@ public static class OomDiagnosis
         if (memcg)
         {
             if (r.Scope == OomScope.MemcgV2 && r.SwapUsageKb is long su && r.SwapLimitKb is long sl && sl > 0 && sl < (1L << 50) && su * 100 >= sl * 95)
-                r.Causes.Add(new Cause("swap_exhausted",
-                    $"the cgroup's swap allowance (memory.swap.max {Mib(sl)}) was used up",
-                    new EvidenceLines().Add(r, r.SwapLineText),
-                    "Raise memory.swap.max of the cgroup or reduce its memory; with swap full only RAM is left."));
+                r.AddCause("swap_exhausted",
+                    r.NewFinding(T.SwapMax).AddMib(sl, Mib),
+                    r.NewEvidence().Add(r, r.SwapLineText),
+                    "Raise memory.swap.max of the cgroup or reduce its memory; with swap full only RAM is left.");
             return;
         }
         if (r.TotalSwapKb is long total)
         {
             if (total == 0)
-                r.Causes.Add(new Cause("no_swap",
+                r.AddCause("no_swap",
                     "the machine has no swap: rarely used anonymous memory could not be moved out of RAM",
-                    new EvidenceLines().Add(r, r.TotalSwapLineText),
-                    "Add swap or zram (even a small amount lets the kernel evict cold anonymous pages and gives a slower, visible degradation instead of a kill), or reserve more RAM."));
+                    r.NewEvidence().Add(r, r.TotalSwapLineText),
+                    "Add swap or zram (even a small amount lets the kernel evict cold anonymous pages and gives a slower, visible degradation instead of a kill), or reserve more RAM.");
             else if (r.FreeSwapKb is long free && free * 100 <= total * 2)
-                r.Causes.Add(new Cause("swap_exhausted",
-                    $"swap was full ({Mib(free)} free of {Mib(total)})",
-                    new EvidenceLines().Add(r, r.FreeSwapLineText).Add(r, r.TotalSwapLineText),
-                    "Swap only postponed the OOM: find the consumer (see other causes); add swap only if the data in it is truly cold."));
+                r.AddCause("swap_exhausted",
+                    r.NewFinding(T.SwapFull).AddMib(free, Mib).AddMib(total, Mib),
+                    r.NewEvidence().Add(r, r.FreeSwapLineText).Add(r, r.TotalSwapLineText),
+                    "Swap only postponed the OOM: find the consumer (see other causes); add swap only if the data in it is truly cold.");
         }
     }
 
@@ -336,7 +339,7 @@ public static class OomDiagnosis
             if (d is null && w is null) return;
             kb = ((d ?? 0) + (w ?? 0)) / (r.MemcgStatsInKb ? 1 : 1024);
             if (kb * 10 < dom) return;
-            ev = new EvidenceLines().Add(r, r.MemcgUsageLineText);
+            ev = r.NewEvidence().Add(r, r.MemcgUsageLineText);
             ev.Add($"dirty {d ?? 0}, writeback {w ?? 0} ({(r.MemcgStatsInKb ? "KB" : "bytes")}, memcg stats)");
         }
         else
@@ -347,10 +350,36 @@ public static class OomDiagnosis
             if (kb * 10 < dom) return;
             ev = MemInfoEvidence(r, "dirty:", "writeback:");
         }
-        r.Causes.Add(new Cause("dirty_writeback",
-            $"{Mib(kb)} of dirty or writeback page cache ({kb * 100 / dom}%) could not be reclaimed in time: writes outpaced the storage",
+        r.AddCause("dirty_writeback",
+            r.NewFinding(T.Dirty).AddMib(kb, Mib).Add(kb * 100 / dom),
             ev,
-            "Lower vm.dirty_bytes / vm.dirty_background_bytes (or dirty_ratio) so writers are throttled earlier; check the device's latency (iostat -x) and the cgroup's io.max; for a cgroup, writeback is charged to it, so a small limit with heavy writes needs headroom."));
+            "Lower vm.dirty_bytes / vm.dirty_background_bytes (or dirty_ratio) so writers are throttled earlier; check the device's latency (iostat -x) and the cgroup's io.max; for a cgroup, writeback is charged to it, so a small limit with heavy writes needs headroom.");
+    }
+
+    /// <summary>The findings' fixed text: a <c>{}</c> for each value (<see cref="FindingText"/>).</summary>
+    private static class T
+    {
+        public static readonly FindingTemplate MemcgLimitFailcnt = new("cgroup {} reached its limit of {} (usage {}, failcnt {}); its tasks' RSS adds up to {}");
+        public static readonly FindingTemplate MemcgLimit = new("cgroup {} reached its limit of {} (usage {}); its tasks' RSS adds up to {}");
+        public static readonly FindingTemplate MemswLimit = new("cgroup {} reached its memory+swap limit of {}");
+        public static readonly FindingTemplate MemcgConfined = new("the OOM was confined to cgroup {}: its limit was reached (usage and limit not in the text)");
+        public static readonly FindingTemplate Cpuset = new("only the NUMA nodes allowed by cpuset {} (mems_allowed={}) were exhausted; other nodes may still have had free memory");
+        public static readonly FindingTemplate Mempolicy = new("the task's memory policy bound it to nodes {}, and those were exhausted");
+        public static readonly FindingTemplate AllocatingTask = new("vm.oom_kill_allocating_task=1: the kernel killed the task that happened to allocate ({}), without looking for the biggest consumer");
+        public static readonly FindingTemplate WrongVictim = new("oom_score_adj steered the kill: {} (pid {}, {}, adj {}) died while {} (pid {}, {}, adj {}) kept its memory");
+        public static readonly FindingTemplate Dominant = new("{} (pid {}) alone held {}, {}% of {} ({}): a leak or a working set too big for this {}");
+        public static readonly FindingTemplate DominantProgram = new("{} {} processes together held {}, {}% of {} ({}): a pool of workers or forked children that all grow");
+        public static readonly FindingTemplate RepeatedIn = new("{} in {} was killed {} times in this log, a new process each time: a service restarted after each kill, or a pool of workers that all grow");
+        public static readonly FindingTemplate Repeated = new("{} was killed {} times in this log, a new process each time: a service restarted after each kill, or a pool of workers that all grow");
+        public static readonly FindingTemplate SwapMax = new("the cgroup's swap allowance (memory.swap.max {}) was used up");
+        public static readonly FindingTemplate SwapFull = new("swap was full ({} free of {})");
+        public static readonly FindingTemplate Dirty = new("{} of dirty or writeback page cache ({}%) could not be reclaimed in time: writes outpaced the storage");
+        public static readonly FindingTemplate SlabLargest = new("{} of unreclaimable kernel slab ({}%): kernel objects, not processes, held the memory; largest cache {} ({})");
+        public static readonly FindingTemplate Slab = new("{} of unreclaimable kernel slab ({}%): kernel objects, not processes, held the memory");
+        public static readonly FindingTemplate Shmem = new("{} ({}%) was shared memory: tmpfs files (/dev/shm, /tmp, /run), SysV/POSIX shm or memfd, which killing a process does not free");
+        public static readonly FindingTemplate Hugepages = new("{} ({}% of RAM) was reserved as hugetlb pages, unusable by ordinary allocations");
+        public static readonly FindingTemplate Fragmentation = new("an order-{} allocation ({} kB contiguous) failed while zones still had free memory in smaller pieces: memory was fragmented");
+        public static readonly FindingTemplate Overcommit = new("the tasks had reserved {} of virtual memory against {} of RAM+swap: overcommit let allocations succeed that could not all be backed");
     }
 
     /// <summary>The counters the rules read, compared by hash before text (most reports: ~400 compares).</summary>
@@ -372,7 +401,7 @@ public static class OomDiagnosis
             if (s is null) return;
             kb = s.Value / (r.MemcgStatsInKb ? 1 : 1024);
             if (kb * 5 < dom) return;
-            ev = new EvidenceLines().Add($"slab_unreclaimable {s} (memcg stats)");
+            ev = r.NewEvidence().Add($"slab_unreclaimable {s} (memcg stats)");
         }
         else
         {
@@ -383,12 +412,14 @@ public static class OomDiagnosis
             ev = MemInfoEvidence(r, "slab_unreclaimable:");
         }
         for (int i = 0; i < r.SlabTop.Count && i < 4; i++) ev.Add(r.SlabTop[i].Line);
-        r.Causes.Add(new Cause("unreclaimable_slab",
-            $"{Mib(kb)} of unreclaimable kernel slab ({kb * 100 / dom}%): kernel objects, not processes, held the memory{(r.SlabTop.Count > 0 ? $"; largest cache {r.SlabTop[0].Name} ({Mib(r.SlabTop[0].UsedKb)})" : "")}",
+        r.AddCause("unreclaimable_slab",
+            r.SlabTop.Count > 0
+                ? r.NewFinding(T.SlabLargest).AddMib(kb, Mib).Add(kb * 100 / dom).Add(r.SlabTop[0].Name).AddMib(r.SlabTop[0].UsedKb, Mib)
+                : r.NewFinding(T.Slab).AddMib(kb, Mib).Add(kb * 100 / dom),
             ev,
             FileCache(r.SlabTop.Count > 0 ? r.SlabTop[0].Name : null)
                 ? "The largest cache holds open files or sockets: some process keeps very many descriptors (count them: ls /proc/*/fd | wc -l per process); killing it frees them, but it will do it again. Fix the descriptor leak and set a sane RLIMIT_NOFILE (systemd LimitNOFILE=)."
-                : "Killing processes frees little unless they own these objects. Find the growing cache (slabtop, /proc/slabinfo; the caches listed in the report): a driver or filesystem leak, or a workload piling up dentries/inodes, sockets or conntrack entries. Update the kernel/driver or limit the workload."));
+                : "Killing processes frees little unless they own these objects. Find the growing cache (slabtop, /proc/slabinfo; the caches listed in the report): a driver or filesystem leak, or a workload piling up dentries/inodes, sockets or conntrack entries. Update the kernel/driver or limit the workload.");
     }
 
     private static bool FileCache(string? name) =>
@@ -405,7 +436,7 @@ public static class OomDiagnosis
             if (s is null) return;
             kb = s.Value / (r.MemcgStatsInKb ? 1 : 1024);
             if (kb * 5 < dom) return;
-            ev = new EvidenceLines().Add($"shmem {s} (memcg stats)");
+            ev = r.NewEvidence().Add($"shmem {s} (memcg stats)");
         }
         else
         {
@@ -416,26 +447,26 @@ public static class OomDiagnosis
             ev = MemInfoEvidence(r, "shmem:");
         }
         ev.Add(r.Killed);
-        r.Causes.Add(new Cause("shmem_tmpfs",
-            $"{Mib(kb)} ({kb * 100 / dom}%) was shared memory: tmpfs files (/dev/shm, /tmp, /run), SysV/POSIX shm or memfd, which killing a process does not free",
+        r.AddCause("shmem_tmpfs",
+            r.NewFinding(T.Shmem).AddMib(kb, Mib).Add(kb * 100 / dom),
             ev,
-            "Look for big files on tmpfs (df -t tmpfs; du under /dev/shm, /run, /tmp) and shm segments (ipcs -m); cap tmpfs with size=, clean up leftovers; in a cgroup, tmpfs pages written by its tasks are charged to it."));
+            "Look for big files on tmpfs (df -t tmpfs; du under /dev/shm, /run, /tmp) and shm segments (ipcs -m); cap tmpfs with size=, clean up leftovers; in a cgroup, tmpfs pages written by its tasks are charged to it.");
     }
 
     private static void Hugepages(OomReport r)
     {
         if (r.HugepagesTotalKb is not long hp || hp <= 0 || RamKb(r) is not long ram || ram <= 0) return;
         if (hp * 10 < ram) return;
-        r.Causes.Add(new Cause("hugepages_reserved",
-            $"{Mib(hp)} ({hp * 100 / ram}% of RAM) was reserved as hugetlb pages, unusable by ordinary allocations",
-            Strings(r.HugepageLines),
-            "Lower vm.nr_hugepages (or the hugepages= boot parameter) to what hugetlbfs users really map (HugePages_Free in /proc/meminfo shows the unused part)."));
+        r.AddCause("hugepages_reserved",
+            r.NewFinding(T.Hugepages).AddMib(hp, Mib).Add(hp * 100 / ram),
+            Strings(r, r.HugepageLines),
+            "Lower vm.nr_hugepages (or the hugepages= boot parameter) to what hugetlbfs users really map (HugePages_Free in /proc/meminfo shows the unused part).");
     }
 
     private static void Fragmentation(OomReport r)
     {
         if (r.Order is not int order || order < 1 || r.Zones.Count == 0) return;
-        var ev = new EvidenceLines().Add(r, r.TriggerLineText);
+        var ev = r.NewEvidence().Add(r, r.TriggerLineText);
         bool roomAboveMin = false, blockAtOrder = false;
         foreach (var z in r.Zones)
         {
@@ -444,11 +475,15 @@ public static class OomDiagnosis
                 for (int o = order; o < blocks.Length; o++)
                     if (blocks[o] > 0) blockAtOrder = true;
         }
-        if (!roomAboveMin || blockAtOrder) return;
-        r.Causes.Add(new Cause("fragmentation",
-            $"an order-{order} allocation ({4L << order} kB contiguous) failed while zones still had free memory in smaller pieces: memory was fragmented",
+        if (!roomAboveMin || blockAtOrder)
+        {
+            r.DropEvidence(ev);
+            return;
+        }
+        r.AddCause("fragmentation",
+            r.NewFinding(T.Fragmentation).Add(order).Add(4L << order),
             ev,
-            "Trigger compaction (echo 1 > /proc/sys/vm/compact_memory), raise vm.min_free_kbytes, consider vm.watermark_scale_factor; find who needs the high-order allocation (the call trace: often a driver or a network/jumbo-frame buffer) and make it use smaller or vmalloc'ed buffers."));
+            "Trigger compaction (echo 1 > /proc/sys/vm/compact_memory), raise vm.min_free_kbytes, consider vm.watermark_scale_factor; find who needs the high-order allocation (the call trace: often a driver or a network/jumbo-frame buffer) and make it use smaller or vmalloc'ed buffers.");
     }
 
     private static void Overcommit(OomReport r)
@@ -458,22 +493,22 @@ public static class OomDiagnosis
         foreach (var t in r.Tasks) vmKb += (t.TotalVmPages ?? 0) * PageKb;
         long backing = ram + (r.TotalSwapKb ?? 0);
         if (vmKb < backing * 2) return;
-        r.Causes.Add(new Cause("overcommit",
-            $"the tasks had reserved {Mib(vmKb)} of virtual memory against {Mib(backing)} of RAM+swap: overcommit let allocations succeed that could not all be backed",
-            new EvidenceLines().Add(r, r.PagesRamLineText).Add(r, r.TotalSwapLineText),
-            "With vm.overcommit_memory=2 (and a suitable vm.overcommit_ratio/overcommit_kbytes) allocations fail up front (malloc returns NULL) instead of an OOM kill later; otherwise size RAM+swap for the peak."));
+        r.AddCause("overcommit",
+            r.NewFinding(T.Overcommit).AddMib(vmKb, Mib).AddMib(backing, Mib),
+            r.NewEvidence().Add(r, r.PagesRamLineText).Add(r, r.TotalSwapLineText),
+            "With vm.overcommit_memory=2 (and a suitable vm.overcommit_ratio/overcommit_kbytes) allocations fail up front (malloc returns NULL) instead of an OOM kill later; otherwise size RAM+swap for the peak.");
     }
 
-    private static EvidenceLines Strings(List<string> lines)
+    private static EvidenceLines Strings(OomReport r, IReadOnlyList<string> lines)
     {
-        var ev = new EvidenceLines();
+        var ev = r.NewEvidence();
         foreach (var l in lines) ev.Add(l);
         return ev;
     }
 
     private static EvidenceLines MemInfoEvidence(OomReport r, params string[] keys)
     {
-        var ev = new EvidenceLines();
+        var ev = r.NewEvidence();
         foreach (var line in r.MemInfoLines)
             foreach (var k in keys)
                 if (StartsOrFollowsBlank(line, k))

@@ -16,7 +16,7 @@ public sealed class RestartLoops
     private const int MaxKillsKept = 64;
     private readonly UptimeClock _clock = new();
     private readonly RestartLoopDetector _detector;
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Kind, string Name), Entry> _entries = new();
     private readonly List<Entry> _flagged = [];
     private double _lastUptime = double.NegativeInfinity, _offset;
 
@@ -53,23 +53,30 @@ public sealed class RestartLoops
         }
         var subject = new KillSubject(r.OomGroupMemcg ?? r.TaskMemcg ?? r.Memcg, null, null, r.Killed.Comm);
         var loop = _detector.Record(subject, byKernel: true);
-        foreach (var (kind, name, unit, _) in RestartLoopDetector.Keys(subject))
-        {
-            string id = kind + "\0" + name;
-            if (!_entries.TryGetValue(id, out var e))
-            {
-                if (_entries.Count >= RestartLoopDetector.MaxKeys) continue;
-                _entries[id] = e = new Entry(kind, name, unit);
-            }
-            e.Kills++;
-            if (e.Victims.Count < MaxKillsKept) e.Victims.Add((r.Killed.Pid, r.Killed.Comm, r.UptimeSeconds, r.Index));
-            if (loop is not null && loop.Key == kind && loop.Name == name)
-            {
-                if (e.MostInWindow == 0) _flagged.Add(e);
-                e.MostInWindow = Math.Max(e.MostInWindow, loop.Kills);
-            }
-        }
+        // RestartLoopDetector.Keys(subject) written out (no iterator, no unit name made unless an entry is new): the
+        // subject has no executable, so its keys are the unit's cgroup and the cgroup (RestartLoopsTests compares them)
+        string? cgroup = string.IsNullOrEmpty(subject.CgroupPath) || subject.CgroupPath == "/" ? null : subject.CgroupPath;
+        string? unitPath = cgroup is null ? null : RestartLoopDetector.UnitCgroup(cgroup);
+        if (unitPath is not null) Count(r, loop, "unit", unitPath, unitPath);
+        if (cgroup is not null && cgroup != unitPath) Count(r, loop, "cgroup", cgroup, unitPath);
         return loop;
+    }
+
+    private void Count(OomReport r, RestartLoop? loop, string kind, string name, string? unitPath)
+    {
+        var id = (kind, name);
+        if (!_entries.TryGetValue(id, out var e))
+        {
+            if (_entries.Count >= RestartLoopDetector.MaxKeys) return;
+            _entries[id] = e = new Entry(kind, name, unitPath is null ? null : unitPath[(unitPath.LastIndexOf('/') + 1)..]);
+        }
+        e.Kills++;
+        if (e.Victims.Count < MaxKillsKept) e.Victims.Add((r.Killed!.Pid, r.Killed.Comm, r.UptimeSeconds, r.Index));
+        if (loop is not null && loop.Key == kind && loop.Name == name)
+        {
+            if (e.MostInWindow == 0) _flagged.Add(e);
+            e.MostInWindow = Math.Max(e.MostInWindow, loop.Kills);
+        }
     }
 
     public void WriteText(TextWriter o)

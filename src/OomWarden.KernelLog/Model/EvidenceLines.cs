@@ -22,6 +22,13 @@ internal sealed class EvidenceLines : IReadOnlyList<string>
 
     public int Count => _count;
 
+    /// <summary>No lines (for its report's next use: the array is kept).</summary>
+    public void Clear()
+    {
+        Array.Clear(_items, 0, _count);
+        _count = 0;
+    }
+
     public string this[int index]
     {
         get

@@ -18,4 +18,15 @@ public sealed class KilledTask
     public string Line { get => LineText.Get(Store) ?? ""; set => LineText.Set(value); }
     internal StoredLine LineText;
     internal LineStore? Store;
+
+    /// <summary>As a new one (for its report's next use).</summary>
+    internal void Reset()
+    {
+        Pid = 0;
+        Comm = "";
+        TotalVmKb = AnonRssKb = FileRssKb = ShmemRssKb = Uid = PageTablesKb = OomScoreAdj = null;
+        Reason = null;
+        LineText = default;
+        Store = null;
+    }
 }

@@ -14,17 +14,16 @@ internal sealed class LineStore
     private byte[] _buf;
     private int _len;
 
+    // a global report's lines take ~2–4 KiB; a bigger buffer (hundreds of task rows) is not kept for the next report
+    private const int MaxBytesKept = 16 * 1024;
+
     public LineStore() => _buf = new byte[FreshBytes];
 
-    /// <summary>A store on a released report's buffer (or a fresh one).</summary>
-    public LineStore(ReportPool pool) => _buf = pool.RentLineBuffer(FreshBytes);
-
-    /// <summary>Gives the buffer back to <paramref name="pool"/>: the store is empty after (its report is no longer read).</summary>
-    public void Recycle(ReportPool pool)
+    /// <summary>Empties the store for its report's next use; false when its buffer is too big to keep (drop the store then).</summary>
+    public bool Clear()
     {
-        pool.Return(_buf);
-        _buf = [];
         _len = 0;
+        return _buf.Length <= MaxBytesKept;
     }
 
     public int Add(ReadOnlySpan<byte> line)

@@ -15,7 +15,8 @@ public sealed class OomReport
     /// <summary>The first line had the BSD stamp that journalctl short and a syslog file share: the input's other lines decide.</summary>
     public bool WrapperAmbiguous { get; set; }
     /// <summary>The first line's time stamp as printed (e.g. "394.158309", "Sun Nov 22 23:42:39 2026", "Nov 22 23:42:39").</summary>
-    public string? Time { get; set; }
+    public string? Time { get => TimeText.Get(_rowLines); set => TimeText.Set(value); }
+    internal StoredLine TimeText;
     /// <summary>Seconds since boot, from a dmesg <c>[ 394.158309]</c> or kmsg stamp.</summary>
     public double? UptimeSeconds { get; set; }
     public string? Host { get; set; }
@@ -91,38 +92,23 @@ public sealed class OomReport
     // System memory (Mem-Info).
     public CounterList MemInfoPages { get; } = new();
     /// <summary>The Mem-Info lines kept as evidence (at most <see cref="MaxMemInfoLinesKept"/>): made strings when first asked for.</summary>
-    public IReadOnlyList<string> MemInfoLines
-    {
-        get
-        {
-            if (_memInfoLines is null || _memInfoLines.Count != _memInfoCount)
-            {
-                var list = new List<string>(_memInfoCount);
-                for (int i = 0; i < _memInfoCount; i++) list.Add(RowLines.Text(_memInfoAt![2 * i], _memInfoAt[2 * i + 1]));
-                _memInfoLines = list;
-            }
-            return _memInfoLines;
-        }
-    }
+    public IReadOnlyList<string> MemInfoLines => _memInfoLines.Strings(_rowLines);
     /// <summary>How many Mem-Info lines are kept (the count of <see cref="MemInfoLines"/>, without making strings).</summary>
-    public int MemInfoLineCount => _memInfoCount;
+    public int MemInfoLineCount => _memInfoLines.Count;
     public const int MaxMemInfoLinesKept = 24;
-    private int[]? _memInfoAt;
-    private int _memInfoCount;
-    private List<string>? _memInfoLines;
+    private StoredLines _memInfoLines;
 
     /// <summary>Keeps a Mem-Info line's bytes (in the report's line store); ignored past <see cref="MaxMemInfoLinesKept"/>.</summary>
     internal void AddMemInfoLine(ReadOnlySpan<byte> line)
     {
-        if (_memInfoCount >= MaxMemInfoLinesKept) return;
-        _memInfoAt ??= new int[2 * MaxMemInfoLinesKept];
-        _memInfoAt[2 * _memInfoCount] = RowLines.Add(line);
-        _memInfoAt[2 * _memInfoCount + 1] = line.Length;
-        _memInfoCount++;
+        if (_memInfoLines.Count < MaxMemInfoLinesKept) _memInfoLines.Add(RowLines, line);
     }
     public List<ZoneInfo> Zones { get; } = new();
     public long? HugepagesTotalKb { get; set; }
-    public List<string> HugepageLines { get; } = new();
+    /// <summary>The per-node hugepage lines (<c>Node 0 hugepages_total=...</c>): made strings when first asked for.</summary>
+    public IReadOnlyList<string> HugepageLines => _hugepageLines.Strings(_rowLines);
+    private StoredLines _hugepageLines;
+    internal void AddHugepageLine(ReadOnlySpan<byte> line) => _hugepageLines.Add(RowLines, line);
     public long? FreeSwapKb { get; set; }
     public long? TotalSwapKb { get; set; }
     public string? FreeSwapLine { get => FreeSwapLineText.Get(_rowLines); set => FreeSwapLineText.Set(value); }
@@ -146,28 +132,204 @@ public sealed class OomReport
     public int TaskTableRows { get; set; }
     public List<TaskRow> Tasks { get; } = new();
     /// <summary>The task rows' text, kept as bytes until the diagnosis quotes a row.</summary>
-    internal LineStore RowLines => _rowLines ??= _pool is null ? new LineStore() : new LineStore(_pool);
-    private ReportPool? _pool;
-
-    /// <summary>This report's buffers come from <paramref name="pool"/> (see <see cref="Recycle"/>).</summary>
-    internal void UsePool(ReportPool pool)
-    {
-        _pool = pool;
-        MemcgStats.Pool = pool;
-        MemInfoPages.Pool = pool;
-    }
-
-    /// <summary>The consumer is done with this report: its buffers go back to the pool, and it must not be read again.</summary>
-    internal void Recycle()
-    {
-        if (_pool is not { } pool) return;
-        _rowLines?.Recycle(pool);
-        MemcgStats.Recycle(pool);
-        MemInfoPages.Recycle(pool);
-    }
+    internal LineStore RowLines => _rowLines ??= new LineStore();
     /// <summary>The line store when one was made (the <see cref="StoredLine"/>s of this report live there).</summary>
     internal LineStore? Store => _rowLines;
     private LineStore? _rowLines;
+
+    // Reuse (OomEventAssembler.RecycleReports): a released report goes back to its assembler's pool whole, with its
+    // buffers, lists and the objects it made (task rows, kills, zones, causes), and is taken again by a later report.
+    private ReportPool? _pool;
+    private Spares? _spares;
+
+    /// <summary>Objects of an earlier use of this report, taken again by the parsers and the diagnosis.</summary>
+    private sealed class Spares
+    {
+        public readonly List<TaskRow> Rows = new();
+        public readonly List<KilledTask> Kills = new();
+        public readonly List<ZoneInfo> Zones = new();
+        public readonly List<Cause> Causes = new();
+        public readonly List<EvidenceLines> Evidence = new();
+        public readonly List<FindingText> Findings = new();
+    }
+
+    /// <summary>A spare object of this report's earlier use, or null (a new one is made then).</summary>
+    private static T? Take<T>(List<T> spares) where T : class
+    {
+        int n = spares.Count;
+        if (n == 0) return null;
+        var t = spares[n - 1];
+        spares.RemoveAt(n - 1);
+        return t;
+    }
+
+    /// <summary>Most objects a report keeps for its next use (a report with more rows makes the rest anew).</summary>
+    private const int MaxSpares = 256;
+
+    private static void Keep<T>(List<T> spares, T item)
+    {
+        if (spares.Count < MaxSpares) spares.Add(item);
+    }
+
+    /// <summary>Reports in a pool, released after their callback (see <see cref="Recycle"/>).</summary>
+    internal bool Pooled => _pool is not null;
+
+    internal void UsePool(ReportPool pool) => _pool = pool;
+
+    internal TaskRow NewRow() => (_spares is { } s ? Take(s.Rows) : null) ?? new TaskRow();
+
+    /// <summary>A row the parser took and did not keep (a damaged line).</summary>
+    internal void ReturnRow(TaskRow row)
+    {
+        if (_spares is { } s) { row.Reset(); Keep(s.Rows, row); }
+    }
+
+    internal KilledTask NewKill() => (_spares is { } s ? Take(s.Kills) : null) ?? new KilledTask();
+
+    internal ZoneInfo NewZone() => (_spares is { } s ? Take(s.Zones) : null) ?? new ZoneInfo();
+
+    internal EvidenceLines NewEvidence() => (_spares is { } s ? Take(s.Evidence) : null) ?? new EvidenceLines();
+
+    /// <summary>Evidence a rule built and did not use.</summary>
+    internal void DropEvidence(EvidenceLines ev)
+    {
+        if (_spares is { } s) { ev.Clear(); Keep(s.Evidence, ev); }
+    }
+
+    internal FindingText NewFinding(FindingTemplate template) => ((_spares is { } s ? Take(s.Findings) : null) ?? new FindingText()).Start(template);
+
+    /// <summary>Adds a cause of the diagnosis (from this report's spares when it has them).</summary>
+    internal void AddCause(string code, FindingText finding, IReadOnlyList<string> evidence, string remedy)
+    {
+        var c = _spares is { } s ? Take(s.Causes) : null;
+        Causes.Add(c is null ? new Cause(code, finding, evidence, remedy) : c.Set(code, finding, evidence, remedy));
+    }
+
+    internal void AddCause(string code, string finding, IReadOnlyList<string> evidence, string remedy)
+    {
+        var c = _spares is { } s ? Take(s.Causes) : null;
+        Causes.Add(c is null ? new Cause(code, finding, evidence, remedy) : c.Set(code, finding, evidence, remedy));
+    }
+
+    /// <summary>Drops the causes of an earlier diagnosis (kept for reuse when this report is pooled).</summary>
+    internal void ClearCauses()
+    {
+        if (_spares is { } s)
+            foreach (var c in Causes)
+            {
+                if (c.Evidence is EvidenceLines ev) { ev.Clear(); Keep(s.Evidence, ev); }
+                if (c.Parts is { } f) { f.Clear(); Keep(s.Findings, f); }
+                c.Clear();
+                Keep(s.Causes, c);
+            }
+        Causes.Clear();
+    }
+
+    /// <summary>The consumer is done with this report: it goes back to the pool, and it must not be read again.</summary>
+    internal void Recycle()
+    {
+        if (_pool is not { } pool) return;
+        Reset();
+        pool.Return(this);
+    }
+
+    /// <summary>
+    /// Every value back to what a new report has (the reflection test in RecycleTests checks each field), the objects
+    /// kept for reuse.
+    /// </summary>
+    private void Reset()
+    {
+        var s = _spares ??= new Spares();
+        foreach (var t in Tasks) { t.Reset(); Keep(s.Rows, t); }
+        if (Killed is { } k) { k.Reset(); Keep(s.Kills, k); }
+        foreach (var g in GroupKilled) { g.Reset(); Keep(s.Kills, g); }
+        foreach (var z in Zones) { z.Reset(); Keep(s.Zones, z); }
+        ClearCauses();
+        Clear(Tasks);
+        Clear(GroupKilled);
+        Clear(Zones);
+        Clear(SlabTop);
+        MemcgStats.Clear();
+        MemInfoPages.Clear();
+        if (_rowLines is { } store && !store.Clear()) _rowLines = null;
+
+        Format = default;
+        Wrapper = default;
+        WrapperAmbiguous = false;
+        TimeText = default;
+        UptimeSeconds = null;
+        Host = null;
+        Kernel = null;
+        TriggerComm = null;
+        TriggerPid = null;
+        GfpMask = null;
+        Order = null;
+        TriggerOomScoreAdj = null;
+        TriggerOomAdj = null;
+        TriggerLineText = default;
+        CpuLineText = default;
+        Constraint = null;
+        Memcg = null;
+        TaskMemcg = null;
+        Cpuset = null;
+        MemsAllowed = null;
+        Nodemask = null;
+        Scope = default;
+        ConstraintLineText = default;
+        TaskInLineText = default;
+        SawMemcgV1Marker = false;
+        SawMemcgV2Marker = false;
+        SawMemcgCallTrace = false;
+        SelectedPid = null;
+        SelectedComm = null;
+        KilledScore = null;
+        SelectionLineText = default;
+        Killed = null;
+        OomGroupMemcg = null;
+        OomGroupLineText = default;
+        ReapedPid = null;
+        ReapedAnonRssKb = null;
+        ReapedFileRssKb = null;
+        ReapedShmemRssKb = null;
+        ReaperLineText = default;
+        MemcgUsageKb = null;
+        MemcgLimitKb = null;
+        MemcgFailcnt = null;
+        MemcgUsageLineText = default;
+        MemswUsageKb = null;
+        MemswLimitKb = null;
+        MemswLineText = default;
+        SwapUsageKb = null;
+        SwapLimitKb = null;
+        SwapLineText = default;
+        KmemUsageKb = null;
+        MemcgStatsPath = null;
+        MemcgStatsInKb = false;
+        _memInfoLines.Clear();
+        HugepagesTotalKb = null;
+        _hugepageLines.Clear();
+        FreeSwapKb = null;
+        TotalSwapKb = null;
+        FreeSwapLineText = default;
+        TotalSwapLineText = default;
+        PagesRam = null;
+        PagesReserved = null;
+        PagesRamLineText = default;
+        PagecachePages = null;
+        SawUnreclaimableSlabDump = false;
+        TaskTableHeader = null;
+        SawTaskTable = false;
+        TaskTableRows = 0;
+        EarlierKillsOfSameTask = 0;
+        Index = 0;
+    }
+
+    /// <summary>Empties a list for reuse; one grown past a few hundred entries gives its array up.</summary>
+    private static void Clear<T>(List<T> list)
+    {
+        list.Clear();
+        if (list.Capacity > MaxSpares) list.Capacity = 0;
+    }
 
     // Diagnosis (filled after assembly).
     public List<Cause> Causes { get; } = new();

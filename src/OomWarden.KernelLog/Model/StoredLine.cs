@@ -50,3 +50,44 @@ internal struct StoredLine
         return false;
     }
 }
+
+/// <summary>
+/// Report lines of one kind (Mem-Info, hugepages) kept as bytes in the report's <see cref="LineStore"/>, the list of
+/// their strings made when first asked for. A mutable struct: use it only as a field, never copy it.
+/// </summary>
+internal struct StoredLines
+{
+    private int[]? _at; // offset and length of each line
+    private int _count;
+    private List<string>? _strings;
+
+    public readonly int Count => _count;
+
+    public void Add(LineStore store, ReadOnlySpan<byte> line)
+    {
+        if (_at is null) _at = new int[16];
+        else if (2 * _count == _at.Length) Array.Resize(ref _at, _at.Length * 2);
+        _at[2 * _count] = store.Add(line);
+        _at[2 * _count + 1] = line.Length;
+        _count++;
+    }
+
+    /// <summary>The lines as strings (one list, made again only after more lines came).</summary>
+    public IReadOnlyList<string> Strings(LineStore? store)
+    {
+        if (_strings is null || _strings.Count != _count)
+        {
+            var list = new List<string>(_count);
+            for (int i = 0; i < _count; i++) list.Add(store!.Text(_at![2 * i], _at[2 * i + 1]));
+            _strings = list;
+        }
+        return _strings;
+    }
+
+    /// <summary>No lines (the array kept for the next use).</summary>
+    public void Clear()
+    {
+        _count = 0;
+        _strings = null;
+    }
+}

@@ -37,6 +37,18 @@ public sealed class TaskRow
         return _line is null && _store is not null;
     }
 
+    /// <summary>As a new row (for its report's next use).</summary>
+    internal void Reset()
+    {
+        Pid = 0;
+        Uid = Tgid = TotalVmPages = RssPages = RssAnonPages = RssFilePages = RssShmemPages = null;
+        PageTablesBytes = PtesCount = SwapEntries = OomAdj = OomScoreAdj = null;
+        Name = "";
+        _line = null;
+        _store = null;
+        _offset = _length = 0;
+    }
+
     internal void SetLine(LineStore store, ReadOnlySpan<byte> line)
     {
         _store = store;

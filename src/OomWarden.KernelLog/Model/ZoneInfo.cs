@@ -27,8 +27,31 @@ public sealed class ZoneInfo
     }
 
     private LineStore? _store;
+    private long[]? _spareBlocks;
+
+    /// <summary>The blocks array of an earlier use of this zone (for the parser to fill again), once.</summary>
+    internal long[]? TakeSpareBlocks()
+    {
+        var b = _spareBlocks;
+        _spareBlocks = null;
+        return b;
+    }
     private string? _line, _buddyLine;
     private int _lineAt, _lineLength = -1, _buddyAt, _buddyLength = -1;
+
+    /// <summary>As a new one (for its report's next use).</summary>
+    internal void Reset()
+    {
+        Node = 0;
+        Name = "";
+        FreeKb = MinKb = LowKb = HighKb = ManagedKb = null;
+        _spareBlocks = FreeBlocksByOrder ?? _spareBlocks; // the array of the zone's earlier use: taken again by the next buddy line
+        FreeBlocksByOrder = null;
+        _store = null;
+        _line = _buddyLine = null;
+        _lineAt = _buddyAt = 0;
+        _lineLength = _buddyLength = -1;
+    }
 
     // a zone printed again in the same report replaces its line: then it is a string, so the store grows once per zone
     internal void SetLine(LineStore store, ReadOnlySpan<byte> line)

@@ -92,20 +92,147 @@ public sealed class JsonLineWriter
     /// A string value given as UTF-8 bytes, written when they are printable ASCII without <c>"</c> or <c>\</c> (then
     /// the same bytes as for their string); false, and nothing written, for anything else (write the string then).
     /// </summary>
-    public bool TryStringValue(ReadOnlySpan<byte> utf8)
+    /// <summary><see cref="TryStringValue"/> under a property name: false, and nothing written, when the bytes need escaping.</summary>
+    internal bool TryString(ReadOnlySpan<byte> name, ReadOnlySpan<byte> utf8)
     {
-        if (utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0 || utf8.IndexOfAny((byte)'"', (byte)'\\') >= 0) return false;
-        ref byte buf = ref Room(utf8.Length + 3);
-        int at = _len;
-        Unsafe.Add(ref buf, at) = (byte)',';
-        at += _comma;
+        ref byte buf = ref Room(name.Length + utf8.Length + 3);
+        int at = Property(ref buf, name);
         Unsafe.Add(ref buf, at) = (byte)'"';
-        utf8.CopyTo(_buf.AsSpan(at + 1));
+        if (!PlainCopy(ref Unsafe.Add(ref buf, at + 1), utf8)) return false; // written past _len only: nothing written
         Unsafe.Add(ref buf, at + 1 + utf8.Length) = (byte)'"';
         _len = at + utf8.Length + 2;
         _comma = 1;
         return true;
     }
+
+    public bool TryStringValue(ReadOnlySpan<byte> utf8)
+    {
+        ref byte buf = ref Room(utf8.Length + 3);
+        int at = _len;
+        Unsafe.Add(ref buf, at) = (byte)',';
+        at += _comma;
+        Unsafe.Add(ref buf, at) = (byte)'"';
+        if (!PlainCopy(ref Unsafe.Add(ref buf, at + 1), utf8)) return false; // what it copied is past _len: not written
+        Unsafe.Add(ref buf, at + 1 + utf8.Length) = (byte)'"';
+        _len = at + utf8.Length + 2;
+        _comma = 1;
+        return true;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="source"/> to <paramref name="dest"/> (room for it) while checking that every byte is printable ASCII other than <c>"</c> and
+    /// <c>\</c>; false at the first block that holds another (the copy is then partial). One pass of 16-byte compares.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool PlainCopy(ref byte dest, ReadOnlySpan<byte> source)
+    {
+        int n = source.Length;
+        ref byte from = ref MemoryMarshal.GetReference(source);
+        if (n < 16)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                byte b = Unsafe.Add(ref from, i);
+                if (b < (byte)' ' || b > (byte)'~' || b == (byte)'"' || b == (byte)'\\') return false;
+                Unsafe.Add(ref dest, i) = b;
+            }
+            return true;
+        }
+        var low = Vector128.Create((sbyte)' ');
+        var del = Vector128.Create((sbyte)0x7f);
+        var quote = Vector128.Create((sbyte)'"');
+        var backslash = Vector128.Create((sbyte)'\\');
+        for (int i = 0; ; i += 16)
+        {
+            if (i > n - 16) i = n - 16; // the last block overlaps the one before
+            var v = Vector128.LoadUnsafe(ref Unsafe.As<byte, sbyte>(ref from), (nuint)i);
+            // as signed bytes, below ' ' is a control character or a byte of 0x80 and above
+            var bad = Vector128.LessThan(v, low) | Vector128.Equals(v, del) | Vector128.Equals(v, quote) | Vector128.Equals(v, backslash);
+            if (bad != Vector128<sbyte>.Zero) return false;
+            v.StoreUnsafe(ref Unsafe.As<byte, sbyte>(ref dest), (nuint)i);
+            if (i == n - 16) return true;
+        }
+    }
+
+    /// <summary>
+    /// Opens a string value under <paramref name="name"/> whose content comes in pieces (<see cref="StringContent"/>,
+    /// <see cref="TryStringContent"/>, <see cref="NumberContent"/>) until <see cref="EndString"/>; returns where it
+    /// started, for <see cref="Undo"/>.
+    /// </summary>
+    internal int StartString(ReadOnlySpan<byte> name)
+    {
+        int start = _len;
+        ref byte buf = ref Room(name.Length + 2);
+        int at = Property(ref buf, name);
+        Unsafe.Add(ref buf, at) = (byte)'"';
+        _len = at + 1;
+        return start;
+    }
+
+    /// <summary>Content of an open string: bytes that need no escaping (printable ASCII without <c>"</c> or <c>\</c>).</summary>
+    internal void StringContent(ReadOnlySpan<byte> plain)
+    {
+        ref byte buf = ref Room(plain.Length);
+        CopyShort(ref Unsafe.Add(ref buf, _len), plain);
+        _len += plain.Length;
+    }
+
+    /// <summary>Content of an open string: <paramref name="value"/> when it needs no escaping; false when it does (what was written of it stays: <see cref="Undo"/> the value).</summary>
+    internal bool TryStringContent(string value)
+    {
+        if (value.Length == 0) return true;
+        // the values of findings come again as the same objects (a comm, a size, a path): their kept JSON is copied
+        int slot = CacheSlot(value);
+        if (ReferenceEquals(_kept[slot], value))
+        {
+            var json = _keptJson[slot]!;
+            if (!_keptPlain[slot]) return false;
+            ref byte to = ref Room(json.Length);
+            CopyShort(ref Unsafe.Add(ref to, _len), json.AsSpan(1, json.Length - 2));
+            _len += json.Length - 2;
+            return true;
+        }
+        ref byte buf = ref Room(value.Length);
+        int at = _len;
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c < ' ' || c > '~' || c == '"' || c == '\\') return false;
+            Unsafe.Add(ref buf, at + i) = (byte)c;
+        }
+        _len = at + value.Length;
+        return true; // not kept: a value seen only in findings (a new size, a pid) must not evict the names kept by Str
+    }
+
+    /// <summary>
+    /// Content of an open string: <c>{tenths / 10}.{tenths % 10} MiB</c> for non-negative tenths (what
+    /// <c>OomDiagnosis.MibText</c> gives), without making the string.
+    /// </summary>
+    internal void TenthsContent(long tenths, ReadOnlySpan<byte> unit)
+    {
+        ref byte buf = ref Room(24 + unit.Length);
+        int end = Digits(ref buf, _len, tenths / 10);
+        Unsafe.Add(ref buf, end) = (byte)'.';
+        Unsafe.Add(ref buf, end + 1) = (byte)('0' + tenths % 10);
+        CopyShort(ref Unsafe.Add(ref buf, end + 2), unit);
+        _len = end + 2 + unit.Length;
+    }
+
+    /// <summary>Content of an open string: a number in decimal (as its invariant text).</summary>
+    internal void NumberContent(long value)
+    {
+        ref byte buf = ref Room(20);
+        _len = Digits(ref buf, _len, value);
+    }
+
+    internal void EndString()
+    {
+        Byte((byte)'"');
+        _comma = 1;
+    }
+
+    /// <summary>Drops what was written since <paramref name="start"/> (a value begun with <see cref="StartString"/>).</summary>
+    internal void Undo(int start) => _len = start;
 
     /// <summary>A number under a name not known in advance (a counter's name from the report), escaped as needed.</summary>
     public void Number(string name, long value)
@@ -122,6 +249,31 @@ public sealed class JsonLineWriter
     public void Number(ReadOnlySpan<byte> name, double value)
     {
         if (!double.IsFinite(value)) throw new ArgumentException("JSON has no NaN or infinity", nameof(value));
+        if (value >= 1 && value < 1e9)
+        {
+            // A value of at most 6 decimals (an uptime): n / 10^k with the trailing zeros gone. When that fraction, correctly
+            // rounded (n and 10^k are exact doubles: one division), is the value, it is the one decimal of at most 15
+            // digits that maps to it, so the shortest text that round-trips: what the formatter writes. Else the formatter.
+            long digits = (long)Math.Round(value * 1e6);
+            int k = 6;
+            while (k > 0 && digits % 10 == 0) { digits /= 10; k--; }
+            if ((double)digits / Pow10Double[k] == value)
+            {
+                ref byte buf = ref Room(name.Length + 23);
+                int at = Property(ref buf, name);
+                int end = Digits(ref buf, at, digits);
+                if (k > 0)
+                {
+                    // the point k digits from the right (value ≥ 1: a digit stays before it)
+                    for (int i = end - 1; i >= end - k; i--) Unsafe.Add(ref buf, i + 1) = Unsafe.Add(ref buf, i);
+                    Unsafe.Add(ref buf, end - k) = (byte)'.';
+                    end++;
+                }
+                _len = end;
+                _comma = 1;
+                return;
+            }
+        }
         Property(name);
         int n;
         while (!value.TryFormat(_buf.AsSpan(_len), out n, default, CultureInfo.InvariantCulture)) Grow(64);
@@ -243,6 +395,8 @@ public sealed class JsonLineWriter
         return at + n;
     }
 
+    private static ReadOnlySpan<double> Pow10Double => [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+
     private static ReadOnlySpan<ulong> PowersOf10 =>
     [
         1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
@@ -261,6 +415,7 @@ public sealed class JsonLineWriter
     private readonly string?[] _kept = new string?[CacheSlots];
     private readonly byte[]?[] _keptJson = new byte[]?[CacheSlots];
     private readonly string?[] _candidate = new string?[CacheSlots];
+    private readonly bool[] _keptPlain = new bool[CacheSlots];
 
     private void Str(string value)
     {
@@ -269,7 +424,7 @@ public sealed class JsonLineWriter
             Raw("\"\""u8);
             return;
         }
-        int slot = (int)((uint)(value.Length * 31 + value[0] * 7 + value[value.Length / 2] * 3 + value[^1]) * 2654435761u >> 24) & (CacheSlots - 1);
+        int slot = CacheSlot(value);
         if (ReferenceEquals(_kept[slot], value))
         {
             // most kept forms are short (a comm, a format, a path): the inline copy, not a call
@@ -282,13 +437,24 @@ public sealed class JsonLineWriter
         int start = _len;
         Encode(value);
         if (value.Length > MaxCachedChars) return;
-        if (ReferenceEquals(_candidate[slot], value))
-        {
-            _kept[slot] = value;
-            _keptJson[slot] = _buf.AsSpan(start, _len - start).ToArray();
-            _candidate[slot] = null;
-        }
+        if (ReferenceEquals(_candidate[slot], value)) Keep(slot, value, _buf.AsSpan(start, _len - start).ToArray());
         else _candidate[slot] = value;
+    }
+
+    /// <summary>A non-empty string's slot in the cache of JSON forms.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CacheSlot(string value) =>
+        (int)((uint)(value.Length * 31 + value[0] * 7 + value[value.Length / 2] * 3 + value[^1]) * 2654435761u >> 24) & (CacheSlots - 1);
+
+    private void Keep(int slot, string value, byte[] json)
+    {
+        _kept[slot] = value;
+        _keptJson[slot] = json;
+        // the JSON is the string's bytes between the quotes: it may go inside another string (TryStringContent)
+        bool plain = json.Length == value.Length + 2;
+        foreach (char c in value) plain &= c >= ' ' && c <= '~' && c != '"' && c != '\\';
+        _keptPlain[slot] = plain;
+        _candidate[slot] = null;
     }
 
     private void Encode(string value)

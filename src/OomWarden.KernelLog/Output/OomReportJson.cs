@@ -48,7 +48,7 @@ public static class OomReportJson
         w.Number(N.index, r.Index);
         w.String(N.format, LogFormatNames.Name(r.Format));
         w.String(N.wrapper, LogFormatNames.Name(r.Wrapper));
-        w.String(N.time, r.Time);
+        if (!r.TimeText.TryBytes(r.Store, out var time) || !w.TryString(N.time, time)) w.String(N.time, r.Time);
         if (r.UptimeSeconds is double up) w.Number(N.uptime_s, Math.Round(up, 6)); else w.Null(N.uptime_s);
         w.String(N.host, r.Host);
         w.String(N.kernel, r.Kernel);
@@ -229,7 +229,7 @@ public static class OomReportJson
         {
             w.StartObject();
             w.String(N.code, cause.Code);
-            w.String(N.finding, cause.Finding);
+            cause.WriteFinding(w, N.finding);
             w.StartArray(N.evidence);
             if (cause.Evidence is EvidenceLines lines) lines.WriteJson(w); // the report's lines from their bytes
             else foreach (var e in cause.Evidence) w.StringValue(e);

@@ -9,16 +9,23 @@ internal static class Bytes
 {
     public static string Text(ReadOnlySpan<byte> s) => Encoding.UTF8.GetString(s);
 
-    private static readonly string?[] Interned = new string?[1024];
+    private sealed class Token(string text, byte[] utf8)
+    {
+        public readonly string Text = text;
+        public readonly byte[] Utf8 = utf8;
+    }
+
+    private static readonly Token?[] Interned = new Token?[1024];
 
     /// <summary>
     /// A short ASCII token (a counter name, a zone, a comm) that every report repeats: the same string each time
     /// instead of a new one. A fixed table indexed by a hash; a collision just makes a new string. The table is
-    /// shared by threads: an entry is read once and compared in full before use.
+    /// shared by threads: an entry (its string and its bytes) is read once and its bytes compared in full before use
+    /// (bytes equal to an ASCII token's are ASCII).
     /// </summary>
     public static string Key(ReadOnlySpan<byte> s)
     {
-        if (s.Length > 32 || s.IsEmpty || !Ascii.IsValid(s)) return Text(s);
+        if (s.Length > 32 || s.IsEmpty) return Text(s);
         // hash of the length and the first and last (up to) 8 bytes: tokens differ there
         ulong head = 0, tail = 0;
         if (s.Length >= 8)
@@ -30,10 +37,11 @@ internal static class Bytes
             for (int i = 0; i < s.Length; i++) head = (head << 8) | s[i];
         ulong h = (head * 0x9E3779B97F4A7C15UL) ^ (tail * 0xC2B2AE3D27D4EB4FUL) ^ (ulong)s.Length;
         int slot = (int)((h ^ (h >> 29)) & (ulong)(Interned.Length - 1));
-        string? cached = Volatile.Read(ref Interned[slot]);
-        if (cached is not null && cached.Length == s.Length && Ascii.Equals(s, cached)) return cached;
+        var cached = Volatile.Read(ref Interned[slot]);
+        if (cached is not null && Model.CounterName.Same(s, cached.Utf8)) return cached.Text;
+        if (!Ascii.IsValid(s)) return Text(s);
         string made = Text(s);
-        Volatile.Write(ref Interned[slot], made);
+        Volatile.Write(ref Interned[slot], new Token(made, s.ToArray()));
         return made;
     }
 
@@ -41,20 +49,25 @@ internal static class Bytes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryLeadingLong(ReadOnlySpan<byte> s, out long value, out int consumed)
     {
-        value = 0;
-        consumed = 0;
-        bool neg = false;
+        // in locals, the outs written once (written at each digit, they cost a store and a load per digit)
+        long v = 0;
         int i = 0;
-        if (i < s.Length && (s[i] == (byte)'-' || s[i] == (byte)'+')) { neg = s[i] == (byte)'-'; i++; }
+        bool neg = false;
+        if (s.Length > 0 && (s[0] == (byte)'-' || s[0] == (byte)'+')) { neg = s[0] == (byte)'-'; i = 1; }
         int start = i;
-        while (i < s.Length && LineUnwrapper.IsDigit(s[i]))
+        for (; i < s.Length; i++)
         {
-            if (value > (long.MaxValue - 9) / 10) { value = long.MaxValue; }
-            else value = value * 10 + (s[i] - '0');
-            i++;
+            uint d = (uint)(s[i] - '0');
+            if (d > 9) break;
+            v = v > (long.MaxValue - 9) / 10 ? long.MaxValue : v * 10 + d;
         }
-        if (i == start) return false;
-        if (neg) value = -value;
+        if (i == start)
+        {
+            value = 0;
+            consumed = 0;
+            return false;
+        }
+        value = neg ? -v : v;
         consumed = i;
         return true;
     }

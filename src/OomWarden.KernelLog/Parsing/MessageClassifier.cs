@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace OomWarden.KernelLog.Parsing;
 
 /// <summary>Cheap classification of a kernel message (prefix already removed). Pure.</summary>
@@ -67,8 +70,13 @@ public static class MessageClassifier
         // frame, "<TASK>", also after the "? " of an unreliable frame) can only be that frame. Saves the searches
         // on the ~20 frames of every report.
         var words = m.Length > 2 && m[0] == (byte)'?' && m[1] == (byte)' ' ? m.Slice(2) : m;
-        if (words.IndexOf((byte)' ') < 0)
-            return m.IndexOf("mem_cgroup_out_of_memory"u8) >= 0 ? LineKind.MemcgCallTrace : LineKind.Unrelated;
+        // (inline compares: a frame is ~30 bytes; most frames hold no 'y', which the memcg frame's name has)
+        if (!ShortSpans.Contains(words, (byte)' '))
+            return ShortSpans.Contains(m, (byte)'y') && m.IndexOf("mem_cgroup_out_of_memory"u8) >= 0 ? LineKind.MemcgCallTrace : LineKind.Unrelated;
+        // Each pattern below holds one of v, K, p, y, = and n (in*v*oked, *K*illed, *p*rocess, memor*y*, cpuset*=*,
+        // hostname): register dumps and their Code: line (hex, capitals, ':') hold none, and one 16-byte compare pass
+        // rules them out for less than the pass below.
+        if (m.Length >= 16 && NoneOfPatternBytes(m)) return LineKind.Unrelated;
         // Each pattern below holds one of the four pieces: a line with none of them (register dumps, Mem-Info
         // counters, most lines read in full) needs one vector pass, not a search for each. A line shorter than the
         // filter's reach would be searched byte by byte: the searches below cost less there.
@@ -84,6 +92,23 @@ public static class MessageClassifier
         if (m.IndexOf(" cpuset="u8) > 0 && m.IndexOf(" mems_allowed="u8) > 0) return LineKind.CpusetLine;
         if (m.IndexOf("ostname"u8) >= 0 && (m.IndexOf("Hostname set to <"u8) >= 0 || m.IndexOf("Set hostname to <"u8) >= 0)) return LineKind.HostName;
         return LineKind.Unrelated;
+    }
+
+    /// <summary>The line holds none of <c>v K p y = n</c> (at least 16 bytes: 16-byte blocks, the last overlapping).</summary>
+    private static bool NoneOfPatternBytes(ReadOnlySpan<byte> m)
+    {
+        ref byte r = ref MemoryMarshal.GetReference(m);
+        var any = Vector128<byte>.Zero;
+        for (int i = 0; ; i += 16)
+        {
+            if (i > m.Length - 16) i = m.Length - 16;
+            var v = Vector128.LoadUnsafe(ref r, (nuint)i);
+            any |= Vector128.Equals(v, Vector128.Create((byte)'v')) | Vector128.Equals(v, Vector128.Create((byte)'K'))
+                | Vector128.Equals(v, Vector128.Create((byte)'p')) | Vector128.Equals(v, Vector128.Create((byte)'y'))
+                | Vector128.Equals(v, Vector128.Create((byte)'=')) | Vector128.Equals(v, Vector128.Create((byte)'n'));
+            if (any != Vector128<byte>.Zero) return false; // most lines that hold one hold it early (a counter's name)
+            if (i == m.Length - 16) return true;
+        }
     }
 
     private static bool IsTaskRow(ReadOnlySpan<byte> m)

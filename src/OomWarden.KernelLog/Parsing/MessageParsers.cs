@@ -1,4 +1,10 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using OomWarden.KernelLog.Model;
+
+[assembly: InternalsVisibleTo("OomWarden.KernelLog.Tests")]
 
 namespace OomWarden.KernelLog.Parsing;
 
@@ -12,6 +18,19 @@ public static class MessageParsers
     public static void Trigger(ReadOnlySpan<byte> m, OomReport r)
     {
         int at = m.IndexOf(" invoked oom-killer"u8);
+        if (at > 0 && TriggerTail(m.Slice(at), r))
+        {
+            r.TriggerComm = Bytes.Key(m.Slice(0, at));
+            r.TriggerLineText.Set(r.RowLines, m);
+            return;
+        }
+        TriggerBySearch(m, r);
+    }
+
+    /// <summary><see cref="Trigger"/> by a search for each key (the reference for <see cref="TriggerTail"/>).</summary>
+    internal static void TriggerBySearch(ReadOnlySpan<byte> m, OomReport r)
+    {
+        int at = m.IndexOf(" invoked oom-killer"u8);
         if (at < 0) at = m.IndexOf("invoked oom-killer"u8);
         if (at > 0) r.TriggerComm = Bytes.Key(m.Slice(0, at));
         var tail = m.Slice(Math.Max(at, 0));
@@ -22,6 +41,37 @@ public static class MessageParsers
         r.TriggerOomAdj = Bytes.LongAfter(tail, "oomkilladj="u8) ?? Bytes.LongAfter(tail, " oom_adj="u8);
         r.Nodemask ??= Bytes.FieldAfter(tail, "nodemask="u8);
         r.TriggerLineText.Set(r.RowLines, m);
+    }
+
+    /// <summary>
+    /// The trigger's tail in the form kernels 4.x–6.x print, read left to right:
+    /// <c> invoked oom-killer: gfp_mask=MASK, order=N, oom_score_adj=N</c> and nothing after, the mask without an
+    /// <c>=</c>. Every key the searches look for ends with the only <c>=</c> signs there, so each one is where they
+    /// find it (or absent): the same values. False, and nothing set, for any other text.
+    /// </summary>
+    private static bool TriggerTail(ReadOnlySpan<byte> tail, OomReport r)
+    {
+        int i = 0;
+        if (!Lit(tail, ref i, " invoked oom-killer: gfp_mask="u8)) return false;
+        // Bytes.FieldAfter: to the first ',' or ' ' outside parentheses
+        int start = i, depth = 0;
+        for (; i < tail.Length; i++)
+        {
+            byte b = tail[i];
+            if (b == (byte)'(') depth++;
+            else if (b == (byte)')') depth--;
+            else if (b == (byte)'=') return false;
+            else if (depth <= 0 && (b == (byte)',' || b == (byte)' ')) break;
+        }
+        if (depth > 0 || i == start) return false;
+        int end = i;
+        if (!Lit(tail, ref i, ", order="u8) || !Num(tail, ref i, out long order)
+            || !Lit(tail, ref i, ", oom_score_adj="u8) || !Num(tail, ref i, out long adj) || i != tail.Length) return false;
+        r.GfpMask = Bytes.Key(tail.Slice(start, end - start));
+        r.Order = order is >= -1 and <= 64 ? (int)order : null;
+        r.TriggerOomScoreAdj = adj;
+        r.TriggerOomAdj = null;
+        return true;
     }
 
     /// <summary><c>CPU: 0 UID: 0 PID: 4617 Comm: hog Not tainted 6.18.44 #1</c>, <c>Pid: 1234, comm: foo Tainted: G W 2.6.32 #1</c>.</summary>
@@ -100,6 +150,14 @@ public static class MessageParsers
     public static void Constraint(ReadOnlySpan<byte> m, OomReport r)
     {
         var body = m.Slice("oom-kill:"u8.Length);
+        if (ConstraintByCommas(body, r)) { r.ConstraintLineText.Set(r.RowLines, m); return; }
+        ConstraintBySearch(m, r);
+    }
+
+    /// <summary><see cref="Constraint"/> by a search for each key (the reference for <see cref="ConstraintByCommas"/>).</summary>
+    internal static void ConstraintBySearch(ReadOnlySpan<byte> m, OomReport r)
+    {
+        var body = m.Slice("oom-kill:"u8.Length);
         r.Constraint = Value(body, "constraint="u8, out bool cut) is { } c && !cut ? c : null;
         r.Nodemask = Value(body, "nodemask="u8, out cut) is { } n && !cut ? n : r.Nodemask;
         r.Cpuset = Value(body, ",cpuset="u8, out cut) is { } cs && !cut ? cs : r.Cpuset;
@@ -107,6 +165,97 @@ public static class MessageParsers
         if (Value(body, ",oom_memcg="u8, out cut) is { } om && !cut) r.Memcg = om;
         if (Value(body, ",task_memcg="u8, out cut) is { } tm && !cut) r.TaskMemcg = tm;
         r.ConstraintLineText.Set(r.RowLines, m);
+    }
+
+    /// <summary>
+    /// <see cref="ConstraintBySearch"/> from one pass over the line's commas: each comma-led key starts at a comma, so
+    /// the first comma where a key starts is where the search finds it, and the comma that ends a value is the first
+    /// later one where any key starts. False (nothing set) for a line of more than 32 commas.
+    /// </summary>
+    private static bool ConstraintByCommas(ReadOnlySpan<byte> body, OomReport r)
+    {
+        Span<int> at = stackalloc int[32];
+        Span<sbyte> key = stackalloc sbyte[32]; // index in CommaKeys of the key that starts at the comma, -1: none
+        int n = 0, i = 0;
+        ref byte b0 = ref MemoryMarshal.GetReference(body);
+        for (; i + 16 <= body.Length; i += 16)
+        {
+            uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref b0, (nuint)i), Vector128.Create((byte)',')).ExtractMostSignificantBits();
+            for (; mask != 0; mask &= mask - 1)
+            {
+                if (n == at.Length) return false;
+                int comma = i + BitOperations.TrailingZeroCount(mask);
+                at[n] = comma;
+                key[n++] = CommaKeyAt(body.Slice(comma));
+            }
+        }
+        for (; i < body.Length; i++)
+        {
+            if (body[i] != (byte)',') continue;
+            if (n == at.Length) return false;
+            at[n] = i;
+            key[n++] = CommaKeyAt(body.Slice(i));
+        }
+        var commas = new Commas(at.Slice(0, n), key.Slice(0, n));
+        r.Constraint = CommaValue(body, commas, -1, out bool cut) is { } c && !cut ? c : null;
+        // "nodemask=" has no comma before it in the key list: only at the start of the body, where "constraint=" is
+        if (body.StartsWith("nodemask="u8)) return false;
+        r.Cpuset = CommaValue(body, commas, KeyCpuset, out cut) is { } cs && !cut ? cs : r.Cpuset;
+        r.MemsAllowed = CommaValue(body, commas, KeyMemsAllowed, out cut) is { } ma && !cut ? ma : r.MemsAllowed;
+        if (CommaValue(body, commas, KeyOomMemcg, out cut) is { } om && !cut) r.Memcg = om;
+        if (CommaValue(body, commas, KeyTaskMemcg, out cut) is { } tm && !cut) r.TaskMemcg = tm;
+        return true;
+    }
+
+    private readonly ref struct Commas(Span<int> at, Span<sbyte> key)
+    {
+        public readonly Span<int> At = at;
+        public readonly Span<sbyte> Key = key;
+    }
+
+    // positions in CommaKeys (",nodemask=", ",cpuset=", ",mems_allowed=", ",oom_memcg=", ",global_oom", ",task_memcg=", ",task=", ",pid=", ",uid=")
+    private const int KeyCpuset = 1, KeyMemsAllowed = 2, KeyOomMemcg = 3, KeyTaskMemcg = 5, KeyUid = 8;
+
+    /// <summary>Which comma-led key <paramref name="tail"/> (from a comma) starts with: its index in <see cref="CommaKeys"/>, or -1.</summary>
+    private static sbyte CommaKeyAt(ReadOnlySpan<byte> tail)
+    {
+        if (tail.Length < 2) return -1;
+        int k = tail[1] switch
+        {
+            (byte)'n' => 0, (byte)'c' => 1, (byte)'m' => 2, (byte)'o' => 3, (byte)'g' => 4,
+            (byte)'t' => tail.Length > 5 && tail[5] == (byte)'_' ? 5 : 6,
+            (byte)'p' => 7, (byte)'u' => 8, _ => -1,
+        };
+        return k >= 0 && tail.StartsWith(CommaKeys[k]) ? (sbyte)k : (sbyte)-1;
+    }
+
+    /// <summary><see cref="Value"/> for the key at <paramref name="k"/> in <see cref="CommaKeys"/> (-1: <c>constraint=</c>, at the start).</summary>
+    private static string? CommaValue(ReadOnlySpan<byte> body, Commas commas, int k, out bool cut)
+    {
+        cut = false;
+        int from, first = 0;
+        if (k < 0)
+        {
+            if (!body.StartsWith("constraint="u8)) return null;
+            from = "constraint="u8.Length;
+        }
+        else
+        {
+            while (first < commas.Key.Length && commas.Key[first] != k) first++;
+            if (first == commas.Key.Length) return null;
+            from = commas.At[first] + CommaKeys[k].Length;
+        }
+        int end = body.Length;
+        for (int j = first; j < commas.At.Length; j++)
+            if (commas.At[j] >= from && commas.Key[j] >= 0) { end = commas.At[j]; break; }
+        if (end == body.Length)
+        {
+            // the line may be cut inside the next key (",task_me"): the value still ends at that comma
+            for (int j = first; j < commas.At.Length; j++)
+                if (commas.At[j] >= from && IsPrefixOfKey(body.Slice(commas.At[j]))) { end = commas.At[j]; break; }
+            cut = end == body.Length && k != KeyUid;
+        }
+        return Bytes.Key(body.Slice(from, end - from));
     }
 
     private static ReadOnlySpan<byte> ConstraintKeys => "constraint=|,nodemask=|,cpuset=|,mems_allowed=|,oom_memcg=|,global_oom|,task_memcg=|,task=|,pid=|,uid="u8;
@@ -248,6 +397,31 @@ public static class MessageParsers
         return Bytes.TryLeadingLong(val, out value, out int n) && n == val.Length;
     }
 
+    /// <summary>
+    /// <c>m.IndexOf((byte)' ')</c>, the first 32 bytes compared inline (a stat's name is shorter: no library call for
+    /// the ~50 stat lines of a report).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FirstBlank(ReadOnlySpan<byte> m)
+    {
+        if (m.Length >= 16)
+        {
+            ref byte at = ref MemoryMarshal.GetReference(m);
+            var blank = Vector128.Create((byte)' ');
+            uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref at), blank).ExtractMostSignificantBits();
+            if (mask != 0) return BitOperations.TrailingZeroCount(mask);
+            if (m.Length >= 32)
+            {
+                mask = Vector128.Equals(Vector128.LoadUnsafe(ref at, 16), blank).ExtractMostSignificantBits();
+                if (mask != 0) return 16 + BitOperations.TrailingZeroCount(mask);
+            }
+            return m.IndexOf((byte)' ');
+        }
+        for (int i = 0; i < m.Length; i++)
+            if (m[i] == (byte)' ') return i;
+        return -1;
+    }
+
     /// <summary>A stat name the classifier would not call unrelated: it holds the memcg frame's name.</summary>
     public static bool MayBeOtherKind(ReadOnlySpan<byte> statName) =>
         statName.Length >= "mem_cgroup_out_of_memory"u8.Length && statName.IndexOf("mem_cgroup_out_of_memory"u8) >= 0;
@@ -256,11 +430,15 @@ public static class MessageParsers
     /// <see cref="TryStatLine"/> with the name looked up first: a name seen before (every report of a log repeats them)
     /// was checked once, when it was first seen (<see cref="CounterName.IsStatName"/>). Same answer.
     /// </summary>
-    internal static bool TryStat(ReadOnlySpan<byte> m, out CounterName? name, out long value)
+    internal static bool TryStat(ReadOnlySpan<byte> m, out CounterName? name, out long value) => TryStat(m, null, out name, out value);
+
+    /// <param name="previous">The stat read before (kernels print the stats in a fixed order): the name that followed
+    /// it last time is compared first, before the table's look-up (<see cref="CounterName.Next"/>).</param>
+    internal static bool TryStat(ReadOnlySpan<byte> m, CounterName? previous, out CounterName? name, out long value)
     {
         value = 0;
         name = null;
-        int sp = m.IndexOf((byte)' ');
+        int sp = FirstBlank(m);
         if (sp <= 0) return false;
         if (sp > CounterName.MaxInterned)
         {
@@ -268,10 +446,32 @@ public static class MessageParsers
             name = CounterName.Of(key);
             return true;
         }
-        var n = CounterName.Of(m.Slice(0, sp));
+        var word = m.Slice(0, sp);
+        CounterName n;
+        if (previous?.Next is { } next && CounterName.Same(word, next.Utf8)) n = next;
+        else
+        {
+            n = CounterName.Of(word);
+            if (previous is not null) previous.Next = n;
+        }
         if (!n.IsStatName) return false;
-        var val = LineUnwrapper.Trim(m.Slice(sp + 1));
-        if (!Bytes.TryLeadingLong(val, out value, out int k) || k != val.Length) return false;
+        // the value: Trim, then Bytes.TryLeadingLong to its end (blanks, a sign, digits, blanks), in one pass
+        int i = sp + 1, len = m.Length;
+        while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+        bool neg = false;
+        if (i < len && (m[i] == (byte)'-' || m[i] == (byte)'+')) { neg = m[i] == (byte)'-'; i++; }
+        int digits = i;
+        long v = 0;
+        for (; i < len; i++)
+        {
+            uint d = (uint)(m[i] - '0');
+            if (d > 9) break;
+            v = v > (long.MaxValue - 9) / 10 ? long.MaxValue : v * 10 + d;
+        }
+        if (i == digits) return false;
+        while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+        if (i != len) return false;
+        value = neg ? -v : v;
         name = n;
         return true;
     }
@@ -289,24 +489,78 @@ public static class MessageParsers
     /// <summary><c>key:123 key2:456</c> tokens (Mem-Info, pages); returns how many were read.</summary>
     public static int AddColonPairs(ReadOnlySpan<byte> m, CounterList into, ReadOnlySpan<byte> requiredUnit = default)
     {
+        // one pass: a token runs from after blanks and tabs to the next blank or tab; its key to its first ':'
         int count = 0;
-        while (!m.IsEmpty)
+        int i = 0, len = m.Length;
+        while (i < len)
         {
-            m = LineUnwrapper.TrimStart(m);
-            int sp = m.IndexOfAny((byte)' ', (byte)'\t');
-            var tok = sp < 0 ? m : m.Slice(0, sp);
-            m = sp < 0 ? default : m.Slice(sp);
-            int colon = tok.IndexOf((byte)':');
-            if (colon <= 0) continue;
-            var key = tok.Slice(0, colon);
-            var val = tok.Slice(colon + 1);
-            if (!Bytes.TryLeadingLong(val, out long v, out int n)) continue;
-            var unit = val.Slice(n);
+            while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+            int start = i, colon = -1;
+            for (; i < len; i++)
+            {
+                byte b = m[i];
+                if (b == (byte)' ' || b == (byte)'\t') break;
+                if (b == (byte)':' && colon < 0) colon = i;
+            }
+            if (colon <= start) continue;
+            int at = colon + 1;
+            if (!Num(m.Slice(0, i), ref at, out long v)) continue;
+            var unit = m.Slice(at, i - at);
             if (!requiredUnit.IsEmpty ? !unit.SequenceEqual(requiredUnit) : !unit.IsEmpty) continue;
-            if (into.Count < CounterList.MaxCounters) into.Add(CounterName.Of(key), v, 32); // Mem-Info prints ~25 counters: one array, not 4→8→16→32
+            if (into.Count < CounterList.MaxCounters) into.Add(CounterName.Of(m.Slice(start, colon - start)), v, 32); // Mem-Info prints ~25 counters: one array, not 4→8→16→32
             count++;
         }
         return count;
+    }
+
+    /// <summary>
+    /// A Mem-Info counter line (<c>active_anon:825 inactive_anon:225625 isolated_anon:0</c>): blanks and tokens of a
+    /// name of <c>[a-z0-9_]</c>, a colon and digits, and nothing else. Such a line holds none of the patterns of
+    /// <see cref="MessageClassifier"/> (each needs a capital, a <c>=</c>, a <c>-</c>, or a word before a blank, where
+    /// these lines have digits) but the memcg frame's name, which only a name can hold (then false): the assembler reads
+    /// it first inside Mem-Info and adds its counters as <see cref="AddColonPairs"/> would; false (nothing added) for
+    /// any other line.
+    /// </summary>
+    internal static bool TryCounterLine(ReadOnlySpan<byte> m, CounterList into, ref CounterName? previous)
+    {
+        Span<int> tokens = stackalloc int[3 * 16]; // name start, colon, value end
+        int n = 0, i = 0, len = m.Length;
+        while (true)
+        {
+            while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+            if (i == len) break;
+            if (n == 16) return false;
+            int start = i;
+            while (i < len && ((uint)(m[i] - 'a') <= 'z' - 'a' || LineUnwrapper.IsDigit(m[i]) || m[i] == (byte)'_')) i++;
+            if (i == start || i == len || m[i] != (byte)':') return false;
+            int colon = i++;
+            int digits = i;
+            while (i < len && LineUnwrapper.IsDigit(m[i])) i++;
+            if (i == digits || (i < len && m[i] != (byte)' ' && m[i] != (byte)'\t')) return false;
+            if (colon - start >= "mem_cgroup_out_of_memory"u8.Length && MayBeOtherKind(m.Slice(start, colon - start))) return false;
+            tokens[3 * n] = start;
+            tokens[3 * n + 1] = colon;
+            tokens[3 * n + 2] = i;
+            n++;
+        }
+        if (n == 0) return false;
+        for (int t = 0; t < n; t++)
+        {
+            int start = tokens[3 * t], colon = tokens[3 * t + 1], end = tokens[3 * t + 2];
+            long v = 0;
+            for (int j = colon + 1; j < end; j++) v = v > (long.MaxValue - 9) / 10 ? long.MaxValue : v * 10 + (m[j] - '0');
+            var word = m.Slice(start, colon - start);
+            CounterName name;
+            if (previous?.Next is { } next && CounterName.Same(word, next.Utf8)) name = next;
+            else
+            {
+                name = CounterName.Of(word);
+                if (previous is not null) previous.Next = name;
+            }
+            previous = name;
+            if (into.Count < CounterList.MaxCounters) into.Add(name, v, 32);
+        }
+        return true;
     }
 
     /// <summary>Lines starting with <c>Node N </c>: zone watermarks, buddy lists, hugepages, per-node totals.</summary>
@@ -324,7 +578,7 @@ public static class MessageParsers
             if (total is long t && size is long s)
             {
                 r.HugepagesTotalKb = (r.HugepagesTotalKb ?? 0) + t * s;
-                r.HugepageLines.Add(Bytes.Text(m));
+                r.AddHugepageLine(m);
             }
             return;
         }
@@ -336,21 +590,29 @@ public static class MessageParsers
         if (rest[sp] == (byte)':')
         {
             var zone = FindZone(r, (int)node, name);
-            if (zone is null) { zone = new ZoneInfo { Node = (int)node, Name = name }; if (r.Zones.Count < 64) r.Zones.Add(zone); }
-            zone.FreeBlocksByOrder = ParseBuddy(rest.Slice(sp + 1));
+            if (zone is null) { zone = NewZone(r, (int)node, name); if (r.Zones.Count < 64) r.Zones.Add(zone); }
+            zone.FreeBlocksByOrder = ParseBuddy(rest.Slice(sp + 1), zone.TakeSpareBlocks());
             zone.SetBuddyLine(r.RowLines, m);
             return;
         }
         var fields = rest.Slice(sp + 1);
         if (!fields.StartsWith("free:"u8)) return; // "Node 0 DMA per-cpu:" and the like
         var z = FindZone(r, (int)node, name);
-        if (z is null) { z = new ZoneInfo { Node = (int)node, Name = name }; if (r.Zones.Count < 64) r.Zones.Add(z); }
+        if (z is null) { z = NewZone(r, (int)node, name); if (r.Zones.Count < 64) r.Zones.Add(z); }
         z.FreeKb = Bytes.KbAfter(fields, "free:"u8);
         z.MinKb = Bytes.KbAfter(fields, " min:"u8);
         z.LowKb = Bytes.KbAfter(fields, " low:"u8);
         z.HighKb = Bytes.KbAfter(fields, " high:"u8);
         z.ManagedKb = Bytes.KbAfter(fields, " managed:"u8);
         z.SetLine(r.RowLines, m);
+    }
+
+    private static ZoneInfo NewZone(OomReport r, int node, string name)
+    {
+        var z = r.NewZone();
+        z.Node = node;
+        z.Name = name;
+        return z;
     }
 
     private static ZoneInfo? FindZone(OomReport r, int node, string name)
@@ -360,28 +622,34 @@ public static class MessageParsers
         return null;
     }
 
-    /// <summary><c>12*4kB (UME) 3*8kB (M) 0*16kB ... = 15360kB</c> → blocks per order.</summary>
-    private static long[]? ParseBuddy(ReadOnlySpan<byte> s)
+    /// <summary><c>12*4kB (UME) 3*8kB (M) 0*16kB ... = 15360kB</c> → blocks per order (in <paramref name="reuse"/> when it has that length).</summary>
+    private static long[]? ParseBuddy(ReadOnlySpan<byte> s, long[]? reuse)
     {
         Span<long> counts = stackalloc long[16];
+        counts.Clear();
         int max = -1;
-        while (!s.IsEmpty)
+        int i = 0, len = s.Length;
+        while (i < len)
         {
-            s = LineUnwrapper.TrimStart(s);
-            int sp = s.IndexOf((byte)' ');
-            var tok = sp < 0 ? s : s.Slice(0, sp);
-            s = sp < 0 ? default : s.Slice(sp);
-            int star = tok.IndexOf((byte)'*');
-            if (star <= 0) continue;
-            if (!Bytes.TryLeadingLong(tok, out long count, out int n) || n != star) continue;
-            var size = tok.Slice(star + 1);
-            if (!Bytes.TryLeadingLong(size, out long kb, out int m2) || !size.Slice(m2).SequenceEqual("kB"u8)) continue;
-            int order = 0;
-            for (long k = kb / 4; k > 1 && order < 15; k >>= 1) order++;
+            // a token: after blanks and tabs, up to the next blank (a tab stays in it)
+            while (i < len && (s[i] == (byte)' ' || s[i] == (byte)'\t')) i++;
+            int start = i;
+            while (i < len && s[i] != (byte)' ') i++;
+            var tok = s.Slice(start, i - start);
+            // COUNT*SIZEkB: the count runs to the first '*'
+            if (!Bytes.TryLeadingLong(tok, out long count, out int n) || n >= tok.Length || tok[n] != (byte)'*') continue;
+            var size = tok.Slice(n + 1);
+            if (!Bytes.TryLeadingLong(size, out long kb, out int m2) || size.Length - m2 != 2 || size[m2] != (byte)'k' || size[m2 + 1] != (byte)'B') continue;
+            // the number of halvings of kb / 4 down to 1, at most 15
+            long quarter = kb / 4;
+            int order = quarter > 1 ? Math.Min(15, BitOperations.Log2((ulong)quarter)) : 0;
             counts[order] = count;
             max = Math.Max(max, order);
         }
-        return max < 0 ? null : counts.Slice(0, max + 1).ToArray();
+        if (max < 0) return null;
+        var blocks = reuse is not null && reuse.Length == max + 1 ? reuse : new long[max + 1];
+        counts.Slice(0, max + 1).CopyTo(blocks);
+        return blocks;
     }
 
     /// <summary><c>Free swap  = 0kB</c>, <c>Total swap = 0kB</c>, and 2.6.18's <c>Free swap:       0kB</c> (printed after the first form by RHEL 5).</summary>
@@ -440,64 +708,147 @@ public static class MessageParsers
     };
 
     /// <summary><c>[   4617]     0  4617    17019    16566 ... 0 hog</c> read against <paramref name="columns"/>; null when cut short.</summary>
-    public static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns) => TaskRow(m, columns, null);
+    public static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns) => TaskRow(m, columns, null, null);
 
     /// <param name="store">Where the row's text is kept until quoted (the report's); null: the row gets its string now.</param>
-    internal static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns, LineStore? store)
+    /// <param name="owner">The report the row is for: its spare rows are used when it has some.</param>
+    /// <param name="codes">What each of <paramref name="columns"/> fills (<see cref="ColumnCodes"/>), when known.</param>
+    internal static TaskRow? TaskRow(ReadOnlySpan<byte> m, string[]? columns, LineStore? store, OomReport? owner, byte[]? codes = null)
     {
         int close = m.IndexOf((byte)']');
         if (close < 2) return null;
-        var row = new TaskRow { Pid = LineUnwrapper.ParseLong(LineUnwrapper.Trim(m.Slice(1, close - 1))) };
-        var s = m.Slice(close + 1);
+        long pid = LineUnwrapper.ParseLong(LineUnwrapper.Trim(m.Slice(1, close - 1)));
         Span<long> nums = stackalloc long[MaxTaskColumns];
         int count = 0;
         int want = columns is null ? MaxTaskColumns : columns.Length - 1;
         if (want > MaxTaskColumns) return null;
         ReadOnlySpan<byte> name = default;
+        // one pass over the columns: blanks, then a token that is a number (Bytes.TryLeadingLong's: a sign, digits,
+        // saturating) when its digits run to the next blank or the end
+        int i = close + 1, len = m.Length;
+        // rows of 16–128 bytes (all but damaged ones): their blanks as a bit mask, from 16-byte compares, so that a run
+        // of blanks (the columns are aligned: ~45 of a row's ~80 bytes) is one bit scan
+        ulong lo = 0, hi = 0;
+        bool masked = len >= 16 && len <= 128;
+        if (masked) BlankMask(m, out lo, out hi);
         while (true)
         {
-            var t = LineUnwrapper.TrimStart(s);
-            if (t.IsEmpty) return null; // cut before the name
-            if (count == want) { name = t; break; }
-            int sp = t.IndexOfAny((byte)' ', (byte)'\t');
-            var tok = sp < 0 ? t : t.Slice(0, sp);
-            bool numeric = Bytes.TryLeadingLong(tok, out long v, out int n) && n == tok.Length;
-            if (!numeric)
+            if (masked) i = Math.Min(len, NextNonBlank(lo, hi, i));
+            else while (i < len && (m[i] == (byte)' ' || m[i] == (byte)'\t')) i++;
+            if (i == len) return null; // cut before the name
+            if (count == want) { name = m.Slice(i); break; }
+            int start = i;
+            bool neg = false;
+            if (m[i] == (byte)'-' || m[i] == (byte)'+') { neg = m[i] == (byte)'-'; i++; }
+            int digits = i;
+            long v = 0;
+            while (i < len && LineUnwrapper.IsDigit(m[i]))
+            {
+                v = v > (long.MaxValue - 9) / 10 ? long.MaxValue : v * 10 + (m[i] - '0');
+                i++;
+            }
+            if (i == digits || (i < len && m[i] != (byte)' ' && m[i] != (byte)'\t'))
             {
                 if (columns is not null) return null; // damaged row
-                name = t;
+                name = m.Slice(start);
                 break;
             }
-            if (sp < 0) return null; // a number at the end: the name was cut off
-            nums[count++] = v;
-            s = t.Slice(sp);
+            if (i == len) return null; // a number at the end: the name was cut off
+            nums[count++] = neg ? -v : v;
         }
-        columns ??= GuessColumns(count);
+        if (columns is null) { columns = Guessed(count); codes = null; }
         if (columns.Length - 1 != count) return null;
+        var row = owner?.NewRow() ?? new TaskRow();
+        row.Pid = pid;
         row.Name = Bytes.Key(name);
-        for (int i = 0; i < count; i++)
+        codes ??= ColumnCodes(columns);
+        for (int c = 0; c < count; c++)
         {
-            long v = nums[i];
-            switch (columns[i])
+            long v = nums[c];
+            switch (codes[c])
             {
-                case "uid": row.Uid = v; break;
-                case "tgid": row.Tgid = v; break;
-                case "total_vm": row.TotalVmPages = v; break;
-                case "rss": row.RssPages = v; break;
-                case "rss_anon": row.RssAnonPages = v; break;
-                case "rss_file": row.RssFilePages = v; break;
-                case "rss_shmem": row.RssShmemPages = v; break;
-                case "pgtables_bytes": row.PageTablesBytes = v; break;
-                case "nr_ptes": row.PtesCount = v; break;
-                case "swapents": row.SwapEntries = v; break;
-                case "oom_adj": row.OomAdj = v; break;
-                case "oom_score_adj": row.OomScoreAdj = v; break;
+                case 1: row.Uid = v; break;
+                case 2: row.Tgid = v; break;
+                case 3: row.TotalVmPages = v; break;
+                case 4: row.RssPages = v; break;
+                case 5: row.RssAnonPages = v; break;
+                case 6: row.RssFilePages = v; break;
+                case 7: row.RssShmemPages = v; break;
+                case 8: row.PageTablesBytes = v; break;
+                case 9: row.PtesCount = v; break;
+                case 10: row.SwapEntries = v; break;
+                case 11: row.OomAdj = v; break;
+                case 12: row.OomScoreAdj = v; break;
             }
         }
         if (store is null) row.Line = Bytes.Text(m);
         else row.SetLine(store, m);
         return row;
     }
+
+    /// <summary>Bit p of (<paramref name="lo"/>, <paramref name="hi"/>): byte p of <paramref name="m"/> (16–128 bytes) is a blank or a tab.</summary>
+    private static void BlankMask(ReadOnlySpan<byte> m, out ulong lo, out ulong hi)
+    {
+        lo = hi = 0;
+        ref byte r = ref MemoryMarshal.GetReference(m);
+        for (int b = 0; b < m.Length; b += 16)
+        {
+            int o = Math.Min(b, m.Length - 16); // the last block overlaps the one before
+            var v = Vector128.LoadUnsafe(ref r, (nuint)o);
+            ulong bits = (Vector128.Equals(v, Vector128.Create((byte)' ')) | Vector128.Equals(v, Vector128.Create((byte)'\t'))).ExtractMostSignificantBits();
+            if (o < 64)
+            {
+                lo |= bits << o;
+                if (o > 48) hi |= bits >> (64 - o);
+            }
+            else hi |= bits << (o - 64);
+        }
+    }
+
+    /// <summary>The first position at or after <paramref name="i"/> whose bit is clear (128 when none: past the row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NextNonBlank(ulong lo, ulong hi, int i)
+    {
+        if (i < 64)
+        {
+            ulong x = ~lo >> i;
+            if (x != 0) return i + BitOperations.TrailingZeroCount(x);
+            i = 64;
+        }
+        if (i >= 128) return 128;
+        ulong y = ~hi >> (i - 64);
+        return y != 0 ? i + BitOperations.TrailingZeroCount(y) : 128;
+    }
+
+    /// <summary>What each column of a header fills (0: nothing), made once per columns array (a log's reports share their header's).</summary>
+    internal static byte[] ColumnCodes(string[] columns)
+    {
+        var last = Volatile.Read(ref _lastCodes);
+        if (last is not null && ReferenceEquals(last.Columns, columns)) return last.Codes;
+        var codes = new byte[columns.Length];
+        for (int i = 0; i < columns.Length; i++)
+            codes[i] = columns[i] switch
+            {
+                "uid" => 1, "tgid" => 2, "total_vm" => 3, "rss" => 4, "rss_anon" => 5, "rss_file" => 6, "rss_shmem" => 7,
+                "pgtables_bytes" => 8, "nr_ptes" => 9, "swapents" => 10, "oom_adj" => 11, "oom_score_adj" => 12, _ => 0,
+            };
+        Volatile.Write(ref _lastCodes, new CodesOf(columns, codes));
+        return codes;
+    }
+
+    private sealed record CodesOf(string[] Columns, byte[] Codes);
+    private static CodesOf? _lastCodes; // shared by threads: an immutable entry, read once
+
+    // GuessColumns' arrays, made once for the parser (GuessColumns gives each caller its own)
+    private static readonly string[][] GuessedColumns = [GuessColumns(10), GuessColumns(8), GuessColumns(7), GuessColumns(0)];
+
+    private static string[] Guessed(int numbers) => numbers switch
+    {
+        >= 10 => GuessedColumns[0],
+        8 => GuessedColumns[1],
+        7 => GuessedColumns[2],
+        _ => GuessedColumns[3],
+    };
 
     /// <summary>Pid and comm after a marker such as <c>Killed process </c>: handles <c>1234 (c)</c> and RHEL 6's <c>1234, UID 0, (c)</c>.</summary>
     private static bool PidComm(ReadOnlySpan<byte> rest, ReadOnlySpan<byte> commEndMarker, out long pid, out string? comm, out ReadOnlySpan<byte> after, out long? uid)
@@ -528,10 +879,11 @@ public static class MessageParsers
     /// <c>[reason: ]Killed process 4617 (hog) total-vm:68076kB, anon-rss:65280kB, file-rss:984kB, shmem-rss:0kB, UID:0 pgtables:172kB oom_score_adj:0</c>
     /// and the older forms (no shmem-rss; RHEL 6 <c>Killed process N, UID U, (c)</c>; 2.4/2.6 <c>Killed process N (c).</c>).
     /// </summary>
-    public static KilledTask? Kill(ReadOnlySpan<byte> m) => Kill(m, null);
+    public static KilledTask? Kill(ReadOnlySpan<byte> m) => Kill(m, null, null);
 
     /// <param name="store">Where the line's text is kept until asked for (the report's); null: the line gets its string now.</param>
-    internal static KilledTask? Kill(ReadOnlySpan<byte> m, LineStore? store)
+    /// <param name="owner">The report the kill is for: its spare objects are used when it has some.</param>
+    internal static KilledTask? Kill(ReadOnlySpan<byte> m, LineStore? store, OomReport? owner)
     {
         int at = m.IndexOf("Killed process "u8);
         if (at < 0) return null;
@@ -540,12 +892,16 @@ public static class MessageParsers
             : rest.IndexOf(") vsz:"u8) >= 0 ? ") vsz:"u8
             : rest.IndexOf(") sharing"u8) >= 0 ? ") sharing"u8 : default;
         if (!PidComm(rest, marker, out long pid, out string? comm, out var after, out long? uid)) return null;
-        var k = new KilledTask { Pid = pid, Comm = comm ?? "", Uid = uid };
+        var k = owner?.NewKill() ?? new KilledTask();
+        k.Pid = pid;
+        k.Comm = comm ?? "";
+        k.Uid = uid;
         if (store is null) k.Line = Bytes.Text(m);
         else { k.Store = store; k.LineText.Set(store, m); }
         var reason = Bytes.TrimEnd(m.Slice(0, at));
         if (reason.Length > 0 && reason[^1] == (byte)':') reason = reason[..^1];
         if (!reason.IsEmpty) k.Reason = Bytes.Key(reason);
+        if (KillSizes(after, k)) return k;
         k.TotalVmKb = Bytes.KbAfter(after, "total-vm:"u8) ?? Bytes.KbAfter(after, "vsz:"u8);
         k.AnonRssKb = Bytes.KbAfter(after, "anon-rss:"u8);
         k.FileRssKb = Bytes.KbAfter(after, "file-rss:"u8);
@@ -554,6 +910,71 @@ public static class MessageParsers
         k.PageTablesKb = Bytes.KbAfter(after, "pgtables:"u8);
         k.OomScoreAdj = Bytes.LongAfter(after, "oom_score_adj:"u8);
         return k;
+    }
+
+    /// <summary>
+    /// The sizes after the comm in the form kernels 4.19–6.x print, read left to right:
+    /// <c> total-vm:NkB, anon-rss:NkB, file-rss:NkB, shmem-rss:NkB, UID:N pgtables:NkB oom_score_adj:N</c> and nothing
+    /// after. Only fixed text and numbers come before each key there, so the first place of each key, where the
+    /// searches of <see cref="Kill(ReadOnlySpan{byte}, LineStore?, OomReport?)"/> find it, is its place in this form:
+    /// the same values (SectionFirstTests compares the two). False, and nothing set, for any other text.
+    /// </summary>
+    private static bool KillSizes(ReadOnlySpan<byte> a, KilledTask k)
+    {
+        int i = 0;
+        if (!Lit(a, ref i, " total-vm:"u8) || !Kb(a, ref i, out long vm)
+            || !Lit(a, ref i, ", anon-rss:"u8) || !Kb(a, ref i, out long anon)
+            || !Lit(a, ref i, ", file-rss:"u8) || !Kb(a, ref i, out long file)
+            || !Lit(a, ref i, ", shmem-rss:"u8) || !Kb(a, ref i, out long shmem)
+            || !Lit(a, ref i, ", UID:"u8) || !Num(a, ref i, out long uid)
+            || !Lit(a, ref i, " pgtables:"u8) || !Kb(a, ref i, out long pgtables)
+            || !Lit(a, ref i, " oom_score_adj:"u8) || !Num(a, ref i, out long adj) || i != a.Length) return false;
+        k.TotalVmKb = vm;
+        k.AnonRssKb = anon;
+        k.FileRssKb = file;
+        k.ShmemRssKb = shmem;
+        k.Uid ??= uid;
+        k.PageTablesKb = pgtables;
+        k.OomScoreAdj = adj;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Lit(ReadOnlySpan<byte> s, ref int i, ReadOnlySpan<byte> lit)
+    {
+        if (!s.Slice(i).StartsWith(lit)) return false;
+        i += lit.Length;
+        return true;
+    }
+
+    /// <summary>Bytes.TryLeadingLong at <paramref name="i"/>, in locals.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Num(ReadOnlySpan<byte> s, ref int i, out long v)
+    {
+        int j = i;
+        bool neg = false;
+        if (j < s.Length && (s[j] == (byte)'-' || s[j] == (byte)'+')) { neg = s[j] == (byte)'-'; j++; }
+        int start = j;
+        long x = 0;
+        for (; j < s.Length; j++)
+        {
+            uint d = (uint)(s[j] - '0');
+            if (d > 9) break;
+            x = x > (long.MaxValue - 9) / 10 ? long.MaxValue : x * 10 + d;
+        }
+        v = neg ? -x : x;
+        if (j == start) return false;
+        i = j;
+        return true;
+    }
+
+    /// <summary>A number and <c>kB</c> or <c>KB</c> (what <see cref="Bytes.KbAfter"/> takes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Kb(ReadOnlySpan<byte> s, ref int i, out long v)
+    {
+        if (!Num(s, ref i, out v) || i + 2 > s.Length || (s[i] != (byte)'k' && s[i] != (byte)'K') || s[i + 1] != (byte)'B') return false;
+        i += 2;
+        return true;
     }
 
     /// <summary><c>Kill process 1234 (c) score 999 or sacrifice child</c>, <c>kill process 1234 (c) score 999 or a child</c>.</summary>

@@ -22,8 +22,11 @@ public sealed class OomEventAssembler
     private Section _section;
     private string[]? _columns;
     private string[]? _lastColumns;
+    private byte[]? _codes, _lastCodes; // what each column of _columns, _lastColumns fills
     private readonly TaskHeaders _headers = new();
     private int _quiet;
+    private CounterName? _lastMemInfo; // the same for Mem-Info's counters
+    private CounterName? _lastStat; // the stat line read last (any report): a hint for the name of the next
     private int _count;
     private readonly BootInfo _boot = new();
     private readonly Queue<OomReport> _held = new();
@@ -119,13 +122,27 @@ public sealed class OomEventAssembler
         // stat first, and only one that is not is classified. Same result as classifying first: a stat line is
         // unrelated to the classifier unless its name holds the memcg frame.
         if (_section == Section.MemcgStats && _cur is { } r
-            && MessageParsers.TryStat(m, out var name, out long value) && !name!.MayBeOtherKind)
+            && MessageParsers.TryStat(m, _lastStat, out var name, out long value) && !name!.MayBeOtherKind)
         {
+            _lastStat = name;
             MessageParsers.AddMemcgStat(name, value, r);
             _quiet = 0;
             return;
         }
+        // Mem-Info's counter lines likewise (~8 a global report): one that is of their shape only is unrelated to the classifier
+        if (_section == Section.MemInfo && _cur is { } g && MessageParsers.TryCounterLine(m, g.MemInfoPages, ref _lastMemInfo))
+        {
+            g.AddMemInfoLine(m);
+            _quiet = 0;
+            return;
+        }
         var kind = MessageClassifier.Classify(m);
+        if (kind == LineKind.Unrelated && _section == Section.None)
+        {
+            // Unrelated(m) for the lines of no section (frames, register dumps: ~30 a report), without its calls
+            if (_cur is not null && ++_quiet >= QuietLinesToClose) Finish();
+            return;
+        }
         Message(m, kind, meta);
     }
 
@@ -201,26 +218,30 @@ public sealed class OomEventAssembler
                 // every report of a kernel prints the same header: its columns and text are made once
                 var header = _headers.Find(m);
                 _columns = header.Columns;
-                if (_columns is not null) _lastColumns = _columns;
+                _codes = header.Codes;
+                if (_columns is not null) { _lastColumns = _columns; _lastCodes = _codes; }
                 r.TaskTableHeader = header.Text;
                 r.SawTaskTable = true;
                 _section = Section.Tasks;
                 break;
             case LineKind.TaskRow:
                 // rows past the cap are counted, and need no text
-                var row = MessageParsers.TaskRow(m, _columns ?? _lastColumns, r.Tasks.Count < OomReport.MaxTaskRowsKept ? r.RowLines : null);
+                var row = _columns is not null
+                    ? MessageParsers.TaskRow(m, _columns, r.Tasks.Count < OomReport.MaxTaskRowsKept ? r.RowLines : null, r, _codes)
+                    : MessageParsers.TaskRow(m, _lastColumns, r.Tasks.Count < OomReport.MaxTaskRowsKept ? r.RowLines : null, r, _lastCodes);
                 if (row is not null)
                 {
                     r.SawTaskTable = true;
                     r.TaskTableRows++;
                     if (r.Tasks.Count < OomReport.MaxTaskRowsKept) r.Tasks.Add(row);
+                    else r.ReturnRow(row);
                 }
                 _section = Section.Tasks;
                 break;
             case LineKind.Constraint: MessageParsers.Constraint(m, r); _section = Section.None; break;
             case LineKind.Selection: MessageParsers.Selection(m, r); _section = Section.None; break;
             case LineKind.Kill:
-                var k = MessageParsers.Kill(m, r.RowLines);
+                var k = MessageParsers.Kill(m, r.RowLines, r);
                 if (k is not null)
                 {
                     if (r.Killed is null) r.Killed = k;
@@ -272,15 +293,12 @@ public sealed class OomEventAssembler
         }
         if (r is null)
         {
-            r = new OomReport
-            {
-                Wrapper = meta.Wrapper,
-                WrapperAmbiguous = meta.AmbiguousBsd,
-                Time = meta.Time.IsEmpty ? null : Bytes.Text(meta.Time),
-                Host = meta.Host.IsEmpty ? null : Bytes.Key(meta.Host), // every report of a host names it
-                UptimeSeconds = double.IsNaN(meta.UptimeSeconds) ? null : meta.UptimeSeconds,
-            };
-            if (_pool is not null) r.UsePool(_pool);
+            r = _pool?.Rent() ?? new OomReport();
+            r.Wrapper = meta.Wrapper;
+            r.WrapperAmbiguous = meta.AmbiguousBsd;
+            if (!meta.Time.IsEmpty) r.TimeText.Set(r.RowLines, meta.Time); // a string only when read
+            r.Host = meta.Host.IsEmpty ? null : Bytes.Key(meta.Host); // every report of a host names it
+            r.UptimeSeconds = double.IsNaN(meta.UptimeSeconds) ? null : meta.UptimeSeconds;
             _cur = r;
             _columns = null;
             _section = Section.None;
