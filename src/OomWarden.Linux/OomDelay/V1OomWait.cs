@@ -14,47 +14,29 @@ namespace OomWarden.Linux.OomDelay;
 /// has had its turn: its oom_kill count rose, or nobody was under OOM for a whole delay after the release. under_oom
 /// 0 alone proves nothing then: the woken tasks leave the wait at once and re-enter the kernel's OOM path only after
 /// their reclaim retries, and a switch back to 1 in between makes them wait again with nobody killed.</summary>
-public sealed class V1OomWait : IOomWait, IReadyHandler
+public sealed class V1OomWait : OomWaitBase, IReadyHandler
 {
     private static readonly byte[] Disable = "1"u8.ToArray(), Enable = "0"u8.ToArray();
     private readonly EventLoop _loop;
-    private readonly TimeProvider _time;
     private readonly string _directory;
     private readonly long _pollTicks;
     private readonly KernelFile _control;
-    private readonly EpisodeReason _why;
     private byte[] _buffer = new byte[256];
     private V1EventRegistration? _event;
-    private readonly OomEpisode _episode;
     private bool _notified;
     private long _killsAtRelease;
 
     private V1OomWait(EventLoop loop, TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, KernelFile control, bool oldDisable)
+        : base(time, domain, delay, new OomSetting(directory, OomSetting.V1OomControl, oldDisable ? "1" : "0"),
+            static d => $"the kernel reports OOM (memory.oom_control under_oom 1) and holds the cgroup's tasks for at most oom_delay {FormatDelay(d)}")
     {
         _loop = loop;
-        _time = time;
-        Domain = domain;
         _directory = directory;
-        Delay = delay;
         _control = control;
         _pollTicks = time.TimestampFrequency / 50;  // 20 ms while waiting: under_oom has no wake-up of its own
-        _episode = OomEpisode.For(delay, time.TimestampFrequency);
-        Setting = new OomSetting(directory, OomSetting.V1OomControl, oldDisable ? "1" : "0");
-        _why = new EpisodeReason(static d => $"the kernel reports OOM (memory.oom_control under_oom 1) and holds the cgroup's tasks for at most oom_delay {FormatDelay(d)}",
-            delay, _episode.DelayTicks);
     }
 
-    public CgroupDomain Domain { get; private set; }
-
-    public CgroupVersion Version => CgroupVersion.V1;
-
-    public OomSetting Setting { get; }
-
-    public TimeSpan Delay { get; private set; }
-
-    public bool IsWaiting => _episode.State == OomEpisode.Phase.Waiting;
-
-    public OomEpisode Episode => _episode;
+    public override CgroupVersion Version => CgroupVersion.V1;
 
     /// <summary>Opens memory.oom_control and reads the old oom_kill_disable; null with the reason when it cannot.</summary>
     public static V1OomWait? TryOpen(EventLoop loop, TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, out string? error)
@@ -78,7 +60,7 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         return new V1OomWait(loop, time, domain, directory, delay, control, oc.OomKillDisable);
     }
 
-    public bool TryApply(out string? error)
+    public override bool TryApply(out string? error)
     {
         if (!ControlFile.TryWriteFile(Setting.Path, Disable, out error)) return false;
         // Registered after the switch: the kernel signals at once when the cgroup is already under OOM.
@@ -94,44 +76,40 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         _notified = true;
     }
 
-    public long NextDeadline => _episode.State switch
+    public override long NextDeadline => Episode.State switch
     {
-        OomEpisode.Phase.Waiting => Math.Min(_episode.Deadline, _time.GetTimestamp() + _pollTicks),
-        OomEpisode.Phase.Leaving or OomEpisode.Phase.Released => _time.GetTimestamp() + _pollTicks,
+        OomEpisode.Phase.Waiting => Math.Min(Episode.Deadline, Time.GetTimestamp() + _pollTicks),
+        OomEpisode.Phase.Leaving or OomEpisode.Phase.Released => Time.GetTimestamp() + _pollTicks,
         _ => _notified ? 0 : long.MaxValue,
     };
 
-    public string? Step(long now)
+    public override string? Step(long now)
     {
         bool notified = _notified;
         _notified = false;
-        var phase = _episode.State;
+        var phase = Episode.State;
         if (phase == OomEpisode.Phase.Armed && !notified) return null;
         if (!TryReadControl(out bool underOom, out long kills)) return null;
         if (phase == OomEpisode.Phase.Released) return StepReleased(now, underOom, kills);
-        switch (_episode.Observe(underOom, now))
+        var step = Episode.Observe(underOom, now);
+        MarkWait(step);
+        switch (step)
         {
             case EpisodeStep.Started:
-                _why.Refresh(_episode, Delay);
-                Domain.SetOomWait(_why.Text);
                 return $"{Domain.Name}: under OOM, the kernel waits for oomwarden (oom_kill_disable 1) for at most {FormatDelay(EpisodeDelay)}";
             case EpisodeStep.Left:
-                Domain.SetOomWait(null);  // nobody waits now: the engine stops serving the wait
-                return null;
             case EpisodeStep.Returned:
-                Domain.SetOomWait(_why.Text);  // the same episode: served again
                 return null;
             case EpisodeStep.Ended:
-                return $"{Domain.Name}: out of OOM after {Ms(_episode.LeftAt - _episode.StartedAt)} ms";
+                return $"{Domain.Name}: out of OOM after {Ms(Episode.LeftAt - Episode.StartedAt)} ms";
             case EpisodeStep.DelayOver:
-                Domain.SetOomWait(null);
                 if (!ControlFile.TryWriteFile(Setting.Path, Enable, out string? error))
                     return $"{Domain.Name}: oom_delay {FormatDelay(EpisodeDelay)} is over but oom_kill_disable 0 failed: {error}";
-                _episode.Release(now);
+                Episode.Release(now);
                 _killsAtRelease = kills;
                 return $"{Domain.Name}: still under OOM after oom_delay {FormatDelay(EpisodeDelay)}: oom_kill_disable 0, the kernel's OOM killer decides";
             default:
-                if (notified && underOom) Domain.SetOomWait(_why.Text);  // a new OOM event in the same episode: serve it too
+                if (notified && underOom) Domain.SetOomWait(WaitReason);  // a new OOM event in the same episode: serve it too
                 return null;
         }
     }
@@ -140,41 +118,21 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
     private string? StepReleased(long now, bool underOom, long kills)
     {
         bool killed = kills > _killsAtRelease;
-        if (!killed && (underOom || now - _episode.ReleasedAt < _episode.DelayTicks)) return null;
+        if (!killed && (underOom || now - Episode.ReleasedAt < Episode.DelayTicks)) return null;
         if (!ControlFile.TryWriteFile(Setting.Path, Disable, out string? again))
             return $"{Domain.Name}: out of OOM, but oom_kill_disable 1 failed: {again}";
-        _episode.Rearm();
+        Episode.Rearm();
         return killed
-            ? $"{Domain.Name}: the kernel's OOM killer killed {kills - _killsAtRelease} task(s) {Ms(now - _episode.ReleasedAt)} ms after oom_kill_disable 0; oom_kill_disable 1 again"
-            : $"{Domain.Name}: out of OOM, no kernel kill in {Ms(now - _episode.ReleasedAt)} ms after oom_kill_disable 0; oom_kill_disable 1 again";
+            ? $"{Domain.Name}: the kernel's OOM killer killed {kills - _killsAtRelease} task(s) {Ms(now - Episode.ReleasedAt)} ms after oom_kill_disable 0; oom_kill_disable 1 again"
+            : $"{Domain.Name}: out of OOM, no kernel kill in {Ms(now - Episode.ReleasedAt)} ms after oom_kill_disable 0; oom_kill_disable 1 again";
     }
 
-    public void OnKillSignalled()
-    {
-        if (IsWaiting) Domain.SetOomWait(null);
-    }
-
-    public void Rebind(CgroupDomain domain)
-    {
-        domain.TakeOomWaitFrom(Domain);
-        Domain = domain;
-    }
-
-    public void ChangeDelay(TimeSpan delay)
-    {
-        Delay = delay;
-        _episode.ChangeDelay(OomEpisode.Ticks(delay, _time.TimestampFrequency));
-    }
-
-    /// <summary>The delay of the episode in progress (the configured one while armed).</summary>
-    private TimeSpan EpisodeDelay => _why.DelayOf(_episode, Delay);
-
-    public bool Restore(out string? error)
+    public override bool Restore(out string? error)
     {
         _event?.Dispose();
         _event = null;
         Domain.SetOomWait(null);
-        _episode.Rearm();
+        Episode.Rearm();
         return OomSettingsRestorer.TryRestore(Setting, out error);
     }
 
@@ -189,13 +147,7 @@ public sealed class V1OomWait : IOomWait, IReadyHandler
         return true;
     }
 
-    private string Ms(long ticks) => (ticks * 1000 / _time.TimestampFrequency).ToString(CultureInfo.InvariantCulture);
-
-    internal static string FormatDelay(TimeSpan d) => d.TotalSeconds >= 1 && d.Milliseconds == 0
-        ? d.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) + "s"
-        : d.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + "ms";
-
-    public void Dispose()
+    public override void Dispose()
     {
         _event?.Dispose();
         _event = null;

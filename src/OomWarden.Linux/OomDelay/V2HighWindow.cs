@@ -15,50 +15,38 @@ namespace OomWarden.Linux.OomDelay;
 /// memory.max. Once the cgroup is well below the window, memory.high is lowered again.</summary>
 /// <remarks>Throttling is not a hard wait: a task allocating faster than reclaim plus the kernel's penalty sleeps
 /// (at most 2 s per return to user space) can still reach memory.max inside the window, and the kernel then kills.</remarks>
-public sealed class V2HighWindow : IOomWait
+public sealed class V2HighWindow : OomWaitBase
 {
     private const long Slack = 1L << 20;
-    private readonly TimeProvider _time;
     private readonly KernelFile _current, _events;
     private readonly long _pollTicks, _highBytes;
     private readonly byte[] _highText;
-    private readonly EpisodeReason _why;
     private byte[] _buffer = new byte[512];
-    private readonly OomEpisode _episode;
     private long _lastHighEvents = -1;
 
     private V2HighWindow(TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, KernelFile current, KernelFile events,
         string oldHigh, long highBytes)
+        : base(time, domain, delay, new OomSetting(directory, OomSetting.V2High, oldHigh), Reason(domain, highBytes))
     {
-        _time = time;
-        Domain = domain;
-        Delay = delay;
         _current = current;
         _events = events;
         _highBytes = highBytes;
         _highText = Encoding.ASCII.GetBytes(highBytes.ToString(CultureInfo.InvariantCulture));
         _pollTicks = time.TimestampFrequency / 50;
-        _episode = OomEpisode.For(delay, time.TimestampFrequency);
-        Setting = new OomSetting(directory, OomSetting.V2High, oldHigh);
-        string window = $"at its oom_delay window (memory.high {Core.Model.SizeFormat.FormatBytes(highBytes)}, below memory.max "
-            + $"{Core.Model.SizeFormat.FormatBytes(domain.LimitBytes)}): the kernel throttles, for at most oom_delay ";
-        _why = new EpisodeReason(d => window + V1OomWait.FormatDelay(d), delay, _episode.DelayTicks);
     }
 
-    public CgroupDomain Domain { get; private set; }
+    private static Func<TimeSpan, string> Reason(CgroupDomain domain, long highBytes)
+    {
+        string window = $"at its oom_delay window (memory.high {Core.Model.SizeFormat.FormatBytes(highBytes)}, below memory.max "
+            + $"{Core.Model.SizeFormat.FormatBytes(domain.LimitBytes)}): the kernel throttles, for at most oom_delay ";
+        return d => window + FormatDelay(d);
+    }
 
-    public CgroupVersion Version => CgroupVersion.V2;
-
-    public OomSetting Setting { get; }
-
-    public TimeSpan Delay { get; private set; }
+    public override CgroupVersion Version => CgroupVersion.V2;
 
     /// <summary>The memory.high the window uses.</summary>
     public long HighBytes => _highBytes;
 
-    public bool IsWaiting => _episode.State == OomEpisode.Phase.Waiting;
-
-    public OomEpisode Episode => _episode;
 
     /// <param name="marginBytes">How far below memory.max (the domain's limit) memory.high goes.</param>
     public static V2HighWindow? TryOpen(TimeProvider time, CgroupDomain domain, string directory, TimeSpan delay, long marginBytes, out string? error)
@@ -101,79 +89,55 @@ public sealed class V2HighWindow : IOomWait
         return null;
     }
 
-    public bool TryApply(out string? error) => ControlFile.TryWriteFile(Setting.Path, _highText, out error);
+    public override bool TryApply(out string? error) => ControlFile.TryWriteFile(Setting.Path, _highText, out error);
 
-    public long NextDeadline => _episode.State switch
+    public override long NextDeadline => Episode.State switch
     {
-        OomEpisode.Phase.Waiting => Math.Min(_episode.Deadline, _time.GetTimestamp() + _pollTicks),
-        OomEpisode.Phase.Leaving => _time.GetTimestamp() + _pollTicks,
-        OomEpisode.Phase.Released => _time.GetTimestamp() + _pollTicks * 5,
+        OomEpisode.Phase.Waiting => Math.Min(Episode.Deadline, Time.GetTimestamp() + _pollTicks),
+        OomEpisode.Phase.Leaving => Time.GetTimestamp() + _pollTicks,
+        OomEpisode.Phase.Released => Time.GetTimestamp() + _pollTicks * 5,
         _ => long.MaxValue,  // memory.events wakes the loop (the cgroup's own wake-up) and every tick steps
     };
 
-    public string? Step(long now)
+    public override string? Step(long now)
     {
         if (!TryRead(out long usage, out long highEvents)) return null;
         bool rose = _lastHighEvents >= 0 && highEvents > _lastHighEvents;
         _lastHighEvents = highEvents;
-        if (_episode.State == OomEpisode.Phase.Released)
+        if (Episode.State == OomEpisode.Phase.Released)
         {
             // Well below the window (a margin under it) before throttling again.
             if (usage + (Domain.LimitBytes - _highBytes) >= _highBytes) return null;
             if (!TryApply(out string? again)) return $"{Domain.Name}: memory.high {_highBytes} failed: {again}";
-            _episode.Rearm();
+            Episode.Rearm();
             return $"{Domain.Name}: well below memory.high; the oom_delay window (memory.high {_highBytes}) is set again";
         }
         bool atHigh = usage + Slack >= _highBytes || rose;
-        switch (_episode.Observe(atHigh, now))
+        var step = Episode.Observe(atHigh, now);
+        MarkWait(step);
+        switch (step)
         {
             case EpisodeStep.Started:
-                _why.Refresh(_episode, Delay);
-                Domain.SetOomWait(_why.Text);
-                return $"{Domain.Name}: at memory.high {_highBytes} (usage {usage}): throttled while oomwarden decides, for at most {V1OomWait.FormatDelay(EpisodeDelay)}";
+                return $"{Domain.Name}: at memory.high {_highBytes} (usage {usage}): throttled while oomwarden decides, for at most {FormatDelay(EpisodeDelay)}";
             case EpisodeStep.Left:
-                Domain.SetOomWait(null);
-                return null;
             case EpisodeStep.Returned:
-                Domain.SetOomWait(_why.Text);
                 return null;
             case EpisodeStep.Ended:
-                return $"{Domain.Name}: below memory.high after {Ms(_episode.LeftAt - _episode.StartedAt)} ms";
+                return $"{Domain.Name}: below memory.high after {Ms(Episode.LeftAt - Episode.StartedAt)} ms";
             case EpisodeStep.DelayOver:
-                Domain.SetOomWait(null);
                 if (!OomSettingsRestorer.TryRestore(Setting, out string? error))
-                    return $"{Domain.Name}: oom_delay {V1OomWait.FormatDelay(EpisodeDelay)} is over but memory.high could not be put back: {error}";
-                _episode.Release(now);
-                return $"{Domain.Name}: still at memory.high after oom_delay {V1OomWait.FormatDelay(EpisodeDelay)}: memory.high {Setting.OldValue} again, the kernel decides at memory.max";
+                    return $"{Domain.Name}: oom_delay {FormatDelay(EpisodeDelay)} is over but memory.high could not be put back: {error}";
+                Episode.Release(now);
+                return $"{Domain.Name}: still at memory.high after oom_delay {FormatDelay(EpisodeDelay)}: memory.high {Setting.OldValue} again, the kernel decides at memory.max";
             default:
                 return null;
         }
     }
 
-    public void OnKillSignalled()
-    {
-        if (IsWaiting) Domain.SetOomWait(null);
-    }
-
-    public void Rebind(CgroupDomain domain)
-    {
-        domain.TakeOomWaitFrom(Domain);
-        Domain = domain;
-    }
-
-    public void ChangeDelay(TimeSpan delay)
-    {
-        Delay = delay;
-        _episode.ChangeDelay(OomEpisode.Ticks(delay, _time.TimestampFrequency));
-    }
-
-    /// <summary>The delay of the episode in progress (the configured one while armed).</summary>
-    private TimeSpan EpisodeDelay => _why.DelayOf(_episode, Delay);
-
-    public bool Restore(out string? error)
+    public override bool Restore(out string? error)
     {
         Domain.SetOomWait(null);
-        _episode.Rearm();
+        Episode.Rearm();
         return OomSettingsRestorer.TryRestore(Setting, out error);
     }
 
@@ -188,9 +152,7 @@ public sealed class V2HighWindow : IOomWait
         return true;
     }
 
-    private string Ms(long ticks) => (ticks * 1000 / _time.TimestampFrequency).ToString(CultureInfo.InvariantCulture);
-
-    public void Dispose()
+    public override void Dispose()
     {
         _current.Dispose();
         _events.Dispose();
