@@ -225,8 +225,12 @@ public sealed class OomReport
         Causes.Clear();
     }
 
-    /// <summary>The consumer is done with this report: it goes back to the pool, and it must not be read again.</summary>
-    internal void Recycle()
+    /// <summary>
+    /// The consumer is done with this report: it goes back to the pool, and it must not be read again. Called by the
+    /// assembler after the callback, or by the consumer (any thread) when <see cref="Parsing.OomEventAssembler.ConsumerRecycles"/>;
+    /// nothing for a report that is not pooled.
+    /// </summary>
+    public void Recycle()
     {
         if (_pool is not { } pool) return;
         Reset();

@@ -53,6 +53,13 @@ public sealed class OomEventAssembler
 
     private ReportPool? _pool;
 
+    /// <summary>
+    /// With <see cref="RecycleReports"/>: the consumer hands each report back itself, with <see cref="OomReport.Recycle"/>,
+    /// once it is done with it, from any thread (a consumer that writes reports on a thread of its own). Until then the
+    /// report is its own; a report never handed back is collected as any other.
+    /// </summary>
+    public bool ConsumerRecycles { get; set; }
+
     /// <summary>True when no event is open: the reader may skip ahead to the next marker.</summary>
     public bool Idle => _cur is null;
 
@@ -395,7 +402,7 @@ public sealed class OomEventAssembler
         if (r.WrapperAmbiguous) r.Wrapper = JournalHint && !SyslogHint ? LogWrapper.Journal : LogWrapper.Syslog;
         r.Format = LogFormatNames.FormatOf(r.Wrapper);
         _emit(r);
-        if (_pool is not null) r.Recycle();
+        if (_pool is not null && !ConsumerRecycles) r.Recycle();
     }
 
     public static OomScope ScopeOf(OomReport r)

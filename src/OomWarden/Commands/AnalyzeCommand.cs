@@ -97,7 +97,15 @@ public static class AnalyzeCommand
 
         try
         {
-            int code = follow ? Follow(kmsgPath, Emit, stderr, cancel) : ReadFiles(files, stdin, Emit, EndOfInput, stderr, cancel, () => found == 0 && !json);
+            int code;
+            if (follow) code = Follow(kmsgPath, Emit, stderr, cancel);
+            else if (!ReportPipeline.Pays) code = ReadFiles(files, stdin, Emit, EndOfInput, null, stderr, cancel, () => found == 0 && !json);
+            else
+            {
+                // files: the reports are written on a second thread while the next are read (see ReportPipeline)
+                using var pipeline = new ReportPipeline(Emit, EndOfInput);
+                code = ReadFiles(files, stdin, pipeline.Add, pipeline.EndOfInput, pipeline, stderr, cancel, () => found == 0 && !json);
+            }
             if (watch.Gone) return ExitOk;
             if (follow) EndOfInput();
             sink.Flush();
@@ -179,7 +187,8 @@ public static class AnalyzeCommand
 
     private sealed class OutputClosedException(IOException inner) : Exception("output closed", inner);
 
-    private static int ReadFiles(List<string> files, TextReader stdin, Action<OomReport> emit, Action endOfInput, TextWriter stderr, CancellationToken cancel, Func<bool> nothingFound)
+    /// <param name="pipeline">The pipeline <paramref name="emit"/> hands reports to, which gives them back to the pool itself; null: emit is done with each report when it returns.</param>
+    private static int ReadFiles(List<string> files, TextReader stdin, Action<OomReport> emit, Action endOfInput, ReportPipeline? pipeline, TextWriter stderr, CancellationToken cancel, Func<bool> nothingFound)
     {
         if (files.Count == 0) files.Add("-");
         // Fail before reading anything when a named file is missing.
@@ -201,12 +210,25 @@ public static class AnalyzeCommand
             return Error(stderr, ExitNoInput, $"{f}: {reason}");
         }
 
+        // with the pipeline's second thread, the input is read ahead on a third (see ReadAheadStream)
+        void Read(OomLogReader reader, Stream source)
+        {
+            if (pipeline is null)
+            {
+                reader.ReadToEnd(source, cancel);
+                return;
+            }
+            using var ahead = new ReadAheadStream(source); // stops its thread; the source stays open
+            reader.ReadToEnd(ahead, cancel);
+        }
+
         foreach (var f in files)
         {
             // Each input is read on its own: events do not span files, restart counts do not either.
             var reader = new OomLogReader(emit, holdForBootInfo: true);
-            // emit writes each report at once and keeps none (restart loops keep strings and values): its buffers are reused
+            // emit (or the pipeline's writer) writes each report and keeps none (restart loops keep strings and values): its buffers are reused
             reader.Assembler.RecycleReports = true;
+            reader.Assembler.ConsumerRecycles = pipeline is not null;
             string name = f == "-" ? "stdin" : f;
             if (f == "-" && StdinHint.For(stdin) is { } hint) stderr.WriteLine(hint);
             try
@@ -215,7 +237,7 @@ public static class AnalyzeCommand
                 var peek = new PeekStream(raw);
                 if (!peek.StartsWithGzipMagic())
                 {
-                    reader.ReadToEnd(peek, cancel);
+                    Read(reader, peek);
                     endOfInput();
                     continue;
                 }
@@ -223,7 +245,7 @@ public static class AnalyzeCommand
                 using var gunzip = new CountingStream(new GZipStream(tail, CompressionMode.Decompress));
                 try
                 {
-                    reader.ReadToEnd(gunzip, cancel);
+                    Read(reader, gunzip);
                 }
                 catch (InvalidDataException)
                 {
@@ -239,23 +261,28 @@ public static class AnalyzeCommand
             }
             catch (UnauthorizedAccessException e)
             {
+                pipeline?.Drain(); // what was read before the error is out before it is said
                 // EACCES, or EBADF: stdin closed (`<&-`)
                 return Error(stderr, ExitNoInput, $"{name}: {OsErrors.Describe(e, f == "-" ? null : f)}");
             }
             catch (FileNotFoundException)
             {
+                pipeline?.Drain();
                 return Error(stderr, ExitNoInput, $"{f}: no such file");
             }
             catch (InvalidDataException)
             {
+                pipeline?.Drain();
                 return Error(stderr, ExitIoError, $"{name}: not valid gzip data");
             }
             catch (IOException e)
             {
+                pipeline?.Drain();
                 return Error(stderr, ExitIoError, $"{name}: read error: {OsErrors.Describe(e)}");
             }
             catch (OperationCanceledException)
             {
+                pipeline?.Drain();
                 return 130;
             }
         }
