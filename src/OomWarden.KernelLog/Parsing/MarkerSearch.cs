@@ -13,14 +13,11 @@ namespace OomWarden.KernelLog.Parsing;
 /// repeat marker 0) so the compared bytes stay in registers: a loop over arrays of vectors reloaded and
 /// bounds-checked them for every block, and ran at half the speed. 128-bit vectors because NativeAOT's default
 /// x64 target (SSE2) has no 256-bit ones; arm64 has the same width. Pure; no allocation after construction.
-/// For a fixed marker set, <see cref="MarkerSearch{TFilter}"/> does the same with a filter written for it (and,
-/// where the CPU has SSSE3, with nibble tables instead of compares).
+/// For a fixed marker set, <see cref="MarkerSearch{TFilter}"/> does the same with a filter written for it.
 /// </summary>
 public class MarkerSearch
 {
     public const int MaxMarkers = 8;
-    /// <summary>For the tests: <see cref="MarkerSearch{TFilter}"/> takes its SSE2 byte compares even where SSSE3 is.</summary>
-    internal static bool ForceByteCompares;
     private readonly byte[][] _markers;
     // slot k: first byte, last byte, offset of the last byte (unused slots repeat slot 0)
     private readonly byte[] _first = new byte[MaxMarkers];
