@@ -58,7 +58,9 @@ public class MarkerSearchTests
         var search = Search(name);
         // each passes some byte-pair test of the filters (first and a later byte) but is no marker
         string[] misses = ["kabl", "Kabl", "Txxxxxs", "oxxxxxxxxr", "kilt", "Kiwl", "KILL", "Mem_", "mem-", "MeM-", "Tasks", "Taskss", "memory:u", "Memory: u",
-            "Linux versio", "Linux  version", "name to >", "nAme to <", "oom_reapex", "oom reaper", "Lxxxxxxxxxxxn", "nxxxxxxx<"];
+            "Linux versio", "Linux  version", "name to >", "nAme to <", "oom_reapex", "oom reaper", "Lxxxxxxxxxxxn", "nxxxxxxx<",
+            // and the bytes at 0, 3 and 6 of a marker (what a nibble-table test reads: bench/analyze/README.md, tenth pass)
+            "kxxl", "Mxx-", "Txxkxxs", "mxxoxx:xu", "Lxxuxxvxxxxxn", "nxxexxoxx<", "oxx_xxaxxr", "Tasks_s"];
         foreach (var miss in misses)
             for (int pad = 0; pad < 40; pad++)
             {
