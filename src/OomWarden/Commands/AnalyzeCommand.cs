@@ -210,18 +210,6 @@ public static class AnalyzeCommand
             return Error(stderr, ExitNoInput, $"{f}: {reason}");
         }
 
-        // with the pipeline's second thread, the input is read ahead on a third (see ReadAheadStream)
-        void Read(OomLogReader reader, Stream source)
-        {
-            if (pipeline is null)
-            {
-                reader.ReadToEnd(source, cancel);
-                return;
-            }
-            using var ahead = new ReadAheadStream(source); // stops its thread; the source stays open
-            reader.ReadToEnd(ahead, cancel);
-        }
-
         foreach (var f in files)
         {
             // Each input is read on its own: events do not span files, restart counts do not either.
@@ -237,7 +225,7 @@ public static class AnalyzeCommand
                 var peek = new PeekStream(raw);
                 if (!peek.StartsWithGzipMagic())
                 {
-                    Read(reader, peek);
+                    reader.ReadToEnd(peek, cancel);
                     endOfInput();
                     continue;
                 }
@@ -245,7 +233,7 @@ public static class AnalyzeCommand
                 using var gunzip = new CountingStream(new GZipStream(tail, CompressionMode.Decompress));
                 try
                 {
-                    Read(reader, gunzip);
+                    reader.ReadToEnd(gunzip, cancel);
                 }
                 catch (InvalidDataException)
                 {

@@ -5,10 +5,9 @@ using OomWarden.Commands;
 namespace OomWarden.Tests.Commands;
 
 /// <summary>
-/// analyze with its output thread and read-ahead thread (<see cref="ReportPipeline"/>, <see cref="ReadAheadStream"/>)
-/// prints exactly what it prints on one thread: every fixture log, many reports in one input (more than the batches
-/// and the pool hold), several inputs with their restart-loop sections, gzip damaged in the middle, an output that
-/// closes.
+/// analyze with its output thread (<see cref="ReportPipeline"/>) prints exactly what it prints on one thread: every
+/// fixture log, many reports in one input (more than the batches and the pool hold), several inputs with their
+/// restart-loop sections, gzip damaged in the middle, an output that closes.
 /// </summary>
 [Collection(nameof(ReportPipelineTests))] // Forced is process-wide
 public class ReportPipelineTests
