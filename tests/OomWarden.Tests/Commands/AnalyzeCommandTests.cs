@@ -7,7 +7,8 @@ namespace OomWarden.Tests.Commands;
 /// <summary>The analyze verb end to end: text and JSON against golden files, stdin, gzip, errors and exit codes.</summary>
 public class AnalyzeCommandTests
 {
-    private static readonly string Corpus = FindCorpus();
+    /// <summary>tests/fixtures/oom-reports.</summary>
+    internal static readonly string Corpus = FindCorpus();
 
     private static string FindCorpus()
     {

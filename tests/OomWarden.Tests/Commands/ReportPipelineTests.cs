@@ -12,17 +12,7 @@ namespace OomWarden.Tests.Commands;
 [Collection(nameof(ReportPipelineTests))] // Forced is process-wide
 public class ReportPipelineTests
 {
-    private static readonly string Corpus = FindCorpus();
-
-    private static string FindCorpus()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var c = Path.Combine(dir.FullName, "tests", "fixtures", "oom-reports");
-            if (Directory.Exists(c)) return c;
-        }
-        throw new DirectoryNotFoundException("tests/fixtures/oom-reports");
-    }
+    private static readonly string Corpus = AnalyzeCommandTests.Corpus;
 
     private static (int Code, string Out, string Err) Run(bool pipeline, string[] args, TextWriter? output = null)
     {
