@@ -150,4 +150,36 @@ public class DamageTests
         Assert.Equal(4096, r.MemcgStat("shmem"));
         Assert.Equal(7.748039, r.UptimeSeconds!.Value, 6);
     }
+    // Between reports the reader jumps from marker to marker, a line at a time only where one is. A line longer than
+    // its buffer with no end in it (a run of NULs left by a crash, a pasted blob) used to stop the reading there: the
+    // buffer filled with it, and the reports after it were lost.
+    [Theory]
+    [InlineData((byte)'x', false)]
+    [InlineData((byte)0, false)]
+    [InlineData((byte)'x', true)] // the long line says "kill" early on: it is read, cut, as in an event
+    public void A_line_longer_than_the_buffer_between_reports_loses_nothing_after_it(byte fill, bool marker)
+    {
+        var noise = new StringBuilder();
+        for (int i = 0; i < 100; i++) noise.Append($"[{100 + i * 0.01,12:F6}] usb 1-1: new device {i}\n");
+        var report = File.ReadAllText(Fixtures.PathOf("k6.1-global.dmesg.log"));
+        var longLine = new byte[3 << 20];
+        longLine.AsSpan().Fill(fill);
+        if (marker) "pkill -9 "u8.CopyTo(longLine.AsSpan(1000));
+        var input = new MemoryStream();
+        void Add(string s) { var b = Encoding.UTF8.GetBytes(s); input.Write(b); }
+        Add(noise + report + noise);
+        input.Write(longLine);
+        Add("\n" + noise + report);
+        var bytes = input.ToArray();
+
+        var fromStream = OomLogReader.ReadAll(new MemoryStream(bytes));
+        Assert.Equal(2, fromStream.Count);
+        AssertSameFacts(fromStream[0], fromStream[1]);
+        Assert.Equal(2, OomLogReader.ReadAll(bytes).Count);
+        var pieces = new List<OomReport>();
+        var reader = new OomLogReader(pieces.Add, holdForBootInfo: true);
+        for (int at = 0; at < bytes.Length; at += 70_001) reader.Feed(bytes.AsSpan(at, Math.Min(70_001, bytes.Length - at)));
+        reader.Complete();
+        Assert.Equal(2, pieces.Count);
+    }
 }

@@ -221,7 +221,16 @@ public sealed partial class OomLogReader
             {
                 metaHeld = false;
                 int limit = eof ? _end : pos + buf.AsSpan(pos, _end - pos).LastIndexOf((byte)'\n') + 1;
-                if (limit <= pos) break;
+                // a line of MaxLineBytes or more with no end in the buffer (a run of NULs a crash left, a blob): waiting
+                // for its end would fill the buffer and end the input there. What is here is searched; on a hit the line
+                // is read from its start as in an event (cut, the rest dropped), else it is dropped.
+                bool overlong = false;
+                if (limit <= pos)
+                {
+                    if (_end - pos < MaxLineBytes) break; // the line's end is in the next read
+                    limit = _end;
+                    overlong = true;
+                }
                 var search = IdleSearch;
                 if (!_assembler.Idle)
                 {
@@ -247,7 +256,12 @@ public sealed partial class OomLogReader
                 }
                 else _killAbs = -1;
                 int hit = NextMarker(search, pos, limit);
-                if (hit < 0) { pos = limit; continue; }
+                if (hit < 0)
+                {
+                    pos = limit;
+                    if (overlong) _discardToNewline = true;
+                    continue;
+                }
                 int ls = buf.AsSpan(pos, hit - pos).LastIndexOf((byte)'\n');
                 pos = ls < 0 ? pos : pos + ls + 1;
             }
