@@ -60,6 +60,14 @@ public sealed class OomEventAssembler
     /// </summary>
     public bool ConsumerRecycles { get; set; }
 
+    /// <summary>
+    /// The consumer diagnoses each report itself (<see cref="OomDiagnosis.Diagnose"/>, before it reads the causes), as
+    /// the first thing it does with it: a consumer on a thread of its own takes that work off the reading thread. The
+    /// diagnosis reads only the report's own facts and its <see cref="OomReport.EarlierKillsOfSameTask"/>, which are
+    /// set when it is finished, so the causes are the same. Off by default: the assembler diagnoses.
+    /// </summary>
+    public bool ConsumerDiagnoses { get; set; }
+
     /// <summary>True when no event is open: the reader may skip ahead to the next marker.</summary>
     public bool Idle => _cur is null;
 
@@ -359,7 +367,7 @@ public sealed class OomEventAssembler
         if (r.Scope is OomScope.MemcgV1 or OomScope.MemcgV2 or OomScope.Memcg) r.Memcg ??= r.MemcgStatsPath;
         r.Index = ++_count;
         r.EarlierKillsOfSameTask = _history.Record(r);
-        OomDiagnosis.Diagnose(r);
+        if (!ConsumerDiagnoses) OomDiagnosis.Diagnose(r);
         if (r.Host is { } host && _boot.Host is null) { _boot.Host = host; FillHeld(); }
         Fill(r);
         if (HoldForBootInfo && (_held.Count > 0 || !Complete(r)))

@@ -121,8 +121,16 @@ public sealed partial class OomLogReader
     public OomEventAssembler Assembler => _assembler;
 
     /// <summary>Reads <paramref name="stream"/> to its end and flushes the last event.</summary>
-    public void ReadToEnd(Stream stream, CancellationToken cancel = default)
+    /// <param name="readAhead">Read on a thread of its own, ahead of this one (<see cref="ReadAhead"/>): for a file or a
+    /// stream over one, not for a source that may block for long (a terminal). The same reports.</param>
+    public void ReadToEnd(Stream stream, CancellationToken cancel = default, bool readAhead = false)
     {
+        if (readAhead)
+        {
+            ReadAheadOf(stream, cancel);
+            Complete();
+            return;
+        }
         while (true)
         {
             cancel.ThrowIfCancellationRequested();
@@ -133,6 +141,54 @@ public sealed partial class OomLogReader
             Process(eof: false);
         }
         Complete();
+    }
+
+    private void ReadAheadOf(Stream stream, CancellationToken cancel)
+    {
+        var own = _buf;
+        using var ahead = new ReadAhead(stream, own.Length);
+        ReadAhead.Chunk? current = null;
+        bool between = true; // not inside Process: what is left is the unfinished line
+        try
+        {
+            while (true)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var next = ahead.Take();
+                if (next is null) break;
+                // the unfinished line (Process leaves less than MaxLineBytes) goes in front of the chunk's bytes
+                int tail = _end - _start;
+                if (tail > ReadAhead.HeadRoomBytes) throw new InvalidOperationException($"{tail} bytes left over by Process");
+                int at = ReadAhead.HeadRoomBytes - tail;
+                _buf.AsSpan(_start, tail).CopyTo(next.Bytes.AsSpan(at));
+                _absBase += _start - at;
+                _buf = next.Bytes;
+                _start = at;
+                _end = ReadAhead.HeadRoomBytes + next.Length;
+                if (current is not null) ahead.Return(current);
+                current = next;
+                InvalidateMarkers();
+                between = false;
+                Process(eof: false);
+                between = true;
+            }
+        }
+        finally
+        {
+            // back to the reader's own buffer with what is left (the unfinished line), for Complete or an error's handler
+            // (a read error). An exception out of Process (the consumer's: its output closed) leaves a reader that is
+            // not read on, as without reading ahead: it keeps nothing of the chunk.
+            if (!ReferenceEquals(_buf, own))
+            {
+                int tail = between ? _end - _start : 0;
+                _buf.AsSpan(_start, tail).CopyTo(own);
+                _absBase += _start;
+                _buf = own;
+                _start = 0;
+                _end = tail;
+                InvalidateMarkers();
+            }
+        }
     }
 
     /// <summary>Reads everything from <paramref name="stream"/> and returns the reports.</summary>

@@ -185,6 +185,9 @@ public static class AnalyzeCommand
         public void Dispose() => _stdout?.Dispose();
     }
 
+    /// <summary>Files this large are read ahead (<see cref="OomLogReader.ReadToEnd"/>'s readAhead): a smaller one is read before a thread is started. Tests: 0.</summary>
+    internal static long ReadAheadFromBytes { get; set; } = 2 << 20;
+
     private sealed class OutputClosedException(IOException inner) : Exception("output closed", inner);
 
     /// <param name="pipeline">The pipeline <paramref name="emit"/> hands reports to, which gives them back to the pool itself; null: emit is done with each report when it returns.</param>
@@ -217,15 +220,18 @@ public static class AnalyzeCommand
             // emit (or the pipeline's writer) writes each report and keeps none (restart loops keep strings and values): its buffers are reused
             reader.Assembler.RecycleReports = true;
             reader.Assembler.ConsumerRecycles = pipeline is not null;
+            reader.Assembler.ConsumerDiagnoses = pipeline is not null; // on the pipeline's writer
             string name = f == "-" ? "stdin" : f;
             if (f == "-" && StdinHint.For(stdin) is { } hint) stderr.WriteLine(hint);
             try
             {
                 using var raw = f == "-" ? OpenStdin(stdin) : new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
                 var peek = new PeekStream(raw);
+                // with a CPU to spare: read ahead on a third thread (a file only: a terminal may block)
+                bool readAhead = pipeline is not null && raw is FileStream { CanSeek: true } file && file.Length >= ReadAheadFromBytes;
                 if (!peek.StartsWithGzipMagic())
                 {
-                    reader.ReadToEnd(peek, cancel);
+                    reader.ReadToEnd(peek, cancel, readAhead);
                     endOfInput();
                     continue;
                 }
@@ -233,7 +239,7 @@ public static class AnalyzeCommand
                 using var gunzip = new CountingStream(new GZipStream(tail, CompressionMode.Decompress));
                 try
                 {
-                    reader.ReadToEnd(gunzip, cancel);
+                    reader.ReadToEnd(gunzip, cancel, readAhead);
                 }
                 catch (InvalidDataException)
                 {

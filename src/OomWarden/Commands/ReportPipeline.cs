@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using OomWarden.KernelLog.Diagnosis;
 using OomWarden.KernelLog.Model;
 
 namespace OomWarden.Commands;
@@ -6,7 +7,8 @@ namespace OomWarden.Commands;
 /// <summary>
 /// <c>analyze</c>'s reports written on a thread of their own while the next ones are read: the reading thread hands
 /// them on in batches (one lock a batch, not a report), the writing thread formats and writes them in the order they
-/// came, then hands each back to the assembler's pool (<see cref="KernelLog.Parsing.OomEventAssembler.ConsumerRecycles"/>).
+/// came, then hands each back to the assembler's pool (<see cref="KernelLog.Parsing.OomEventAssembler.ConsumerRecycles"/>). It
+/// diagnoses them too (<see cref="KernelLog.Parsing.OomEventAssembler.ConsumerDiagnoses"/>).
 /// On a dense log that is a quarter of the work (JSON, the write to stdout, a report's reset) off the reading thread.
 /// Bounded: at most <see cref="MaxBatches"/> full batches wait. <see cref="EndOfInput"/> waits until everything handed
 /// on is written, so that what follows an input (its restart-loop section, an error on stderr) comes after its
@@ -99,7 +101,11 @@ internal sealed class ReportPipeline : IDisposable
                     try
                     {
                         if (r is null) _endOfInput();
-                        else _write(r);
+                        else
+                        {
+                            OomDiagnosis.Diagnose(r); // the assembler leaves it to this thread (ConsumerDiagnoses)
+                            _write(r);
+                        }
                     }
                     catch (Exception e)
                     {

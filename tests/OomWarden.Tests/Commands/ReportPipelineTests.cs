@@ -5,20 +5,29 @@ using OomWarden.Commands;
 namespace OomWarden.Tests.Commands;
 
 /// <summary>
-/// analyze with its output thread (<see cref="ReportPipeline"/>) prints exactly what it prints on one thread: every
+/// analyze with its output thread (<see cref="ReportPipeline"/>), and with its input read ahead on a third
+/// (<see cref="KernelLog.Parsing.OomLogReader.ReadToEnd"/>'s readAhead), prints exactly what it prints on one thread: every
 /// fixture log, many reports in one input (more than the batches and the pool hold), several inputs with their
 /// restart-loop sections, gzip damaged in the middle, an output that closes.
 /// </summary>
-[Collection(nameof(ReportPipelineTests))] // Forced is process-wide
+[Collection(nameof(ReportPipelineTests))] // Forced and ReadAheadFromBytes are process-wide
 public class ReportPipelineTests
 {
     private static readonly string Corpus = AnalyzeCommandTests.Corpus;
 
-    private static (int Code, string Out, string Err) Run(bool pipeline, string[] args, TextWriter? output = null)
+    private enum Mode { OneThread, Pipeline, PipelineReadAhead }
+
+    private static (int Code, string Out, string Err) Run(bool pipeline, string[] args, TextWriter? output = null) =>
+        Run(pipeline ? Mode.Pipeline : Mode.OneThread, args, output);
+
+    private static (int Code, string Out, string Err) Run(Mode mode, string[] args, TextWriter? output = null)
     {
         var o = output ?? new StringWriter { NewLine = "\n" };
         var e = new StringWriter { NewLine = "\n" };
-        ReportPipeline.Forced = pipeline;
+        ReportPipeline.Forced = mode != Mode.OneThread;
+        long readAheadFrom = AnalyzeCommand.ReadAheadFromBytes;
+        if (mode == Mode.PipelineReadAhead) AnalyzeCommand.ReadAheadFromBytes = 0; // every file, however small
+        else AnalyzeCommand.ReadAheadFromBytes = long.MaxValue;
         try
         {
             int code = AnalyzeCommand.Run(args, new StringReader(""), o, e);
@@ -27,16 +36,20 @@ public class ReportPipelineTests
         finally
         {
             ReportPipeline.Forced = null;
+            AnalyzeCommand.ReadAheadFromBytes = readAheadFrom;
         }
     }
 
     private static void Same(params string[] args)
     {
-        var one = Run(false, args);
-        var two = Run(true, args);
-        Assert.Equal(one.Code, two.Code);
-        Assert.Equal(one.Err, two.Err);
-        Assert.Equal(one.Out, two.Out);
+        var one = Run(Mode.OneThread, args);
+        foreach (var mode in (Mode[])[Mode.Pipeline, Mode.PipelineReadAhead])
+        {
+            var two = Run(mode, args);
+            Assert.Equal(one.Code, two.Code);
+            Assert.Equal(one.Err, two.Err);
+            Assert.Equal(one.Out, two.Out);
+        }
     }
 
     private static string[] Logs() => Directory.GetFiles(Corpus, "*.log").Order(StringComparer.Ordinal).ToArray();
@@ -114,12 +127,15 @@ public class ReportPipelineTests
         {
             string big = Path.Combine(dir.FullName, "many.log");
             File.WriteAllText(big, string.Concat(Enumerable.Repeat(File.ReadAllText(log) + "\n", 400)));
-            var closing = new ClosingWriter(writesBeforeClose: 50);
-            var r = Run(true, ["--json", big], closing);
-            Assert.Equal(0, r.Code);
-            Assert.Equal("", r.Err);
-            Assert.True(closing.Refused > 0, "the writer was written to after it closed");
-            Assert.True(closing.Refused < 400, $"reading stopped soon after the output closed ({closing.Refused} writes refused)");
+            foreach (var mode in (Mode[])[Mode.Pipeline, Mode.PipelineReadAhead])
+            {
+                var closing = new ClosingWriter(writesBeforeClose: 50);
+                var r = Run(mode, ["--json", big], closing);
+                Assert.Equal(0, r.Code);
+                Assert.Equal("", r.Err);
+                Assert.True(closing.Refused > 0, "the writer was written to after it closed");
+                Assert.True(closing.Refused < 400, $"reading stopped soon after the output closed ({closing.Refused} writes refused, {mode})");
+            }
         }
         finally
         {
