@@ -13,10 +13,12 @@ declare -A cpu wall
 names=(grep "$@")
 for ((i = 1; i <= RUNS; i++)); do
     for n in "${names[@]}"; do
-        if [[ $n == grep ]]; then /usr/bin/env time -f '%U %S %e' -o "$T" grep -c 'invoked oom-killer' "$LOG" | cat > /dev/null
-        else /usr/bin/env time -f '%U %S %e' -o "$T" "$n" analyze --json "$LOG" | cat > /dev/null; fi
+        t0=$EPOCHREALTIME # wall clock in microseconds around the pipeline (GNU time's %e counts hundredths)
+        if [[ $n == grep ]]; then /usr/bin/env time -f '%U %S' -o "$T" grep -c 'invoked oom-killer' "$LOG" | cat > /dev/null
+        else /usr/bin/env time -f '%U %S' -o "$T" "$n" analyze --json "$LOG" | cat > /dev/null; fi
+        t1=$EPOCHREALTIME
         cpu[$n]+="$(awk '{print $1 + $2}' "$T") "
-        wall[$n]+="$(awk '{print $3}' "$T") "
+        wall[$n]+="$(echo "${t1/[.,]/.} - ${t0/[.,]/.}" | bc -l) "
     done
 done
 median() { printf '%s\n' $1 | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }

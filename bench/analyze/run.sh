@@ -25,8 +25,12 @@ measure() {  # measure OUT_VAR_PREFIX cmd...
     local prefix=$1; shift
     local walls=() cpus=() count=
     for ((i = 1; i <= RUNS; i++)); do
+        # wall clock from bash's microsecond clock around the pipeline (GNU time's %e counts hundredths)
+        local t0=$EPOCHREALTIME
         { /usr/bin/env time -f '%e %U %S' -o "$DIR/time" "$@" || true; } | wc -l > "$DIR/count"
-        read -r wall user sys < <(tail -1 "$DIR/time")
+        local t1=$EPOCHREALTIME
+        read -r _ user sys < <(tail -1 "$DIR/time")
+        wall=$(echo "${t1/[.,]/.} - ${t0/[.,]/.}" | bc -l)
         count=$(cat "$DIR/count")
         walls+=("$wall")
         cpus+=("$(echo "$user + $sys" | bc -l)")
