@@ -105,6 +105,94 @@ public sealed class OomDelayV2Tests
         }
     }
 
+    /// <summary>Reloads during a v2 wait (the v1 reload bugs had a v2 twin in the code's shape): nothing the policy
+    /// may kill, the grower throttled at memory.high, three SIGHUPs in the window. memory.high stays as armed through
+    /// them, the window ends at its first deadline (the daemon's own timestamps: a restarted one would end a delay
+    /// after the last reload), then memory.high goes back to max and the kernel kills the grower at memory.max. (A
+    /// longer delay is no better a test: throttled, the grower still creeps up to memory.max in ~3 s.)</summary>
+    [Fact]
+    public void A_memory_high_window_goes_on_through_reloads_and_ends_at_its_first_deadline()
+    {
+        VmLab.Require();
+        Repo.RequireBinary();
+        string dir = TestHelpers.NewTempDirectory("oomwarden-vm");
+        try
+        {
+            TestHelpers.CopyGuestTools(dir);
+            new ConfinedConfig(dir, "/oomwarden-delayhup")
+            {
+                ControlSocket = null,
+                Cgroups = $$"""
+                    headroom_term = "0B"
+                    headroom_kill = "0B"
+                    oom_delay = "3s"
+                    oom_delay_state = "{{dir}}/run/oom-delay.state"
+                    """,
+                Tables = """
+                    [[rule]]
+                    name = "nothing to kill"
+                    cmdline = ["hog"]
+                    protect = true
+                    """,
+            }.Write();
+            var r = VmLab.Run(dir, $$"""
+                D={{dir}}
+                CG=/sys/fs/cgroup/oomwarden-delayhup
+                mkdir $CG && echo 256M > $CG/memory.max
+                {{Repo.Binary}} run --config $D/oomwarden.toml 2> $D/daemon.log &
+                DM=$!
+                {{VmLab.WaitFor("$D/daemon.log", "watching", 30)}}
+                cat $CG/memory.high > $D/high.armed
+                $D/incg $CG $D/hog -s 400 -L 100 > $D/grower.out &
+                GROWER=$!
+                {{VmLab.WaitFor("$D/daemon.log", "at memory.high", 60)}}
+                for i in 1 2 3; do
+                    sleep 0.15
+                    kill -HUP $DM
+                    j=0; while [ $(grep -c 'applied at a tick boundary' $D/daemon.log) -lt $i ] && [ $j -lt 20 ]; do j=$((j+1)); sleep 0.05; done
+                    echo "$(date +%s.%N) $(cat $CG/memory.high)" >> $D/high.during
+                done
+                wait $GROWER; echo $? > $D/grower.status
+                cat $CG/memory.events > $D/memory.events
+                kill -TERM $DM; wait $DM
+                cat $CG/memory.high > $D/high.after
+                """, TimeSpan.FromSeconds(300), memMiB: 1536);
+
+            string log = Read(dir, "daemon.log");
+            Assert.True(r.ExitCode == 0, $"guest script exit {r.ExitCode}: {r.Stderr}\n{log}");
+            string armed = Read(dir, "high.armed").Trim();
+            Assert.NotEqual("max", armed);
+            var start = Stamps(log, ": at memory.high ").Single();
+            var released = Stamps(log, "still at memory.high after oom_delay 3s").Single();
+            var reloads = Stamps(log, "applied at a tick boundary");
+            Assert.Equal(3, reloads.Count);
+            Assert.True(reloads.All(t => t > start && t < released), $"the reloads were not all inside the window\n{log}");
+            // the first deadline: a wait restarted by the last reload would end 3 s after it
+            var waited = released - start;
+            Assert.True(waited >= TimeSpan.FromSeconds(2.9) && waited <= TimeSpan.FromSeconds(3.5), $"the window lasted {waited}\n{log}");
+            // memory.high as armed after each reload read before the release: never put back and armed again
+            var reads = Read(dir, "high.during").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(' ')).Select(f => (At: DateTime.UnixEpoch.AddSeconds(double.Parse(f[0], CultureInfo.InvariantCulture)), High: f[1]))
+                .Where(x => x.At < released - TimeSpan.FromMilliseconds(100)).ToList(); // the write comes just before its log line
+            Assert.True(reads.Count >= 2, $"{reads.Count} memory.high reads after a reload and before the release\n{log}");
+            Assert.All(reads, x => Assert.Equal(armed, x.High));
+            Assert.Equal("137", Read(dir, "grower.status").Trim());
+            Assert.Contains("oom_kill 1", Read(dir, "memory.events"));
+            Assert.DoesNotContain("its limit changed", log);
+            Assert.Equal("max", Read(dir, "high.after").Trim());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The UTC timestamps of the daemon's log lines that hold <paramref name="what"/>.</summary>
+    private static List<DateTime> Stamps(string log, string what) =>
+        log.Split('\n').Where(l => l.Contains(what, StringComparison.Ordinal) && l.Length > 24 && l[4] == '-')
+            .Select(l => DateTime.Parse(l[..24], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal))
+            .ToList();
+
     private static string Read(string dir, string name)
     {
         string p = Path.Combine(dir, name);
