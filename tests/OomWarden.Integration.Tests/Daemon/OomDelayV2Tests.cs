@@ -12,32 +12,18 @@ public sealed class OomDelayV2Tests
     [Fact]
     public void The_memory_high_window_throttles_the_grower_while_oomwarden_kills_the_policy_s_victim()
     {
-        VmLab.Require();
-        Repo.RequireBinary();
-        string dir = TestHelpers.NewTempDirectory("oomwarden-vm");
+        string dir = Setup("/oomwarden-delay", """
+            [[rule]]
+            name = "holder goes first"
+            cmdline = ["-s 200 "]
+            priority = -100
+            [[rule]]
+            name = "grower kept"
+            cmdline = ["-s 400 "]
+            priority = 100
+            """);
         try
         {
-            TestHelpers.CopyGuestTools(dir);
-            new ConfinedConfig(dir, "/oomwarden-delay")
-            {
-                ControlSocket = null,
-                Cgroups = $$"""
-                    headroom_term = "0B"
-                    headroom_kill = "0B"
-                    oom_delay = "3s"
-                    oom_delay_state = "{{dir}}/run/oom-delay.state"
-                    """,
-                Tables = """
-                    [[rule]]
-                    name = "holder goes first"
-                    cmdline = ["-s 200 "]
-                    priority = -100
-                    [[rule]]
-                    name = "grower kept"
-                    cmdline = ["-s 400 "]
-                    priority = 100
-                    """,
-            }.Write();
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}
                 CG=/sys/fs/cgroup/oomwarden-delay
@@ -113,28 +99,14 @@ public sealed class OomDelayV2Tests
     [Fact]
     public void A_memory_high_window_goes_on_through_reloads_and_ends_at_its_first_deadline()
     {
-        VmLab.Require();
-        Repo.RequireBinary();
-        string dir = TestHelpers.NewTempDirectory("oomwarden-vm");
+        string dir = Setup("/oomwarden-delayhup", """
+            [[rule]]
+            name = "nothing to kill"
+            cmdline = ["hog"]
+            protect = true
+            """);
         try
         {
-            TestHelpers.CopyGuestTools(dir);
-            new ConfinedConfig(dir, "/oomwarden-delayhup")
-            {
-                ControlSocket = null,
-                Cgroups = $$"""
-                    headroom_term = "0B"
-                    headroom_kill = "0B"
-                    oom_delay = "3s"
-                    oom_delay_state = "{{dir}}/run/oom-delay.state"
-                    """,
-                Tables = """
-                    [[rule]]
-                    name = "nothing to kill"
-                    cmdline = ["hog"]
-                    protect = true
-                    """,
-            }.Write();
             var r = VmLab.Run(dir, $$"""
                 D={{dir}}
                 CG=/sys/fs/cgroup/oomwarden-delayhup
@@ -185,6 +157,28 @@ public sealed class OomDelayV2Tests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>A directory with the guest's tools and a config confined to <paramref name="cgroup"/>: headroom levels of
+    /// 0 B, oom_delay 3 s, <paramref name="rules"/>.</summary>
+    private static string Setup(string cgroup, string rules)
+    {
+        VmLab.Require();
+        Repo.RequireBinary();
+        string dir = TestHelpers.NewTempDirectory("oomwarden-vm");
+        TestHelpers.CopyGuestTools(dir);
+        new ConfinedConfig(dir, cgroup)
+        {
+            ControlSocket = null,
+            Cgroups = $$"""
+                headroom_term = "0B"
+                headroom_kill = "0B"
+                oom_delay = "3s"
+                oom_delay_state = "{{dir}}/run/oom-delay.state"
+                """,
+            Tables = rules,
+        }.Write();
+        return dir;
     }
 
     /// <summary>The UTC timestamps of the daemon's log lines that hold <paramref name="what"/>.</summary>
